@@ -1,0 +1,298 @@
+/**
+ * The offline engine: runs the Pulumi program under Pulumi's mock engine and records what it would send to the engine:
+ * every resource with its inputs, parent, explicit dependencies and `protect` flag, every invoke, and the stack
+ * outputs. The mock answers like the far end would (computed IDs, endpoints, principal IDs) and refuses what Azure
+ * refuses (two model deployments in flight on one account: 409 RequestConflict), so a missing dependency fails here.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const PROJECT = "keyless-openai";
+export const SUBSCRIPTION_ID = "00000000-1111-2222-3333-444444444444";
+export const TENANT_ID = "99999999-8888-7777-6666-555555555555";
+
+/** Directory objects the stand-in Entra ID knows. */
+export interface Directory {
+  deployer: { objectId: string; clientId: string };
+  users: Record<string, string>;
+  groups: Record<string, string>;
+  servicePrincipals: Record<string, string>;
+}
+
+export const DEFAULT_DIRECTORY: Directory = {
+  // Azure CLI's public client ID: a person ran `az login` then `pulumi up`.
+  deployer: { objectId: "d0d0d0d0-0000-4000-8000-000000000001", clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46" },
+  users: { "alice@contoso.com": "a11ce000-0000-4000-8000-000000000002" },
+  groups: { "b0b0b0b0-0000-4000-8000-000000000003": "ai-developers" },
+  servicePrincipals: { "5e5e5e5e-0000-4000-8000-000000000004": "ci-pipeline" },
+};
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  urn: string;
+  id: string;
+  parentUrn: string;
+  custom: boolean;
+  protect: boolean;
+  /** URNs named in `dependsOn` (explicit dependencies), plus those the engine derives from input Outputs. */
+  dependencies: string[];
+  inputs: Record<string, unknown>;
+  /** Inputs plus what the mock computed (IDs, endpoints, principal IDs). */
+  state: Record<string, unknown>;
+}
+
+export interface RecordedInvoke {
+  token: string;
+  inputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+  resources: RecordedResource[];
+  invokes: RecordedInvoke[];
+  outputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  stack?: string;
+  /** Project config without the project prefix; objects and arrays are passed as JSON, as the CLI does. */
+  config?: Record<string, unknown>;
+  /** Config of other namespaces with their full key (`azure-native:location`). */
+  rawConfig?: Record<string, string>;
+  directory?: Directory;
+  preview?: boolean;
+  /** Extra computed state per resource type, for components whose outputs the defaults below do not cover. */
+  computed?: Record<string, (inputs: Record<string, unknown>, name: string, id: string) => Record<string, unknown>>;
+}
+
+type Program = () => unknown;
+
+interface MonitorRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProtect(): boolean;
+  getDependenciesList(): string[];
+}
+interface RecordingMonitor {
+  registerResource(req: MonitorRequest, callback: (err: unknown, res: unknown) => void): Promise<void>;
+}
+
+/** Resource group ID the way ARM spells it. */
+export function resourceGroupId(name: string): string {
+  return `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${name}`;
+}
+
+function str(value: unknown, fallback: string): string {
+  return typeof value === "string" && value.length > 0 ? value : fallback;
+}
+
+/** A stable, GUID-shaped principal ID derived from a resource name, so runs are comparable. */
+export function fakePrincipalId(name: string): string {
+  let hash = 0;
+  for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  const hex = hash.toString(16).padStart(8, "0");
+  return `${hex}-0000-4000-8000-${hex}0000`;
+}
+
+function armId(type: string, inputs: Record<string, unknown>, name: string): string {
+  const rg = str(inputs.resourceGroupName, "rg");
+  const [, module, kind] = type.split(":");
+  return `${resourceGroupId(rg)}/providers/${module}/${kind}/${name}`;
+}
+
+function identityState(inputs: Record<string, unknown>, name: string): Record<string, unknown> {
+  const identity = inputs.identity as { type?: string } | undefined;
+  if (!identity?.type?.includes("SystemAssigned")) return {};
+  return { identity: { ...identity, principalId: fakePrincipalId(name), tenantId: TENANT_ID } };
+}
+
+/** Computed outputs Azure would return, by resource type. */
+const DEFAULT_COMPUTED: NonNullable<RunOptions["computed"]> = {
+  "azure-native:resources:ResourceGroup": (inputs, name) => ({
+    id: resourceGroupId(str(inputs.resourceGroupName, name)),
+    name: str(inputs.resourceGroupName, name),
+  }),
+  "azure-native:cognitiveservices:Account": (inputs, name) => {
+    const properties = (inputs.properties ?? {}) as Record<string, unknown>;
+    const subdomain = str(properties.customSubDomainName, name);
+    return {
+      name: str(inputs.accountName, name),
+      properties: { ...properties, endpoint: `https://${subdomain}.openai.azure.com/`, provisioningState: "Succeeded" },
+      ...identityState(inputs, name),
+    };
+  },
+  "azure-native:cognitiveservices:Deployment": (inputs, name) => ({ name: str(inputs.deploymentName, name) }),
+  "azure-native:compute:VirtualMachine": (inputs, name) => ({
+    name: str(inputs.vmName, name),
+    ...identityState(inputs, name),
+  }),
+  "azure-native:web:WebApp": (inputs, name) => ({
+    name: str(inputs.name, name),
+    defaultHostName: `${str(inputs.name, name)}.azurewebsites.net`,
+    ...identityState(inputs, name),
+  }),
+  "azure-native:storage:StorageAccount": (inputs, name) => {
+    const accountName = str(inputs.accountName, name);
+    return {
+      name: accountName,
+      primaryEndpoints: { blob: `https://${accountName}.blob.core.windows.net/` },
+    };
+  },
+  "random:index/randomString:RandomString": (inputs) => ({
+    result: "x"
+      .repeat(typeof inputs.length === "number" ? inputs.length : 6)
+      .replace(/x/g, (_, i: number) => "k7q2m9zp"[i % 8]),
+  }),
+};
+
+/** Simulates ARM: a second deployment on one account while one is in flight gets 409 RequestConflict. */
+class DeploymentSerializer {
+  private readonly inFlight = new Map<string, string>();
+  async create(inputs: Record<string, unknown>, name: string): Promise<void> {
+    const account = str(inputs.accountName, "?");
+    const busy = this.inFlight.get(account);
+    if (busy) {
+      throw new Error(
+        `409 RequestConflict: Another operation is being performed on the parent resource '${account}' (deployment ${busy}); ${name} was sent in parallel`,
+      );
+    }
+    this.inFlight.set(account, name);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    this.inFlight.delete(account);
+  }
+}
+
+function directoryInvoke(
+  token: string,
+  inputs: Record<string, unknown>,
+  directory: Directory,
+): Record<string, unknown> {
+  switch (token) {
+    case "azure-native:authorization:getClientConfig":
+      return {
+        clientId: directory.deployer.clientId,
+        objectId: directory.deployer.objectId,
+        subscriptionId: SUBSCRIPTION_ID,
+        tenantId: TENANT_ID,
+      };
+    case "azuread:index/getClientConfig:getClientConfig":
+      return { clientId: directory.deployer.clientId, objectId: directory.deployer.objectId, tenantId: TENANT_ID };
+    case "azuread:index/getUser:getUser": {
+      const upn = str(inputs.userPrincipalName, "");
+      const objectId = directory.users[upn.toLowerCase()];
+      if (!objectId) throw new Error(`User not found: ${upn}`);
+      return { objectId, userPrincipalName: upn, id: objectId };
+    }
+    case "azuread:index/getGroup:getGroup": {
+      const objectId = str(inputs.objectId, "");
+      const displayName = directory.groups[objectId];
+      if (!displayName) throw new Error(`Group not found: ${objectId}`);
+      return { objectId, displayName, id: objectId };
+    }
+    case "azuread:index/getServicePrincipal:getServicePrincipal": {
+      const objectId = str(inputs.objectId, "");
+      const displayName = directory.servicePrincipals[objectId];
+      if (!displayName) throw new Error(`Service principal not found: ${objectId}`);
+      return { objectId, displayName, id: objectId };
+    }
+    default:
+      throw new Error(`unexpected invoke ${token}`);
+  }
+}
+
+/**
+ * Evaluates `program` (the default export of index.ts) as `pulumi up` would, under mocks, and returns what it declared.
+ * Each call starts a fresh mock engine, so one test file can run the program several times.
+ */
+export async function runProgram(program: Program, options: RunOptions = {}): Promise<ProgramRun> {
+  const stack = options.stack ?? "dev";
+  const directory = options.directory ?? DEFAULT_DIRECTORY;
+  const computed = { ...DEFAULT_COMPUTED, ...options.computed };
+  const serializer = new DeploymentSerializer();
+  const resources: RecordedResource[] = [];
+  const invokes: RecordedInvoke[] = [];
+  const stateByName = new Map<
+    string,
+    { id: string; state: Record<string, unknown>; inputs: Record<string, unknown> }
+  >();
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource: async (args) => {
+        const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+        if (args.type === "azure-native:cognitiveservices:Deployment") await serializer.create(inputs, args.name);
+        const id = args.custom === false ? "" : armId(args.type, inputs, args.name);
+        const extra = computed[args.type]?.(inputs, args.name, id) ?? {};
+        const state = { ...inputs, id, ...extra };
+        const finalId = args.custom === false ? "" : String(state.id);
+        stateByName.set(`${args.type}::${args.name}`, { id: finalId, state, inputs });
+        return { id: finalId || undefined, state };
+      },
+      call: (args) => {
+        const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+        invokes.push({ token: args.token, inputs });
+        return directoryInvoke(args.token, inputs, directory);
+      },
+    },
+    PROJECT,
+    stack,
+    options.preview ?? false,
+  );
+
+  // Wrap the mock monitor to see what the mocks API does not show: parent, dependencies, protect.
+  const monitor = pulumi.runtime.getMonitor() as unknown as RecordingMonitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = async (req, callback) =>
+    register(req, (err, res) => {
+      if (!err) {
+        const urn = (res as { getUrn(): string }).getUrn();
+        const recorded = stateByName.get(`${req.getType()}::${req.getName()}`);
+        resources.push({
+          type: req.getType(),
+          name: req.getName(),
+          urn,
+          id: recorded?.id ?? "",
+          parentUrn: req.getParent(),
+          custom: req.getCustom(),
+          protect: req.getProtect(),
+          dependencies: req.getDependenciesList(),
+          inputs: recorded?.inputs ?? {},
+          state: recorded?.state ?? {},
+        });
+      }
+      callback(err, res);
+    });
+
+  const config: Record<string, string> = { ...options.rawConfig };
+  for (const [key, value] of Object.entries(options.config ?? {})) {
+    config[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  pulumi.runtime.setAllConfig(config);
+
+  const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
+  await pulumi.runtime.disconnect();
+  return { resources, invokes, outputs: outputs as Record<string, unknown> };
+}
+
+/** Resources of one type, in registration order. */
+export function ofType(run: ProgramRun, type: string): RecordedResource[] {
+  return run.resources.filter((resource) => resource.type === type);
+}
+
+/** The single resource of a type; fails the test when there is not exactly one. */
+export function single(run: ProgramRun, type: string): RecordedResource {
+  const found = ofType(run, type);
+  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  return found[0] as RecordedResource;
+}
+
+/** Runs the program expecting it to fail, and returns the error message. */
+export async function programError(program: Program, options: RunOptions = {}): Promise<string> {
+  try {
+    await runProgram(program, options);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error("expected the program to fail, but it succeeded");
+}
