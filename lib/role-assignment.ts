@@ -32,7 +32,7 @@ export interface RoleGrant {
   roleGuid: string;
   /** Object ID of the user, group or service principal (a managed identity's principal ID). */
   principalId: pulumi.Input<string>;
-  principalType: PrincipalType;
+  principalType: pulumi.Input<PrincipalType>;
   /** Subscription that holds the role definition. */
   subscriptionId: pulumi.Input<string>;
   /** Free text shown in the portal; says which stack made the assignment. */

@@ -95,10 +95,44 @@ export function fakePrincipalId(name: string): string {
   return `${hex}-0000-4000-8000-${hex}0000`;
 }
 
+/** ARM provider namespace and type of the resource types this project declares, for realistic IDs. */
+const ARM_TYPES: Record<string, string> = {
+  "azure-native:cognitiveservices:Account": "Microsoft.CognitiveServices/accounts",
+  "azure-native:compute:VirtualMachine": "Microsoft.Compute/virtualMachines",
+  "azure-native:network:VirtualNetwork": "Microsoft.Network/virtualNetworks",
+  "azure-native:network:NetworkSecurityGroup": "Microsoft.Network/networkSecurityGroups",
+  "azure-native:network:NetworkInterface": "Microsoft.Network/networkInterfaces",
+  "azure-native:network:PublicIPAddress": "Microsoft.Network/publicIPAddresses",
+  "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts",
+  "azure-native:web:AppServicePlan": "Microsoft.Web/serverfarms",
+  "azure-native:web:WebApp": "Microsoft.Web/sites",
+  "azure-native:applicationinsights:Component": "Microsoft.Insights/components",
+  "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
+};
+
+/** The name Azure will use: the explicit name input when the program sets one, else the Pulumi name. */
+function azureName(inputs: Record<string, unknown>, name: string): string {
+  for (const key of [
+    "accountName",
+    "vmName",
+    "virtualNetworkName",
+    "networkSecurityGroupName",
+    "networkInterfaceName",
+    "publicIpAddressName",
+    "name",
+    "resourceName",
+    "workspaceName",
+  ]) {
+    if (typeof inputs[key] === "string" && inputs[key] !== "") return inputs[key] as string;
+  }
+  return name;
+}
+
 function armId(type: string, inputs: Record<string, unknown>, name: string): string {
   const rg = str(inputs.resourceGroupName, "rg");
   const [, module, kind] = type.split(":");
-  return `${resourceGroupId(rg)}/providers/${module}/${kind}/${name}`;
+  const armType = ARM_TYPES[type] ?? `Microsoft.${module}/${kind}`;
+  return `${resourceGroupId(rg)}/providers/${armType}/${azureName(inputs, name)}`;
 }
 
 function identityState(inputs: Record<string, unknown>, name: string): Record<string, unknown> {

@@ -1,0 +1,106 @@
+import * as cognitiveservices from "@pulumi/azure-native/cognitiveservices";
+import * as pulumi from "@pulumi/pulumi";
+import type { DeploymentSpec } from "../lib/config";
+
+/** Inputs of an Azure OpenAI account that only Entra ID tokens can reach. */
+export interface OpenAiAccountArgs {
+  /** Resource group that holds the account. */
+  resourceGroupName: pulumi.Input<string>;
+  /** Azure region; model availability and quota are per region. */
+  location: string;
+  /**
+   * Custom subdomain (`https://<subdomain>.openai.azure.com/`), also used as the account name. Required for Entra ID
+   * auth, globally unique and immutable: derive it once and keep it in state.
+   */
+  customSubdomain: pulumi.Input<string>;
+  /** `Enabled` lets any network reach the endpoint (still token-only); `Disabled` needs private networking. */
+  publicNetworkAccess: "Enabled" | "Disabled";
+  /** IPv4 addresses or CIDR ranges allowed in; non-empty sets `networkAcls.defaultAction` to `Deny`. Default: none. */
+  allowedIpRanges?: string[];
+  /** Model deployments, created one after another in this order (Azure rejects parallel ones with 409). */
+  deployments: DeploymentSpec[];
+  /** Protect the account and its deployments from deletion (`pulumi destroy` refuses). */
+  protect?: boolean;
+  tags?: Record<string, string>;
+}
+
+/**
+ * An Azure OpenAI account (kind `OpenAI`, SKU `S0`) with a custom subdomain and local (key) authentication disabled,
+ * plus its model deployments. Never lists or outputs keys.
+ */
+export class OpenAiAccount extends pulumi.ComponentResource {
+  /** Account resource name (equal to the custom subdomain). */
+  readonly accountName: pulumi.Output<string>;
+  /** ARM resource ID of the account; a role scope when `roleScope` is `account`. */
+  readonly accountId: pulumi.Output<string>;
+  /** Data-plane endpoint, `https://<subdomain>.openai.azure.com/`. */
+  readonly endpoint: pulumi.Output<string>;
+  /** Deployment names in creation order. */
+  readonly deploymentNames: pulumi.Output<string[]>;
+  readonly account: cognitiveservices.Account;
+  readonly deployments: cognitiveservices.Deployment[];
+
+  constructor(name: string, args: OpenAiAccountArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("keyless-openai:ai:OpenAiAccount", name, {}, opts);
+    const allowedIpRanges = args.allowedIpRanges ?? [];
+    const protect = args.protect ?? false;
+
+    this.account = new cognitiveservices.Account(
+      name,
+      {
+        accountName: args.customSubdomain,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        kind: "OpenAI",
+        sku: { name: "S0" },
+        // Managed identity on the account itself: Azure Policy / Checkov CKV_AZURE_238 baseline (azure-facts.md).
+        identity: { type: cognitiveservices.ResourceIdentityType.SystemAssigned },
+        properties: {
+          customSubDomainName: args.customSubdomain,
+          // Entra ID tokens only: API keys are refused with 403 AuthenticationTypeDisabled.
+          disableLocalAuth: true,
+          publicNetworkAccess: args.publicNetworkAccess,
+          networkAcls:
+            allowedIpRanges.length > 0
+              ? { defaultAction: "Deny", ipRules: allowedIpRanges.map((value) => ({ value })) }
+              : { defaultAction: "Allow" },
+        },
+        tags: args.tags,
+      },
+      { parent: this, protect },
+    );
+
+    // One deployment at a time: each waits for the previous (ARM answers 409 RequestConflict to parallel writes).
+    this.deployments = [];
+    let previous: cognitiveservices.Deployment | undefined;
+    for (const spec of args.deployments) {
+      const deployment: cognitiveservices.Deployment = new cognitiveservices.Deployment(
+        `${name}-${spec.name}`,
+        {
+          accountName: this.account.name,
+          resourceGroupName: args.resourceGroupName,
+          deploymentName: spec.name,
+          sku: { name: spec.sku, capacity: spec.capacity },
+          properties: {
+            model: { format: "OpenAI", name: spec.model, version: spec.version },
+            versionUpgradeOption: spec.versionUpgradeOption,
+          },
+        },
+        { parent: this, protect, dependsOn: previous ? [previous] : [] },
+      );
+      this.deployments.push(deployment);
+      previous = deployment;
+    }
+
+    this.accountName = this.account.name;
+    this.accountId = this.account.id;
+    this.endpoint = this.account.properties.apply((properties) => properties.endpoint);
+    this.deploymentNames = pulumi.all(this.deployments.map((deployment) => deployment.name));
+    this.registerOutputs({
+      accountName: this.accountName,
+      accountId: this.accountId,
+      endpoint: this.endpoint,
+      deploymentNames: this.deploymentNames,
+    });
+  }
+}

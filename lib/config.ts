@@ -1,0 +1,564 @@
+/**
+ * The one place where stack configuration is read, defaulted and validated.
+ *
+ * `CONFIG_KEYS` is the schema: every key's type, default and description. `Pulumi.yaml` declares the same keys (a test
+ * keeps the two identical). `parseConfig` is pure: it turns raw strings, as the Pulumi CLI hands them over, into a
+ * typed `StackConfig`, or throws one `ConfigError` that lists every problem with the key, the value and what is allowed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import {
+  AZURE_REGIONS,
+  DEFAULT_DEPLOYMENT,
+  DEPLOYMENT_SKUS,
+  MODEL_ACCESS_ROLES,
+  type ModelAccessRoleName,
+  VERSION_UPGRADE_OPTIONS,
+} from "./constants";
+
+export const COMPUTE_KINDS = ["vm", "functionApp", "both", "none"] as const;
+export type ComputeKind = (typeof COMPUTE_KINDS)[number];
+export const ROLE_SCOPES = ["resourceGroup", "account"] as const;
+export type RoleScope = (typeof ROLE_SCOPES)[number];
+export const PUBLIC_NETWORK_ACCESS = ["Enabled", "Disabled"] as const;
+export const DEPLOYER_PRINCIPAL_TYPES = ["auto", "User", "ServicePrincipal"] as const;
+export type DeployerPrincipalType = (typeof DEPLOYER_PRINCIPAL_TYPES)[number];
+export const PROTECT_MODES = ["auto", "true", "false"] as const;
+
+type DeploymentSku = (typeof DEPLOYMENT_SKUS)[number];
+type VersionUpgradeOption = (typeof VERSION_UPGRADE_OPTIONS)[number];
+
+/** One model deployment on the account. */
+export interface DeploymentSpec {
+  /** Deployment name callers use in URLs (`/openai/deployments/{name}`). Set explicitly, never the Pulumi name. */
+  name: string;
+  model: string;
+  version: string;
+  sku: DeploymentSku;
+  /** Thousands of tokens per minute for Standard-type SKUs; provisioned units for provisioned SKUs. */
+  capacity: number;
+  versionUpgradeOption: VersionUpgradeOption;
+}
+
+/** Validated configuration of one stack. */
+export interface StackConfig {
+  project: string;
+  stack: string;
+  location: string;
+  resourceGroupName: string;
+  /** Explicit custom subdomain, or undefined to derive `<project>-<stack>-<random>`. */
+  accountSubdomain: string | undefined;
+  network: {
+    publicNetworkAccess: (typeof PUBLIC_NETWORK_ACCESS)[number];
+    /** IPv4 addresses or CIDR ranges; non-empty means `networkAcls.defaultAction: Deny` with these allowed. */
+    allowedIpRanges: string[];
+  };
+  deployments: DeploymentSpec[];
+  /** Protect the account (and its resource group) from `pulumi destroy`. */
+  protect: boolean;
+  /** A short-lived stack (pull request): teardown removes the stack too. */
+  testStack: boolean;
+  access: {
+    role: ModelAccessRoleName;
+    scope: RoleScope;
+    grantDeployer: boolean;
+    deployerPrincipalType: DeployerPrincipalType;
+    users: string[];
+    groups: string[];
+    servicePrincipals: string[];
+  };
+  compute: {
+    kind: ComputeKind;
+    vm: {
+      size: string;
+      adminUsername: string;
+      /** OpenSSH public key, or undefined to generate one (kept as a secret in state). */
+      sshPublicKey: string | undefined;
+      sshAllowedCidrs: string[];
+      trustedLaunch: boolean;
+    };
+    functionApp: {
+      /** Region of the Function App (Flex Consumption is not offered everywhere). */
+      location: string;
+    };
+  };
+}
+
+type ConfigType = "string" | "boolean" | "integer" | "array";
+
+/** A declared config key: its type, default and description, as `Pulumi.yaml` declares it. */
+export interface ConfigKey {
+  type: ConfigType;
+  default: string | boolean | number | string[];
+  description: string;
+}
+
+const DEFAULT_DEPLOYMENT_SPEC = `name=${DEFAULT_DEPLOYMENT.name},model=${DEFAULT_DEPLOYMENT.model},version=${DEFAULT_DEPLOYMENT.version},sku=${DEFAULT_DEPLOYMENT.sku},capacity=${DEFAULT_DEPLOYMENT.capacity}`;
+
+/** Every project config key. `Pulumi.yaml` must declare exactly these (tests/config.test.ts checks). */
+export const CONFIG_KEYS = {
+  location: {
+    type: "string",
+    default: "swedencentral",
+    description: "Azure region of every resource. Pick one where your model and SKU have quota.",
+  },
+  resourceGroupName: {
+    type: "string",
+    default: "",
+    description: "Resource group to create. Empty: rg-<project>-<stack>.",
+  },
+  accountSubdomain: {
+    type: "string",
+    default: "",
+    description:
+      "Custom subdomain of the OpenAI account (globally unique, immutable). Empty: <project>-<stack>-<random suffix kept in state>.",
+  },
+  publicNetworkAccess: {
+    type: "string",
+    default: "Enabled",
+    description: "Enabled (default, so a laptop can run the smoke test) or Disabled (private networking only).",
+  },
+  allowedIpRanges: {
+    type: "array",
+    default: [],
+    description: "IPv4 addresses or CIDR ranges allowed to reach the account; non-empty denies everything else.",
+  },
+  deployments: {
+    type: "array",
+    default: [DEFAULT_DEPLOYMENT_SPEC],
+    description:
+      "Model deployments, one string each: name=...,model=...,version=...[,sku=GlobalStandard][,capacity=10][,upgrade=OnceNewDefaultVersionAvailable].",
+  },
+  protect: {
+    type: "string",
+    default: "auto",
+    description: "Protect the account from deletion: true, false, or auto (true for a stack named prod).",
+  },
+  testStack: {
+    type: "boolean",
+    default: false,
+    description: "A short-lived test stack (stacks named pr-<number> are test stacks anyway): teardown removes it.",
+  },
+  roleName: {
+    type: "string",
+    default: "CognitiveServicesUser",
+    description:
+      "Role granted for model access: CognitiveServicesUser, CognitiveServicesOpenAIUser or CognitiveServicesOpenAIContributor.",
+  },
+  roleScope: {
+    type: "string",
+    default: "resourceGroup",
+    description: "Where the role is granted: resourceGroup (as the Azure docs do) or account (least privilege).",
+  },
+  grantDeployer: {
+    type: "boolean",
+    default: true,
+    description: "Grant the role to the identity running pulumi up, so it can run the smoke test.",
+  },
+  deployerPrincipalType: {
+    type: "string",
+    default: "auto",
+    description:
+      "principalType of the deployer: auto (a person signed in with az login is a User), User or ServicePrincipal.",
+  },
+  users: {
+    type: "array",
+    default: [],
+    description: "User principal names (alice@contoso.com) granted the role.",
+  },
+  groups: {
+    type: "array",
+    default: [],
+    description: "Object IDs of Entra ID groups granted the role.",
+  },
+  servicePrincipals: {
+    type: "array",
+    default: [],
+    description: "Object IDs of service principals granted the role.",
+  },
+  compute: {
+    type: "string",
+    default: "both",
+    description: "Compute with a system-assigned identity to deploy: vm, functionApp, both or none.",
+  },
+  vmSize: {
+    type: "string",
+    default: "Standard_B2ats_v2",
+    description: "VM size. The default is small and supports Trusted Launch.",
+  },
+  vmAdminUsername: {
+    type: "string",
+    default: "azureuser",
+    description: "Admin user of the VM (SSH key only; password authentication is disabled).",
+  },
+  sshPublicKey: {
+    type: "string",
+    default: "",
+    description: "OpenSSH public key for the VM. Empty: generate one (the private key stays encrypted in state).",
+  },
+  sshAllowedCidrs: {
+    type: "array",
+    default: [],
+    description: "IPv4 CIDR ranges allowed to SSH to the VM; non-empty adds a public IP. Empty: no inbound access.",
+  },
+  vmTrustedLaunch: {
+    type: "boolean",
+    default: true,
+    description: "Trusted Launch (secure boot, vTPM) on the VM; turn off only for sizes that do not support it.",
+  },
+  functionAppLocation: {
+    type: "string",
+    default: "",
+    description: "Region of the Function App (Flex Consumption is not in every region). Empty: location.",
+  },
+} as const satisfies Record<string, ConfigKey>;
+
+export type ConfigKeyName = keyof typeof CONFIG_KEYS;
+
+/** Raw values as the CLI passes them: strings, with arrays and booleans as JSON text. Missing keys use defaults. */
+export type RawConfig = Partial<Record<string, string>>;
+
+/** Thrown when configuration is invalid; lists every problem. */
+export class ConfigError extends Error {
+  constructor(
+    readonly stack: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `Invalid configuration for stack '${stack}' (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.name = "ConfigError";
+  }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UPN = /^[^@\s]+@[^@\s]+\.[^@\s.]+$/;
+/** A DNS label: lower-case letters, digits and inner hyphens, at most 63 characters (RFC 1035). */
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Azure deployment names: letters, digits, `-`, `_`, `.`; 2 to 64 characters (Azure OpenAI "create a resource" docs). */
+const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/;
+/** Resource group names: letters, digits, `-`, `_`, `.`, `(`, `)`; up to 90; not ending in a period (ARM naming rules). */
+const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
+const SSH_PUBLIC_KEY =
+  /^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521) [A-Za-z0-9+/=]+( \S.*)?$/;
+const VM_SIZE = /^(Standard|Basic)_[A-Za-z0-9_]+$/;
+const LINUX_USERNAME = /^[a-z_][a-z0-9_-]{0,31}$/;
+/** Names Azure refuses as Linux admin user (compute "osProfile.adminUsername" docs). */
+const RESERVED_USERNAMES = new Set(["root", "admin", "administrator", "user", "test", "guest", "adm", "sys", "ubuntu"]);
+const CAPACITY_RANGE = { min: 1, max: 50_000 };
+
+function quote(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+function oneOf(list: readonly string[]): string {
+  return `one of ${list.join(", ")}`;
+}
+
+/** True for a dotted-quad IPv4 address. */
+function isIpv4(text: string): boolean {
+  const parts = text.split(".");
+  return parts.length === 4 && parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255);
+}
+
+/** True for an IPv4 address or IPv4 CIDR range. */
+export function isIpv4Range(text: string): boolean {
+  const [address, prefix, ...rest] = text.split("/");
+  if (rest.length > 0 || address === undefined || !isIpv4(address)) return false;
+  return prefix === undefined || (/^\d{1,2}$/.test(prefix) && Number(prefix) <= 32);
+}
+
+/**
+ * Derives the account's custom subdomain from project, stack and a random suffix: lower-case, a valid DNS label.
+ * The suffix is kept whole; the prefix is shortened if needed.
+ */
+export function deriveSubdomain(project: string, stack: string, suffix: string): string {
+  const prefix = `${project}-${stack}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-|-$/g, "");
+  const room = 63 - suffix.length - 1;
+  const head = prefix.slice(0, room).replace(/-+$/, "") || "openai";
+  return `${head}-${suffix}`;
+}
+
+/** Parses one `name=...,model=...` deployment string, reporting problems against `deployments[index]`. */
+function parseDeployment(text: string, index: number, problems: string[]): DeploymentSpec | undefined {
+  const key = `deployments[${index}]`;
+  const fields = new Map<string, string>();
+  for (const part of text.split(",")) {
+    const [field, ...valueParts] = part.split("=");
+    const value = valueParts.join("=").trim();
+    if (field === undefined || valueParts.length === 0 || value === "") {
+      problems.push(
+        `${key} = ${quote(text)}: each part must be field=value (name, model, version, sku, capacity, upgrade)`,
+      );
+      return undefined;
+    }
+    fields.set(field.trim(), value);
+  }
+  const known = ["name", "model", "version", "sku", "capacity", "upgrade"];
+  const unknown = [...fields.keys()].filter((field) => !known.includes(field));
+  if (unknown.length > 0)
+    problems.push(`${key} = ${quote(text)}: unknown field ${unknown.join(", ")}; allowed: ${known.join(", ")}`);
+  const before = problems.length;
+  const name = fields.get("name") ?? "";
+  if (!DEPLOYMENT_NAME.test(name)) {
+    problems.push(
+      `${key}.name = ${quote(name)}: must be 2-64 letters, digits, '-', '_' or '.', starting with a letter or digit`,
+    );
+  }
+  const model = fields.get("model") ?? "";
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(model))
+    problems.push(`${key}.model = ${quote(model)}: a model name is required (for example gpt-4.1-mini)`);
+  const version = fields.get("version") ?? "";
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(version))
+    problems.push(`${key}.version = ${quote(version)}: a model version is required (for example 2025-04-14)`);
+  const sku = fields.get("sku") ?? DEFAULT_DEPLOYMENT.sku;
+  if (!(DEPLOYMENT_SKUS as readonly string[]).includes(sku))
+    problems.push(`${key}.sku = ${quote(sku)}: must be ${oneOf(DEPLOYMENT_SKUS)}`);
+  const capacityText = fields.get("capacity") ?? String(DEFAULT_DEPLOYMENT.capacity);
+  const capacity = Number(capacityText);
+  if (!/^\d+$/.test(capacityText) || capacity < CAPACITY_RANGE.min || capacity > CAPACITY_RANGE.max) {
+    problems.push(
+      `${key}.capacity = ${quote(capacityText)}: must be a whole number from ${CAPACITY_RANGE.min} to ${CAPACITY_RANGE.max}`,
+    );
+  }
+  const upgrade = fields.get("upgrade") ?? DEFAULT_DEPLOYMENT.versionUpgradeOption;
+  if (!(VERSION_UPGRADE_OPTIONS as readonly string[]).includes(upgrade)) {
+    problems.push(`${key}.upgrade = ${quote(upgrade)}: must be ${oneOf(VERSION_UPGRADE_OPTIONS)}`);
+  }
+  if (problems.length > before) return undefined;
+  return {
+    name,
+    model,
+    version,
+    sku: sku as DeploymentSku,
+    capacity,
+    versionUpgradeOption: upgrade as VersionUpgradeOption,
+  };
+}
+
+/** Reads typed values out of raw config, collecting problems instead of throwing at the first. */
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly raw: RawConfig) {}
+
+  string(key: ConfigKeyName): string {
+    const value = this.raw[key];
+    return value === undefined ? String(CONFIG_KEYS[key].default) : value.trim();
+  }
+
+  enumOf<T extends string>(key: ConfigKeyName, allowed: readonly T[]): T {
+    const value = this.string(key);
+    const match = allowed.find((candidate) => candidate === value);
+    if (match === undefined) {
+      this.problems.push(`${key} = ${quote(value)}: must be ${oneOf(allowed)}`);
+      return allowed[0] as T;
+    }
+    return match;
+  }
+
+  boolean(key: ConfigKeyName): boolean {
+    const value = this.raw[key];
+    if (value === undefined) return CONFIG_KEYS[key].default === true;
+    if (value === "true" || value === "false") return value === "true";
+    this.problems.push(`${key} = ${quote(value)}: must be true or false`);
+    return false;
+  }
+
+  /** A list of strings, as JSON text; each item checked by `valid` (which returns what is allowed, or undefined). */
+  list(key: ConfigKeyName, valid: (item: string) => string | undefined): string[] {
+    const text = this.raw[key];
+    if (text === undefined) return [...(CONFIG_KEYS[key].default as readonly string[])];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      this.problems.push(
+        `${key} = ${quote(text)}: must be a list of strings (set it with pulumi config set --path '${key}[0]' ...)`,
+      );
+      return [];
+    }
+    if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) {
+      this.problems.push(`${key} = ${text}: must be a list of strings`);
+      return [];
+    }
+    const items = parsed.map((item: string) => item.trim());
+    items.forEach((item, index) => {
+      const allowed = valid(item);
+      if (allowed !== undefined) this.problems.push(`${key}[${index}] = ${quote(item)}: ${allowed}`);
+    });
+    const seen = new Set<string>();
+    for (const item of items) {
+      if (seen.has(item.toLowerCase()))
+        this.problems.push(`${key} lists ${quote(item)} more than once: each entry must be unique`);
+      seen.add(item.toLowerCase());
+    }
+    return items;
+  }
+}
+
+/**
+ * Validates raw config for `project`/`stack` and returns it typed, with defaults applied.
+ * @throws ConfigError listing every problem at once.
+ */
+export function parseConfig(raw: RawConfig, project: string, stack: string): StackConfig {
+  const read = new Reader(raw);
+  const problems = read.problems;
+  const knownKeys = new Set(Object.keys(CONFIG_KEYS));
+  for (const key of Object.keys(raw)) {
+    if (!knownKeys.has(key)) problems.push(`${key} is not a known key; known keys: ${[...knownKeys].join(", ")}`);
+  }
+
+  const location = read.string("location");
+  if (!(AZURE_REGIONS as readonly string[]).includes(location)) {
+    problems.push(
+      `location = ${quote(location)}: must be an Azure region name such as swedencentral or eastus2 (lower-case, no spaces; see az account list-locations)`,
+    );
+  }
+  const resourceGroupName = read.string("resourceGroupName") || `rg-${project}-${stack}`;
+  if (!RESOURCE_GROUP_NAME.test(resourceGroupName)) {
+    problems.push(
+      `resourceGroupName = ${quote(resourceGroupName)}: must be 1-90 letters, digits, '-', '_', '.', '(' or ')' and not end with '.'`,
+    );
+  }
+  const subdomain = read.string("accountSubdomain");
+  if (subdomain !== "" && !DNS_LABEL.test(subdomain)) {
+    problems.push(
+      `accountSubdomain = ${quote(subdomain)}: must be a DNS label: 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen`,
+    );
+  }
+
+  const publicNetworkAccess = read.enumOf("publicNetworkAccess", PUBLIC_NETWORK_ACCESS);
+  const allowedIpRanges = read.list("allowedIpRanges", (item) =>
+    isIpv4Range(item) ? undefined : "must be an IPv4 address or CIDR range such as 203.0.113.0/24",
+  );
+  if (publicNetworkAccess === "Disabled" && allowedIpRanges.length > 0) {
+    problems.push(
+      `allowedIpRanges = ${quote(allowedIpRanges)} conflicts with publicNetworkAccess = "Disabled": an IP allow-list needs public access Enabled; clear one of them`,
+    );
+  }
+
+  const deploymentTexts = read.list("deployments", () => undefined);
+  if (
+    raw.deployments !== undefined &&
+    deploymentTexts.length === 0 &&
+    !problems.some((p) => p.startsWith("deployments"))
+  ) {
+    problems.push(`deployments = ${raw.deployments}: at least one model deployment is required`);
+  }
+  const deployments = deploymentTexts.flatMap((text, index) => parseDeployment(text, index, problems) ?? []);
+  const names = new Set<string>();
+  for (const deployment of deployments) {
+    const lower = deployment.name.toLowerCase();
+    if (names.has(lower))
+      problems.push(
+        `deployments: name ${quote(deployment.name)} is used twice; deployment names must be unique on the account`,
+      );
+    names.add(lower);
+  }
+
+  const protectMode = read.enumOf("protect", PROTECT_MODES);
+  const protect = protectMode === "auto" ? stack === "prod" : protectMode === "true";
+  const testStack = read.boolean("testStack") || /^pr-\d+$/.test(stack);
+  if (protect && testStack)
+    problems.push(
+      `protect = ${quote(protectMode)} conflicts with a test stack ('${stack}'): test stacks are torn down; do not protect them`,
+    );
+
+  const roleName = read.enumOf("roleName", MODEL_ACCESS_ROLES);
+  const roleScope = read.enumOf("roleScope", ROLE_SCOPES);
+  const grantDeployer = read.boolean("grantDeployer");
+  const deployerPrincipalType = read.enumOf("deployerPrincipalType", DEPLOYER_PRINCIPAL_TYPES);
+  const users = read.list("users", (item) =>
+    UPN.test(item) ? undefined : "must be a user principal name such as alice@contoso.com",
+  );
+  const guidCheck = (item: string) =>
+    GUID.test(item) ? undefined : "must be an object ID (a GUID such as 00000000-0000-0000-0000-000000000000)";
+  const groups = read.list("groups", guidCheck);
+  const servicePrincipals = read.list("servicePrincipals", guidCheck);
+
+  const computeKind = read.enumOf("compute", COMPUTE_KINDS);
+  const hasVm = computeKind === "vm" || computeKind === "both";
+  const vmSize = read.string("vmSize");
+  if (!VM_SIZE.test(vmSize))
+    problems.push(`vmSize = ${quote(vmSize)}: must be an Azure VM size such as Standard_B2ats_v2`);
+  const adminUsername = read.string("vmAdminUsername");
+  if (!LINUX_USERNAME.test(adminUsername) || RESERVED_USERNAMES.has(adminUsername)) {
+    problems.push(
+      `vmAdminUsername = ${quote(adminUsername)}: must be a Linux user name (lower-case, up to 32 characters) and not one Azure reserves (${[...RESERVED_USERNAMES].join(", ")})`,
+    );
+  }
+  const sshPublicKey = read.string("sshPublicKey");
+  if (sshPublicKey !== "" && !SSH_PUBLIC_KEY.test(sshPublicKey)) {
+    problems.push(
+      `sshPublicKey = ${quote(`${sshPublicKey.slice(0, 24)}...`)}: must be an OpenSSH public key line (ssh-ed25519 AAAA... or ssh-rsa AAAA...)`,
+    );
+  }
+  const sshAllowedCidrs = read.list("sshAllowedCidrs", (item) =>
+    isIpv4Range(item) ? undefined : "must be an IPv4 address or CIDR range such as 203.0.113.0/24",
+  );
+  if (sshAllowedCidrs.some((cidr) => cidr === "0.0.0.0/0")) {
+    problems.push(
+      `sshAllowedCidrs contains "0.0.0.0/0": SSH from the whole internet is not allowed; list your own ranges`,
+    );
+  }
+  if (!hasVm && sshAllowedCidrs.length > 0) {
+    problems.push(
+      `sshAllowedCidrs = ${quote(sshAllowedCidrs)} conflicts with compute = ${quote(computeKind)}: there is no VM to SSH to`,
+    );
+  }
+  const trustedLaunch = read.boolean("vmTrustedLaunch");
+  const functionAppLocation = read.string("functionAppLocation") || location;
+  if (!(AZURE_REGIONS as readonly string[]).includes(functionAppLocation)) {
+    problems.push(
+      `functionAppLocation = ${quote(functionAppLocation)}: must be an Azure region name such as swedencentral or eastus2`,
+    );
+  }
+
+  if (problems.length > 0) throw new ConfigError(stack, problems);
+
+  return {
+    project,
+    stack,
+    location,
+    resourceGroupName,
+    accountSubdomain: subdomain === "" ? undefined : subdomain,
+    network: { publicNetworkAccess, allowedIpRanges },
+    deployments,
+    protect,
+    testStack,
+    access: {
+      role: roleName,
+      scope: roleScope,
+      grantDeployer,
+      deployerPrincipalType,
+      users,
+      groups,
+      servicePrincipals,
+    },
+    compute: {
+      kind: computeKind,
+      vm: {
+        size: vmSize,
+        adminUsername,
+        sshPublicKey: sshPublicKey === "" ? undefined : sshPublicKey,
+        sshAllowedCidrs,
+        trustedLaunch,
+      },
+      functionApp: { location: functionAppLocation },
+    },
+  };
+}
+
+/** Reads this stack's project configuration (every `<project>:` key, so typos are caught too) and validates it. */
+export function loadConfig(): StackConfig {
+  const project = pulumi.getProject();
+  const prefix = `${project}:`;
+  const raw: RawConfig = {};
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+  }
+  return parseConfig(raw, project, pulumi.getStack());
+}
