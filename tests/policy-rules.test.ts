@@ -1,0 +1,424 @@
+/**
+ * Guardrail rules, table-driven: each case is a resource as the engine would send it and the property the rule must
+ * name (or none when the resource passes). Unknown values appear the two ways they reach a rule: the engine's
+ * sentinel strings in raw inputs, and @pulumi/policy's proxy that throws on access.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { PRIVILEGED_ROLES, roleDefinitionId } from "../lib/constants";
+import {
+  GUARDRAILS,
+  type Guardrail,
+  type GuardrailContext,
+  managedIdentityPrincipalIds,
+  read,
+  ruleApplies,
+  TYPES,
+  UNKNOWN,
+} from "../policy/rules";
+
+const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const UNKNOWN_BOOLEAN = "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7";
+const SUB = "00000000-1111-2222-3333-444444444444";
+const RG = `/subscriptions/${SUB}/resourceGroups/rg-openai-dev`;
+const MI_PRINCIPAL = "12345678-0000-4000-8000-123456780000";
+const COGNITIVE_SERVICES_USER = roleDefinitionId(SUB, "a97b65f3-24c7-4388-baec-2e87135dc908");
+
+const BASE_CONTEXT: GuardrailContext = { allowVmPublicIp: false };
+
+interface Case {
+  title: string;
+  type: string;
+  props: unknown;
+  context?: Partial<GuardrailContext>;
+  /** Substrings every one of which must appear in some violation; empty = the resource passes. */
+  expect: string[];
+}
+
+function rule(name: string): Guardrail {
+  const found = GUARDRAILS.find((candidate) => candidate.name === name);
+  assert.ok(found, `rule ${name} exists`);
+  return found;
+}
+
+/** Stand-in for @pulumi/policy's unknown-checking proxy: throws when an unknown field is read. */
+function throwingOnUnknown<T extends object>(target: T, unknownKeys: string[]): T {
+  return new Proxy(target, {
+    get(object, key) {
+      if (typeof key === "string" && unknownKeys.includes(key))
+        throw new Error(`string value at .${key} can't be known during preview`);
+      return Reflect.get(object, key);
+    },
+  });
+}
+
+function runCases(ruleName: string, cases: Case[]): void {
+  const guardrail = rule(ruleName);
+  describe(ruleName, () => {
+    for (const testCase of cases) {
+      it(testCase.title, () => {
+        const subject = { type: testCase.type, name: "thing", props: testCase.props };
+        assert.ok(ruleApplies(guardrail, subject), "rule applies to the case");
+        const violations = guardrail.check(subject, { ...BASE_CONTEXT, ...testCase.context });
+        if (testCase.expect.length === 0) {
+          assert.deepEqual(violations, []);
+          return;
+        }
+        for (const fragment of testCase.expect) {
+          assert.ok(
+            violations.some((message) => message.includes(fragment) && message.includes("'thing'")),
+            `a violation names the resource and "${fragment}"; got ${JSON.stringify(violations)}`,
+          );
+        }
+      });
+    }
+  });
+}
+
+const goodAccount = { kind: "OpenAI", properties: { customSubDomainName: "kopenai-k7q2", disableLocalAuth: true } };
+runCases("openai-entra-id-only", [
+  { title: "OpenAI with subdomain and local auth off passes", type: TYPES.account, props: goodAccount, expect: [] },
+  {
+    title: "AIServices kind is judged too",
+    type: TYPES.account,
+    props: { ...goodAccount, kind: "AIServices", properties: { disableLocalAuth: true } },
+    expect: ["properties.customSubDomainName"],
+  },
+  {
+    title: "local auth left on fails",
+    type: TYPES.account,
+    props: { kind: "OpenAI", properties: { customSubDomainName: "x" } },
+    expect: ["properties.disableLocalAuth"],
+  },
+  {
+    title: "disableLocalAuth false fails",
+    type: TYPES.account,
+    props: { kind: "OpenAI", properties: { customSubDomainName: "x", disableLocalAuth: false } },
+    expect: ["properties.disableLocalAuth"],
+  },
+  {
+    title: "empty subdomain fails",
+    type: TYPES.account,
+    props: { kind: "OpenAI", properties: { customSubDomainName: " ", disableLocalAuth: true } },
+    expect: ["properties.customSubDomainName"],
+  },
+  {
+    title: "no properties at all fails on both",
+    type: TYPES.account,
+    props: { kind: "openai" },
+    expect: ["properties.customSubDomainName", "properties.disableLocalAuth"],
+  },
+  {
+    title: "unknown subdomain (random suffix in preview) counts as set",
+    type: TYPES.account,
+    props: { kind: "OpenAI", properties: { customSubDomainName: UNKNOWN_STRING, disableLocalAuth: true } },
+    expect: [],
+  },
+  {
+    title: "unknown disableLocalAuth fails closed",
+    type: TYPES.account,
+    props: { kind: "OpenAI", properties: { customSubDomainName: "x", disableLocalAuth: UNKNOWN_BOOLEAN } },
+    expect: ["properties.disableLocalAuth", "not known before deployment"],
+  },
+  {
+    title: "the policy proxy throwing on an unknown subdomain does not crash the rule",
+    type: TYPES.account,
+    props: {
+      kind: "OpenAI",
+      properties: throwingOnUnknown({ customSubDomainName: "?", disableLocalAuth: true }, ["customSubDomainName"]),
+    },
+    expect: [],
+  },
+]);
+
+const goodAssignment = {
+  principalId: "a11ce000-0000-4000-8000-000000000002",
+  principalType: "User",
+  roleDefinitionId: COGNITIVE_SERVICES_USER,
+  scope: RG,
+};
+runCases("role-assignment-least-privilege", [
+  {
+    title: "Cognitive Services User on the resource group passes",
+    type: TYPES.roleAssignment,
+    props: goodAssignment,
+    expect: [],
+  },
+  {
+    title: "a resource below the resource group passes",
+    type: TYPES.roleAssignment,
+    props: { ...goodAssignment, scope: `${RG}/providers/Microsoft.CognitiveServices/accounts/kopenai` },
+    context: { resourceGroupIds: [RG] },
+    expect: [],
+  },
+  ...Object.entries(PRIVILEGED_ROLES).map(([name, guid]) => ({
+    title: `${name} is refused`,
+    type: TYPES.roleAssignment,
+    props: { ...goodAssignment, roleDefinitionId: roleDefinitionId(SUB, guid.toUpperCase()) },
+    expect: ["roleDefinitionId", name],
+  })),
+  {
+    title: "subscription scope is refused",
+    type: TYPES.roleAssignment,
+    props: { ...goodAssignment, scope: `/subscriptions/${SUB}` },
+    expect: ["scope", "whole subscription"],
+  },
+  {
+    title: "subscription scope with a trailing slash is refused",
+    type: TYPES.roleAssignment,
+    props: { ...goodAssignment, scope: `/subscriptions/${SUB}/` },
+    expect: ["scope", "whole subscription"],
+  },
+  {
+    title: "management group scope is refused",
+    type: TYPES.roleAssignment,
+    props: { ...goodAssignment, scope: "/providers/Microsoft.Management/managementGroups/contoso" },
+    expect: ["scope", "management group"],
+  },
+  {
+    title: "another resource group than the stack's is refused",
+    type: TYPES.roleAssignment,
+    props: { ...goodAssignment, scope: `/subscriptions/${SUB}/resourceGroups/rg-openai-devx` },
+    context: { resourceGroupIds: [RG] },
+    expect: ["scope", "outside the stack's resource group"],
+  },
+  {
+    title: "missing principalType is refused",
+    type: TYPES.roleAssignment,
+    props: { ...goodAssignment, principalType: undefined },
+    expect: ["principalType"],
+  },
+  {
+    title: "a managed identity assigned as User is refused",
+    type: TYPES.roleAssignment,
+    props: { ...goodAssignment, principalId: MI_PRINCIPAL },
+    context: { managedIdentityPrincipalIds: [MI_PRINCIPAL] },
+    expect: ["principalType", "ServicePrincipal"],
+  },
+  {
+    title: "a managed identity assigned as ServicePrincipal passes",
+    type: TYPES.roleAssignment,
+    props: { ...goodAssignment, principalId: MI_PRINCIPAL, principalType: "ServicePrincipal" },
+    context: { managedIdentityPrincipalIds: [MI_PRINCIPAL] },
+    expect: [],
+  },
+  {
+    title: "unknown scope (resource group not created yet) is left to the update",
+    type: TYPES.roleAssignment,
+    props: { ...goodAssignment, scope: UNKNOWN_STRING },
+    expect: [],
+  },
+  {
+    title: "unknown role fails closed",
+    type: TYPES.roleAssignment,
+    props: { ...goodAssignment, roleDefinitionId: UNKNOWN_STRING },
+    expect: ["roleDefinitionId", "not known before deployment"],
+  },
+]);
+
+const goodVm = {
+  identity: { type: "SystemAssigned" },
+  osProfile: { linuxConfiguration: { disablePasswordAuthentication: true, ssh: { publicKeys: [] } } },
+  networkProfile: { networkInterfaces: [{ id: `${RG}/providers/Microsoft.Network/networkInterfaces/nic` }] },
+};
+runCases("linux-vm-keyless", [
+  { title: "SSH-only VM with a system identity passes", type: TYPES.virtualMachine, props: goodVm, expect: [] },
+  {
+    title: "password authentication fails",
+    type: TYPES.virtualMachine,
+    props: { ...goodVm, osProfile: { linuxConfiguration: { disablePasswordAuthentication: false } } },
+    expect: ["osProfile.linuxConfiguration.disablePasswordAuthentication"],
+  },
+  {
+    title: "no linuxConfiguration fails",
+    type: TYPES.virtualMachine,
+    props: { ...goodVm, osProfile: { adminUsername: "azureuser" } },
+    expect: ["osProfile.linuxConfiguration.disablePasswordAuthentication"],
+  },
+  {
+    title: "no identity fails",
+    type: TYPES.virtualMachine,
+    props: { ...goodVm, identity: undefined },
+    expect: ["identity.type"],
+  },
+  {
+    title: "identity None fails",
+    type: TYPES.virtualMachine,
+    props: { ...goodVm, identity: { type: "None" } },
+    expect: ["identity.type"],
+  },
+  {
+    title: "user-assigned identity passes",
+    type: TYPES.virtualMachine,
+    props: { ...goodVm, identity: { type: "UserAssigned" } },
+    expect: [],
+  },
+]);
+
+runCases("vm-no-public-ip", [
+  { title: "VM without public IP passes", type: TYPES.virtualMachine, props: goodVm, expect: [] },
+  {
+    title: "a PublicIPAddress fails",
+    type: TYPES.publicIpAddress,
+    props: { sku: { name: "Standard" } },
+    expect: ["public IP"],
+  },
+  {
+    title: "a PublicIPAddress passes when the stack allows it",
+    type: TYPES.publicIpAddress,
+    props: {},
+    context: { allowVmPublicIp: true },
+    expect: [],
+  },
+  {
+    title: "a NIC with a public IP fails",
+    type: TYPES.networkInterface,
+    props: { ipConfigurations: [{ name: "a" }, { name: "b", publicIPAddress: { id: UNKNOWN_STRING } }] },
+    expect: ["ipConfigurations[1].publicIPAddress"],
+  },
+  {
+    title: "a NIC without a public IP passes",
+    type: TYPES.networkInterface,
+    props: { ipConfigurations: [{ name: "a", subnet: { id: "s" } }] },
+    expect: [],
+  },
+  {
+    title: "a VM-inline public IP configuration fails",
+    type: TYPES.virtualMachine,
+    props: {
+      ...goodVm,
+      networkProfile: {
+        networkInterfaceConfigurations: [
+          { name: "nic", ipConfigurations: [{ name: "ip", publicIPAddressConfiguration: { name: "pip" } }] },
+        ],
+      },
+    },
+    expect: ["networkProfile.networkInterfaceConfigurations[0].ipConfigurations[0].publicIPAddressConfiguration"],
+  },
+]);
+
+const goodFunctionApp = {
+  kind: "functionapp,linux",
+  identity: { type: "SystemAssigned" },
+  httpsOnly: true,
+  siteConfig: { minTlsVersion: "1.2", ftpsState: "Disabled" },
+};
+runCases("function-app-hardened", [
+  { title: "hardened function app passes", type: TYPES.webApp, props: goodFunctionApp, expect: [] },
+  {
+    title: "TLS left to the platform default (1.2) passes",
+    type: TYPES.webApp,
+    props: { ...goodFunctionApp, siteConfig: { ftpsState: "Disabled" } },
+    expect: [],
+  },
+  {
+    title: "no identity fails",
+    type: TYPES.webApp,
+    props: { ...goodFunctionApp, identity: undefined },
+    expect: ["identity.type"],
+  },
+  {
+    title: "httpsOnly missing fails",
+    type: TYPES.webApp,
+    props: { ...goodFunctionApp, httpsOnly: undefined },
+    expect: ["httpsOnly"],
+  },
+  {
+    title: "TLS 1.1 fails",
+    type: TYPES.webApp,
+    props: { ...goodFunctionApp, siteConfig: { minTlsVersion: "1.1", ftpsState: "Disabled" } },
+    expect: ["siteConfig.minTlsVersion"],
+  },
+  {
+    title: "FTPS only still fails (FTP is on)",
+    type: TYPES.webApp,
+    props: { ...goodFunctionApp, siteConfig: { minTlsVersion: "1.2", ftpsState: "FtpsOnly" } },
+    expect: ["siteConfig.ftpsState"],
+  },
+  {
+    title: "no siteConfig fails on FTP",
+    type: TYPES.webApp,
+    props: { ...goodFunctionApp, siteConfig: undefined },
+    expect: ["siteConfig.ftpsState"],
+  },
+]);
+
+runCases("web-basic-publishing-disabled", [
+  { title: "FTP basic auth off passes", type: TYPES.webAppFtpAllowed, props: { allow: false }, expect: [] },
+  { title: "FTP basic auth on fails", type: TYPES.webAppFtpAllowed, props: { allow: true }, expect: ["allow"] },
+  { title: "SCM basic auth on fails", type: TYPES.webAppScmAllowed, props: { allow: true }, expect: ["allow"] },
+]);
+
+runCases("storage-keyless-private", [
+  {
+    title: "shared key and public blob access off passes",
+    type: TYPES.storageAccount,
+    props: { allowSharedKeyAccess: false, allowBlobPublicAccess: false },
+    expect: [],
+  },
+  {
+    title: "defaults (both unset) fail",
+    type: TYPES.storageAccount,
+    props: {},
+    expect: ["allowSharedKeyAccess", "allowBlobPublicAccess"],
+  },
+  {
+    title: "shared key on fails",
+    type: TYPES.storageAccount,
+    props: { allowSharedKeyAccess: true, allowBlobPublicAccess: false },
+    expect: ["allowSharedKeyAccess"],
+  },
+  {
+    title: "public blob access on fails",
+    type: TYPES.storageAccount,
+    props: { allowSharedKeyAccess: false, allowBlobPublicAccess: true },
+    expect: ["allowBlobPublicAccess"],
+  },
+]);
+
+describe("applicability", () => {
+  it("leaves other Cognitive Services kinds, web apps and Windows VMs to other rules", () => {
+    assert.equal(
+      ruleApplies(rule("openai-entra-id-only"), { type: TYPES.account, name: "s", props: { kind: "SpeechServices" } }),
+      false,
+    );
+    assert.equal(
+      ruleApplies(rule("function-app-hardened"), { type: TYPES.webApp, name: "w", props: { kind: "app,linux" } }),
+      false,
+    );
+    assert.equal(
+      ruleApplies(rule("linux-vm-keyless"), {
+        type: TYPES.virtualMachine,
+        name: "w",
+        props: { osProfile: { windowsConfiguration: {} } },
+      }),
+      false,
+    );
+    assert.equal(ruleApplies(rule("storage-keyless-private"), { type: TYPES.account, name: "a", props: {} }), false);
+  });
+
+  it("rule names are unique", () => {
+    const names = GUARDRAILS.map((guardrail) => guardrail.name);
+    assert.equal(new Set(names).size, names.length);
+  });
+});
+
+describe("read", () => {
+  it("reports unknown for sentinels, parents of sentinels and throwing getters, undefined for absent paths", () => {
+    assert.equal(read({ a: UNKNOWN_STRING }, "a"), UNKNOWN);
+    assert.equal(read({ a: UNKNOWN_STRING }, "a", "b"), UNKNOWN);
+    assert.equal(read(throwingOnUnknown({ a: 1 }, ["a"]), "a"), UNKNOWN);
+    assert.equal(read({ a: { b: 2 } }, "a", "c"), undefined);
+    assert.equal(read({ a: [{ b: 3 }] }, "a", 0, "b"), 3);
+  });
+
+  it("collects managed identity principal IDs, sorted and unique", () => {
+    const ids = managedIdentityPrincipalIds([
+      { props: { identity: { principalId: "b" } } },
+      { props: { identity: { type: "SystemAssigned" } } },
+      { props: { identity: { principalId: "a" } } },
+      { props: { identity: { principalId: "b" } } },
+    ]);
+    assert.deepEqual(ids, ["a", "b"]);
+  });
+});
