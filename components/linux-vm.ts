@@ -1,0 +1,267 @@
+import * as compute from "@pulumi/azure-native/compute";
+import * as network from "@pulumi/azure-native/network";
+import type * as azureInputs from "@pulumi/azure-native/types/input";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+
+/**
+ * Ubuntu 24.04 LTS, Gen2, x64: the `Ubuntu2404` alias of Azure's own image alias list
+ * (github.com/Azure/azure-rest-api-specs, arm-compute/quickstart-templates/aliases.json).
+ */
+export const UBUNTU_2404_IMAGE = {
+  publisher: "Canonical",
+  offer: "ubuntu-24_04-lts",
+  sku: "server",
+  version: "latest",
+} as const;
+
+/**
+ * Default size: 2 vCPU / 4 GiB AMD burstable (Basv2), Gen2-capable and listed among the sizes that support Trusted
+ * Launch (learn.microsoft.com/azure/virtual-machines/trusted-launch, "Virtual machines sizes"). Enough to run the smoke
+ * test; pick another size with `size`, and set `trustedLaunch: false` for a size without Trusted Launch.
+ */
+export const DEFAULT_VM_SIZE = "Standard_B2als_v2";
+
+/** Address space of the VM's own network. One /24 is far more than one NIC needs. */
+export const DEFAULT_ADDRESS_PREFIX = "10.42.0.0/24";
+
+/** NSG rule priorities: SSH allow first, the explicit Internet deny last (100-4096 is the custom range). */
+const SSH_RULE_PRIORITY = 100;
+const DENY_INTERNET_PRIORITY = 4096;
+
+/** Arguments of {@link LinuxVm}. */
+export interface LinuxVmArgs {
+  resourceGroupName: pulumi.Input<string>;
+  location?: pulumi.Input<string>;
+  /** VM and host name: 1-64 letters, digits and hyphens, not starting or ending with a hyphen. */
+  vmName: string;
+  /** Linux admin user (lower case, starts with a letter or `_`, at most 32 characters). Default `azureuser`. */
+  adminUsername?: string;
+  /**
+   * OpenSSH public key for the admin user. When left out, a key pair is generated: its private half stays in the
+   * stack state as a secret and is never an output (the smoke test needs no SSH: it uses Run Command).
+   */
+  sshPublicKey?: pulumi.Input<string>;
+  /**
+   * IPv4 ranges (CIDR) allowed to reach TCP 22. Empty or left out (the default): no public IP, and nothing from the
+   * Internet gets in. Set: a static Standard public IP and one NSG rule for TCP 22 from exactly these ranges.
+   */
+  sshAllowedCidrs?: string[];
+  /** VM size. Default {@link DEFAULT_VM_SIZE}. */
+  size?: string;
+  /** Trusted Launch (secure boot + vTPM). Default true; turn off only for a size that does not support it. */
+  trustedLaunch?: boolean;
+  /** Address space of the VM's virtual network (the subnet takes all of it). Default {@link DEFAULT_ADDRESS_PREFIX}. */
+  addressPrefix?: string;
+  /** OS disk type. Default `StandardSSD_LRS`. */
+  osDiskType?: string;
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+const VM_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/;
+const ADMIN_USERNAME_PATTERN = /^[a-z_][a-z0-9_-]{0,31}$/;
+/** Names Azure refuses for a Linux admin (a subset of the list in the `adminUsername` API docs). */
+const RESERVED_ADMIN_NAMES = new Set(["admin", "administrator", "root", "guest", "user", "test", "sys", "adm"]);
+const IPV4_CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Checks one SSH source range: an IPv4 CIDR, and not a prefix that opens SSH to the whole Internet. */
+export function validateSshCidr(cidr: string): void {
+  const match = IPV4_CIDR_PATTERN.exec(cidr);
+  const octets = match?.slice(1, 5).map(Number) ?? [];
+  const prefix = Number(match?.[5]);
+  if (!match || octets.some((octet) => octet > 255) || prefix > 32) {
+    throw new Error(`sshAllowedCidrs: "${cidr}" is not an IPv4 CIDR such as 203.0.113.7/32`);
+  }
+  if (prefix === 0) {
+    throw new Error(`sshAllowedCidrs: "${cidr}" opens SSH to the whole Internet; name the ranges that need it`);
+  }
+}
+
+function validateArgs(args: LinuxVmArgs, adminUsername: string): void {
+  if (!VM_NAME_PATTERN.test(args.vmName)) {
+    throw new Error(`vmName "${args.vmName}": use 1-64 letters, digits and hyphens, not starting or ending with one`);
+  }
+  if (!ADMIN_USERNAME_PATTERN.test(adminUsername) || RESERVED_ADMIN_NAMES.has(adminUsername)) {
+    throw new Error(`adminUsername "${adminUsername}" is not a valid, non-reserved Linux user name`);
+  }
+  for (const cidr of args.sshAllowedCidrs ?? []) validateSshCidr(cidr);
+}
+
+/**
+ * An Ubuntu LTS VM with a system-assigned managed identity and no way in from the Internet by default: its own VNet,
+ * subnet and NSG, no public IP, password login off, Trusted Launch on. Give it `sshAllowedCidrs` to add a public IP
+ * and an SSH rule for those ranges only. Role assignments for the identity are the caller's (see `principalId`).
+ */
+export class LinuxVm extends pulumi.ComponentResource {
+  public readonly vmName: pulumi.Output<string>;
+  public readonly vmId: pulumi.Output<string>;
+  /** Object ID of the VM's system-assigned identity: grant roles to this. */
+  public readonly principalId: pulumi.Output<string>;
+  public readonly privateIpAddress: pulumi.Output<string>;
+  /** Only when `sshAllowedCidrs` is set. */
+  public readonly publicIpAddress: pulumi.Output<string> | undefined;
+  public readonly adminUsername: pulumi.Output<string>;
+  /** The admin's OpenSSH public key (given or generated). The private key is never an output. */
+  public readonly sshPublicKey: pulumi.Output<string>;
+
+  constructor(name: string, args: LinuxVmArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("keyless-openai:compute:LinuxVm", name, {}, opts);
+
+    const adminUsername = args.adminUsername ?? "azureuser";
+    validateArgs(args, adminUsername);
+    const sshAllowedCidrs = args.sshAllowedCidrs ?? [];
+    const sshAllowed = sshAllowedCidrs.length > 0;
+    const addressPrefix = args.addressPrefix ?? DEFAULT_ADDRESS_PREFIX;
+    const trustedLaunch = args.trustedLaunch ?? true;
+    const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
+    const childOpts: pulumi.CustomResourceOptions = { parent: this };
+
+    const publicKey =
+      args.sshPublicKey !== undefined
+        ? pulumi.output(args.sshPublicKey)
+        : new tls.PrivateKey(`${name}-ssh`, { algorithm: "RSA", rsaBits: 4096 }, childOpts).publicKeyOpenssh;
+
+    const securityRules: azureInputs.network.SecurityRuleArgs[] = [
+      {
+        name: "DenyInternetInbound",
+        description: "Nothing from the Internet reaches this VM unless a rule above allows it.",
+        priority: DENY_INTERNET_PRIORITY,
+        direction: "Inbound",
+        access: "Deny",
+        protocol: "*",
+        sourceAddressPrefix: "Internet",
+        sourcePortRange: "*",
+        destinationAddressPrefix: "*",
+        destinationPortRange: "*",
+      },
+    ];
+    if (sshAllowed) {
+      securityRules.unshift({
+        name: "AllowSshFromAllowedRanges",
+        description: "SSH from the ranges given in sshAllowedCidrs only.",
+        priority: SSH_RULE_PRIORITY,
+        direction: "Inbound",
+        access: "Allow",
+        protocol: "Tcp",
+        sourceAddressPrefixes: sshAllowedCidrs,
+        sourcePortRange: "*",
+        destinationAddressPrefix: "VirtualNetwork",
+        destinationPortRange: "22",
+      });
+    }
+    const nsg = new network.NetworkSecurityGroup(`${name}-nsg`, { ...common, securityRules }, childOpts);
+
+    // Subnet as its own resource (not inline in the VNet) so its ID is a plain output.
+    const vnet = new network.VirtualNetwork(
+      `${name}-vnet`,
+      { ...common, addressSpace: { addressPrefixes: [addressPrefix] } },
+      childOpts,
+    );
+    const subnet = new network.Subnet(
+      `${name}-subnet`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        virtualNetworkName: vnet.name,
+        addressPrefix,
+        networkSecurityGroup: { id: nsg.id },
+        // The VM must reach the model's public endpoint. Azure retires implicit outbound for new subnets ("default
+        // outbound access", learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access), so ask for
+        // it explicitly (settable only at creation); a NAT gateway or a private endpoint are the paid alternatives.
+        defaultOutboundAccess: true,
+      },
+      childOpts,
+    );
+
+    const publicIp = sshAllowed
+      ? new network.PublicIPAddress(
+          `${name}-pip`,
+          {
+            ...common,
+            sku: { name: "Standard", tier: "Regional" },
+            publicIPAllocationMethod: "Static",
+            publicIPAddressVersion: "IPv4",
+          },
+          childOpts,
+        )
+      : undefined;
+
+    const nic = new network.NetworkInterface(
+      `${name}-nic`,
+      {
+        ...common,
+        ipConfigurations: [
+          {
+            name: "primary",
+            primary: true,
+            privateIPAllocationMethod: "Dynamic",
+            subnet: { id: subnet.id },
+            publicIPAddress: publicIp ? { id: publicIp.id } : undefined,
+          },
+        ],
+      },
+      childOpts,
+    );
+
+    const vm = new compute.VirtualMachine(
+      `${name}-vm`,
+      {
+        ...common,
+        vmName: args.vmName,
+        identity: { type: "SystemAssigned" },
+        hardwareProfile: { vmSize: args.size ?? DEFAULT_VM_SIZE },
+        storageProfile: {
+          imageReference: { ...UBUNTU_2404_IMAGE },
+          osDisk: {
+            createOption: "FromImage",
+            caching: "ReadWrite",
+            managedDisk: { storageAccountType: args.osDiskType ?? "StandardSSD_LRS" },
+            // The OS disk exists only through the VM: delete it with the VM so teardown leaves nothing behind.
+            deleteOption: "Delete",
+          },
+        },
+        osProfile: {
+          computerName: args.vmName,
+          adminUsername,
+          linuxConfiguration: {
+            disablePasswordAuthentication: true,
+            provisionVMAgent: true,
+            ssh: { publicKeys: [{ path: `/home/${adminUsername}/.ssh/authorized_keys`, keyData: publicKey }] },
+          },
+        },
+        networkProfile: {
+          // The NIC (and public IP) are Pulumi resources of this component, deleted by Pulumi after the VM. "Detach"
+          // (not "Delete") keeps Azure from deleting them behind Pulumi's back when the VM alone is replaced.
+          networkInterfaces: [{ id: nic.id, primary: true, deleteOption: "Detach" }],
+        },
+        securityProfile: trustedLaunch
+          ? { securityType: "TrustedLaunch", uefiSettings: { secureBootEnabled: true, vTpmEnabled: true } }
+          : undefined,
+        // Boot diagnostics in a platform-managed account: serial console and screenshots without a storage key.
+        diagnosticsProfile: { bootDiagnostics: { enabled: true } },
+      },
+      // The name is fixed, so a replacement must delete the old VM first (a create would find the name taken).
+      { ...childOpts, deleteBeforeReplace: true },
+    );
+
+    this.vmName = vm.name;
+    this.vmId = vm.id;
+    this.principalId = vm.identity.apply((identity) => {
+      if (!identity?.principalId) throw new Error(`VM ${args.vmName} came back without a system-assigned identity`);
+      return identity.principalId;
+    });
+    this.privateIpAddress = nic.ipConfigurations.apply((configurations) => configurations?.[0]?.privateIPAddress ?? "");
+    this.publicIpAddress = publicIp?.ipAddress.apply((address) => address ?? "");
+    this.adminUsername = pulumi.output(adminUsername);
+    this.sshPublicKey = publicKey;
+
+    this.registerOutputs({
+      vmName: this.vmName,
+      vmId: this.vmId,
+      principalId: this.principalId,
+      privateIpAddress: this.privateIpAddress,
+      publicIpAddress: this.publicIpAddress,
+      adminUsername: this.adminUsername,
+      sshPublicKey: this.sshPublicKey,
+    });
+  }
+}
