@@ -511,7 +511,7 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
   }
   const trustedLaunch = read.boolean("vmTrustedLaunch");
   const functionAppLocation = read.string("functionAppLocation") || location;
-  if (!(AZURE_REGIONS as readonly string[]).includes(functionAppLocation)) {
+  if (functionAppLocation !== location && !(AZURE_REGIONS as readonly string[]).includes(functionAppLocation)) {
     problems.push(
       `functionAppLocation = ${quote(functionAppLocation)}: must be an Azure region name such as swedencentral or eastus2`,
     );

@@ -10,6 +10,9 @@ export const PROJECT = "keyless-openai";
 export const SUBSCRIPTION_ID = "00000000-1111-2222-3333-444444444444";
 export const TENANT_ID = "99999999-8888-7777-6666-555555555555";
 
+/** Object ID handed back for a directory object that does not exist, so the program can finish and then fail. */
+const NOT_FOUND_ID = "00000000-0000-0000-0000-000000000000";
+
 /** Directory objects the stand-in Entra ID knows. */
 export interface Directory {
   deployer: { objectId: string; clientId: string };
@@ -60,6 +63,8 @@ export interface RunOptions {
   rawConfig?: Record<string, string>;
   directory?: Directory;
   preview?: boolean;
+  /** Called as each resource reaches the engine (also when the program fails later). */
+  onResource?: (type: string, name: string) => void;
   /** Extra computed state per resource type, for components whose outputs the defaults below do not cover. */
   computed?: Record<string, (inputs: Record<string, unknown>, name: string, id: string) => Record<string, unknown>>;
 }
@@ -180,7 +185,7 @@ const DEFAULT_COMPUTED: NonNullable<RunOptions["computed"]> = {
   }),
 };
 
-/** Simulates ARM: a second deployment on one account while one is in flight gets 409 RequestConflict. */
+/** Simulates ARM: a second deployment on one account while one is in flight is refused with 409 RequestConflict. */
 class DeploymentSerializer {
   private readonly inFlight = new Map<string, string>();
   async create(inputs: Record<string, unknown>, name: string): Promise<void> {
@@ -245,6 +250,8 @@ export async function runProgram(program: Program, options: RunOptions = {}): Pr
   const computed = { ...DEFAULT_COMPUTED, ...options.computed };
   const serializer = new DeploymentSerializer();
   const resources: RecordedResource[] = [];
+  // What the stand-in ARM or Entra ID refused; the run fails with the first, as `pulumi up` would.
+  const refusals: Error[] = [];
   const invokes: RecordedInvoke[] = [];
   const stateByName = new Map<
     string,
@@ -255,7 +262,10 @@ export async function runProgram(program: Program, options: RunOptions = {}): Pr
     {
       newResource: async (args) => {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
-        if (args.type === "azure-native:cognitiveservices:Deployment") await serializer.create(inputs, args.name);
+        options.onResource?.(args.type, args.name);
+        if (args.type === "azure-native:cognitiveservices:Deployment") {
+          await serializer.create(inputs, args.name).catch((refusal: Error) => refusals.push(refusal));
+        }
         const id = args.custom === false ? "" : armId(args.type, inputs, args.name);
         const extra = computed[args.type]?.(inputs, args.name, id) ?? {};
         const state = { ...inputs, id, ...extra };
@@ -266,7 +276,13 @@ export async function runProgram(program: Program, options: RunOptions = {}): Pr
       call: (args) => {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
         invokes.push({ token: args.token, inputs });
-        return directoryInvoke(args.token, inputs, directory);
+        try {
+          return directoryInvoke(args.token, inputs, directory);
+        } catch (refusal) {
+          // Failing here would surface as an unhandled rejection inside the SDK; fail the run at its end instead.
+          refusals.push(refusal instanceof Error ? refusal : new Error(String(refusal)));
+          return { objectId: NOT_FOUND_ID, id: NOT_FOUND_ID, displayName: "(not found)" };
+        }
       },
     },
     PROJECT,
@@ -277,6 +293,7 @@ export async function runProgram(program: Program, options: RunOptions = {}): Pr
   // Wrap the mock monitor to see what the mocks API does not show: parent, dependencies, protect.
   const monitor = pulumi.runtime.getMonitor() as unknown as RecordingMonitor;
   const register = monitor.registerResource.bind(monitor);
+
   monitor.registerResource = async (req, callback) =>
     register(req, (err, res) => {
       if (!err) {
@@ -304,8 +321,21 @@ export async function runProgram(program: Program, options: RunOptions = {}): Pr
   }
   pulumi.runtime.setAllConfig(config);
 
-  const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
+  // The stack resource swallows a failing program into an unhandled rejection; catch it here and rethrow it.
+  let failure: unknown;
+  const outputs =
+    (await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return await program();
+      } catch (error) {
+        failure = error;
+        return {};
+      }
+    })) ?? {};
+  // A resource the far end refused fails the whole run, as it fails `pulumi up`.
   await pulumi.runtime.disconnect();
+  if (failure !== undefined) throw failure;
+  if (refusals[0] !== undefined) throw refusals[0];
   return { resources, invokes, outputs: outputs as Record<string, unknown> };
 }
 

@@ -1,0 +1,309 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { parse } from "yaml";
+
+import program = require("../index");
+
+import { CONFIG_KEYS, ConfigError, deriveSubdomain, parseConfig, type RawConfig } from "../lib/config";
+import { DEFAULT_DEPLOYMENT } from "../lib/constants";
+import { PROJECT, runProgram } from "../scripts/lib/offline-engine";
+
+const root = join(__dirname, "..");
+
+function problemsOf(raw: RawConfig, stack = "dev"): string[] {
+  try {
+    parseConfig(raw, PROJECT, stack);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error.problems;
+  }
+  assert.fail("expected the configuration to be rejected");
+}
+
+describe("config schema", () => {
+  test("Pulumi.yaml declares exactly the keys lib/config.ts reads, with the same type, default and description", () => {
+    const project = parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
+      name: string;
+      config: Record<string, { type: string; default: unknown; description: string; items?: { type: string } }>;
+    };
+    assert.equal(project.name, PROJECT);
+    assert.deepEqual(Object.keys(project.config).sort(), Object.keys(CONFIG_KEYS).sort());
+    for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+      const declared = project.config[key];
+      assert.ok(declared, key);
+      assert.equal(declared.type, spec.type, `${key}.type`);
+      assert.deepEqual(declared.default, spec.default, `${key}.default`);
+      assert.equal(declared.description, spec.description, `${key}.description`);
+      if (spec.type === "array") assert.deepEqual(declared.items, { type: "string" }, `${key}.items`);
+    }
+  });
+
+  test("the declared defaults are themselves valid and give the documented stack", () => {
+    const config = parseConfig({}, PROJECT, "dev");
+    assert.equal(config.location, "swedencentral");
+    assert.equal(config.resourceGroupName, "rg-keyless-openai-dev");
+    assert.equal(config.accountSubdomain, undefined);
+    assert.deepEqual(config.network, { publicNetworkAccess: "Enabled", allowedIpRanges: [] });
+    assert.deepEqual(config.deployments, [DEFAULT_DEPLOYMENT]);
+    assert.equal(config.protect, false);
+    assert.equal(config.testStack, false);
+    assert.deepEqual(config.access, {
+      role: "CognitiveServicesUser",
+      scope: "resourceGroup",
+      grantDeployer: true,
+      deployerPrincipalType: "auto",
+      users: [],
+      groups: [],
+      servicePrincipals: [],
+    });
+    assert.equal(config.compute.kind, "both");
+    assert.equal(config.compute.functionApp.location, "swedencentral");
+  });
+
+  test("Pulumi.dev.yaml is a working dev stack: valid, both compute kinds, the default model", () => {
+    const stackFile = parse(readFileSync(join(root, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+    const raw: RawConfig = {};
+    for (const [key, value] of Object.entries(stackFile.config)) {
+      assert.ok(key.startsWith(`${PROJECT}:`), `${key} is namespaced to the project`);
+      // The CLI hands arrays to the program as JSON text.
+      raw[key.slice(PROJECT.length + 1)] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    const config = parseConfig(raw, PROJECT, "dev");
+    assert.equal(config.compute.kind, "both");
+    assert.equal(config.deployments[0]?.model, DEFAULT_DEPLOYMENT.model);
+    assert.equal(config.deployments[0]?.version, DEFAULT_DEPLOYMENT.version);
+  });
+});
+
+describe("config values", () => {
+  test("deployment strings parse every field, with SKU, capacity and upgrade defaults", () => {
+    const config = parseConfig(
+      {
+        deployments: JSON.stringify([
+          "name=chat,model=gpt-4.1-mini,version=2025-04-14",
+          "name=big,model=gpt-4.1,version=2025-04-14,sku=DataZoneStandard,capacity=250,upgrade=NoAutoUpgrade",
+        ]),
+      },
+      PROJECT,
+      "dev",
+    );
+    assert.deepEqual(config.deployments, [
+      {
+        name: "chat",
+        model: "gpt-4.1-mini",
+        version: "2025-04-14",
+        sku: "GlobalStandard",
+        capacity: 10,
+        versionUpgradeOption: "OnceNewDefaultVersionAvailable",
+      },
+      {
+        name: "big",
+        model: "gpt-4.1",
+        version: "2025-04-14",
+        sku: "DataZoneStandard",
+        capacity: 250,
+        versionUpgradeOption: "NoAutoUpgrade",
+      },
+    ]);
+  });
+
+  test("protect is on by default only for the stack named prod; pr-<n> stacks are test stacks", () => {
+    assert.equal(parseConfig({}, PROJECT, "prod").protect, true);
+    assert.equal(parseConfig({}, PROJECT, "staging").protect, false);
+    assert.equal(parseConfig({ protect: "false" }, PROJECT, "prod").protect, false);
+    assert.equal(parseConfig({ protect: "true" }, PROJECT, "dev").protect, true);
+    assert.equal(parseConfig({}, PROJECT, "pr-42").testStack, true);
+    assert.equal(parseConfig({ testStack: "true" }, PROJECT, "feature-x").testStack, true);
+    assert.equal(parseConfig({}, PROJECT, "dev").testStack, false);
+  });
+
+  test("an IP allow-list and explicit principals are kept as given", () => {
+    const config = parseConfig(
+      {
+        allowedIpRanges: '["203.0.113.0/24","198.51.100.7"]',
+        users: '["alice@contoso.com"]',
+        groups: '["b0b0b0b0-0000-4000-8000-000000000003"]',
+        roleName: "CognitiveServicesOpenAIUser",
+        roleScope: "account",
+      },
+      PROJECT,
+      "dev",
+    );
+    assert.deepEqual(config.network.allowedIpRanges, ["203.0.113.0/24", "198.51.100.7"]);
+    assert.deepEqual(config.access.users, ["alice@contoso.com"]);
+    assert.equal(config.access.role, "CognitiveServicesOpenAIUser");
+    assert.equal(config.access.scope, "account");
+  });
+});
+
+/** Each bad configuration, and what its single message must say: the key, the value it got, and what is allowed. */
+const BAD_CONFIGS: { name: string; raw: RawConfig; stack?: string; expect: RegExp[] }[] = [
+  {
+    name: "unknown compute kind",
+    raw: { compute: "vmss" },
+    expect: [/compute = "vmss"/, /one of vm, functionApp, both, none/],
+  },
+  {
+    name: "subdomain with upper case",
+    raw: { accountSubdomain: "MyOpenAI" },
+    expect: [/accountSubdomain = "MyOpenAI"/, /DNS label/],
+  },
+  {
+    name: "subdomain longer than a DNS label",
+    raw: { accountSubdomain: "a".repeat(64) },
+    expect: [/accountSubdomain = "a{64}"/, /1-63 lower-case/],
+  },
+  {
+    name: "subdomain ending with a hyphen",
+    raw: { accountSubdomain: "openai-" },
+    expect: [/accountSubdomain = "openai-"/],
+  },
+  {
+    name: "location with a space",
+    raw: { location: "Sweden Central" },
+    expect: [/location = "Sweden Central"/, /Azure region name/],
+  },
+  { name: "unknown location", raw: { location: "marsnorth" }, expect: [/location = "marsnorth"/] },
+  {
+    name: "no deployments",
+    raw: { deployments: "[]" },
+    expect: [/deployments = \[\]/, /at least one model deployment/],
+  },
+  {
+    name: "empty deployment name",
+    raw: { deployments: '["name=,model=gpt-4.1-mini,version=2025-04-14"]' },
+    expect: [/deployments\[0\] = "name=,model/, /field=value/],
+  },
+  {
+    name: "duplicate deployment names",
+    raw: {
+      deployments: '["name=chat,model=gpt-4.1-mini,version=2025-04-14","name=Chat,model=gpt-4.1,version=2025-04-14"]',
+    },
+    expect: [/name "Chat" is used twice/, /must be unique/],
+  },
+  {
+    name: "capacity zero",
+    raw: { deployments: '["name=chat,model=gpt-4.1-mini,version=2025-04-14,capacity=0"]' },
+    expect: [/deployments\[0\]\.capacity = "0"/, /whole number from 1 to 50000/],
+  },
+  {
+    name: "capacity not a number",
+    raw: { deployments: '["name=chat,model=gpt-4.1-mini,version=2025-04-14,capacity=ten"]' },
+    expect: [/deployments\[0\]\.capacity = "ten"/],
+  },
+  {
+    name: "unknown deployment SKU",
+    raw: { deployments: '["name=chat,model=gpt-4.1-mini,version=2025-04-14,sku=Premium"]' },
+    expect: [/deployments\[0\]\.sku = "Premium"/, /one of Standard, GlobalStandard/],
+  },
+  {
+    name: "missing model version",
+    raw: { deployments: '["name=chat,model=gpt-4.1-mini"]' },
+    expect: [/deployments\[0\]\.version = ""/, /model version is required/],
+  },
+  {
+    name: "unknown deployment field",
+    raw: { deployments: '["name=chat,model=gpt-4.1-mini,version=2025-04-14,tpm=10"]' },
+    expect: [/unknown field tpm/],
+  },
+  { name: "malformed UPN", raw: { users: '["alice"]' }, expect: [/users\[0\] = "alice"/, /user principal name/] },
+  {
+    name: "malformed group object ID",
+    raw: { groups: '["ai-developers"]' },
+    expect: [/groups\[0\] = "ai-developers"/, /object ID/],
+  },
+  {
+    name: "malformed service principal object ID",
+    raw: { servicePrincipals: '["1234"]' },
+    expect: [/servicePrincipals\[0\] = "1234"/, /GUID/],
+  },
+  {
+    name: "users not a list",
+    raw: { users: "alice@contoso.com" },
+    expect: [/users = "alice@contoso.com"/, /list of strings/],
+  },
+  {
+    name: "unknown role",
+    raw: { roleName: "Owner" },
+    expect: [/roleName = "Owner"/, /CognitiveServicesUser, CognitiveServicesOpenAIUser/],
+  },
+  {
+    name: "unknown scope",
+    raw: { roleScope: "subscription" },
+    expect: [/roleScope = "subscription"/, /one of resourceGroup, account/],
+  },
+  {
+    name: "IP allow-list with public access disabled",
+    raw: { publicNetworkAccess: "Disabled", allowedIpRanges: '["203.0.113.0/24"]' },
+    expect: [/conflicts with publicNetworkAccess = "Disabled"/],
+  },
+  {
+    name: "bad IP range",
+    raw: { allowedIpRanges: '["203.0.113.0/33"]' },
+    expect: [/allowedIpRanges\[0\] = "203.0.113.0\/33"/],
+  },
+  {
+    name: "public network access typo",
+    raw: { publicNetworkAccess: "enabled" },
+    expect: [/publicNetworkAccess = "enabled"/],
+  },
+  { name: "SSH from anywhere", raw: { sshAllowedCidrs: '["0.0.0.0/0"]' }, expect: [/0\.0\.0\.0\/0/, /not allowed/] },
+  {
+    name: "SSH ranges without a VM",
+    raw: { compute: "functionApp", sshAllowedCidrs: '["203.0.113.0/24"]' },
+    expect: [/conflicts with compute = "functionApp"/],
+  },
+  { name: "not an SSH key", raw: { sshPublicKey: "hunter2" }, expect: [/sshPublicKey = /, /OpenSSH public key/] },
+  { name: "reserved admin user", raw: { vmAdminUsername: "root" }, expect: [/vmAdminUsername = "root"/] },
+  { name: "boolean typo", raw: { grantDeployer: "yes" }, expect: [/grantDeployer = "yes"/, /true or false/] },
+  { name: "unknown key", raw: { computee: "vm" }, expect: [/computee is not a known key/] },
+  { name: "protected test stack", raw: { protect: "true" }, stack: "pr-7", expect: [/conflicts with a test stack/] },
+  {
+    name: "resource group name ending with a dot",
+    raw: { resourceGroupName: "rg." },
+    expect: [/resourceGroupName = "rg\."/],
+  },
+];
+
+describe("bad configuration is refused with a message naming key, value and what is allowed", () => {
+  for (const bad of BAD_CONFIGS) {
+    test(bad.name, () => {
+      const problems = problemsOf(bad.raw, bad.stack);
+      const text = problems.join("\n");
+      for (const pattern of bad.expect) assert.match(text, pattern);
+    });
+  }
+
+  test("every problem is reported at once, not only the first", () => {
+    const problems = problemsOf({ compute: "k8s", location: "nowhere", users: '["bob"]', roleScope: "tenant" });
+    assert.equal(problems.length, 4, problems.join("\n"));
+  });
+
+  test("the program fails on bad config before it declares any resource", async () => {
+    const declared: string[] = [];
+    await assert.rejects(
+      runProgram(program, {
+        config: { compute: "vmss", location: "nowhere" },
+        onResource: (type) => declared.push(type),
+      }),
+      (error: Error) => /compute = "vmss"/.test(error.message) && /location = "nowhere"/.test(error.message),
+    );
+    // Only the stack itself (which Pulumi registers before the program runs) reached the engine.
+    assert.deepEqual(declared, ["pulumi:pulumi:Stack"]);
+  });
+});
+
+describe("derived subdomain", () => {
+  test("is project-stack-suffix, lower-case", () => {
+    assert.equal(deriveSubdomain("keyless-openai", "Dev_Team", "k7q2m9"), "keyless-openai-dev-team-k7q2m9");
+  });
+
+  test("stays a valid DNS label of at most 63 characters and keeps the whole suffix", () => {
+    const subdomain = deriveSubdomain("p".repeat(40), "s".repeat(40), "abc123");
+    assert.ok(subdomain.length <= 63, `${subdomain.length}`);
+    assert.match(subdomain, /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/);
+    assert.ok(subdomain.endsWith("-abc123"));
+  });
+});

@@ -1,0 +1,201 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import program = require("../index");
+
+import { BUILT_IN_ROLES } from "../lib/constants";
+import { deployerPrincipalType } from "../lib/principals";
+import { roleAssignmentName } from "../lib/role-assignment";
+import {
+  DEFAULT_DIRECTORY,
+  ofType,
+  type ProgramRun,
+  type RunOptions,
+  resourceGroupId,
+  runProgram,
+  SUBSCRIPTION_ID,
+  single,
+} from "../scripts/lib/offline-engine";
+
+const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
+const RG_ID = resourceGroupId("rg-keyless-openai-dev");
+const ALICE = "a11ce000-0000-4000-8000-000000000002";
+const GROUP = "b0b0b0b0-0000-4000-8000-000000000003";
+const SP = "5e5e5e5e-0000-4000-8000-000000000004";
+const DEPLOYER = DEFAULT_DIRECTORY.deployer.objectId;
+
+interface AssignmentInputs {
+  principalId: string;
+  principalType: string;
+  roleDefinitionId: string;
+  roleAssignmentName: string;
+  scope: string;
+}
+
+function assignments(run: ProgramRun): Map<string, AssignmentInputs> {
+  return new Map(
+    ofType(run, ROLE_ASSIGNMENT)
+      .filter((resource) => resource.name.startsWith("model-access-"))
+      .map((resource) => [resource.name, resource.inputs as unknown as AssignmentInputs]),
+  );
+}
+
+const EVERYONE: RunOptions["config"] = {
+  users: ["alice@contoso.com"],
+  groups: [GROUP],
+  servicePrincipals: [SP],
+};
+
+describe("model access grants", () => {
+  test("the deployer gets Cognitive Services User on the resource group, as a User, by default", async () => {
+    const run = await runProgram(program);
+    const deployer = assignments(run).get("model-access-deployer");
+    assert.deepEqual(deployer, {
+      principalId: DEPLOYER,
+      principalType: "User",
+      roleDefinitionId: `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.CognitiveServicesUser}`,
+      roleAssignmentName: roleAssignmentName(RG_ID, BUILT_IN_ROLES.CognitiveServicesUser, DEPLOYER),
+      scope: RG_ID,
+      description: "Model access for deployer (keyless-openai/dev)",
+    });
+    assert.equal(BUILT_IN_ROLES.CognitiveServicesUser, "a97b65f3-24c7-4388-baec-2e87135dc908");
+  });
+
+  test("users, groups and service principals from config are resolved in Entra ID and typed correctly", async () => {
+    const run = await runProgram(program, { config: EVERYONE });
+    const byName = assignments(run);
+    assert.deepEqual(
+      [...byName.entries()]
+        .map(([name, inputs]) => [name, inputs.principalId, inputs.principalType, inputs.scope])
+        .sort(),
+      [
+        ["model-access-deployer", DEPLOYER, "User", RG_ID],
+        [`model-access-group-${GROUP}`, GROUP, "Group", RG_ID],
+        [`model-access-sp-${SP}`, SP, "ServicePrincipal", RG_ID],
+        ["model-access-user-alice-contoso-com", ALICE, "User", RG_ID],
+      ].sort(),
+    );
+    const lookups = run.invokes.map((invoke) => [invoke.token, JSON.stringify(invoke.inputs)]);
+    assert.ok(
+      lookups.some(
+        ([token, inputs]) => token === "azuread:index/getUser:getUser" && inputs?.includes("alice@contoso.com"),
+      ),
+    );
+    assert.ok(lookups.some(([token]) => token === "azuread:index/getGroup:getGroup"));
+    assert.ok(lookups.some(([token]) => token === "azuread:index/getServicePrincipal:getServicePrincipal"));
+  });
+
+  test("every assignment sets principalType and a name derived from scope, role and principal", async () => {
+    const run = await runProgram(program, { config: EVERYONE });
+    for (const [name, inputs] of assignments(run)) {
+      assert.match(inputs.principalType, /^(User|Group|ServicePrincipal)$/, name);
+      const roleGuid = inputs.roleDefinitionId.split("/").pop() ?? "";
+      assert.equal(inputs.roleAssignmentName, roleAssignmentName(inputs.scope, roleGuid, inputs.principalId), name);
+    }
+    const names = [...assignments(run).values()].map((inputs) => inputs.roleAssignmentName);
+    assert.equal(new Set(names).size, names.length, "two principals never share a name");
+  });
+
+  test("a deployer signed in as a service principal (OIDC in CI) is typed ServicePrincipal", async () => {
+    const ciDirectory = {
+      ...DEFAULT_DIRECTORY,
+      deployer: { objectId: SP, clientId: "c1c1c1c1-0000-4000-8000-000000000009" },
+    };
+    const run = await runProgram(program, { directory: ciDirectory });
+    const deployer = assignments(run).get("model-access-deployer");
+    assert.equal(deployer?.principalType, "ServicePrincipal");
+    assert.equal(deployer?.principalId, SP);
+  });
+
+  test("config can force the deployer's principal type, or leave the deployer out", async () => {
+    const forced = await runProgram(program, { config: { deployerPrincipalType: "ServicePrincipal" } });
+    assert.equal(assignments(forced).get("model-access-deployer")?.principalType, "ServicePrincipal");
+    const without = await runProgram(program, { config: { grantDeployer: "false" } });
+    assert.equal(assignments(without).size, 0);
+  });
+
+  test("least privilege: Cognitive Services OpenAI User at account scope", async () => {
+    const run = await runProgram(program, {
+      config: { roleName: "CognitiveServicesOpenAIUser", roleScope: "account" },
+    });
+    const account = single(run, "azure-native:cognitiveservices:Account");
+    const deployer = assignments(run).get("model-access-deployer");
+    assert.equal(deployer?.scope, account.id);
+    assert.match(account.id, /\/providers\/Microsoft\.CognitiveServices\/accounts\/keyless-openai-dev-k7q2m9$/);
+    assert.ok(deployer?.roleDefinitionId.endsWith(`/roleDefinitions/${BUILT_IN_ROLES.CognitiveServicesOpenAIUser}`));
+  });
+
+  test("an unknown user fails the program, naming the user", async () => {
+    await assert.rejects(runProgram(program, { config: { users: ["mallory@contoso.com"] } }), /mallory@contoso\.com/);
+  });
+
+  test("the roleAssignments output is the access matrix", async () => {
+    const run = await runProgram(program, { config: { users: ["alice@contoso.com"] } });
+    assert.deepEqual(run.outputs.roleAssignments, [
+      {
+        principal: "deployer (pulumi up)",
+        principalId: DEPLOYER,
+        principalType: "User",
+        role: "CognitiveServicesUser",
+        roleGuid: BUILT_IN_ROLES.CognitiveServicesUser,
+        scope: RG_ID,
+      },
+      {
+        principal: "alice@contoso.com",
+        principalId: ALICE,
+        principalType: "User",
+        role: "CognitiveServicesUser",
+        roleGuid: BUILT_IN_ROLES.CognitiveServicesUser,
+        scope: RG_ID,
+      },
+    ]);
+  });
+
+  test("every assignment is parented to the ModelAccess component", async () => {
+    const run = await runProgram(program, { config: EVERYONE });
+    const component = single(run, "keyless-openai:access:ModelAccess");
+    for (const resource of ofType(run, ROLE_ASSIGNMENT).filter((r) => r.name.startsWith("model-access-"))) {
+      assert.equal(resource.parentUrn, component.urn, resource.name);
+    }
+  });
+});
+
+describe("deterministic role assignment names", () => {
+  test("the same inputs give the same names across two runs", async () => {
+    const first = await runProgram(program, { config: EVERYONE });
+    const second = await runProgram(program, { config: EVERYONE });
+    const names = (run: ProgramRun) =>
+      [...assignments(run).entries()].map(([name, inputs]) => [name, inputs.roleAssignmentName]);
+    assert.deepEqual(names(first), names(second));
+  });
+
+  test("a different principal, role or scope gives a different name; scope case does not", () => {
+    const base = roleAssignmentName(RG_ID, BUILT_IN_ROLES.CognitiveServicesUser, DEPLOYER);
+    assert.match(base, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notEqual(roleAssignmentName(RG_ID, BUILT_IN_ROLES.CognitiveServicesUser, ALICE), base);
+    assert.notEqual(roleAssignmentName(RG_ID, BUILT_IN_ROLES.CognitiveServicesOpenAIUser, DEPLOYER), base);
+    assert.notEqual(
+      roleAssignmentName(resourceGroupId("rg-other"), BUILT_IN_ROLES.CognitiveServicesUser, DEPLOYER),
+      base,
+    );
+    assert.equal(roleAssignmentName(RG_ID.toUpperCase(), BUILT_IN_ROLES.CognitiveServicesUser, DEPLOYER), base);
+  });
+
+  test("a different stack (another resource group) gives different names for the same principal", async () => {
+    const dev = await runProgram(program);
+    const staging = await runProgram(program, { stack: "staging" });
+    assert.notEqual(
+      assignments(dev).get("model-access-deployer")?.roleAssignmentName,
+      assignments(staging).get("model-access-deployer")?.roleAssignmentName,
+    );
+  });
+});
+
+describe("deployer principal type detection", () => {
+  test("Azure CLI and Azure PowerShell sign-ins are users; anything else is a service principal", () => {
+    assert.equal(deployerPrincipalType("auto", "04b07795-8ddb-461a-bbee-02f9e1bf7b46"), "User");
+    assert.equal(deployerPrincipalType("auto", "1950A258-227B-4E31-A9CF-717495945FC2"), "User");
+    assert.equal(deployerPrincipalType("auto", "c1c1c1c1-0000-4000-8000-000000000009"), "ServicePrincipal");
+    assert.equal(deployerPrincipalType("User", "c1c1c1c1-0000-4000-8000-000000000009"), "User");
+  });
+});
