@@ -1,0 +1,274 @@
+/**
+ * One classifier for every answer the smoke test can get from Azure OpenAI (or on the way to it): it names the cause
+ * and says whether waiting helps. Used by `npm run smoke`, by the Function App handler, and mirrored (same codes) by
+ * `scripts/vm/smoke.sh`, which cannot run TypeScript.
+ *
+ * Sources for the answers: azure-facts.md ("Answers seen in the field"); network-blocked messages as the service
+ * words them in public reports ("Traffic is not from an approved private endpoint", "Public access is disabled.
+ * Please configure private endpoint.", "A Virtual Network is configured for this resource...", "Access denied due to
+ * Virtual Network/Firewall rules."); the 5-minute grace for new deployments is the service's own DeploymentNotFound
+ * message ("If you created the deployment within the last 5 minutes, please wait a moment and try again").
+ */
+
+/** Every cause the smoke test can name. */
+export type DiagnosisCode =
+  | "ok"
+  | "role_not_effective"
+  | "wrong_audience"
+  | "deployment_not_found"
+  | "key_auth_attempted"
+  | "network_blocked"
+  | "rate_limited"
+  | "server_error"
+  | "dns_failure"
+  | "connection_failed"
+  | "credential_unavailable"
+  | "function_key_rejected"
+  | "unexpected";
+
+/** What a cause means and what to do about it. */
+export interface Diagnosis {
+  code: DiagnosisCode;
+  /** `wait`: trying again can succeed (within `maxConsecutive` tries if set); `stop`: it cannot, fix something first. */
+  retry: "wait" | "stop";
+  /** For causes that clear quickly or not at all (5xx, connection failures): how many such answers in a row to accept. */
+  maxConsecutive?: number;
+  /** Server-requested delay before the next try (429 Retry-After). */
+  retryAfterMs?: number;
+  /** One line: what the answer means. */
+  meaning: string;
+  /** One line: what to do. */
+  action: string;
+}
+
+/** Service's own grace period for a deployment created moments ago (its DeploymentNotFound message). */
+export const DEPLOYMENT_GRACE_MS = 5 * 60 * 1000;
+/** How many 5xx or connection failures in a row are worth retrying. */
+export const TRANSIENT_FAILURE_LIMIT = 3;
+
+/** Header lookup over fetch `Headers`, Node's lower-cased header objects, or plain records. */
+export type HeaderSource = Headers | Record<string, string | string[] | undefined> | undefined;
+
+function header(headers: HeaderSource, name: string): string | undefined {
+  if (!headers) return undefined;
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
+  const value = key === undefined ? undefined : headers[key];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Delay the server asked for: `retry-after-ms` (Azure OpenAI), `x-ms-retry-after-ms`, then `Retry-After` in seconds
+ * or as an HTTP date.
+ */
+export function retryAfterMs(headers: HeaderSource, now: number = Date.now()): number | undefined {
+  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
+    const value = Number(header(headers, name));
+    if (header(headers, name) !== undefined && Number.isFinite(value) && value >= 0) return value;
+  }
+  const retryAfter = header(headers, "retry-after");
+  if (retryAfter === undefined) return undefined;
+  const seconds = Number(retryAfter);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(retryAfter);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+interface ErrorFields {
+  code: string;
+  message: string;
+}
+
+/** Error code and message from the two body shapes the service uses (`{error:{code,message}}`, `{statusCode,message}`). */
+function errorFields(body: unknown): ErrorFields {
+  let parsed: unknown = body;
+  if (typeof body === "string") {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return { code: "", message: body };
+    }
+  }
+  if (typeof parsed !== "object" || parsed === null) return { code: "", message: "" };
+  const record = parsed as Record<string, unknown>;
+  const inner =
+    typeof record.error === "object" && record.error !== null ? (record.error as Record<string, unknown>) : record;
+  const code = inner.code ?? record.statusCode ?? "";
+  const message = inner.message ?? record.message ?? "";
+  return { code: String(code), message: String(message) };
+}
+
+const NETWORK_BLOCKED_PATTERNS = [
+  /not from an approved private endpoint/i,
+  /public access is disabled/i,
+  /virtual network is configured/i,
+  /virtual network\/firewall rules/i,
+];
+
+/** An HTTP answer to classify. */
+export interface HttpAnswer {
+  status: number;
+  body?: unknown;
+  headers?: HeaderSource;
+  /** How long the caller has been trying: DeploymentNotFound is worth waiting for only in the first minutes. */
+  elapsedMs?: number;
+  /** The answer came from the Functions host in front of the function, not from the model. */
+  fromFunctionHost?: boolean;
+}
+
+/** Classifies an HTTP answer from the data plane (or the Functions host in front of the smoke function). */
+export function diagnoseHttp(answer: HttpAnswer): Diagnosis {
+  const { status } = answer;
+  const { code, message } = errorFields(answer.body);
+  if (status >= 200 && status < 300) {
+    return { code: "ok", retry: "stop", meaning: "The identity called the model.", action: "Nothing to do." };
+  }
+  if (answer.fromFunctionHost && status === 401) {
+    return {
+      code: "function_key_rejected",
+      retry: "stop",
+      meaning: "The Functions host refused the function key (authLevel function).",
+      action: "Fetch the key again (keys can be rotated) and check the app name; the model was not called.",
+    };
+  }
+  if (status === 401 && code === "PermissionDenied") {
+    return {
+      code: "role_not_effective",
+      retry: "wait",
+      meaning: "The token is valid but the identity has no data-plane role yet (RBAC propagation takes ~5-10 min).",
+      action: "Wait; if it persists past the deadline, check the role assignment's principal, role and scope.",
+    };
+  }
+  if (status === 401) {
+    return {
+      code: "wrong_audience",
+      retry: "stop",
+      meaning:
+        "The token was refused: missing, invalid, expired, or not issued for https://cognitiveservices.azure.com.",
+      action: "Request the token for scope https://cognitiveservices.azure.com/.default; waiting does not help.",
+    };
+  }
+  if (status === 403 && code === "AuthenticationTypeDisabled") {
+    return {
+      code: "key_auth_attempted",
+      retry: "stop",
+      meaning: "An API key was sent, and key authentication is disabled on this account (disableLocalAuth).",
+      action: "Send an Entra ID bearer token instead of an api-key header.",
+    };
+  }
+  if (status === 403 && NETWORK_BLOCKED_PATTERNS.some((pattern) => pattern.test(message))) {
+    return {
+      code: "network_blocked",
+      retry: "stop",
+      meaning:
+        "The account's network rules refused the caller's network (public access off or not on an allowed network).",
+      action:
+        "Call from an allowed network or private endpoint, or add the caller's IP/subnet to the account's network rules.",
+    };
+  }
+  if (status === 404 && code === "DeploymentNotFound") {
+    const withinGrace = (answer.elapsedMs ?? 0) < DEPLOYMENT_GRACE_MS;
+    return {
+      code: "deployment_not_found",
+      retry: withinGrace ? "wait" : "stop",
+      meaning: "No deployment by that name answers (yet): new deployments can take a few minutes to appear.",
+      action: withinGrace
+        ? "Wait a few minutes after creating the deployment."
+        : "Check the deployment name against the stack output deploymentNames.",
+    };
+  }
+  if (status === 429) {
+    const delay = retryAfterMs(answer.headers);
+    return {
+      code: "rate_limited",
+      retry: "wait",
+      ...(delay === undefined ? {} : { retryAfterMs: delay }),
+      meaning: "The deployment's rate limit or quota (tokens/requests per minute) was exceeded.",
+      action: "Wait for Retry-After; if it is constant, raise the deployment's capacity.",
+    };
+  }
+  if (status >= 500) {
+    return {
+      code: "server_error",
+      retry: "wait",
+      maxConsecutive: TRANSIENT_FAILURE_LIMIT,
+      meaning: `The service failed (${status}).`,
+      action: "Retry a few times; if it persists, check Azure status for the region.",
+    };
+  }
+  return {
+    code: "unexpected",
+    retry: "stop",
+    meaning: `Unexpected answer ${status}${code ? ` ${code}` : ""}${message ? `: ${message.slice(0, 160)}` : ""}.`,
+    action: "Read the message; this is not one of the known causes.",
+  };
+}
+
+const DNS_ERROR_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME"]);
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_SOCKET",
+  "UND_ERR_HEADERS_TIMEOUT",
+]);
+const CREDENTIAL_ERROR_NAMES = new Set([
+  "CredentialUnavailableError",
+  "AggregateAuthenticationError",
+  "AuthenticationError",
+]);
+
+/** Walks `cause` chains (fetch and openai wrap the socket error) and yields each error-like object. */
+function* causeChain(error: unknown): Generator<Record<string, unknown>> {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && typeof current === "object" && current !== null; depth += 1) {
+    const record = current as Record<string, unknown>;
+    yield record;
+    current = record.cause;
+  }
+}
+
+/** Classifies a thrown error: network failures (DNS, connection) and failures to get a token. */
+export function diagnoseError(error: unknown): Diagnosis {
+  for (const link of causeChain(error)) {
+    const code = typeof link.code === "string" ? link.code : "";
+    const name = typeof link.name === "string" ? link.name : "";
+    if (DNS_ERROR_CODES.has(code)) {
+      return {
+        code: "dns_failure",
+        retry: "stop",
+        meaning: "The endpoint's host name does not resolve.",
+        action: "Check the endpoint (custom subdomain) and, with private endpoints, the private DNS zone link.",
+      };
+    }
+    if (CONNECTION_ERROR_CODES.has(code) || name === "APIConnectionTimeoutError") {
+      return {
+        code: "connection_failed",
+        retry: "wait",
+        maxConsecutive: TRANSIENT_FAILURE_LIMIT,
+        meaning: `No connection to the endpoint (${code || name}).`,
+        action:
+          "Retry a few times; then check outbound network rules, proxies and firewalls between caller and endpoint.",
+      };
+    }
+    if (CREDENTIAL_ERROR_NAMES.has(name)) {
+      return {
+        code: "credential_unavailable",
+        retry: "stop",
+        meaning: "No token could be obtained for the identity (not signed in, or no managed identity).",
+        action: "Run `az login` (local), or check the resource's system-assigned identity is enabled.",
+      };
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    code: "unexpected",
+    retry: "stop",
+    meaning: `Unexpected failure: ${message.slice(0, 200)}`,
+    action: "Read the message; this is not one of the known causes.",
+  };
+}
