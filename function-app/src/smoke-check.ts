@@ -1,0 +1,160 @@
+/**
+ * The Function App's smoke check, free of the Functions host so tests can call it: one chat completion through the
+ * app's managed identity (DefaultAzureCredential + getBearerTokenProvider + AzureOpenAI), reported as JSON with the
+ * identity that was used and, on failure, a diagnosis from lib/diagnosis.ts. Waiting for RBAC propagation is the
+ * caller's job (`npm run smoke` calls again); this function answers after one try.
+ */
+import {
+  type AccessToken,
+  DefaultAzureCredential,
+  getBearerTokenProvider,
+  type TokenCredential,
+} from "@azure/identity";
+import { APIError, AzureOpenAI } from "openai";
+import { type Diagnosis, diagnoseError, diagnoseHttp } from "../../lib/diagnosis";
+import { type TokenIdentity, tokenIdentity } from "./token-identity";
+
+/** Token scope for Azure OpenAI (azure-facts.md, "Token scope"). */
+const COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default";
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** App settings the check needs (set by the stack on the Function App). */
+export interface SmokeSettings {
+  endpoint: string;
+  deployment: string;
+  apiVersion: string;
+}
+
+/** The JSON the function returns. */
+export interface SmokeReport {
+  target: "function";
+  outcome: "passed" | "failed";
+  /** HTTP status of the model call (0 when no answer came back). */
+  status: number;
+  deployment: string;
+  latencyMs: number;
+  /** First words of the model's reply. */
+  reply?: string;
+  identity: TokenIdentity & { credentialSource: string };
+  diagnosis: Diagnosis["code"];
+  meaning?: string;
+  action?: string;
+}
+
+/** Reads the settings; names the missing ones. */
+export function readSettings(environment: NodeJS.ProcessEnv): SmokeSettings | { missing: string[] } {
+  const endpoint = environment.AZURE_OPENAI_ENDPOINT;
+  const deployment = environment.AZURE_OPENAI_DEPLOYMENT;
+  const apiVersion = environment.AZURE_OPENAI_API_VERSION;
+  if (endpoint && deployment && apiVersion) return { endpoint, deployment, apiVersion };
+  const names = ["AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT", "AZURE_OPENAI_API_VERSION"];
+  return { missing: names.filter((name) => !environment[name]) };
+}
+
+/**
+ * Which credential DefaultAzureCredential will use here. It does not report its choice, so this reads the same
+ * environment it does: App Service/Functions set IDENTITY_ENDPOINT and IDENTITY_HEADER for the managed identity
+ * (@azure/identity managed identity sources via msal-node).
+ */
+export function credentialSource(environment: NodeJS.ProcessEnv): string {
+  if (environment.AZURE_CLIENT_ID && (environment.AZURE_CLIENT_SECRET || environment.AZURE_FEDERATED_TOKEN_FILE)) {
+    return "DefaultAzureCredential: environment/workload identity (AZURE_CLIENT_ID is set: not the app's own identity)";
+  }
+  if (environment.IDENTITY_ENDPOINT && environment.IDENTITY_HEADER) {
+    return "DefaultAzureCredential: ManagedIdentityCredential (App Service identity endpoint, system-assigned)";
+  }
+  return "DefaultAzureCredential: no managed identity endpoint in this environment";
+}
+
+/** Wraps a credential to remember the last token's identity, so the report can say who called. */
+class RecordingCredential implements TokenCredential {
+  lastIdentity: TokenIdentity = {};
+  constructor(private readonly inner: TokenCredential) {}
+  async getToken(
+    scopes: string | string[],
+    options?: Parameters<TokenCredential["getToken"]>[1],
+  ): Promise<AccessToken | null> {
+    const token = await this.inner.getToken(scopes, options);
+    if (token) this.lastIdentity = tokenIdentity(token.token);
+    return token;
+  }
+}
+
+let sharedCredential: TokenCredential | undefined;
+/** One credential per process: it keeps the token cache across invocations. */
+function defaultCredential(): TokenCredential {
+  sharedCredential ??= new DefaultAzureCredential();
+  return sharedCredential;
+}
+
+function firstWords(text: string, count = 8): string {
+  return text.split(/\s+/).filter(Boolean).slice(0, count).join(" ");
+}
+
+/** Runs one chat completion and reports it. `credential` defaults to the process-wide DefaultAzureCredential. */
+export async function runSmokeCheck(
+  settings: SmokeSettings,
+  environment: NodeJS.ProcessEnv = process.env,
+  credential: TokenCredential = defaultCredential(),
+): Promise<SmokeReport> {
+  const recording = new RecordingCredential(credential);
+  const client = new AzureOpenAI({
+    endpoint: settings.endpoint,
+    deployment: settings.deployment,
+    apiVersion: settings.apiVersion,
+    azureADTokenProvider: getBearerTokenProvider(recording, COGNITIVE_SERVICES_SCOPE),
+    // The caller retries with its own deadline and diagnosis; one try per invocation keeps attempts countable.
+    maxRetries: 0,
+    timeout: REQUEST_TIMEOUT_MS,
+  });
+  const started = Date.now();
+  const base = { target: "function" as const, deployment: settings.deployment };
+  const identity = () => ({ ...recording.lastIdentity, credentialSource: credentialSource(environment) });
+  try {
+    const completion = await client.chat.completions.create({
+      model: settings.deployment,
+      messages: [{ role: "user", content: "Reply with the words: keyless access works" }],
+      max_tokens: 16,
+    });
+    return {
+      ...base,
+      outcome: "passed",
+      status: 200,
+      latencyMs: Date.now() - started,
+      reply: firstWords(completion.choices[0]?.message.content ?? ""),
+      identity: identity(),
+      diagnosis: "ok",
+    };
+  } catch (error) {
+    const answered = error instanceof APIError && typeof error.status === "number";
+    const diagnosis = answered
+      ? diagnoseHttp({ status: error.status ?? 0, body: error.error, headers: error.headers })
+      : diagnoseError(error);
+    return {
+      ...base,
+      outcome: "failed",
+      status: answered ? (error.status ?? 0) : 0,
+      latencyMs: Date.now() - started,
+      identity: identity(),
+      diagnosis: diagnosis.code,
+      meaning: diagnosis.meaning,
+      action: diagnosis.action,
+    };
+  }
+}
+
+/** HTTP answer of the function: 200 when the model answered, 502 when it did not (the report says why), 500 when misconfigured. */
+export async function handleSmokeRequest(
+  environment: NodeJS.ProcessEnv = process.env,
+  credential?: TokenCredential,
+): Promise<{ status: number; jsonBody: SmokeReport | { error: string; missingSettings: string[] } }> {
+  const settings = readSettings(environment);
+  if ("missing" in settings) {
+    return {
+      status: 500,
+      jsonBody: { error: "The Function App is missing app settings.", missingSettings: settings.missing },
+    };
+  }
+  const report = await runSmokeCheck(settings, environment, credential);
+  return { status: report.outcome === "passed" ? 200 : 502, jsonBody: report };
+}

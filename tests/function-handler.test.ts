@@ -1,0 +1,156 @@
+/**
+ * The Function App's smoke handler, in-process, with the real @azure/identity (DefaultAzureCredential picks the App
+ * Service managed identity source from IDENTITY_ENDPOINT/IDENTITY_HEADER) and the real openai AzureOpenAI client,
+ * against the App Service identity and data-plane stand-ins. The environment is set before @azure/identity is
+ * loaded, and this file is its own process (node --test), so the credential source is fixed for all cases here.
+ * The data plane is plain http here: openai accepts it and NODE_EXTRA_CA_CERTS cannot be set after start.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { build } from "esbuild";
+import { APP_SERVICE_IDENTITY_PATH, appServiceIdentityRoutes } from "./standins/identity";
+import { type DataPlaneOptions, dataPlaneRoutes } from "./standins/openai-data-plane";
+import { FUNCTION_APP_PRINCIPAL } from "./standins/principals";
+import { type StandInServer, startStandIn } from "./standins/server";
+
+type SmokeCheckModule = typeof import("../function-app/src/smoke-check");
+
+const IDENTITY_HEADER = "stand-in-identity-header-secret";
+const dataPlaneOptions: DataPlaneOptions = { deployments: ["chat"], grants: new Map() };
+let identityServer: StandInServer;
+let dataPlaneServer: StandInServer;
+let smokeCheck: SmokeCheckModule;
+
+function settingsEnvironment(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT,
+    IDENTITY_HEADER: process.env.IDENTITY_HEADER,
+    AZURE_OPENAI_ENDPOINT: `${dataPlaneServer.origin}/`,
+    AZURE_OPENAI_DEPLOYMENT: "chat",
+    AZURE_OPENAI_API_VERSION: "2024-10-21",
+    ...overrides,
+  };
+}
+
+before(async () => {
+  identityServer = await startStandIn({
+    routes: appServiceIdentityRoutes({ principal: FUNCTION_APP_PRINCIPAL, identityHeader: IDENTITY_HEADER }),
+  });
+  dataPlaneServer = await startStandIn({ routes: dataPlaneRoutes(dataPlaneOptions) });
+  for (const name of [
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_TENANT_ID",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "MSI_ENDPOINT",
+  ]) {
+    delete process.env[name];
+  }
+  process.env.IDENTITY_ENDPOINT = `${identityServer.origin}${APP_SERVICE_IDENTITY_PATH}`;
+  process.env.IDENTITY_HEADER = IDENTITY_HEADER;
+  smokeCheck = await import("../function-app/src/smoke-check");
+});
+
+after(async () => {
+  await identityServer.close();
+  await dataPlaneServer.close();
+});
+
+function resetDataPlane(changes: Partial<DataPlaneOptions>): void {
+  dataPlaneOptions.grants = new Map([[FUNCTION_APP_PRINCIPAL.objectId, 0]]);
+  delete dataPlaneOptions.failure;
+  delete dataPlaneOptions.rateLimit;
+  Object.assign(dataPlaneOptions, changes);
+}
+
+describe("function-app smoke handler", () => {
+  test("calls the model as the app's managed identity and reports who called", async () => {
+    resetDataPlane({});
+    const answer = await smokeCheck.handleSmokeRequest(settingsEnvironment());
+    assert.equal(answer.status, 200);
+    assert.ok("outcome" in answer.jsonBody);
+    const report = answer.jsonBody;
+    assert.equal(report.outcome, "passed");
+    assert.equal(report.diagnosis, "ok");
+    assert.equal(report.deployment, "chat");
+    assert.equal(report.reply, "Keyless access works.");
+    assert.equal(report.identity.principalId, FUNCTION_APP_PRINCIPAL.objectId);
+    assert.equal(report.identity.appId, FUNCTION_APP_PRINCIPAL.appId);
+    assert.equal(report.identity.managedIdentityResourceId, FUNCTION_APP_PRINCIPAL.managedIdentityResourceId);
+    assert.equal(report.identity.audience, "https://cognitiveservices.azure.com");
+    assert.match(report.identity.credentialSource, /ManagedIdentityCredential \(App Service/);
+    assert.ok(report.latencyMs >= 0);
+
+    const tokenRequest = identityServer.requests.at(-1);
+    assert.equal(tokenRequest?.headers["x-identity-header"], IDENTITY_HEADER);
+    assert.equal(tokenRequest?.url.searchParams.get("resource"), "https://cognitiveservices.azure.com");
+    const call = dataPlaneServer.requests.at(-1);
+    assert.equal(call?.url.pathname, "/openai/deployments/chat/chat/completions");
+    assert.equal(call?.url.searchParams.get("api-version"), "2024-10-21");
+    assert.equal(call?.headers["api-key"], undefined);
+    assert.match(call?.headers.authorization ?? "", /^Bearer ey/);
+  });
+
+  const failures: [string, Partial<DataPlaneOptions>, Record<string, string>, string, number][] = [
+    ["role not effective yet", { grants: new Map() }, {}, "role_not_effective", 401],
+    ["unknown deployment", {}, { AZURE_OPENAI_DEPLOYMENT: "missing" }, "deployment_not_found", 404],
+    ["rate limited", { rateLimit: { count: 1, retryAfterMs: 2000 } }, {}, "rate_limited", 429],
+    ["server error", { failure: "server-error" }, {}, "server_error", 500],
+    ["network rules", { failure: "network-blocked" }, {}, "network_blocked", 403],
+  ];
+  for (const [name, dataPlane, environment, diagnosis, status] of failures) {
+    test(`failure is diagnosed: ${name}`, async () => {
+      resetDataPlane(dataPlane);
+      const answer = await smokeCheck.handleSmokeRequest(settingsEnvironment(environment));
+      assert.equal(answer.status, 502);
+      assert.ok("outcome" in answer.jsonBody);
+      assert.equal(answer.jsonBody.outcome, "failed");
+      assert.equal(answer.jsonBody.diagnosis, diagnosis);
+      assert.equal(answer.jsonBody.status, status);
+      assert.ok(answer.jsonBody.meaning && answer.jsonBody.action);
+      assert.equal(answer.jsonBody.identity.principalId, FUNCTION_APP_PRINCIPAL.objectId);
+    });
+  }
+
+  test("a refused connection is diagnosed as connection_failed", async () => {
+    resetDataPlane({});
+    const closed = await startStandIn({ routes: [] });
+    await closed.close();
+    const answer = await smokeCheck.handleSmokeRequest(settingsEnvironment({ AZURE_OPENAI_ENDPOINT: closed.origin }));
+    assert.ok("outcome" in answer.jsonBody);
+    assert.equal(answer.jsonBody.diagnosis, "connection_failed");
+    assert.equal(answer.jsonBody.status, 0);
+  });
+
+  test("missing app settings are named", async () => {
+    const answer = await smokeCheck.handleSmokeRequest({ AZURE_OPENAI_ENDPOINT: "https://x.openai.azure.com/" });
+    assert.equal(answer.status, 500);
+    assert.deepEqual(answer.jsonBody, {
+      error: "The Function App is missing app settings.",
+      missingSettings: ["AZURE_OPENAI_DEPLOYMENT", "AZURE_OPENAI_API_VERSION"],
+    });
+  });
+
+  test("the function is registered with authLevel function", async () => {
+    const { SMOKE_FUNCTION_OPTIONS } = await import("../function-app/src/functions/smoke");
+    assert.equal(SMOKE_FUNCTION_OPTIONS.authLevel, "function");
+  });
+
+  test("the entry bundles with esbuild and includes the smoke function", async () => {
+    const result = await build({
+      entryPoints: [join(__dirname, "..", "function-app", "src", "index.ts")],
+      bundle: true,
+      platform: "node",
+      target: "node22",
+      format: "cjs",
+      // Provided by the Functions Node worker at run time, never bundled (it is not on npm).
+      external: ["@azure/functions-core"],
+      write: false,
+      logLevel: "silent",
+    });
+    const bundle = result.outputFiles[0]?.text ?? "";
+    assert.match(bundle, /app\.http\("smoke"/);
+    assert.match(bundle, /role_not_effective/, "lib/diagnosis.ts is bundled");
+  });
+});
