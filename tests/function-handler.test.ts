@@ -14,7 +14,7 @@ import { type DataPlaneOptions, dataPlaneRoutes } from "./standins/openai-data-p
 import { FUNCTION_APP_PRINCIPAL } from "./standins/principals";
 import { type StandInServer, startStandIn } from "./standins/server";
 
-type SmokeCheckModule = typeof import("../function-app/src/smoke-check");
+type SmokeCheckModule = typeof import("../function-app/src/smoke-check.js");
 
 const IDENTITY_HEADER = "stand-in-identity-header-secret";
 const dataPlaneOptions: DataPlaneOptions = { deployments: ["chat"], grants: new Map() };
@@ -49,7 +49,7 @@ before(async () => {
   }
   process.env.IDENTITY_ENDPOINT = `${identityServer.origin}${APP_SERVICE_IDENTITY_PATH}`;
   process.env.IDENTITY_HEADER = IDENTITY_HEADER;
-  smokeCheck = await import("../function-app/src/smoke-check");
+  smokeCheck = await import("../function-app/src/smoke-check.js");
 });
 
 after(async () => {
@@ -133,7 +133,7 @@ describe("function-app smoke handler", () => {
   });
 
   test("the function is registered with authLevel function", async () => {
-    const { SMOKE_FUNCTION_OPTIONS } = await import("../function-app/src/functions/smoke");
+    const { SMOKE_FUNCTION_OPTIONS } = await import("../function-app/src/functions/smoke.js");
     assert.equal(SMOKE_FUNCTION_OPTIONS.authLevel, "function");
   });
 
