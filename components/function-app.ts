@@ -1,0 +1,391 @@
+import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import * as storage from "@pulumi/azure-native/storage";
+import * as web from "@pulumi/azure-native/web";
+import * as local from "@pulumi/command/local";
+import * as pulumi from "@pulumi/pulumi";
+import { BUILT_IN_ROLES } from "../lib/constants";
+import { assignRole } from "../lib/role-assignment";
+
+/** Deployment container the platform reads the app package from (functionAppConfig.deployment.storage). */
+export const DEPLOYMENT_CONTAINER = "app-package";
+
+/**
+ * Flex Consumption scale settings. Instance memory sizes: learn.microsoft.com/azure/azure-functions/flex-consumption-plan
+ * ("Instance memory": 512, 2048, 4096 MB). 2048 is the documented default; the Azure-Samples Flex templates default the
+ * instance limit to 100 with a floor of 40 (Azure-Samples/azure-functions-flex-consumption-samples, IaC/bicep/main.bicep).
+ */
+export const FLEX_INSTANCE_MEMORY_MB = [512, 2048, 4096] as const;
+export const DEFAULT_INSTANCE_MEMORY_MB = 2048;
+export const DEFAULT_MAXIMUM_INSTANCE_COUNT = 40;
+export const DEFAULT_NODE_VERSION = "22";
+
+/**
+ * Settings the Flex Consumption docs list as deprecated or invalid for Flex apps
+ * (learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations). Never sent.
+ */
+export const FLEX_DEPRECATED_SETTINGS = [
+  "FUNCTIONS_WORKER_RUNTIME",
+  "FUNCTIONS_EXTENSION_VERSION",
+  "WEBSITE_RUN_FROM_PACKAGE",
+  "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+  "WEBSITE_CONTENTSHARE",
+  "WEBSITE_NODE_DEFAULT_VERSION",
+  "SCM_DO_BUILD_DURING_DEPLOYMENT",
+  "ENABLE_ORYX_BUILD",
+  "WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT",
+  "WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED",
+  "FUNCTIONS_WORKER_PROCESS_COUNT",
+] as const;
+
+/** A built code package: see `scripts/build-function-app.ts`. */
+export interface FunctionAppCodePackage {
+  /** Path of the zip, relative to the Pulumi project directory (the publish command runs there). */
+  zipPath: string;
+  /** SHA-256 (hex) of the zip: the deploy runs again exactly when this changes. */
+  sha256: string;
+}
+
+/** Arguments of {@link FunctionApp}. */
+export interface FunctionAppArgs {
+  resourceGroupName: pulumi.Input<string>;
+  location?: pulumi.Input<string>;
+  /** Subscription of the role definitions (storage and monitoring roles). */
+  subscriptionId: pulumi.Input<string>;
+  /** Short project word in every name: lower-case letters and digits, 2-10 characters. Default `keyless`. */
+  namePrefix?: string;
+  /**
+   * Stable random suffix that makes the globally unique names unique (function app host name, storage account):
+   * lower-case letters and digits, 4-8 characters. Keep it in state (e.g. a RandomString) so names do not move.
+   */
+  nameSuffix: string;
+  /** What the function calls: passed as app settings, never a key. */
+  openAi: {
+    /** `https://<subdomain>.openai.azure.com/` */
+    endpoint: pulumi.Input<string>;
+    deployment: pulumi.Input<string>;
+    /** Data-plane API version, e.g. 2024-10-21. */
+    apiVersion: pulumi.Input<string>;
+  };
+  /** Node.js major version of the Functions runtime. Default {@link DEFAULT_NODE_VERSION}. */
+  nodeVersion?: string;
+  /** Upper bound on instances. Default {@link DEFAULT_MAXIMUM_INSTANCE_COUNT}. */
+  maximumInstanceCount?: number;
+  /** Memory per instance, one of {@link FLEX_INSTANCE_MEMORY_MB}. Default {@link DEFAULT_INSTANCE_MEMORY_MB}. */
+  instanceMemoryMB?: number;
+  /**
+   * Application Insights (workspace-based, local auth off, ingestion with the app's Entra identity). Default true.
+   * Off: no telemetry resources and no telemetry settings.
+   */
+  appInsights?: boolean;
+  /** Log Analytics retention for the telemetry workspace. Default 30 days (the free retention). */
+  logRetentionDays?: number;
+  /** Code to deploy with one deploy as part of `pulumi up`. Left out: the app is created empty. */
+  codePackage?: FunctionAppCodePackage;
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** Physical names of the component's resources, derived from prefix and suffix. */
+export interface FunctionAppNames {
+  plan: string;
+  app: string;
+  storageAccount: string;
+  appInsights: string;
+  logWorkspace: string;
+}
+
+const PREFIX_PATTERN = /^[a-z][a-z0-9]{1,9}$/;
+const SUFFIX_PATTERN = /^[a-z0-9]{4,8}$/;
+
+/**
+ * Names within Azure's limits (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules):
+ * storage accounts 3-24 lower-case letters and digits (global); sites 2-60 letters, digits and hyphens (global, the
+ * host name); server farms 1-60; Application Insights 1-255; Log Analytics workspaces 4-63.
+ */
+export function functionAppNames(namePrefix: string, nameSuffix: string): FunctionAppNames {
+  if (!PREFIX_PATTERN.test(namePrefix)) {
+    throw new Error(`namePrefix "${namePrefix}": use 2-10 lower-case letters and digits, starting with a letter`);
+  }
+  if (!SUFFIX_PATTERN.test(nameSuffix)) {
+    throw new Error(`nameSuffix "${nameSuffix}": use 4-8 lower-case letters and digits`);
+  }
+  return {
+    plan: `plan-${namePrefix}-${nameSuffix}`,
+    app: `func-${namePrefix}-${nameSuffix}`,
+    storageAccount: `st${namePrefix}fn${nameSuffix}`,
+    appInsights: `appi-${namePrefix}-${nameSuffix}`,
+    logWorkspace: `log-${namePrefix}-${nameSuffix}`,
+  };
+}
+
+/** The app's source-control-manager (Kudu) host: the default host name with `.scm` after its first label. */
+export function scmHostName(defaultHostName: string): string {
+  const dot = defaultHostName.indexOf(".");
+  if (dot <= 0) throw new Error(`unexpected default host name "${defaultHostName}"`);
+  return `${defaultHostName.slice(0, dot)}.scm${defaultHostName.slice(dot)}`;
+}
+
+function validateScale(maximumInstanceCount: number, instanceMemoryMB: number): void {
+  if (!Number.isInteger(maximumInstanceCount) || maximumInstanceCount < 1 || maximumInstanceCount > 1000) {
+    throw new Error(`maximumInstanceCount ${maximumInstanceCount}: use a whole number from 1 to 1000`);
+  }
+  if (!(FLEX_INSTANCE_MEMORY_MB as readonly number[]).includes(instanceMemoryMB)) {
+    throw new Error(`instanceMemoryMB ${instanceMemoryMB}: use one of ${FLEX_INSTANCE_MEMORY_MB.join(", ")}`);
+  }
+}
+
+/**
+ * An Azure Functions app on the Flex Consumption plan (Linux, Node.js) with a system-assigned identity and no secrets:
+ * host storage and the deployment container are reached with the identity (shared keys are off on the account),
+ * telemetry is ingested with the identity, basic-auth publishing is off, and the code is deployed with "one deploy"
+ * using the deployer's Entra token. Grant the identity its model role through `principalId`.
+ */
+export class FunctionApp extends pulumi.ComponentResource {
+  public readonly appName: pulumi.Output<string>;
+  public readonly appId: pulumi.Output<string>;
+  public readonly defaultHostName: pulumi.Output<string>;
+  /** Object ID of the app's system-assigned identity: grant roles to this. */
+  public readonly principalId: pulumi.Output<string>;
+  public readonly storageAccountName: pulumi.Output<string>;
+  /** Only when `appInsights` is on. */
+  public readonly appInsightsName: pulumi.Output<string> | undefined;
+  /** The one-deploy command; depend on it to wait for the code. Only when `codePackage` is given. */
+  public readonly codeDeployment: local.Command | undefined;
+
+  constructor(name: string, args: FunctionAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("keyless-openai:compute:FunctionApp", name, {}, opts);
+
+    const names = functionAppNames(args.namePrefix ?? "keyless", args.nameSuffix);
+    const maximumInstanceCount = args.maximumInstanceCount ?? DEFAULT_MAXIMUM_INSTANCE_COUNT;
+    const instanceMemoryMB = args.instanceMemoryMB ?? DEFAULT_INSTANCE_MEMORY_MB;
+    validateScale(maximumInstanceCount, instanceMemoryMB);
+    const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
+    const childOpts: pulumi.CustomResourceOptions = { parent: this };
+
+    const account = new storage.StorageAccount(
+      `${name}-storage`,
+      {
+        ...common,
+        accountName: names.storageAccount,
+        kind: "StorageV2",
+        sku: { name: "Standard_LRS" },
+        // Entra ID only: no account keys, no SAS, no anonymous blobs (the host and the deploy use the app identity).
+        allowSharedKeyAccess: false,
+        defaultToOAuthAuthentication: true,
+        allowBlobPublicAccess: false,
+        allowCrossTenantReplication: false,
+        minimumTlsVersion: "TLS1_2",
+        enableHttpsTrafficOnly: true,
+      },
+      childOpts,
+    );
+    const container = new storage.BlobContainer(
+      `${name}-package-container`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        accountName: account.name,
+        containerName: DEPLOYMENT_CONTAINER,
+        publicAccess: "None",
+      },
+      childOpts,
+    );
+
+    const plan = new web.AppServicePlan(
+      `${name}-plan`,
+      {
+        ...common,
+        name: names.plan,
+        kind: "functionapp",
+        sku: { name: "FC1", tier: "FlexConsumption" },
+        reserved: true, // Linux: Flex Consumption has no Windows hosting
+      },
+      childOpts,
+    );
+
+    const app = new web.WebApp(
+      `${name}-app`,
+      {
+        ...common,
+        name: names.app,
+        kind: "functionapp,linux",
+        serverFarmId: plan.id,
+        identity: { type: "SystemAssigned" },
+        httpsOnly: true,
+        // No `siteConfig` at all, on purpose. The SDK fills any siteConfig with netFrameworkVersion "v4.6",
+        // http20Enabled and localMySqlEnabled (siteConfigArgsProvideDefaults in @pulumi/azure-native
+        // types/input.js), and Flex sites in several regions reject NetFrameworkVersion and FtpsState with 400
+        // (pulumi/pulumi-azure-native#4168, microsoft/azure-pipelines-tasks#21032). App settings go through
+        // WebAppApplicationSettings instead; minimum TLS stays the platform default, 1.2; FTP is unusable because
+        // basic-auth publishing is off below.
+        functionAppConfig: {
+          deployment: {
+            storage: {
+              type: "blobContainer",
+              value: pulumi.interpolate`${account.primaryEndpoints.blob}${DEPLOYMENT_CONTAINER}`,
+              authentication: { type: "SystemAssignedIdentity" },
+            },
+          },
+          runtime: { name: "node", version: args.nodeVersion ?? DEFAULT_NODE_VERSION },
+          scaleAndConcurrency: { maximumInstanceCount, instanceMemoryMB },
+        },
+      },
+      { ...childOpts, dependsOn: [container] },
+    );
+    const principalId = app.identity.apply((identity) => {
+      if (!identity?.principalId)
+        throw new Error(`Function app ${names.app} came back without a system-assigned identity`);
+      return identity.principalId;
+    });
+
+    // Basic-auth publishing credentials off for FTP and for the SCM (Kudu) site: deploys use Entra tokens.
+    const ftpPolicy = new web.WebAppFtpAllowed(
+      `${name}-ftp-basic-auth`,
+      { resourceGroupName: args.resourceGroupName, name: app.name, allow: false },
+      childOpts,
+    );
+    const scmPolicy = new web.WebAppScmAllowed(
+      `${name}-scm-basic-auth`,
+      { resourceGroupName: args.resourceGroupName, name: app.name, allow: false },
+      childOpts,
+    );
+
+    // Host storage by identity needs Storage Blob Data Owner on the account; queue and table roles only for triggers
+    // that use them (learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity;
+    // the Flex samples grant blob only by default: IaC/bicep/rbac.bicep enableQueue/enableTable false). The same role
+    // lets the platform write and read the package in the deployment container.
+    const blobOwner = assignRole(
+      `${name}-storage-blob-data-owner`,
+      {
+        scope: account.id,
+        roleGuid: BUILT_IN_ROLES.StorageBlobDataOwner,
+        principalId,
+        principalType: "ServicePrincipal",
+        subscriptionId: args.subscriptionId,
+        description: `Function app ${names.app}: host storage and deployment package`,
+      },
+      childOpts,
+    );
+
+    const telemetry = args.appInsights === false ? undefined : this.telemetry(name, args, names, principalId, common);
+
+    const appSettings = new web.WebAppApplicationSettings(
+      `${name}-app-settings`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        name: app.name,
+        properties: {
+          // System-assigned identity: the account name alone selects identity-based host storage.
+          AzureWebJobsStorage__accountName: account.name,
+          AZURE_OPENAI_ENDPOINT: args.openAi.endpoint,
+          AZURE_OPENAI_DEPLOYMENT: args.openAi.deployment,
+          AZURE_OPENAI_API_VERSION: args.openAi.apiVersion,
+          ...(telemetry
+            ? {
+                APPLICATIONINSIGHTS_CONNECTION_STRING: telemetry.connectionString,
+                // Entra ingestion with the system-assigned identity (functions-app-settings,
+                // APPLICATIONINSIGHTS_AUTHENTICATION_STRING); the component refuses anything else.
+                APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "Authorization=AAD",
+              }
+            : {}),
+        },
+      },
+      { ...childOpts, dependsOn: [blobOwner, ...(telemetry ? [telemetry.publisherRole] : [])] },
+    );
+
+    this.codeDeployment = args.codePackage
+      ? this.deployCode(name, args.codePackage, app, [appSettings, blobOwner, ftpPolicy, scmPolicy])
+      : undefined;
+
+    this.appName = app.name;
+    this.appId = app.id;
+    this.defaultHostName = app.defaultHostName;
+    this.principalId = principalId;
+    this.storageAccountName = account.name;
+    this.appInsightsName = telemetry?.name;
+
+    this.registerOutputs({
+      appName: this.appName,
+      appId: this.appId,
+      defaultHostName: this.defaultHostName,
+      principalId: this.principalId,
+      storageAccountName: this.storageAccountName,
+      appInsightsName: this.appInsightsName,
+    });
+  }
+
+  /** Workspace-based Application Insights that accepts only Entra-authenticated telemetry, and the app's role on it. */
+  private telemetry(
+    name: string,
+    args: FunctionAppArgs,
+    names: FunctionAppNames,
+    principalId: pulumi.Output<string>,
+    common: Pick<FunctionAppArgs, "resourceGroupName" | "location" | "tags">,
+  ) {
+    const childOpts: pulumi.CustomResourceOptions = { parent: this };
+    const workspace = new operationalinsights.Workspace(
+      `${name}-logs`,
+      {
+        ...common,
+        workspaceName: names.logWorkspace,
+        sku: { name: "PerGB2018" },
+        retentionInDays: args.logRetentionDays ?? 30,
+      },
+      childOpts,
+    );
+    const component = new applicationinsights.Component(
+      `${name}-appinsights`,
+      {
+        ...common,
+        resourceName: names.appInsights,
+        kind: "web",
+        applicationType: "web",
+        workspaceResourceId: workspace.id,
+        ingestionMode: "LogAnalytics",
+        // Instrumentation-key ingestion off: only Entra-authenticated telemetry is accepted
+        // (learn.microsoft.com/azure/azure-monitor/app/azure-ad-authentication).
+        disableLocalAuth: true,
+      },
+      childOpts,
+    );
+    // "Monitoring Metrics Publisher" publishes all telemetry, despite its name (same doc).
+    const publisherRole = assignRole(
+      `${name}-monitoring-metrics-publisher`,
+      {
+        scope: component.id,
+        roleGuid: BUILT_IN_ROLES.MonitoringMetricsPublisher,
+        principalId,
+        principalType: "ServicePrincipal",
+        subscriptionId: args.subscriptionId,
+        description: `Function app ${names.app}: Entra-authenticated telemetry`,
+      },
+      childOpts,
+    );
+    return { name: component.name, connectionString: component.connectionString, publisherRole };
+  }
+
+  /**
+   * One deploy of the package with the deployer's Entra token (`scripts/publish-function-app.ts`). The package hash is
+   * the trigger, so the deploy runs on create and again exactly when the code changes.
+   */
+  private deployCode(
+    name: string,
+    codePackage: FunctionAppCodePackage,
+    app: web.WebApp,
+    dependsOn: pulumi.Resource[],
+  ): local.Command {
+    return new local.Command(
+      `${name}-code-deploy`,
+      {
+        // Relative paths only: the command text stays the same on every machine, so it never causes a redeploy.
+        create: "node --import tsx scripts/publish-function-app.ts",
+        environment: {
+          PUBLISH_SCM_HOST: app.defaultHostName.apply(scmHostName),
+          PUBLISH_ZIP_PATH: codePackage.zipPath,
+          PUBLISH_ZIP_SHA256: codePackage.sha256,
+        },
+        triggers: [codePackage.sha256, app.id],
+      },
+      { parent: this, dependsOn },
+    );
+  }
+}

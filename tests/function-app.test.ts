@@ -1,0 +1,299 @@
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import type * as web from "@pulumi/azure-native/web";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  DEFAULT_INSTANCE_MEMORY_MB,
+  DEFAULT_MAXIMUM_INSTANCE_COUNT,
+  FLEX_DEPRECATED_SETTINGS,
+  FunctionApp,
+  type FunctionAppArgs,
+  functionAppNames,
+  scmHostName,
+} from "../components/function-app";
+import { BUILT_IN_ROLES, roleDefinitionId } from "../lib/constants";
+import { roleAssignmentName } from "../lib/role-assignment";
+import {
+  fakePrincipalId,
+  type ProgramRun,
+  programError,
+  runProgram,
+  SUBSCRIPTION_ID,
+  single,
+} from "../scripts/lib/offline-engine";
+
+const COMPONENT_TYPE = "keyless-openai:compute:FunctionApp";
+const PACKAGE = { zipPath: ".build/function-app/function-app.zip", sha256: "a".repeat(64) };
+const OPENAI = {
+  endpoint: "https://oai-test.openai.azure.com/",
+  deployment: "chat",
+  apiVersion: "2024-10-21",
+};
+
+const computed = {
+  "azure-native:applicationinsights:Component": (inputs: Record<string, unknown>) => ({
+    name: inputs.resourceName,
+    connectionString: "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://x/",
+  }),
+  "azure-native:operationalinsights:Workspace": (inputs: Record<string, unknown>) => ({ name: inputs.workspaceName }),
+};
+
+async function runFunctionApp(
+  overrides: Partial<FunctionAppArgs> = {},
+): Promise<{ run: ProgramRun; outputs: Record<string, unknown> }> {
+  const run = await runProgram(
+    () => {
+      const app = new FunctionApp("smoke", {
+        resourceGroupName: "rg-test",
+        subscriptionId: SUBSCRIPTION_ID,
+        nameSuffix: "k7q2m9",
+        openAi: OPENAI,
+        codePackage: PACKAGE,
+        ...overrides,
+      });
+      const outputs: Record<string, pulumi.Output<unknown>> = {};
+      for (const [key, value] of Object.entries(app)) {
+        if (pulumi.Output.isInstance(value) && key !== "urn") outputs[key] = value;
+      }
+      return outputs;
+    },
+    { computed },
+  );
+  return { run, outputs: run.outputs };
+}
+
+type WebAppInputs = pulumi.Unwrap<web.WebAppArgs>;
+
+function roleAssignments(run: ProgramRun) {
+  return run.resources
+    .filter((resource) => resource.type === "azure-native:authorization:RoleAssignment")
+    .map((resource) => resource.inputs as Record<string, string>);
+}
+
+// Pulumi's mock engine is process-global: each suite runs its program in `before`, one at a time.
+describe("FunctionApp defaults", () => {
+  let run: ProgramRun;
+  let outputs: Record<string, unknown>;
+  let site: WebAppInputs;
+  let appPrincipal: string;
+  let storageId: string;
+  before(async () => {
+    ({ run, outputs } = await runFunctionApp());
+    site = single(run, "azure-native:web:WebApp").inputs as unknown as WebAppInputs;
+    appPrincipal = fakePrincipalId("smoke-app");
+    storageId = single(run, "azure-native:storage:StorageAccount").id;
+  });
+
+  test("is a Linux function app on a Flex Consumption plan", () => {
+    const plan = single(run, "azure-native:web:AppServicePlan");
+    assert.deepEqual(plan.inputs.sku, { name: "FC1", tier: "FlexConsumption" });
+    assert.equal(plan.inputs.reserved, true);
+    assert.equal(site.kind, "functionapp,linux");
+    assert.equal(site.serverFarmId, plan.id);
+  });
+
+  test("has a system-assigned identity, exposed as principalId", () => {
+    assert.deepEqual(site.identity, { type: "SystemAssigned" });
+    assert.equal(outputs.principalId, appPrincipal);
+  });
+
+  test("is HTTPS only and sends no siteConfig (so the SDK injects no netFrameworkVersion/ftpsState)", () => {
+    assert.equal(site.httpsOnly, true);
+    assert.equal(site.siteConfig, undefined);
+    const sent = single(run, "azure-native:web:WebApp").inputs;
+    assert.ok(!JSON.stringify(sent).includes("netFrameworkVersion"));
+  });
+
+  test("turns basic-auth publishing off for FTP and SCM", () => {
+    for (const type of ["azure-native:web:WebAppFtpAllowed", "azure-native:web:WebAppScmAllowed"]) {
+      const policy = single(run, type);
+      assert.equal(policy.inputs.allow, false, type);
+      assert.equal(policy.inputs.name, outputs.appName, type);
+    }
+  });
+
+  test("runs Node 22 from a deployment container reached with the system identity", () => {
+    const config = site.functionAppConfig;
+    assert.deepEqual(config?.runtime, { name: "node", version: "22" });
+    assert.deepEqual(config?.deployment?.storage, {
+      type: "blobContainer",
+      value: `https://${outputs.storageAccountName}.blob.core.windows.net/app-package`,
+      authentication: { type: "SystemAssignedIdentity" },
+    });
+    assert.deepEqual(config?.scaleAndConcurrency, {
+      maximumInstanceCount: DEFAULT_MAXIMUM_INSTANCE_COUNT,
+      instanceMemoryMB: DEFAULT_INSTANCE_MEMORY_MB,
+    });
+    const container = single(run, "azure-native:storage:BlobContainer");
+    assert.equal(container.inputs.containerName, "app-package");
+    assert.equal(container.inputs.publicAccess, "None");
+  });
+
+  test("host storage accepts Entra ID only: no shared keys, no public blobs, TLS 1.2, HTTPS", () => {
+    const account = single(run, "azure-native:storage:StorageAccount").inputs;
+    assert.equal(account.allowSharedKeyAccess, false);
+    assert.equal(account.allowBlobPublicAccess, false);
+    assert.equal(account.minimumTlsVersion, "TLS1_2");
+    assert.equal(account.enableHttpsTrafficOnly, true);
+    assert.equal(account.defaultToOAuthAuthentication, true);
+  });
+
+  test("app settings: identity-based host storage, the model endpoint, Entra telemetry, no key, nothing deprecated", () => {
+    const settingsResource = single(run, "azure-native:web:WebAppApplicationSettings");
+    const settings = settingsResource.inputs.properties as Record<string, string>;
+    assert.equal(settingsResource.inputs.name, outputs.appName);
+    assert.deepEqual(Object.keys(settings).sort(), [
+      "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+      "APPLICATIONINSIGHTS_CONNECTION_STRING",
+      "AZURE_OPENAI_API_VERSION",
+      "AZURE_OPENAI_DEPLOYMENT",
+      "AZURE_OPENAI_ENDPOINT",
+      "AzureWebJobsStorage__accountName",
+    ]);
+    assert.equal(settings.AzureWebJobsStorage__accountName, outputs.storageAccountName);
+    assert.equal(settings.AZURE_OPENAI_ENDPOINT, OPENAI.endpoint);
+    assert.equal(settings.AZURE_OPENAI_DEPLOYMENT, OPENAI.deployment);
+    assert.equal(settings.AZURE_OPENAI_API_VERSION, OPENAI.apiVersion);
+    assert.equal(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING, "Authorization=AAD");
+    for (const name of FLEX_DEPRECATED_SETTINGS) assert.ok(!(name in settings), name);
+    for (const [name, value] of Object.entries(settings)) {
+      assert.doesNotMatch(name, /KEY|SECRET|PASSWORD/i);
+      assert.doesNotMatch(value, /AccountKey=|SharedAccessSignature|api-key/i, name);
+    }
+  });
+
+  test("grants the app Storage Blob Data Owner on the storage account, deterministically", () => {
+    const storageRoles = roleAssignments(run).filter((inputs) => inputs.scope === storageId);
+    assert.equal(storageRoles.length, 1, "blob data owner only: an HTTP-only app needs no queue or table role");
+    const [grant] = storageRoles;
+    assert.equal(grant?.roleDefinitionId, roleDefinitionId(SUBSCRIPTION_ID, BUILT_IN_ROLES.StorageBlobDataOwner));
+    assert.equal(grant?.principalId, appPrincipal);
+    assert.equal(grant?.principalType, "ServicePrincipal");
+    assert.equal(
+      grant?.roleAssignmentName,
+      roleAssignmentName(storageId, BUILT_IN_ROLES.StorageBlobDataOwner, appPrincipal),
+    );
+  });
+
+  test("Application Insights refuses local auth, and the app may publish telemetry with its identity", () => {
+    const component = single(run, "azure-native:applicationinsights:Component");
+    assert.equal(component.inputs.disableLocalAuth, true);
+    assert.equal(component.inputs.workspaceResourceId, single(run, "azure-native:operationalinsights:Workspace").id);
+    const publisher = roleAssignments(run).filter((inputs) => inputs.scope === component.id);
+    assert.equal(publisher.length, 1);
+    assert.equal(
+      publisher[0]?.roleDefinitionId,
+      roleDefinitionId(SUBSCRIPTION_ID, BUILT_IN_ROLES.MonitoringMetricsPublisher),
+    );
+    assert.equal(publisher[0]?.principalId, appPrincipal);
+    assert.equal(publisher[0]?.principalType, "ServicePrincipal");
+    assert.equal(outputs.appInsightsName, component.inputs.resourceName);
+  });
+
+  test("deploys the package with one deploy after the settings and the storage role, keyed on its hash", () => {
+    const command = single(run, "command:local:Command");
+    assert.equal(command.inputs.create, "node --import tsx scripts/publish-function-app.ts");
+    assert.deepEqual(command.inputs.environment, {
+      PUBLISH_SCM_HOST: `${outputs.appName}.scm.azurewebsites.net`,
+      PUBLISH_ZIP_PATH: PACKAGE.zipPath,
+      PUBLISH_ZIP_SHA256: PACKAGE.sha256,
+    });
+    assert.deepEqual(command.inputs.triggers, [PACKAGE.sha256, outputs.appId]);
+    const mustPrecede = [
+      single(run, "azure-native:web:WebAppApplicationSettings").urn,
+      single(run, "azure-native:web:WebAppScmAllowed").urn,
+      ...run.resources
+        .filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.inputs.scope === storageId)
+        .map((r) => r.urn),
+    ];
+    for (const urn of mustPrecede) assert.ok(command.dependencies.includes(urn), urn);
+  });
+
+  test("parents every child to the component", () => {
+    const component = single(run, COMPONENT_TYPE);
+    const children = run.resources.filter((r) => r.type !== COMPONENT_TYPE && r.custom);
+    assert.ok(children.length >= 11, children.map((c) => c.type).join(", "));
+    for (const child of children) assert.equal(child.parentUrn, component.urn, `${child.type} ${child.name}`);
+  });
+
+  test("outputs name, host, identity, storage and telemetry", () => {
+    assert.equal(outputs.appName, "func-keyless-k7q2m9");
+    assert.equal(outputs.defaultHostName, "func-keyless-k7q2m9.azurewebsites.net");
+    assert.equal(outputs.storageAccountName, "stkeylessfnk7q2m9");
+  });
+});
+
+describe("FunctionApp code package", () => {
+  test("a new package hash changes the deploy trigger; the same hash keeps it", async () => {
+    const first = single((await runFunctionApp()).run, "command:local:Command").inputs;
+    const same = single((await runFunctionApp()).run, "command:local:Command").inputs;
+    const changedPackage = { ...PACKAGE, sha256: "b".repeat(64) };
+    const changed = single((await runFunctionApp({ codePackage: changedPackage })).run, "command:local:Command").inputs;
+    assert.deepEqual(same.triggers, first.triggers);
+    assert.notDeepEqual(changed.triggers, first.triggers);
+    assert.equal((changed.triggers as string[])[0], changedPackage.sha256);
+  });
+
+  test("without a package there is no deploy command", async () => {
+    const { run } = await runFunctionApp({ codePackage: undefined });
+    assert.equal(run.resources.filter((r) => r.type === "command:local:Command").length, 0);
+  });
+
+  test("appInsights false leaves out telemetry resources and settings", async () => {
+    const { run, outputs } = await runFunctionApp({ appInsights: false });
+    assert.equal(run.resources.filter((r) => r.type.includes("applicationinsights")).length, 0);
+    assert.equal(run.resources.filter((r) => r.type.includes("operationalinsights")).length, 0);
+    const settings = single(run, "azure-native:web:WebAppApplicationSettings").inputs.properties as object;
+    assert.ok(!Object.keys(settings).some((key) => key.startsWith("APPLICATIONINSIGHTS")));
+    assert.equal(outputs.appInsightsName, undefined);
+  });
+
+  test("scale settings come from args and are checked", async () => {
+    const { run } = await runFunctionApp({ maximumInstanceCount: 100, instanceMemoryMB: 4096 });
+    const site = single(run, "azure-native:web:WebApp").inputs as unknown as WebAppInputs;
+    assert.deepEqual(site.functionAppConfig?.scaleAndConcurrency, {
+      maximumInstanceCount: 100,
+      instanceMemoryMB: 4096,
+    });
+    assert.match(
+      await programError(
+        () =>
+          new FunctionApp("x", {
+            resourceGroupName: "rg",
+            subscriptionId: SUBSCRIPTION_ID,
+            nameSuffix: "abcd",
+            openAi: OPENAI,
+            instanceMemoryMB: 1024,
+          }),
+      ),
+      /instanceMemoryMB/,
+    );
+  });
+});
+
+describe("FunctionApp names", () => {
+  test("stay within Azure's limits at the longest prefix and suffix", () => {
+    const names = functionAppNames("a".repeat(10), "z".repeat(8));
+    assert.match(names.storageAccount, /^[a-z0-9]{3,24}$/);
+    assert.equal(names.storageAccount.length, 22);
+    assert.ok(names.app.length <= 60 && /^[a-z0-9-]+$/.test(names.app));
+    assert.ok(names.plan.length <= 60);
+    assert.ok(names.logWorkspace.length >= 4 && names.logWorkspace.length <= 63);
+  });
+
+  test("refuse prefixes and suffixes that would break the limits or the character rules", () => {
+    assert.throws(() => functionAppNames("a".repeat(11), "abcd"), /namePrefix/);
+    assert.throws(() => functionAppNames("Keyless", "abcd"), /namePrefix/);
+    assert.throws(() => functionAppNames("keyless", "abc"), /nameSuffix/);
+    assert.throws(() => functionAppNames("keyless", "abcdefghi"), /nameSuffix/);
+    assert.throws(() => functionAppNames("keyless", "ab-cd"), /nameSuffix/);
+  });
+
+  test("the SCM host puts .scm after the first label, also for regional host names", () => {
+    assert.equal(scmHostName("func-a.azurewebsites.net"), "func-a.scm.azurewebsites.net");
+    assert.equal(
+      scmHostName("func-a-abc123.eastus-01.azurewebsites.net"),
+      "func-a-abc123.scm.eastus-01.azurewebsites.net",
+    );
+  });
+});
