@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, describe, test } from "node:test";
+import { buildFunctionAppPackage, WORKER_PROVIDED_MODULES } from "../scripts/build-function-app";
+
+const REPO_ROOT = resolve(__dirname, "..");
+const FIXTURE_APP = "tests/fixtures/function-app";
+/** Scratch space inside the repository (git-ignored), so copies of the fixture still resolve node_modules. */
+const SCRATCH = join(REPO_ROOT, ".build", `build-test-${process.pid}`);
+const EXPECTED_ENTRIES = ["host.json", "package.json", "dist/index.js"];
+
+after(() => rmSync(SCRATCH, { recursive: true, force: true }));
+
+function unzipList(zipPath: string): string[] {
+  return execFileSync("unzip", ["-Z1", zipPath], { encoding: "utf8" }).trim().split("\n");
+}
+
+/** A stand-in for the worker's `@azure/functions-core`: records what the bundle registers, prints it on exit. */
+const CORE_API_STUB = `
+const registered = [];
+module.exports = {
+  setProgrammingModel() {},
+  registerHook() { return { dispose() {} }; },
+  log() {},
+  registerFunction(metadata) { registered.push({ name: metadata.name, bindings: metadata.bindings }); return { dispose() {} }; },
+};
+process.on("exit", () => process.stdout.write(JSON.stringify(registered)));
+`;
+
+interface Registration {
+  name: string;
+  bindings: Record<string, { type: string; direction: string; authLevel?: string }>;
+}
+
+/**
+ * Unzips the package into an empty directory outside the repository (so nothing resolves from the project's
+ * node_modules), adds only the worker-provided module, and loads `main` with Node: what the Functions worker does.
+ */
+function loadLikeTheWorker(zipPath: string): Registration[] {
+  const site = mkdtempSync(join(tmpdir(), "fn-site-"));
+  try {
+    execFileSync("unzip", ["-q", zipPath, "-d", site]);
+    const core = join(site, "node_modules", "@azure", "functions-core");
+    mkdirSync(core, { recursive: true });
+    writeFileSync(join(core, "index.js"), CORE_API_STUB);
+    const { main } = JSON.parse(readFileSync(join(site, "package.json"), "utf8")) as { main: string };
+    const out = execFileSync(process.execPath, ["-e", `require(${JSON.stringify(`./${main}`)})`], {
+      cwd: site,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "" },
+    });
+    return JSON.parse(out) as Registration[];
+  } finally {
+    rmSync(site, { recursive: true, force: true });
+  }
+}
+
+describe("build-function-app", () => {
+  test("same inputs give a byte-identical zip and the same SHA-256", () => {
+    const first = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir: join(SCRATCH, "a") });
+    const second = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir: join(SCRATCH, "b") });
+    assert.equal(second.sha256, first.sha256);
+    assert.ok(readFileSync(first.absoluteZipPath).equals(readFileSync(second.absoluteZipPath)));
+    assert.match(first.sha256, /^[0-9a-f]{64}$/);
+    assert.equal(first.bytes, readFileSync(first.absoluteZipPath).length);
+  });
+
+  test("the zip holds host.json, package.json and the single bundle, with valid CRCs and fixed timestamps", () => {
+    const built = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir: join(SCRATCH, "layout") });
+    assert.deepEqual(built.entries, EXPECTED_ENTRIES);
+    assert.deepEqual(unzipList(built.absoluteZipPath), EXPECTED_ENTRIES);
+    execFileSync("unzip", ["-tq", built.absoluteZipPath]); // throws on a CRC or structure error
+    const verbose = execFileSync("unzip", ["-Zl", built.absoluteZipPath], { encoding: "utf8" });
+    for (const entry of EXPECTED_ENTRIES) {
+      assert.match(verbose, new RegExp(`-rw-r--r--.*80-Jan-01 00:00 ${entry.replace(".", "\\.")}`), verbose);
+    }
+    const manifest = JSON.parse(
+      execFileSync("unzip", ["-p", built.absoluteZipPath, "package.json"], { encoding: "utf8" }),
+    );
+    assert.equal(manifest.main, "dist/index.js");
+    assert.equal(built.zipPath, join(".build", `build-test-${process.pid}`, "layout", "function-app.zip"));
+  });
+
+  test("a change in the source changes the hash", () => {
+    const copy = join(SCRATCH, "changed-app");
+    cpSync(join(REPO_ROOT, FIXTURE_APP), copy, { recursive: true });
+    const original = buildFunctionAppPackage({ appDir: copy, outDir: join(SCRATCH, "before") });
+    const source = join(copy, "src", "index.ts");
+    writeFileSync(source, readFileSync(source, "utf8").replace("fixture: true", "fixture: false"));
+    const changed = buildFunctionAppPackage({ appDir: copy, outDir: join(SCRATCH, "after") });
+    assert.notEqual(changed.sha256, original.sha256);
+  });
+
+  test("the bundle loads with nothing but the worker-provided module, and registers the fixture function", () => {
+    const built = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir: join(SCRATCH, "load") });
+    const registrations = loadLikeTheWorker(built.absoluteZipPath);
+    assert.deepEqual(
+      registrations.map((r) => r.name),
+      ["fixture"],
+    );
+    assert.deepEqual(WORKER_PROVIDED_MODULES, ["@azure/functions-core"]);
+  });
+
+  test("the real app bundles into a package that registers the smoke HTTP function, function-key protected", () => {
+    const built = buildFunctionAppPackage({ outDir: join(SCRATCH, "real") });
+    assert.deepEqual(unzipList(built.absoluteZipPath), EXPECTED_ENTRIES);
+    const registrations = loadLikeTheWorker(built.absoluteZipPath);
+    assert.deepEqual(
+      registrations.map((r) => r.name),
+      ["smoke"],
+    );
+    const trigger = Object.values(registrations[0]?.bindings ?? {}).find((b) => b.type === "httpTrigger");
+    assert.equal(trigger?.authLevel, "function");
+  });
+
+  test("refuses a package.json whose main is not the bundle, or that lists dependencies to install", () => {
+    const copy = join(SCRATCH, "bad-main");
+    cpSync(join(REPO_ROOT, FIXTURE_APP), copy, { recursive: true });
+    const manifestPath = join(copy, "package.json");
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+    writeFileSync(manifestPath, JSON.stringify({ ...manifest, main: "src/index.js" }));
+    assert.throws(() => buildFunctionAppPackage({ appDir: copy, outDir: join(SCRATCH, "x") }), /"main" must be/);
+    writeFileSync(manifestPath, JSON.stringify({ ...manifest, dependencies: { openai: "7.57.0" } }));
+    assert.throws(() => buildFunctionAppPackage({ appDir: copy, outDir: join(SCRATCH, "x") }), /no dependencies/);
+  });
+});
