@@ -1,0 +1,263 @@
+/**
+ * The plan document: what the program would declare, who gets which role where, and the guardrails' verdicts.
+ * Built from one offline run; sorted everywhere so that the same input gives byte-identical output.
+ */
+import {
+  GUARDRAILS,
+  type GuardrailContext,
+  managedIdentityPrincipalIds,
+  read,
+  roleGuidOf,
+  roleNameOf,
+  ruleApplies,
+  TYPES,
+} from "../../policy/rules";
+import { DEFAULT_DIRECTORY, type ProgramRun, type RecordedResource } from "../lib/offline-engine";
+
+/** Version of the JSON form; bump when fields change meaning. */
+export const PLAN_FORMAT = "keyless-openai-plan/1";
+export const MASK = "[secret]";
+
+/** One resource the program declares. */
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** URN of the parent, or "" for the stack itself. */
+  parentUrn: string;
+  custom: boolean;
+  protect: boolean;
+  dependencies: string[];
+  /** Inputs as the engine receives them, with keys sorted and secret-looking values masked. */
+  inputs: unknown;
+}
+
+/** One row of the access matrix: a role assignment. */
+export interface AccessRow {
+  /** Who: the stack's label for the principal, a managed identity's owner, or the principal ID. */
+  principal: string;
+  principalId: string;
+  principalType: string;
+  /** Built-in role name, or the GUID when the role is not one this project knows. */
+  role: string;
+  roleGuid: string;
+  scope: string;
+  /** URN of the RoleAssignment resource. */
+  urn: string;
+}
+
+/** One guardrail applied to one resource. */
+export interface Verdict {
+  rule: string;
+  urn: string;
+  type: string;
+  name: string;
+  passed: boolean;
+  messages: string[];
+}
+
+/** A managed identity the stack creates, and the resource that carries it. */
+export interface Identity {
+  principalId: string;
+  /** How reports name it: `VirtualMachine 'vm' (managed identity)`. */
+  label: string;
+  urn: string;
+  type: string;
+  name: string;
+}
+
+/** The whole plan, as written by `--json` and read by `--compare`. */
+export interface PlanDocument {
+  format: string;
+  project: string;
+  stack: string;
+  /** Config the program saw; secrets masked. */
+  config: Record<string, string>;
+  resources: PlannedResource[];
+  outputs: Record<string, unknown>;
+  identities: Identity[];
+  access: AccessRow[];
+  verdicts: Verdict[];
+  summary: { resources: number; roleAssignments: number; verdicts: number; failures: number };
+}
+
+/** What the plan needs beyond the run itself. */
+export interface PlanInputs {
+  project: string;
+  stack: string;
+  config: Record<string, string>;
+  secretConfigKeys: readonly string[];
+  /** Names of stack outputs that are secret Outputs. */
+  secretOutputs: readonly string[];
+  run: ProgramRun;
+}
+
+// Input keys whose values may be credentials even when the program did not mark them secret (mocks unwrap secrets).
+const SENSITIVE_KEY = /password|secret|privatekey|connectionstring|accesskey|sastoken/i;
+
+/** A copy of `value` with object keys sorted (recursively) and sensitive-looking values masked. */
+export function canonical(value: unknown, mask = true): unknown {
+  if (Array.isArray(value)) return value.map((item) => canonical(item, mask));
+  if (value === null || typeof value !== "object") return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined) continue;
+    sorted[key] = mask && SENSITIVE_KEY.test(key) && item !== "" ? MASK : canonical(item, mask);
+  }
+  return sorted;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value);
+}
+
+/** Labels for principal IDs: the stack's own `roleAssignments` output first, then identities, then the directory. */
+function principalLabels(run: ProgramRun, identities: readonly Identity[]): Map<string, string> {
+  const labels = new Map<string, string>();
+  const directory = DEFAULT_DIRECTORY;
+  labels.set(directory.deployer.objectId, "deployer");
+  for (const [upn, id] of Object.entries(directory.users)) labels.set(id, upn);
+  for (const [id, name] of Object.entries(directory.groups)) labels.set(id, `group ${name}`);
+  for (const [id, name] of Object.entries(directory.servicePrincipals)) labels.set(id, `service principal ${name}`);
+  for (const identity of identities) labels.set(identity.principalId, identity.label);
+  const declared = run.outputs.roleAssignments;
+  if (Array.isArray(declared)) {
+    for (const grant of declared) {
+      const id = read(grant, "principalId");
+      const label = read(grant, "principal");
+      if (typeof id === "string" && typeof label === "string" && label !== "") labels.set(id, label);
+    }
+  }
+  return labels;
+}
+
+function identitiesOf(resources: readonly RecordedResource[]): Identity[] {
+  return resources
+    .flatMap((resource) => {
+      const principalId = read(resource.state, "identity", "principalId");
+      return typeof principalId === "string" && principalId !== ""
+        ? [
+            {
+              principalId,
+              label: `${resource.type.split(":").pop()} '${resource.name}' (managed identity)`,
+              urn: resource.urn,
+              type: resource.type,
+              name: resource.name,
+            },
+          ]
+        : [];
+    })
+    .sort((a, b) => compareStrings(a.urn, b.urn));
+}
+
+function accessRows(resources: readonly RecordedResource[], labels: Map<string, string>): AccessRow[] {
+  return resources
+    .filter((resource) => resource.type === TYPES.roleAssignment)
+    .map((resource) => {
+      const principalId = text(read(resource.inputs, "principalId"));
+      const roleGuid = roleGuidOf(text(read(resource.inputs, "roleDefinitionId")));
+      return {
+        principal: labels.get(principalId) ?? principalId,
+        principalId,
+        principalType: text(read(resource.inputs, "principalType")) || "(not set)",
+        role: roleNameOf(roleGuid) ?? roleGuid,
+        roleGuid,
+        scope: text(read(resource.inputs, "scope")),
+        urn: resource.urn,
+      };
+    })
+    .sort(
+      (a, b) =>
+        compareStrings(a.scope, b.scope) ||
+        compareStrings(a.role, b.role) ||
+        compareStrings(a.principal, b.principal) ||
+        compareStrings(a.urn, b.urn),
+    );
+}
+
+/** The resource group IDs of the stack, from the ResourceGroup resources it declares. */
+function resourceGroupIds(resources: readonly RecordedResource[]): string[] {
+  return resources
+    .filter((resource) => resource.type === "azure-native:resources:ResourceGroup")
+    .map((resource) => resource.id)
+    .filter((id) => id !== "")
+    .sort();
+}
+
+function verdictsOf(resources: readonly RecordedResource[], context: GuardrailContext): Verdict[] {
+  const verdicts: Verdict[] = [];
+  for (const resource of resources) {
+    const subject = { type: resource.type, name: resource.name, props: resource.inputs };
+    for (const rule of GUARDRAILS) {
+      if (!ruleApplies(rule, subject)) continue;
+      const messages = rule.check(subject, context);
+      verdicts.push({
+        rule: rule.name,
+        urn: resource.urn,
+        type: resource.type,
+        name: resource.name,
+        passed: messages.length === 0,
+        messages,
+      });
+    }
+  }
+  return verdicts;
+}
+
+/** Builds the plan document of one offline run. */
+export function buildPlan(inputs: PlanInputs): PlanDocument {
+  const resources = [...inputs.run.resources].sort((a, b) => compareStrings(a.urn, b.urn));
+  const identities = identitiesOf(resources);
+  const context: GuardrailContext = {
+    allowVmPublicIp: inputs.config[`${inputs.project}:allowVmPublicIp`] === "true",
+    resourceGroupIds: resourceGroupIds(resources),
+    managedIdentityPrincipalIds: managedIdentityPrincipalIds(resources.map((resource) => ({ props: resource.state }))),
+  };
+  const verdicts = verdictsOf(resources, context);
+  const access = accessRows(resources, principalLabels(inputs.run, identities));
+
+  const config: Record<string, string> = {};
+  for (const key of Object.keys(inputs.config).sort()) {
+    config[key] = inputs.secretConfigKeys.includes(key) ? MASK : (inputs.config[key] ?? "");
+  }
+  const outputs: Record<string, unknown> = {};
+  for (const key of Object.keys(inputs.run.outputs).sort()) {
+    outputs[key] = inputs.secretOutputs.includes(key) ? MASK : canonical(inputs.run.outputs[key], false);
+  }
+  return {
+    format: PLAN_FORMAT,
+    project: inputs.project,
+    stack: inputs.stack,
+    config,
+    resources: resources.map((resource) => ({
+      urn: resource.urn,
+      type: resource.type,
+      name: resource.name,
+      parentUrn: resource.parentUrn,
+      custom: resource.custom,
+      protect: resource.protect,
+      dependencies: [...resource.dependencies].sort(),
+      inputs: canonical(resource.inputs),
+    })),
+    outputs,
+    identities,
+    access,
+    verdicts,
+    summary: {
+      resources: resources.length,
+      roleAssignments: access.length,
+      verdicts: verdicts.length,
+      failures: verdicts.filter((verdict) => !verdict.passed).length,
+    },
+  };
+}
+
+/** The JSON form: two-space indentation, trailing newline. */
+export function planJson(plan: PlanDocument): string {
+  return `${JSON.stringify(plan, null, 2)}\n`;
+}

@@ -1,0 +1,238 @@
+/**
+ * Markdown for a terminal and for a GitHub job summary: tables, the access matrix, the guardrails' verdicts and a
+ * Mermaid diagram of identities and their roles (GitHub renders ```mermaid blocks in job summaries).
+ */
+import type { InputChange, PlanComparison } from "./compare";
+import type { AccessRow, PlanDocument, Verdict } from "./model";
+
+/** Escapes a value for a markdown table cell. */
+function cell(value: unknown): string {
+  const raw = typeof value === "string" ? value : JSON.stringify(value);
+  return `\`${(raw ?? "").replace(/\|/g, "\\|").replace(/`/g, "'").replace(/\n/g, " ")}\``;
+}
+
+function plain(value: string): string {
+  return value.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function table(headers: string[], rows: string[][]): string[] {
+  if (rows.length === 0) return ["_none_", ""];
+  return [
+    `| ${headers.join(" | ")} |`,
+    `| ${headers.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+    "",
+  ];
+}
+
+function shortType(type: string): string {
+  return type.replace(/^azure-native:/, "");
+}
+
+/** `type::name` of a URN, the readable part. */
+function urnTail(urn: string): string {
+  const parts = urn.split("::");
+  const type = (parts[2] ?? "").split("$").pop() ?? "";
+  return `${shortType(type)} ${parts[3] ?? ""}`.trim();
+}
+
+/** Mermaid label text: quotes and angle brackets become entity codes (Mermaid flowchart syntax). */
+function mermaidText(value: string): string {
+  return value.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;");
+}
+
+function scopeLabel(scope: string): string {
+  const match = /\/resourceGroups\/([^/]+)(?:\/providers\/[^/]+\/([^/]+)\/([^/]+))?/i.exec(scope);
+  if (!match) return scope;
+  return match[2] ? `${match[2]} ${match[3]} (in ${match[1]})` : `resource group ${match[1]}`;
+}
+
+/** The diagram: resources with identities -> their identity -> role -> scope; other principals -> role -> scope. */
+export function mermaid(plan: PlanDocument): string[] {
+  const lines = ["```mermaid", "flowchart LR"];
+  const principalIds = [...new Set(plan.access.map((row) => row.principalId))].sort();
+  const scopes = [...new Set(plan.access.map((row) => row.scope))].sort();
+  const principalNode = new Map(principalIds.map((id, index) => [id, `P${index}`]));
+  const scopeNode = new Map(scopes.map((scope, index) => [scope, `S${index}`]));
+  plan.identities.forEach((identity, index) => {
+    lines.push(`  R${index}["${mermaidText(`${shortType(identity.type)} ${identity.name}`)}"]`);
+    if (!principalNode.has(identity.principalId)) principalNode.set(identity.principalId, `P${principalNode.size}`);
+  });
+  const labelOf = (id: string) =>
+    plan.access.find((row) => row.principalId === id)?.principal ??
+    plan.identities.find((identity) => identity.principalId === id)?.label ??
+    id;
+  for (const [id, node] of principalNode) {
+    const type = plan.access.find((row) => row.principalId === id)?.principalType ?? "ServicePrincipal";
+    lines.push(`  ${node}(["${mermaidText(`${labelOf(id)} · ${type}`)}"])`);
+  }
+  for (const [scope, node] of scopeNode) lines.push(`  ${node}[("${mermaidText(scopeLabel(scope))}")]`);
+  plan.identities.forEach((identity, index) => {
+    lines.push(`  R${index} -. "system-assigned identity" .-> ${principalNode.get(identity.principalId)}`);
+  });
+  for (const row of plan.access) {
+    lines.push(`  ${principalNode.get(row.principalId)} -- "${mermaidText(row.role)}" --> ${scopeNode.get(row.scope)}`);
+  }
+  lines.push("```", "");
+  return lines;
+}
+
+function accessTable(rows: readonly AccessRow[]): string[] {
+  return table(
+    ["principal", "principal ID", "principal type", "role", "scope"],
+    rows.map((row) => [
+      plain(row.principal),
+      cell(row.principalId),
+      cell(row.principalType),
+      plain(row.role),
+      cell(row.scope),
+    ]),
+  );
+}
+
+function verdictTable(verdicts: readonly Verdict[]): string[] {
+  return table(
+    ["verdict", "rule", "resource", "messages"],
+    verdicts.map((verdict) => [
+      verdict.passed ? "pass" : "**FAIL**",
+      cell(verdict.rule),
+      plain(urnTail(verdict.urn)),
+      plain(verdict.messages.join("; ")),
+    ]),
+  );
+}
+
+/** The plan as markdown. */
+export function renderPlan(plan: PlanDocument): string {
+  const { summary } = plan;
+  const verdictLine =
+    summary.failures === 0
+      ? `all ${summary.verdicts} guardrail checks pass`
+      : `**${summary.failures} of ${summary.verdicts} guardrail checks fail**`;
+  const nameOf = new Map(plan.resources.map((resource) => [resource.urn, urnTail(resource.urn)]));
+  const lines = [
+    `# Offline plan: ${plan.project} / ${plan.stack}`,
+    "",
+    `${summary.resources} resources, ${summary.roleAssignments} role assignments; ${verdictLine}.`,
+    "",
+    "## Guardrails",
+    "",
+    ...verdictTable(plan.verdicts),
+    "## Access matrix",
+    "",
+    ...accessTable(plan.access),
+    "## Identities and roles",
+    "",
+    ...mermaid(plan),
+    "## Resources",
+    "",
+    ...table(
+      ["type", "name", "parent", "protect"],
+      plan.resources.map((resource) => [
+        cell(resource.type),
+        cell(resource.name),
+        plain(resource.parentUrn ? (nameOf.get(resource.parentUrn) ?? resource.parentUrn) : ""),
+        resource.protect ? "yes" : "",
+      ]),
+    ),
+    "## Outputs",
+    "",
+    ...table(
+      ["output", "value"],
+      Object.entries(plan.outputs).map(([key, value]) => [cell(key), cell(value)]),
+    ),
+  ];
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+function changeRows(changes: readonly InputChange[]): string[][] {
+  return changes.map((change) => [
+    cell(change.path),
+    cell(change.before ?? "(absent)"),
+    cell(change.after ?? "(absent)"),
+  ]);
+}
+
+/** The comparison as markdown. */
+export function renderComparison(comparison: PlanComparison): string {
+  if (comparison.unchanged) return "# Changes against the base plan\n\nNo changes.\n";
+  const { resources, access, verdicts, outputs } = comparison;
+  const lines = [
+    "# Changes against the base plan",
+    "",
+    `Resources: ${resources.added.length} added, ${resources.removed.length} removed, ${resources.changed.length} changed. ` +
+      `Access: ${access.added.length} added, ${access.removed.length} removed, ${access.changed.length} changed. ` +
+      `Verdicts: ${verdicts.added.length} added, ${verdicts.removed.length} removed, ${verdicts.changed.length} changed.`,
+    "",
+  ];
+  if (resources.added.length + resources.removed.length > 0) {
+    lines.push(
+      "## Resources added and removed",
+      "",
+      ...table(
+        ["change", "type", "name", "URN"],
+        [
+          ...resources.added.map((resource) => ["added", cell(resource.type), cell(resource.name), cell(resource.urn)]),
+          ...resources.removed.map((resource) => [
+            "removed",
+            cell(resource.type),
+            cell(resource.name),
+            cell(resource.urn),
+          ]),
+        ],
+      ),
+    );
+  }
+  for (const change of resources.changed) {
+    lines.push(
+      `## Changed: ${plain(urnTail(change.urn))}`,
+      "",
+      ...table(["path", "before", "after"], changeRows(change.changes)),
+    );
+  }
+  if (access.added.length + access.removed.length + access.changed.length > 0) {
+    const rows = [
+      ...access.added.map((row) => ({ change: "added", row })),
+      ...access.removed.map((row) => ({ change: "removed", row })),
+      ...access.changed.map(({ after }) => ({ change: "changed", row: after })),
+    ];
+    lines.push(
+      "## Access matrix changes",
+      "",
+      ...table(
+        ["change", "principal", "principal type", "role", "scope"],
+        rows.map(({ change, row }) => [
+          change,
+          plain(row.principal),
+          cell(row.principalType),
+          plain(row.role),
+          cell(row.scope),
+        ]),
+      ),
+    );
+  }
+  if (verdicts.added.length + verdicts.removed.length + verdicts.changed.length > 0) {
+    const rows = [
+      ...verdicts.added.map((verdict) => ({ change: "added", verdict })),
+      ...verdicts.removed.map((verdict) => ({ change: "removed", verdict })),
+      ...verdicts.changed.map(({ after }) => ({ change: "changed", verdict: after })),
+    ];
+    lines.push(
+      "## Guardrail verdict changes",
+      "",
+      ...table(
+        ["change", "verdict", "rule", "resource", "messages"],
+        rows.map(({ change, verdict }) => [
+          change,
+          verdict.passed ? "pass" : "**FAIL**",
+          cell(verdict.rule),
+          plain(urnTail(verdict.urn)),
+          plain(verdict.messages.join("; ")),
+        ]),
+      ),
+    );
+  }
+  if (outputs.length > 0)
+    lines.push("## Output changes", "", ...table(["path", "before", "after"], changeRows(outputs)));
+  return `${lines.join("\n").trimEnd()}\n`;
+}
