@@ -1,0 +1,92 @@
+/**
+ * The Pulumi CLI as `npx pulumi` (the `pulumi` npm package pins the CLI version and fetches it on first use), run in
+ * the project directory so it finds Pulumi.yaml and the stack configs.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+
+export const PROJECT_ROOT = join(__dirname, "..", "..");
+
+/** Outcome of one CLI call. */
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npx pulumi ARGS`. `stream` shows the CLI's output live (destroy) instead of capturing it. */
+export function runPulumi(args: readonly string[], stream = false): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npx", ["pulumi", ...args], {
+      cwd: PROJECT_ROOT,
+      stdio: ["ignore", stream ? "inherit" : "pipe", stream ? "inherit" : "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr }));
+  });
+}
+
+/** One entry of `pulumi stack ls --json` (fields of the Automation API's StackSummary). */
+export interface StackSummary {
+  name: string;
+  lastUpdate?: string;
+  updateInProgress?: boolean;
+  resourceCount?: number;
+}
+
+export class PulumiCliError extends Error {
+  constructor(
+    readonly command: string,
+    readonly result: CliResult,
+  ) {
+    super(
+      `\`pulumi ${command}\` failed with exit code ${result.exitCode}: ${lastLines(result.stderr || result.stdout)}`,
+    );
+  }
+}
+
+function lastLines(text: string): string {
+  return text.trim().split("\n").slice(-5).join("\n");
+}
+
+async function runJson(args: readonly string[]): Promise<unknown> {
+  const result = await runPulumi(args);
+  if (result.exitCode !== 0) throw new PulumiCliError(args.join(" "), result);
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new PulumiCliError(`${args.join(" ")} (output is not JSON)`, result);
+  }
+}
+
+/** Stacks of this project in the current backend. */
+export async function listStacks(): Promise<StackSummary[]> {
+  const parsed = await runJson(["stack", "ls", "--json"]);
+  if (!Array.isArray(parsed)) throw new Error("`pulumi stack ls --json` did not print a list");
+  return parsed as StackSummary[];
+}
+
+/** Finds a stack by short or qualified name (DIY backends may list `organization/<project>/<stack>`). */
+export function findStack(stacks: readonly StackSummary[], stack: string): StackSummary | undefined {
+  return stacks.find((summary) => summary.name === stack || summary.name.endsWith(`/${stack}`));
+}
+
+/** The stack's outputs (`{}` for a stack that was never deployed or whose resources are destroyed). */
+export async function readStackOutputs(stack: string): Promise<Record<string, unknown>> {
+  const parsed = await runJson(["stack", "output", "--json", "--stack", stack]);
+  return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+}
+
+/** A config value of the stack, or undefined when it is not set (`pulumi config get` exits non-zero). */
+export async function readStackConfig(stack: string, key: string): Promise<string | undefined> {
+  const result = await runPulumi(["config", "get", key, "--stack", stack]);
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}

@@ -1,0 +1,350 @@
+/**
+ * The far ends of `npm run destroy` and `npm run stale-stacks`:
+ * - ARM's purge of soft-deleted Cognitive Services accounts (DeletedAccounts_Purge, api-version 2025-09-01 as sent
+ *   by @azure/arm-cognitiveservices 8.1.0): DELETE answers 202 with Azure-AsyncOperation (+ Location) or Location only,
+ *   204 when nothing is left to do, 404 for an unknown deleted account, and the error answers ARM gives (403
+ *   AuthorizationFailed, 409 Conflict, 500). Shapes: Azure REST specs, cognitiveservices stable/2025-09-01
+ *   (PurgeDeletedAccount example: 200/202/204) and the ARM async operation protocol (status InProgress → Succeeded).
+ * - A stand-in `pulumi` CLI (the binary that the `pulumi` npm package's run.js starts from
+ *   $PULUMI_HOME/versions/<version>/bin): records its arguments, answers `stack ls --json`, `stack output --json`,
+ *   `config get` from a JSON state file, simulates `destroy` and `stack rm`, and fails on demand.
+ * - A stand-in `gh` CLI answering `gh pr view N --json state --jq .state`.
+ */
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { json, type RecordedRequest, type Route, type StandInResponse } from "./server";
+import { readTokenClaims } from "./tokens";
+
+/** api-version that @azure/arm-cognitiveservices 8.1.0 sends (its client default). */
+export const COGNITIVE_SERVICES_API_VERSION = "2025-09-01";
+
+/** How the stand-in answers the purge of one deleted account. */
+export type PurgeBehaviour =
+  /** 202 + Azure-AsyncOperation + Location; the operation reports InProgress once, then Succeeded. */
+  | "async-operation"
+  /** 202 + Location only; the Location URL answers 202 once, then 200. */
+  | "location"
+  /** 200 at once. */
+  | "immediate"
+  /** 403 AuthorizationFailed (the caller lacks deletedAccounts/delete). */
+  | "forbidden"
+  /** 409 Conflict (another operation holds the account). */
+  | "conflict"
+  /** 500 twice, then the async-operation protocol (the client's retry policy must get through). */
+  | "flaky"
+  /** 202 + Azure-AsyncOperation whose status ends Failed. */
+  | "operation-fails";
+
+/** A soft-deleted account the stand-in knows. Purged ones are removed: a later purge gets 404. */
+export interface DeletedAccount {
+  subscriptionId: string;
+  location: string;
+  resourceGroupName: string;
+  accountName: string;
+  behaviour: PurgeBehaviour;
+}
+
+/** State of the ARM stand-in, shared with the test for assertions. */
+export interface DeletedAccountsState {
+  /** Keyed by `accountKey()`. */
+  deleted: Map<string, DeletedAccount>;
+  /** Accounts whose purge completed, in order. */
+  purged: string[];
+  /** Problems the stand-in saw in requests (wrong api-version, token audience); tests assert it stays empty. */
+  protocolErrors: string[];
+}
+
+export function accountKey(account: Omit<DeletedAccount, "behaviour">): string {
+  return [account.subscriptionId, account.location, account.resourceGroupName, account.accountName]
+    .join("/")
+    .toLowerCase();
+}
+
+const PURGE_PATH =
+  /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.CognitiveServices\/locations\/([^/]+)\/resourceGroups\/([^/]+)\/deletedAccounts\/([^/]+)$/i;
+const OPERATION_PATH = /^\/standin-operations\/([^/]+)$/;
+
+interface Operation {
+  key: string;
+  kind: "async-operation" | "location" | "operation-fails";
+  polls: number;
+}
+
+/** ARM routes for DeletedAccounts_Purge and its polling URLs. */
+export function deletedAccountsRoutes(state: DeletedAccountsState, armAudience: string): Route[] {
+  const operations = new Map<string, Operation>();
+  const failuresLeft = new Map<string, number>();
+  let nextOperation = 0;
+
+  const check = (request: RecordedRequest): StandInResponse | undefined => {
+    const apiVersion = request.url.searchParams.get("api-version");
+    if (apiVersion !== COGNITIVE_SERVICES_API_VERSION) {
+      state.protocolErrors.push(`api-version ${apiVersion} on ${request.method} ${request.url.pathname}`);
+      return json(400, { error: { code: "InvalidApiVersionParameter", message: `api-version ${apiVersion}` } });
+    }
+    const token = request.headers.authorization?.replace(/^Bearer /, "") ?? "";
+    const audience = readTokenClaims(token)?.aud;
+    if (audience !== armAudience) {
+      state.protocolErrors.push(`token audience ${String(audience)} on ${request.method} ${request.url.pathname}`);
+      return json(401, {
+        error: {
+          code: "InvalidAuthenticationTokenAudience",
+          message: "The access token has been obtained for wrong audience or resource.",
+        },
+      });
+    }
+    return undefined;
+  };
+
+  const startOperation = (origin: string, key: string, kind: Operation["kind"]): StandInResponse => {
+    nextOperation += 1;
+    const id = `op-${nextOperation}`;
+    operations.set(id, { key, kind, polls: 0 });
+    const url = `${origin}/standin-operations/${id}?api-version=${COGNITIVE_SERVICES_API_VERSION}`;
+    const headers: Record<string, string> = { location: url, "retry-after": "1" };
+    if (kind !== "location") headers["azure-asyncoperation"] = url;
+    return { status: 202, headers };
+  };
+
+  const complete = (key: string): void => {
+    state.deleted.delete(key);
+    state.purged.push(key);
+  };
+
+  return [
+    {
+      method: "DELETE",
+      path: PURGE_PATH,
+      handle: (request, match) => {
+        const refused = check(request);
+        if (refused) return refused;
+        const [, subscriptionId, location, resourceGroupName, accountName] = match;
+        const key = accountKey({ subscriptionId, location, resourceGroupName, accountName });
+        const account = state.deleted.get(key);
+        if (!account) {
+          return json(404, {
+            error: {
+              code: "ResourceNotFound",
+              message: `The Resource 'Microsoft.CognitiveServices/locations/${location}/resourceGroups/${resourceGroupName}/deletedAccounts/${accountName}' was not found.`,
+            },
+          });
+        }
+        const origin = `${request.url.protocol}//${request.url.host}`;
+        switch (account.behaviour) {
+          case "immediate":
+            complete(key);
+            return { status: 200 };
+          case "forbidden":
+            return json(403, {
+              error: {
+                code: "AuthorizationFailed",
+                message: `The client '${String(readTokenClaims(request.headers.authorization?.slice(7) ?? "")?.oid)}' does not have authorization to perform action 'Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts/delete' over scope '/subscriptions/${subscriptionId}' or the scope is invalid.`,
+              },
+            });
+          case "conflict":
+            return json(409, {
+              error: { code: "Conflict", message: "Another operation is being performed on the deleted account." },
+            });
+          case "flaky": {
+            const left = failuresLeft.get(key) ?? 2;
+            if (left > 0) {
+              failuresLeft.set(key, left - 1);
+              return json(500, {
+                error: { code: "InternalServerError", message: "Encountered internal server error." },
+              });
+            }
+            return startOperation(origin, key, "async-operation");
+          }
+          default:
+            return startOperation(origin, key, account.behaviour);
+        }
+      },
+    },
+    {
+      method: "GET",
+      path: OPERATION_PATH,
+      handle: (request, match) => {
+        const refused = check(request);
+        if (refused) return refused;
+        const operation = operations.get(match[1]);
+        if (!operation) return json(404, { error: { code: "NotFound", message: "unknown operation" } });
+        operation.polls += 1;
+        const done = operation.polls > 1;
+        if (operation.kind === "location") {
+          if (!done) return { status: 202, headers: { location: request.url.href, "retry-after": "1" } };
+          complete(operation.key);
+          return { status: 200 };
+        }
+        if (!done) return json(200, { status: "InProgress" }, { "retry-after": "1" });
+        if (operation.kind === "operation-fails") {
+          return json(200, {
+            status: "Failed",
+            error: { code: "PurgeFailed", message: "The deleted account could not be purged." },
+          });
+        }
+        complete(operation.key);
+        return json(200, { status: "Succeeded" });
+      },
+    },
+  ];
+}
+
+/** One stack as the stand-in `pulumi` knows it. */
+export interface StandInStack {
+  resourceCount: number;
+  outputs: Record<string, unknown>;
+  config?: Record<string, string>;
+  /** ISO date of the last update. */
+  lastUpdate?: string;
+}
+
+/** The JSON state file the stand-in `pulumi` reads and writes. */
+export interface PulumiStandInState {
+  /** Names as `stack ls` prints them. */
+  stacks: Record<string, StandInStack>;
+  /** Commands (`destroy`, `stack rm`, `stack ls`, ...) that fail the next N times they run. */
+  failNext?: Record<string, number>;
+}
+
+/** A stand-in CLI installed for one test. */
+export interface CliStandIn {
+  /** Environment to give the process under test; PATH_PREFIX goes in front of its PATH. */
+  env: Record<string, string>;
+  /** Every invocation's arguments, in order. */
+  calls(): string[][];
+}
+
+/** The stand-in `pulumi`, with its state. */
+export interface PulumiStandIn extends CliStandIn {
+  readState(): PulumiStandInState;
+  writeState(state: PulumiStandInState): void;
+}
+
+// The stand-in `pulumi`: plain Node (no tsx) so it starts fast; its state and call log are files.
+const PULUMI_STAND_IN = `#!/usr/bin/env node
+"use strict";
+const fs = require("node:fs");
+const args = process.argv.slice(2);
+const statePath = process.env.PULUMI_STANDIN_STATE;
+fs.appendFileSync(process.env.PULUMI_STANDIN_CALLS, JSON.stringify(args) + "\\n");
+const state = JSON.parse(fs.readFileSync(statePath, "utf8"));
+const save = () => fs.writeFileSync(statePath, JSON.stringify(state, null, 2));
+const flag = (name) => { const i = args.indexOf(name); return i === -1 ? undefined : args[i + 1]; };
+const words = args.filter((a, i) => !a.startsWith("-") && !(i > 0 && args[i - 1] === "--stack"));
+const command = words.slice(0, 2).join(" ");
+const fail = (message, code = 255) => { process.stderr.write("error: " + message + "\\n"); process.exit(code); };
+const failNext = state.failNext || {};
+const key = command.startsWith("stack ") || command.startsWith("config ") ? command : words[0];
+if (failNext[key] > 0) { failNext[key] -= 1; save(); fail("stand-in failure of '" + key + "' on demand"); }
+const name = flag("--stack");
+const stack = name === undefined ? undefined : state.stacks[name];
+const noStack = () => fail("no stack named '" + name + "' found");
+switch (key) {
+  case "stack ls":
+    process.stdout.write(JSON.stringify(Object.entries(state.stacks).map(([n, s]) => ({
+      name: n, current: false, updateInProgress: false, lastUpdate: s.lastUpdate, resourceCount: s.resourceCount,
+    })), null, 2) + "\\n");
+    break;
+  case "stack output":
+    if (!stack) noStack();
+    process.stdout.write(JSON.stringify(stack.outputs, null, 2) + "\\n");
+    break;
+  case "config get": {
+    if (!stack) noStack();
+    const value = (stack.config || {})[words[2]];
+    if (value === undefined) fail("configuration key '" + words[2] + "' not found for stack '" + name + "'");
+    process.stdout.write(value + "\\n");
+    break;
+  }
+  case "destroy":
+    if (!stack) noStack();
+    if (!args.includes("--yes")) fail("--yes must be passed in to proceed when running in non-interactive mode");
+    process.stdout.write("Destroying (" + name + "):\\n - " + stack.resourceCount + " resources deleted\\n");
+    stack.resourceCount = 0;
+    stack.outputs = {};
+    save();
+    break;
+  case "stack rm":
+    if (!stack) noStack();
+    if (stack.resourceCount > 0) fail("'" + name + "' still has resources; removal rejected. Possible actions: ...");
+    delete state.stacks[name];
+    save();
+    process.stdout.write("Stack '" + name + "' has been removed!\\n");
+    break;
+  default:
+    fail("the stand-in pulumi does not know '" + args.join(" ") + "'", 2);
+}
+`;
+
+const GH_STAND_IN = `#!/usr/bin/env node
+"use strict";
+const fs = require("node:fs");
+const args = process.argv.slice(2);
+fs.appendFileSync(process.env.GH_STANDIN_CALLS, JSON.stringify(args) + "\\n");
+const states = JSON.parse(fs.readFileSync(process.env.GH_STANDIN_STATE, "utf8"));
+if (args[0] !== "pr" || args[1] !== "view") { process.stderr.write("unknown command\\n"); process.exit(1); }
+const state = states[args[2]];
+if (state === undefined) {
+  process.stderr.write("GraphQL: Could not resolve to a PullRequest with the number of " + args[2] + ". (repository.pullRequest)\\n");
+  process.exit(1);
+}
+process.stdout.write(args.includes("--jq") ? state + "\\n" : JSON.stringify({ state }) + "\\n");
+`;
+
+function callLog(path: string): () => string[][] {
+  return () => {
+    let text = "";
+    try {
+      text = readFileSync(path, "utf8");
+    } catch {
+      return [];
+    }
+    return text
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as string[]);
+  };
+}
+
+/**
+ * Installs the stand-in `pulumi` where `npx pulumi` (the `pulumi` npm package, version `cliVersion`) looks for its
+ * cached CLI: `$PULUMI_HOME/versions/<version>/bin/pulumi`. Its directory also goes first on PATH.
+ */
+export function installPulumiStandIn(directory: string, cliVersion: string, state: PulumiStandInState): PulumiStandIn {
+  const pulumiHome = join(directory, "pulumi-home");
+  const binDirectory = join(pulumiHome, "versions", cliVersion, "bin");
+  mkdirSync(binDirectory, { recursive: true });
+  const executable = join(binDirectory, "pulumi");
+  writeFileSync(executable, PULUMI_STAND_IN);
+  chmodSync(executable, 0o755);
+  const statePath = join(directory, "pulumi-state.json");
+  const callsPath = join(directory, "pulumi-calls.jsonl");
+  writeFileSync(statePath, JSON.stringify(state, null, 2));
+  return {
+    env: {
+      PULUMI_HOME: pulumiHome,
+      PULUMI_STANDIN_STATE: statePath,
+      PULUMI_STANDIN_CALLS: callsPath,
+      PATH_PREFIX: binDirectory,
+    },
+    calls: callLog(callsPath),
+    readState: () => JSON.parse(readFileSync(statePath, "utf8")) as PulumiStandInState,
+    writeState: (next) => writeFileSync(statePath, JSON.stringify(next, null, 2)),
+  };
+}
+
+/** Installs a stand-in `gh` in `directory/gh-bin` that knows the given pull request states (OPEN, CLOSED, MERGED). */
+export function installGhStandIn(directory: string, pullRequestStates: Record<string, string>): CliStandIn {
+  const binDirectory = join(directory, "gh-bin");
+  mkdirSync(binDirectory, { recursive: true });
+  const executable = join(binDirectory, "gh");
+  writeFileSync(executable, GH_STAND_IN);
+  chmodSync(executable, 0o755);
+  const statePath = join(directory, "gh-state.json");
+  const callsPath = join(directory, "gh-calls.jsonl");
+  writeFileSync(statePath, JSON.stringify(pullRequestStates));
+  return {
+    env: { GH_STANDIN_STATE: statePath, GH_STANDIN_CALLS: callsPath, PATH_PREFIX: binDirectory },
+    calls: callLog(callsPath),
+  };
+}
