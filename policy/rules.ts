@@ -361,7 +361,7 @@ const TLS_VERSIONS_AT_LEAST_1_2 = ["1.2", "1.3"];
 const functionAppHardened: Guardrail = {
   name: "function-app-hardened",
   description:
-    "Function Apps need a managed identity, httpsOnly, minimum TLS 1.2 and FTP disabled (CKV_AZURE_71/70/145, Azure Policy built-ins).",
+    "Function Apps need a managed identity, httpsOnly, minimum TLS 1.2 and FTP disabled (CKV_AZURE_71/70/145, Azure Policy built-ins); Flex Consumption sites have no FTP.",
   resourceTypes: [TYPES.webApp],
   appliesTo: isFunctionApp,
   check: (subject) => {
@@ -378,8 +378,12 @@ const functionAppHardened: Guardrail = {
     if (tls !== undefined && !(typeof tls === "string" && TLS_VERSIONS_AT_LEAST_1_2.includes(tls))) {
       violations.push(`${label(subject)}: siteConfig.minTlsVersion must be 1.2 or later (${describe(tls)})`);
     }
+    // Flex Consumption sites (the ones with functionAppConfig) are Linux-only and offer no FTPS deployment (Azure
+    // Functions "deployment technologies" table: FTPS "Windows only" under Flex Consumption), and Flex rejects
+    // ftpsState in several regions (pulumi-azure-native#4168): there, FTP is off without siteConfig.
+    const isFlex = read(subject.props, "functionAppConfig") !== undefined;
     const ftps = read(subject.props, "siteConfig", "ftpsState");
-    if (ftps !== "Disabled") {
+    if (ftps !== "Disabled" && !isFlex) {
       violations.push(
         `${label(subject)}: siteConfig.ftpsState must be "Disabled" (${describe(ftps)}): FTP deploys with shared credentials`,
       );

@@ -336,6 +336,12 @@ runCases("function-app-hardened", [
     expect: ["siteConfig.ftpsState"],
   },
   {
+    title: "a Flex Consumption site (functionAppConfig) without siteConfig passes: Flex has no FTP",
+    type: TYPES.webApp,
+    props: { ...goodFunctionApp, siteConfig: undefined, functionAppConfig: { runtime: { name: "node" } } },
+    expect: [],
+  },
+  {
     title: "no siteConfig fails on FTP",
     type: TYPES.webApp,
     props: { ...goodFunctionApp, siteConfig: undefined },
