@@ -116,92 +116,122 @@ export interface HttpAnswer {
   fromFunctionHost?: boolean;
 }
 
+interface CauseEntry {
+  retry: Diagnosis["retry"];
+  maxConsecutive?: number;
+  meaning: string;
+  action: string;
+}
+
+/** Meaning, advice and retry policy of every cause, so a code alone (from the VM script or the function) is enough. */
+const CAUSES: Record<DiagnosisCode, CauseEntry> = {
+  ok: { retry: "stop", meaning: "The identity called the model.", action: "Nothing to do." },
+  role_not_effective: {
+    retry: "wait",
+    meaning: "The token is valid but the identity has no data-plane role yet (RBAC propagation takes ~5-10 min).",
+    action: "Wait; if it persists past the deadline, check the role assignment's principal, role and scope.",
+  },
+  wrong_audience: {
+    retry: "stop",
+    meaning: "The token was refused: missing, invalid, expired, or not issued for https://cognitiveservices.azure.com.",
+    action: "Request the token for scope https://cognitiveservices.azure.com/.default; waiting does not help.",
+  },
+  deployment_not_found: {
+    retry: "wait",
+    meaning: "No deployment by that name answers (yet): new deployments can take a few minutes to appear.",
+    action: "Wait a few minutes after creating the deployment; after that, check the name against deploymentNames.",
+  },
+  key_auth_attempted: {
+    retry: "stop",
+    meaning: "An API key was sent, and key authentication is disabled on this account (disableLocalAuth).",
+    action: "Send an Entra ID bearer token instead of an api-key header.",
+  },
+  network_blocked: {
+    retry: "stop",
+    meaning: "The account's network rules refused the caller's network (public access off or not an allowed network).",
+    action: "Call from an allowed network or private endpoint, or add the caller's IP/subnet to the network rules.",
+  },
+  rate_limited: {
+    retry: "wait",
+    meaning: "The deployment's rate limit or quota (tokens/requests per minute) was exceeded.",
+    action: "Wait for Retry-After; if it is constant, raise the deployment's capacity.",
+  },
+  server_error: {
+    retry: "wait",
+    maxConsecutive: TRANSIENT_FAILURE_LIMIT,
+    meaning: "The service failed (5xx).",
+    action: "Retry a few times; if it persists, check Azure status for the region.",
+  },
+  dns_failure: {
+    retry: "stop",
+    meaning: "The endpoint's host name does not resolve.",
+    action: "Check the endpoint (custom subdomain) and, with private endpoints, the private DNS zone link.",
+  },
+  connection_failed: {
+    retry: "wait",
+    maxConsecutive: TRANSIENT_FAILURE_LIMIT,
+    meaning: "No connection to the endpoint (refused, reset or timed out).",
+    action: "Retry a few times; then check outbound network rules, proxies and firewalls on the way.",
+  },
+  credential_unavailable: {
+    retry: "stop",
+    meaning: "No token could be obtained for the identity (not signed in, or no managed identity).",
+    action: "Run `az login` (local), or check the resource's system-assigned identity is enabled.",
+  },
+  function_key_rejected: {
+    retry: "stop",
+    meaning: "The Functions host refused the function key (authLevel function); the model was not called.",
+    action: "Fetch the key again (keys can be rotated) and check the app name.",
+  },
+  unexpected: {
+    retry: "stop",
+    meaning: "An answer that is none of the known causes.",
+    action: "Read the message in the detail.",
+  },
+};
+
+/** Context that refines a cause: how long the caller has tried, the server's delay, and the raw detail. */
+export interface DiagnosisContext {
+  /** DeploymentNotFound is worth waiting for only in the first minutes. */
+  elapsedMs?: number;
+  retryAfterMs?: number;
+  /** Status, code or message to append to the meaning (for unexpected answers and failures). */
+  detail?: string;
+}
+
+/** The diagnosis for a cause code, e.g. one reported by the VM script or the Function App. */
+export function diagnosisFor(code: DiagnosisCode, context: DiagnosisContext = {}): Diagnosis {
+  const entry = CAUSES[code];
+  const diagnosis: Diagnosis = { code, ...entry };
+  if (context.detail) diagnosis.meaning = `${entry.meaning} (${context.detail})`;
+  if (code === "deployment_not_found" && (context.elapsedMs ?? 0) >= DEPLOYMENT_GRACE_MS) diagnosis.retry = "stop";
+  if (code === "rate_limited" && context.retryAfterMs !== undefined) diagnosis.retryAfterMs = context.retryAfterMs;
+  return diagnosis;
+}
+
+/** Whether a string is one of the known cause codes. */
+export function isDiagnosisCode(value: unknown): value is DiagnosisCode {
+  return typeof value === "string" && Object.hasOwn(CAUSES, value);
+}
+
 /** Classifies an HTTP answer from the data plane (or the Functions host in front of the smoke function). */
 export function diagnoseHttp(answer: HttpAnswer): Diagnosis {
   const { status } = answer;
   const { code, message } = errorFields(answer.body);
-  if (status >= 200 && status < 300) {
-    return { code: "ok", retry: "stop", meaning: "The identity called the model.", action: "Nothing to do." };
-  }
-  if (answer.fromFunctionHost && status === 401) {
-    return {
-      code: "function_key_rejected",
-      retry: "stop",
-      meaning: "The Functions host refused the function key (authLevel function).",
-      action: "Fetch the key again (keys can be rotated) and check the app name; the model was not called.",
-    };
-  }
-  if (status === 401 && code === "PermissionDenied") {
-    return {
-      code: "role_not_effective",
-      retry: "wait",
-      meaning: "The token is valid but the identity has no data-plane role yet (RBAC propagation takes ~5-10 min).",
-      action: "Wait; if it persists past the deadline, check the role assignment's principal, role and scope.",
-    };
-  }
-  if (status === 401) {
-    return {
-      code: "wrong_audience",
-      retry: "stop",
-      meaning:
-        "The token was refused: missing, invalid, expired, or not issued for https://cognitiveservices.azure.com.",
-      action: "Request the token for scope https://cognitiveservices.azure.com/.default; waiting does not help.",
-    };
-  }
-  if (status === 403 && code === "AuthenticationTypeDisabled") {
-    return {
-      code: "key_auth_attempted",
-      retry: "stop",
-      meaning: "An API key was sent, and key authentication is disabled on this account (disableLocalAuth).",
-      action: "Send an Entra ID bearer token instead of an api-key header.",
-    };
-  }
+  const context = { elapsedMs: answer.elapsedMs };
+  if (status >= 200 && status < 300) return diagnosisFor("ok");
+  if (answer.fromFunctionHost && status === 401) return diagnosisFor("function_key_rejected");
+  if (status === 401 && code === "PermissionDenied") return diagnosisFor("role_not_effective");
+  if (status === 401) return diagnosisFor("wrong_audience");
+  if (status === 403 && code === "AuthenticationTypeDisabled") return diagnosisFor("key_auth_attempted");
   if (status === 403 && NETWORK_BLOCKED_PATTERNS.some((pattern) => pattern.test(message))) {
-    return {
-      code: "network_blocked",
-      retry: "stop",
-      meaning:
-        "The account's network rules refused the caller's network (public access off or not on an allowed network).",
-      action:
-        "Call from an allowed network or private endpoint, or add the caller's IP/subnet to the account's network rules.",
-    };
+    return diagnosisFor("network_blocked");
   }
-  if (status === 404 && code === "DeploymentNotFound") {
-    const withinGrace = (answer.elapsedMs ?? 0) < DEPLOYMENT_GRACE_MS;
-    return {
-      code: "deployment_not_found",
-      retry: withinGrace ? "wait" : "stop",
-      meaning: "No deployment by that name answers (yet): new deployments can take a few minutes to appear.",
-      action: withinGrace
-        ? "Wait a few minutes after creating the deployment."
-        : "Check the deployment name against the stack output deploymentNames.",
-    };
-  }
-  if (status === 429) {
-    const delay = retryAfterMs(answer.headers);
-    return {
-      code: "rate_limited",
-      retry: "wait",
-      ...(delay === undefined ? {} : { retryAfterMs: delay }),
-      meaning: "The deployment's rate limit or quota (tokens/requests per minute) was exceeded.",
-      action: "Wait for Retry-After; if it is constant, raise the deployment's capacity.",
-    };
-  }
-  if (status >= 500) {
-    return {
-      code: "server_error",
-      retry: "wait",
-      maxConsecutive: TRANSIENT_FAILURE_LIMIT,
-      meaning: `The service failed (${status}).`,
-      action: "Retry a few times; if it persists, check Azure status for the region.",
-    };
-  }
-  return {
-    code: "unexpected",
-    retry: "stop",
-    meaning: `Unexpected answer ${status}${code ? ` ${code}` : ""}${message ? `: ${message.slice(0, 160)}` : ""}.`,
-    action: "Read the message; this is not one of the known causes.",
-  };
+  if (status === 404 && code === "DeploymentNotFound") return diagnosisFor("deployment_not_found", context);
+  if (status === 429) return diagnosisFor("rate_limited", { retryAfterMs: retryAfterMs(answer.headers) });
+  if (status >= 500) return diagnosisFor("server_error", { detail: `HTTP ${status}` });
+  const detail = `HTTP ${status}${code ? ` ${code}` : ""}${message ? `: ${message.slice(0, 160)}` : ""}`;
+  return diagnosisFor("unexpected", { detail });
 }
 
 const DNS_ERROR_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME"]);
@@ -237,38 +267,12 @@ export function diagnoseError(error: unknown): Diagnosis {
   for (const link of causeChain(error)) {
     const code = typeof link.code === "string" ? link.code : "";
     const name = typeof link.name === "string" ? link.name : "";
-    if (DNS_ERROR_CODES.has(code)) {
-      return {
-        code: "dns_failure",
-        retry: "stop",
-        meaning: "The endpoint's host name does not resolve.",
-        action: "Check the endpoint (custom subdomain) and, with private endpoints, the private DNS zone link.",
-      };
-    }
+    if (DNS_ERROR_CODES.has(code)) return diagnosisFor("dns_failure", { detail: code });
     if (CONNECTION_ERROR_CODES.has(code) || name === "APIConnectionTimeoutError") {
-      return {
-        code: "connection_failed",
-        retry: "wait",
-        maxConsecutive: TRANSIENT_FAILURE_LIMIT,
-        meaning: `No connection to the endpoint (${code || name}).`,
-        action:
-          "Retry a few times; then check outbound network rules, proxies and firewalls between caller and endpoint.",
-      };
+      return diagnosisFor("connection_failed", { detail: code || name });
     }
-    if (CREDENTIAL_ERROR_NAMES.has(name)) {
-      return {
-        code: "credential_unavailable",
-        retry: "stop",
-        meaning: "No token could be obtained for the identity (not signed in, or no managed identity).",
-        action: "Run `az login` (local), or check the resource's system-assigned identity is enabled.",
-      };
-    }
+    if (CREDENTIAL_ERROR_NAMES.has(name)) return diagnosisFor("credential_unavailable");
   }
   const message = error instanceof Error ? error.message : String(error);
-  return {
-    code: "unexpected",
-    retry: "stop",
-    meaning: `Unexpected failure: ${message.slice(0, 200)}`,
-    action: "Read the message; this is not one of the known causes.",
-  };
+  return diagnosisFor("unexpected", { detail: message.slice(0, 200) });
 }

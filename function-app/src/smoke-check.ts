@@ -39,6 +39,8 @@ export interface SmokeReport {
   diagnosis: Diagnosis["code"];
   meaning?: string;
   action?: string;
+  /** Server-requested delay before the next try (rate limiting). */
+  retryAfterMs?: number;
 }
 
 /** Reads the settings; names the missing ones. */
@@ -91,25 +93,37 @@ function firstWords(text: string, count = 8): string {
   return text.split(/\s+/).filter(Boolean).slice(0, count).join(" ");
 }
 
-/** Runs one chat completion and reports it. `credential` defaults to the process-wide DefaultAzureCredential. */
-export async function runSmokeCheck(
+/** One model call and what came of it. */
+export interface ModelCall {
+  /** HTTP status of the model's answer (0 when none came back). */
+  status: number;
+  diagnosis: Diagnosis;
+  latencyMs: number;
+  reply?: string;
+  /** Identity of the token that was sent (empty when no token was obtained). */
+  identity: TokenIdentity;
+}
+
+/**
+ * Calls the deployment once with a bearer token from `credential`; never throws. Shared with `npm run smoke`'s
+ * local target. `elapsedMs`: how long the caller has been trying (a missing deployment is worth waiting for at first).
+ */
+export async function callModelOnce(
   settings: SmokeSettings,
-  environment: NodeJS.ProcessEnv = process.env,
-  credential: TokenCredential = defaultCredential(),
-): Promise<SmokeReport> {
+  credential: TokenCredential,
+  elapsedMs = 0,
+): Promise<ModelCall> {
   const recording = new RecordingCredential(credential);
   const client = new AzureOpenAI({
     endpoint: settings.endpoint,
     deployment: settings.deployment,
     apiVersion: settings.apiVersion,
     azureADTokenProvider: getBearerTokenProvider(recording, COGNITIVE_SERVICES_SCOPE),
-    // The caller retries with its own deadline and diagnosis; one try per invocation keeps attempts countable.
+    // The caller retries with its own deadline and diagnosis; one try per call keeps attempts countable.
     maxRetries: 0,
     timeout: REQUEST_TIMEOUT_MS,
   });
   const started = Date.now();
-  const base = { target: "function" as const, deployment: settings.deployment };
-  const identity = () => ({ ...recording.lastIdentity, credentialSource: credentialSource(environment) });
   try {
     const completion = await client.chat.completions.create({
       model: settings.deployment,
@@ -117,30 +131,48 @@ export async function runSmokeCheck(
       max_tokens: 16,
     });
     return {
-      ...base,
-      outcome: "passed",
       status: 200,
+      diagnosis: diagnoseHttp({ status: 200 }),
       latencyMs: Date.now() - started,
       reply: firstWords(completion.choices[0]?.message.content ?? ""),
-      identity: identity(),
-      diagnosis: "ok",
+      identity: recording.lastIdentity,
     };
   } catch (error) {
     const answered = error instanceof APIError && typeof error.status === "number";
-    const diagnosis = answered
-      ? diagnoseHttp({ status: error.status ?? 0, body: error.error, headers: error.headers })
-      : diagnoseError(error);
     return {
-      ...base,
-      outcome: "failed",
       status: answered ? (error.status ?? 0) : 0,
+      diagnosis: answered
+        ? diagnoseHttp({ status: error.status ?? 0, body: error.error, headers: error.headers, elapsedMs })
+        : diagnoseError(error),
       latencyMs: Date.now() - started,
-      identity: identity(),
-      diagnosis: diagnosis.code,
-      meaning: diagnosis.meaning,
-      action: diagnosis.action,
+      identity: recording.lastIdentity,
     };
   }
+}
+
+/** Runs one chat completion as this app and reports it. `credential` defaults to the process-wide DefaultAzureCredential. */
+export async function runSmokeCheck(
+  settings: SmokeSettings,
+  environment: NodeJS.ProcessEnv = process.env,
+  credential: TokenCredential = defaultCredential(),
+): Promise<SmokeReport> {
+  const call = await callModelOnce(settings, credential);
+  const report: SmokeReport = {
+    target: "function",
+    outcome: call.diagnosis.code === "ok" ? "passed" : "failed",
+    status: call.status,
+    deployment: settings.deployment,
+    latencyMs: call.latencyMs,
+    identity: { ...call.identity, credentialSource: credentialSource(environment) },
+    diagnosis: call.diagnosis.code,
+  };
+  if (call.reply !== undefined) report.reply = call.reply;
+  if (call.diagnosis.code !== "ok") {
+    report.meaning = call.diagnosis.meaning;
+    report.action = call.diagnosis.action;
+  }
+  if (call.diagnosis.retryAfterMs !== undefined) report.retryAfterMs = call.diagnosis.retryAfterMs;
+  return report;
 }
 
 /** HTTP answer of the function: 200 when the model answered, 502 when it did not (the report says why), 500 when misconfigured. */

@@ -1,0 +1,101 @@
+/** Stack outputs the smoke test needs, from `pulumi stack output --json` or a saved file. Contract: the lead's index.ts. */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
+import { UsageError } from "./options";
+
+/** The stack outputs this script reads (a subset of the stack's contract). */
+export interface StackOutputs {
+  endpoint: string;
+  resourceGroupName: string;
+  subscriptionId: string;
+  defaultDeployment: string;
+  apiVersion: string;
+  compute: "vm" | "functionApp" | "both" | "none";
+  vmName?: string;
+  vmPrincipalId?: string;
+  functionAppName?: string;
+  functionAppHostName?: string;
+  functionAppPrincipalId?: string;
+}
+
+const COMPUTE_VALUES = ["vm", "functionApp", "both", "none"];
+
+function requireString(raw: Record<string, unknown>, name: string): string {
+  const value = raw[name];
+  if (typeof value !== "string" || value.length === 0) {
+    throw new UsageError(`stack output "${name}" is missing or not a string (has \`pulumi up\` finished?)`);
+  }
+  return value;
+}
+
+function optionalString(raw: Record<string, unknown>, name: string): string | undefined {
+  const value = raw[name];
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+/** Checks the shape of raw outputs and names what is missing. */
+export function validateOutputs(raw: unknown): StackOutputs {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new UsageError("stack outputs must be a JSON object");
+  }
+  const record = raw as Record<string, unknown>;
+  const compute = requireString(record, "compute");
+  if (!COMPUTE_VALUES.includes(compute)) throw new UsageError(`stack output "compute" is "${compute}"`);
+  const endpoint = requireString(record, "endpoint");
+  if (!endpoint.startsWith("https://")) throw new UsageError(`stack output "endpoint" must be https: ${endpoint}`);
+  const outputs: StackOutputs = {
+    endpoint,
+    resourceGroupName: requireString(record, "resourceGroupName"),
+    subscriptionId: requireString(record, "subscriptionId"),
+    defaultDeployment: requireString(record, "defaultDeployment"),
+    apiVersion: requireString(record, "apiVersion"),
+    compute: compute as StackOutputs["compute"],
+  };
+  for (const name of [
+    "vmName",
+    "vmPrincipalId",
+    "functionAppName",
+    "functionAppHostName",
+    "functionAppPrincipalId",
+  ] as const) {
+    const value = optionalString(record, name);
+    if (value !== undefined) outputs[name] = value;
+  }
+  if ((compute === "vm" || compute === "both") && !outputs.vmName) {
+    throw new UsageError('stack output "vmName" is missing although compute includes a VM');
+  }
+  if ((compute === "functionApp" || compute === "both") && !(outputs.functionAppName && outputs.functionAppHostName)) {
+    throw new UsageError(
+      'stack outputs "functionAppName"/"functionAppHostName" are missing although compute includes one',
+    );
+  }
+  return outputs;
+}
+
+/** Reads outputs from `file`, or from the Pulumi CLI for `stack` (the selected stack when undefined). */
+export async function loadOutputs(file: string | undefined, stack: string | undefined): Promise<StackOutputs> {
+  if (file) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      throw new UsageError(`cannot read --outputs ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    try {
+      return validateOutputs(JSON.parse(text));
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`--outputs ${file} is not JSON`);
+    }
+  }
+  const args = ["pulumi", "stack", "output", "--json", ...(stack ? ["--stack", stack] : [])];
+  try {
+    const { stdout } = await promisify(execFile)("npx", args, { maxBuffer: 16 * 1024 * 1024 });
+    return validateOutputs(JSON.parse(stdout));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`\`npx ${args.join(" ")}\` failed (is the Pulumi CLI logged in?): ${message.split("\n")[0]}`);
+  }
+}

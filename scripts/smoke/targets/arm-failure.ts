@@ -1,0 +1,16 @@
+/** Diagnosis for a failed Resource Manager call (run command, list keys): the ARM error code and message. */
+import { type Diagnosis, diagnoseError, diagnosisFor } from "../../../lib/diagnosis";
+
+export function armFailure(error: unknown, what: string): Diagnosis {
+  const fromError = diagnoseError(error);
+  if (fromError.code !== "unexpected") return fromError;
+  const record = typeof error === "object" && error !== null ? (error as Record<string, unknown>) : {};
+  const status = typeof record.statusCode === "number" ? ` ${record.statusCode}` : "";
+  const code = typeof record.code === "string" ? ` ${record.code}` : "";
+  const message = error instanceof Error ? error.message.split("\n")[0]?.slice(0, 200) : String(error);
+  const hint =
+    record.statusCode === 403
+      ? "; your account needs a role that allows this action on the resource (e.g. Virtual Machine Contributor for run command, Website Contributor for keys)"
+      : "";
+  return diagnosisFor("unexpected", { detail: `${what} failed:${status}${code} ${message}${hint}` });
+}

@@ -1,0 +1,87 @@
+/**
+ * The waiting loop: try, read the diagnosis, and wait while waiting can help (RBAC propagation, a new deployment,
+ * rate limits, brief outages), printing one progress line per try. Backoff starts small so success is seen soon after
+ * access is granted, doubles, and is capped at 10 s; Retry-After wins when longer; the deadline caps everything.
+ */
+import type { Diagnosis } from "../../lib/diagnosis";
+
+/** One try and what came of it. */
+export interface Attempt {
+  /** HTTP status of the model's answer (0: none). */
+  status: number;
+  diagnosis: Diagnosis;
+  /** Who called, as the target knows it. */
+  identity?: string;
+  reply?: string;
+}
+
+/** Final result for one target. */
+export interface TargetResult {
+  target: string;
+  identity: string;
+  outcome: "passed" | "failed";
+  status: number;
+  diagnosis: Diagnosis;
+  attempts: number;
+  elapsedMs: number;
+  reply?: string;
+  /** Why it ended when it failed: the diagnosis's advice or "deadline reached". */
+  note?: string;
+}
+
+/** Timing policy; the defaults are the CLI's. */
+export interface WaitPolicy {
+  deadlineMs: number;
+  firstDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_FIRST_DELAY_MS = 500;
+export const DEFAULT_MAX_DELAY_MS = 10_000;
+
+const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)}s`;
+
+/** Tries until success, a cause waiting cannot fix, too many transient failures, or the deadline. */
+export async function tryUntilDone(
+  target: string,
+  attempt: (elapsedMs: number) => Promise<Attempt>,
+  policy: WaitPolicy,
+  log: (line: string) => void,
+): Promise<TargetResult> {
+  const started = Date.now();
+  let delay = policy.firstDelayMs;
+  let consecutiveTransient = 0;
+  let identity = "";
+  for (let attempts = 1; ; attempts += 1) {
+    const result = await attempt(Date.now() - started);
+    identity = result.identity || identity;
+    const elapsedMs = Date.now() - started;
+    const { diagnosis } = result;
+    const finish = (outcome: "passed" | "failed", note?: string): TargetResult => ({
+      target,
+      identity: identity || "unknown",
+      outcome,
+      status: result.status,
+      diagnosis,
+      attempts,
+      elapsedMs,
+      ...(result.reply === undefined ? {} : { reply: result.reply }),
+      ...(note === undefined ? {} : { note }),
+    });
+    if (diagnosis.code === "ok") return finish("passed");
+    if (diagnosis.retry === "stop") return finish("failed", diagnosis.action);
+    consecutiveTransient = diagnosis.maxConsecutive === undefined ? 0 : consecutiveTransient + 1;
+    if (diagnosis.maxConsecutive !== undefined && consecutiveTransient >= diagnosis.maxConsecutive) {
+      return finish("failed", `${consecutiveTransient} in a row; ${diagnosis.action}`);
+    }
+    const remaining = policy.deadlineMs - elapsedMs;
+    if (remaining <= 0) return finish("failed", `deadline reached; ${diagnosis.action}`);
+    const wait = Math.min(Math.max(delay, diagnosis.retryAfterMs ?? 0), remaining);
+    log(
+      `[smoke ${target}] +${seconds(elapsedMs)} attempt ${attempts}: ${result.status || "no answer"} ${diagnosis.code} - ${diagnosis.meaning} Next try in ${seconds(wait)}.`,
+    );
+    await sleep(wait);
+    delay = Math.min(delay * 2, policy.maxDelayMs);
+  }
+}
