@@ -5,11 +5,15 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as random from "@pulumi/random";
-import { ModelAccess } from "./components/model-access";
+import { FunctionApp } from "./components/function-app";
+import { LinuxVm } from "./components/linux-vm";
+import { ModelAccess, type ModelAccessPrincipal } from "./components/model-access";
 import { OpenAiAccount } from "./components/openai-account";
-import { deriveSubdomain, loadConfig } from "./lib/config";
+import { loadConfig } from "./lib/config";
 import { DATA_PLANE_API_VERSION } from "./lib/constants";
+import { deriveSubdomain, stableSuffix, vmNameFor } from "./lib/names";
 import { configuredPrincipals } from "./lib/principals";
+import { buildFunctionAppPackage } from "./scripts/build-function-app";
 
 export = async () => {
   const config = loadConfig();
@@ -45,15 +49,59 @@ export = async () => {
     tags,
   });
 
+  const hasVm = config.compute.kind === "vm" || config.compute.kind === "both";
+  const hasFunctionApp = config.compute.kind === "functionApp" || config.compute.kind === "both";
+  const defaultDeployment = config.deployments[0]?.name ?? "";
+
+  const vm = hasVm
+    ? new LinuxVm("vm", {
+        resourceGroupName: resourceGroup.name,
+        location: config.location,
+        vmName: vmNameFor(stack),
+        size: config.compute.vm.size,
+        adminUsername: config.compute.vm.adminUsername,
+        sshPublicKey: config.compute.vm.sshPublicKey,
+        sshAllowedCidrs: config.compute.vm.sshAllowedCidrs,
+        trustedLaunch: config.compute.vm.trustedLaunch,
+        tags,
+      })
+    : undefined;
+
+  const functionApp = hasFunctionApp
+    ? new FunctionApp("function-app", {
+        resourceGroupName: resourceGroup.name,
+        location: config.compute.functionApp.location,
+        subscriptionId: client.subscriptionId,
+        nameSuffix: stableSuffix(6, client.subscriptionId, project, stack),
+        openAi: { endpoint: openai.endpoint, deployment: defaultDeployment, apiVersion: DATA_PLANE_API_VERSION },
+        codePackage: buildFunctionAppPackage(),
+        tags,
+      })
+    : undefined;
+
+  // Managed identities are service principals: principalType must say so, or ARM is told they are users.
+  const managedIdentities: ModelAccessPrincipal[] = [
+    ...(vm
+      ? [{ key: "vm", displayName: vm.vmName, principalId: vm.principalId, principalType: "ServicePrincipal" as const }]
+      : []),
+    ...(functionApp
+      ? [
+          {
+            key: "function-app",
+            displayName: functionApp.appName,
+            principalId: functionApp.principalId,
+            principalType: "ServicePrincipal" as const,
+          },
+        ]
+      : []),
+  ];
+
   const access = new ModelAccess("model-access", {
     subscriptionId: client.subscriptionId,
     scope: config.access.scope === "account" ? openai.accountId : resourceGroup.id,
     role: config.access.role,
-    principals: configuredPrincipals(config.access, client.objectId),
+    principals: [...configuredPrincipals(config.access, client.objectId), ...managedIdentities],
   });
-
-  const smokeTestCommands = [`npm run smoke -- --stack ${stack}`];
-  const defaultDeployment = config.deployments[0]?.name;
 
   return {
     endpoint: openai.endpoint,
@@ -69,6 +117,11 @@ export = async () => {
     protected: config.protect,
     testStack: config.testStack,
     compute: config.compute.kind,
-    smokeTestCommands,
+    vmName: vm?.vmName,
+    vmPrincipalId: vm?.principalId,
+    functionAppName: functionApp?.appName,
+    functionAppHostName: functionApp?.defaultHostName,
+    functionAppPrincipalId: functionApp?.principalId,
+    smokeTestCommands: [`npm run smoke -- --stack ${stack}`],
   };
 };

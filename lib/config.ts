@@ -267,21 +267,6 @@ export function isIpv4Range(text: string): boolean {
   return prefix === undefined || (/^\d{1,2}$/.test(prefix) && Number(prefix) <= 32);
 }
 
-/**
- * Derives the account's custom subdomain from project, stack and a random suffix: lower-case, a valid DNS label.
- * The suffix is kept whole; the prefix is shortened if needed.
- */
-export function deriveSubdomain(project: string, stack: string, suffix: string): string {
-  const prefix = `${project}-${stack}`
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .replace(/-+/g, "-")
-    .replace(/^-|-$/g, "");
-  const room = 63 - suffix.length - 1;
-  const head = prefix.slice(0, room).replace(/-+$/, "") || "openai";
-  return `${head}-${suffix}`;
-}
-
 /** Parses one `name=...,model=...` deployment string, reporting problems against `deployments[index]`. */
 function parseDeployment(text: string, index: number, problems: string[]): DeploymentSpec | undefined {
   const key = `deployments[${index}]`;

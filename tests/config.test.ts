@@ -6,8 +6,9 @@ import { parse } from "yaml";
 
 import program = require("../index");
 
-import { CONFIG_KEYS, ConfigError, deriveSubdomain, parseConfig, type RawConfig } from "../lib/config";
+import { CONFIG_KEYS, ConfigError, parseConfig, type RawConfig } from "../lib/config";
 import { DEFAULT_DEPLOYMENT } from "../lib/constants";
+import { deriveSubdomain, stableSuffix, vmNameFor } from "../lib/names";
 import { PROJECT, runProgram } from "../scripts/lib/offline-engine";
 
 const root = join(__dirname, "..");
@@ -305,5 +306,20 @@ describe("derived subdomain", () => {
     assert.ok(subdomain.length <= 63, `${subdomain.length}`);
     assert.match(subdomain, /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/);
     assert.ok(subdomain.endsWith("-abc123"));
+  });
+});
+
+describe("stable names", () => {
+  test("the suffix for globally unique names depends on subscription, project and stack only", () => {
+    const dev = stableSuffix(6, "sub-1", "keyless-openai", "dev");
+    assert.match(dev, /^[a-z0-9]{6}$/);
+    assert.equal(stableSuffix(6, "sub-1", "keyless-openai", "dev"), dev);
+    assert.notEqual(stableSuffix(6, "sub-1", "keyless-openai", "prod"), dev);
+    assert.notEqual(stableSuffix(6, "sub-2", "keyless-openai", "dev"), dev);
+  });
+
+  test("VM names are lower-case, hyphenated and at most 64 characters", () => {
+    assert.equal(vmNameFor("Dev_Team"), "vm-dev-team");
+    assert.ok(vmNameFor("x".repeat(100)).length <= 64);
   });
 });

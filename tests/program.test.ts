@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import program = require("../index");
+
+import { BUILT_IN_ROLES } from "../lib/constants";
+import { roleAssignmentName } from "../lib/role-assignment";
+import { ofType, type ProgramRun, resourceGroupId, runProgram, single } from "../scripts/lib/offline-engine";
+
+const VM = "azure-native:compute:VirtualMachine";
+const WEB_APP = "azure-native:web:WebApp";
+const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
+const RG_ID = resourceGroupId("rg-keyless-openai-dev");
+
+interface Grant {
+  principalId: string;
+  principalType: string;
+  roleDefinitionId: string;
+  roleAssignmentName: string;
+  scope: string;
+}
+
+function modelGrant(run: ProgramRun, key: string): Grant | undefined {
+  const found = ofType(run, ROLE_ASSIGNMENT).find((resource) => resource.name === `model-access-${key}`);
+  return found?.inputs as unknown as Grant | undefined;
+}
+
+function principalOf(run: ProgramRun, type: string): string {
+  const identity = single(run, type).state.identity as { type: string; principalId: string };
+  assert.equal(identity.type, "SystemAssigned");
+  return identity.principalId;
+}
+
+describe("composition", () => {
+  test("compute 'both': the VM's and the Function App's system identities get Cognitive Services User on the resource group as service principals", async () => {
+    const run = await runProgram(program, { config: { compute: "both" } });
+    for (const [key, type] of [
+      ["vm", VM],
+      ["function-app", WEB_APP],
+    ] as const) {
+      const principalId = principalOf(run, type);
+      assert.deepEqual(modelGrant(run, key), {
+        principalId,
+        principalType: "ServicePrincipal",
+        roleDefinitionId: `/subscriptions/00000000-1111-2222-3333-444444444444/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.CognitiveServicesUser}`,
+        roleAssignmentName: roleAssignmentName(RG_ID, BUILT_IN_ROLES.CognitiveServicesUser, principalId),
+        scope: RG_ID,
+        description: `Model access for ${key} (keyless-openai/dev)`,
+      });
+    }
+    assert.equal(run.outputs.vmPrincipalId, principalOf(run, VM));
+    assert.equal(run.outputs.functionAppPrincipalId, principalOf(run, WEB_APP));
+    assert.equal(run.outputs.vmName, "vm-dev");
+    assert.match(String(run.outputs.functionAppHostName), /^func-keyless-[a-z0-9]{6}\.azurewebsites\.net$/);
+  });
+
+  test("the Function App is told the account endpoint, the default deployment and the API version", async () => {
+    const run = await runProgram(program, { config: { compute: "functionApp" } });
+    const settings = single(run, "azure-native:web:WebAppApplicationSettings").inputs.properties as Record<
+      string,
+      string
+    >;
+    assert.equal(settings.AZURE_OPENAI_ENDPOINT, run.outputs.endpoint);
+    assert.equal(settings.AZURE_OPENAI_DEPLOYMENT, "chat");
+    assert.equal(settings.AZURE_OPENAI_API_VERSION, "2024-10-21");
+  });
+
+  for (const [kind, vms, apps] of [
+    ["vm", 1, 0],
+    ["functionApp", 0, 1],
+    ["none", 0, 0],
+  ] as const) {
+    test(`compute '${kind}' deploys ${vms} VM and ${apps} Function App, and grants only what exists`, async () => {
+      const run = await runProgram(program, { config: { compute: kind } });
+      assert.equal(ofType(run, VM).length, vms);
+      assert.equal(ofType(run, WEB_APP).length, apps);
+      assert.equal(modelGrant(run, "vm") !== undefined, vms === 1);
+      assert.equal(modelGrant(run, "function-app") !== undefined, apps === 1);
+      assert.equal(run.outputs.vmName !== undefined, vms === 1);
+      assert.equal(run.outputs.functionAppHostName !== undefined, apps === 1);
+      assert.equal(run.outputs.compute, kind);
+    });
+  }
+
+  test("VM settings from config reach the VM", async () => {
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx0cmVhbHN0YW5kaW5rZXlmb3J0ZXN0c29ubHkxMjM0 me@laptop";
+    const run = await runProgram(program, {
+      config: { compute: "vm", vmSize: "Standard_D2as_v5", sshPublicKey: key, vmAdminUsername: "ops" },
+    });
+    const vm = single(run, VM).inputs as {
+      hardwareProfile: { vmSize: string };
+      osProfile: {
+        adminUsername: string;
+        linuxConfiguration: { ssh: { publicKeys: { keyData: string; path: string }[] } };
+      };
+    };
+    assert.equal(vm.hardwareProfile.vmSize, "Standard_D2as_v5");
+    assert.equal(vm.osProfile.adminUsername, "ops");
+    assert.deepEqual(vm.osProfile.linuxConfiguration.ssh.publicKeys, [
+      { keyData: key, path: "/home/ops/.ssh/authorized_keys" },
+    ]);
+  });
+
+  test("the stack outputs hold no secret: no private key, no key, no connection secret", async () => {
+    const run = await runProgram(program);
+    const text = JSON.stringify(run.outputs);
+    assert.doesNotMatch(text, /PRIVATE KEY|AccountKey=|SharedAccessSignature|sig=/);
+    assert.deepEqual(run.outputs.smokeTestCommands, ["npm run smoke -- --stack dev"]);
+  });
+});
