@@ -10,9 +10,9 @@ import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { DefaultAzureCredential } from "@azure/identity";
 import { parseTeardownArgs, USAGE } from "./destroy/args";
-import { PROJECT_ROOT } from "./destroy/pulumi-cli";
 import { purgeDeletedAccount } from "./destroy/purge";
 import { EXIT, runTeardown } from "./destroy/teardown";
+import { PROJECT_ROOT } from "./lib/pulumi-cli";
 
 async function main(): Promise<number> {
   const parsed = parseTeardownArgs(process.argv.slice(2));

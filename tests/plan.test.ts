@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -175,5 +175,22 @@ describe("the real program", () => {
     assert.deepEqual(failures, []);
     assert.ok(plan.verdicts.some((verdict) => verdict.rule === "openai-entra-id-only"));
     assert.ok(plan.access.length > 0, "at least one role assignment");
+  });
+
+  it("allows the VM's public IP exactly when the stack opens SSH to given ranges", async () => {
+    const projectDir = mkdtempSync(join(tmpdir(), "plan-ssh-"));
+    copyFileSync(join(ROOT, "Pulumi.yaml"), join(projectDir, "Pulumi.yaml"));
+    writeFileSync(
+      join(projectDir, "Pulumi.ssh.yaml"),
+      "config:\n  keyless-openai:compute: vm\n  keyless-openai:sshAllowedCidrs:\n    - 203.0.113.0/24\n",
+    );
+    const plan = await planStack({ projectDir, stack: "ssh", program: join(ROOT, "index.ts") });
+    assert.ok(plan.resources.some((resource) => resource.type === "azure-native:network:PublicIPAddress"));
+    const publicIpVerdicts = plan.verdicts.filter((verdict) => verdict.rule === "vm-no-public-ip");
+    assert.ok(publicIpVerdicts.length > 0);
+    assert.deepEqual(
+      publicIpVerdicts.filter((verdict) => !verdict.passed),
+      [],
+    );
   });
 });

@@ -5,8 +5,8 @@
  * up is kept unless it is too old: deleting someone's live test stack is worse than keeping one a day longer.
  */
 import { spawnSync } from "node:child_process";
+import { listStacks, type StackSummary } from "../lib/pulumi-cli";
 import { shortStackName, TEST_STACK_NAME } from "./args";
-import { listStacks, type StackSummary } from "./pulumi-cli";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -9,7 +9,7 @@
  *   7. delete the record.
  * Each step that already happened is skipped, so running twice, or after a failure, finishes the job.
  */
-import { shortStackName, TEST_STACK_NAME, type TeardownOptions } from "./args";
+
 import {
   findStack,
   listStacks,
@@ -18,7 +18,8 @@ import {
   readStackOutputs,
   runPulumi,
   type StackSummary,
-} from "./pulumi-cli";
+} from "../lib/pulumi-cli";
+import { shortStackName, TEST_STACK_NAME, type TeardownOptions } from "./args";
 import { explainPurgeError, type PurgeOutcome } from "./purge";
 import { deleteRecord, loadRecord, type PurgeTarget, recordPath, saveRecord, type TeardownRecord } from "./record";
 

@@ -209,12 +209,24 @@ function verdictsOf(resources: readonly RecordedResource[], context: GuardrailCo
   return verdicts;
 }
 
+/** True when the `sshAllowedCidrs` config value (JSON text, as the CLI passes lists) names at least one range. */
+function sshRangesConfigured(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) && parsed.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Builds the plan document of one offline run. */
 export function buildPlan(inputs: PlanInputs): PlanDocument {
   const resources = [...inputs.run.resources].sort((a, b) => compareStrings(a.urn, b.urn));
   const identities = identitiesOf(resources);
   const context: GuardrailContext = {
-    allowVmPublicIp: inputs.config[`${inputs.project}:allowVmPublicIp`] === "true",
+    // The stack allows a VM public IP exactly when it opens SSH to given ranges (config `sshAllowedCidrs`).
+    allowVmPublicIp: sshRangesConfigured(inputs.config[`${inputs.project}:sshAllowedCidrs`]),
     resourceGroupIds: resourceGroupIds(resources),
     managedIdentityPrincipalIds: managedIdentityPrincipalIds(resources.map((resource) => ({ props: resource.state }))),
   };

@@ -202,6 +202,8 @@ export interface StandInStack {
 export interface PulumiStandInState {
   /** Names as `stack ls` prints them. */
   stacks: Record<string, StandInStack>;
+  /** The PULUMI_BACKEND_URL the last `stack select` or `up` ran with. */
+  backend?: string;
   /** Commands (`destroy`, `stack rm`, `stack ls`, ...) that fail the next N times they run. */
   failNext?: Record<string, number>;
 }
@@ -263,6 +265,24 @@ switch (key) {
     stack.resourceCount = 0;
     stack.outputs = {};
     save();
+    break;
+  case "stack select": {
+    const selected = words[2];
+    if (!state.stacks[selected]) {
+      if (!args.includes("--create")) fail("no stack named '" + selected + "' found");
+      state.stacks[selected] = { resourceCount: 0, outputs: {} };
+    }
+    state.backend = process.env.PULUMI_BACKEND_URL;
+    save();
+    break;
+  }
+  case "up":
+    if (!stack) noStack();
+    stack.resourceCount = 24;
+    stack.lastUpdate = "2026-11-27T00:00:00.000Z";
+    state.backend = process.env.PULUMI_BACKEND_URL;
+    save();
+    process.stdout.write("Updating (" + name + "):\\nResources:\\n    + 24 created\\n");
     break;
   case "stack rm":
     if (!stack) noStack();

@@ -3,9 +3,23 @@
  * the project directory so it finds Pulumi.yaml and the stack configs.
  */
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
 export const PROJECT_ROOT = join(__dirname, "..", "..");
+
+/** Where state lives when no backend is chosen: a file backend in the project, so no Pulumi Cloud account is needed. */
+export const LOCAL_BACKEND_DIR = join(PROJECT_ROOT, ".pulumi-state");
+
+/**
+ * The environment for the CLI: `PULUMI_BACKEND_URL` as set (Azure Blob for teams, Pulumi Cloud if chosen), or the
+ * project's local file backend. One rule for deploy, smoke and destroy, so they always see the same stacks.
+ */
+export function pulumiEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (env.PULUMI_BACKEND_URL) return env;
+  mkdirSync(LOCAL_BACKEND_DIR, { recursive: true });
+  return { ...env, PULUMI_BACKEND_URL: `file://${LOCAL_BACKEND_DIR}` };
+}
 
 /** Outcome of one CLI call. */
 export interface CliResult {
@@ -19,6 +33,7 @@ export function runPulumi(args: readonly string[], stream = false): Promise<CliR
   return new Promise((resolve, reject) => {
     const child = spawn("npx", ["pulumi", ...args], {
       cwd: PROJECT_ROOT,
+      env: pulumiEnvironment(),
       stdio: ["ignore", stream ? "inherit" : "pipe", stream ? "inherit" : "pipe"],
     });
     let stdout = "";
