@@ -40,7 +40,9 @@ function assignments(run: ProgramRun): Map<string, AssignmentInputs> {
   );
 }
 
+// compute "none" keeps the managed identities (tests/program.test.ts) out of these grants.
 const EVERYONE: RunOptions["config"] = {
+  compute: "none",
   users: ["alice@contoso.com"],
   groups: [GROUP],
   servicePrincipals: [SP],
@@ -108,9 +110,9 @@ describe("model access grants", () => {
   });
 
   test("config can force the deployer's principal type, or leave the deployer out", async () => {
-    const forced = await runProgram(program, { config: { deployerPrincipalType: "ServicePrincipal" } });
+    const forced = await runProgram(program, { config: { deployerPrincipalType: "ServicePrincipal", compute: "none" } });
     assert.equal(assignments(forced).get("model-access-deployer")?.principalType, "ServicePrincipal");
-    const without = await runProgram(program, { config: { grantDeployer: "false" } });
+    const without = await runProgram(program, { config: { grantDeployer: "false", compute: "none" } });
     assert.equal(assignments(without).size, 0);
   });
 
@@ -130,7 +132,7 @@ describe("model access grants", () => {
   });
 
   test("the roleAssignments output is the access matrix", async () => {
-    const run = await runProgram(program, { config: { users: ["alice@contoso.com"] } });
+    const run = await runProgram(program, { config: { users: ["alice@contoso.com"], compute: "none" } });
     assert.deepEqual(run.outputs.roleAssignments, [
       {
         principal: "deployer (pulumi up)",
