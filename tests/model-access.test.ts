@@ -110,7 +110,9 @@ describe("model access grants", () => {
   });
 
   test("config can force the deployer's principal type, or leave the deployer out", async () => {
-    const forced = await runProgram(program, { config: { deployerPrincipalType: "ServicePrincipal", compute: "none" } });
+    const forced = await runProgram(program, {
+      config: { deployerPrincipalType: "ServicePrincipal", compute: "none" },
+    });
     assert.equal(assignments(forced).get("model-access-deployer")?.principalType, "ServicePrincipal");
     const without = await runProgram(program, { config: { grantDeployer: "false", compute: "none" } });
     assert.equal(assignments(without).size, 0);
