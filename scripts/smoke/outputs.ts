@@ -1,7 +1,6 @@
 /** Stack outputs the smoke test needs, from `pulumi stack output --json` or a saved file. Contract: the lead's index.ts. */
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { promisify } from "node:util";
+import { runPulumi } from "../lib/pulumi-cli";
 import { UsageError } from "./options";
 
 /** The stack outputs this script reads (a subset of the stack's contract). */
@@ -89,13 +88,17 @@ export async function loadOutputs(file: string | undefined, stack: string | unde
       throw new UsageError(`--outputs ${file} is not JSON`);
     }
   }
-  const args = ["pulumi", "stack", "output", "--json", ...(stack ? ["--stack", stack] : [])];
+  // Same CLI wrapper as deploy and destroy, so the smoke test reads the backend the stack was deployed to.
+  const args = ["stack", "output", "--json", ...(stack ? ["--stack", stack] : [])];
+  const result = await runPulumi(args);
+  if (result.exitCode !== 0) {
+    const firstLine = (result.stderr || result.stdout).trim().split("\n")[0];
+    throw new UsageError(`\`npx pulumi ${args.join(" ")}\` failed (has \`npm run deploy\` run?): ${firstLine}`);
+  }
   try {
-    const { stdout } = await promisify(execFile)("npx", args, { maxBuffer: 16 * 1024 * 1024 });
-    return validateOutputs(JSON.parse(stdout));
+    return validateOutputs(JSON.parse(result.stdout));
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`\`npx ${args.join(" ")}\` failed (is the Pulumi CLI logged in?): ${message.split("\n")[0]}`);
+    throw new UsageError(`\`npx pulumi ${args.join(" ")}\` did not print JSON`);
   }
 }
