@@ -11,9 +11,9 @@ import { ModelAccess, type ModelAccessPrincipal } from "./components/model-acces
 import { OpenAiAccount } from "./components/openai-account";
 import { loadConfig } from "./lib/config";
 import { DATA_PLANE_API_VERSION } from "./lib/constants";
+import { buildFunctionAppPackage } from "./lib/function-app-package";
 import { deriveSubdomain, stableSuffix, vmNameFor } from "./lib/names";
 import { configuredPrincipals } from "./lib/principals";
-import { buildFunctionAppPackage } from "./scripts/build-function-app";
 
 export = async () => {
   const config = loadConfig();

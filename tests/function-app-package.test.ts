@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, test } from "node:test";
-import { buildFunctionAppPackage, WORKER_PROVIDED_MODULES } from "../scripts/build-function-app";
+import { buildFunctionAppPackage, WORKER_PROVIDED_MODULES } from "../lib/function-app-package";
 
 const REPO_ROOT = resolve(__dirname, "..");
 const FIXTURE_APP = "tests/fixtures/function-app";
@@ -58,7 +58,7 @@ function loadLikeTheWorker(zipPath: string): Registration[] {
   }
 }
 
-describe("build-function-app", () => {
+describe("function-app-package", () => {
   test("same inputs give a byte-identical zip and the same SHA-256", () => {
     const first = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir: join(SCRATCH, "a") });
     const second = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir: join(SCRATCH, "b") });
@@ -114,6 +114,63 @@ describe("build-function-app", () => {
     );
     const trigger = Object.values(registrations[0]?.bindings ?? {}).find((b) => b.type === "httpTrigger");
     assert.equal(trigger?.authLevel, "function");
+  });
+
+  test("a second build with nothing changed reuses the zip; the record lists every file esbuild read", () => {
+    const outDir = join(SCRATCH, "reuse");
+    const first = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir });
+    const second = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir });
+    assert.equal(first.reused, false);
+    assert.equal(second.reused, true);
+    assert.equal(second.sha256, first.sha256);
+    assert.deepEqual(second.entries, EXPECTED_ENTRIES);
+    const record = JSON.parse(readFileSync(join(outDir, "function-app.cache.json"), "utf8")) as {
+      inputs: Record<string, string>;
+    };
+    const inputs = Object.keys(record.inputs);
+    for (const expected of [
+      `${FIXTURE_APP}/src/index.ts`,
+      `${FIXTURE_APP}/host.json`,
+      `${FIXTURE_APP}/package.json`,
+      "package-lock.json",
+    ]) {
+      assert.ok(inputs.includes(expected), `${expected} missing from ${inputs.join(", ")}`);
+    }
+    assert.ok(inputs.some((path) => path.startsWith("node_modules/@azure/functions/")));
+  });
+
+  test("a change in any file the bundle read, even outside the app folder, builds again", () => {
+    const copy = join(SCRATCH, "outside-app");
+    cpSync(join(REPO_ROOT, FIXTURE_APP), copy, { recursive: true });
+    const shared = join(SCRATCH, "shared-greeting.ts");
+    writeFileSync(shared, 'export const greeting = "hello";\n');
+    const entry = join(copy, "src", "index.ts");
+    writeFileSync(
+      entry,
+      `import { greeting } from "../../shared-greeting";\n${readFileSync(entry, "utf8").replace("fixture: true", "fixture: greeting")}`,
+    );
+    const outDir = join(SCRATCH, "outside-out");
+    const original = buildFunctionAppPackage({ appDir: copy, outDir });
+    assert.equal(buildFunctionAppPackage({ appDir: copy, outDir }).reused, true);
+    writeFileSync(shared, 'export const greeting = "changed";\n');
+    const changed = buildFunctionAppPackage({ appDir: copy, outDir });
+    assert.equal(changed.reused, false);
+    assert.notEqual(changed.sha256, original.sha256);
+    writeFileSync(join(copy, "host.json"), JSON.stringify({ version: "2.0" }));
+    assert.equal(buildFunctionAppPackage({ appDir: copy, outDir }).reused, false);
+  });
+
+  test("a zip altered or removed since its build is rebuilt, not trusted", () => {
+    const outDir = join(SCRATCH, "tampered");
+    const built = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir });
+    writeFileSync(built.absoluteZipPath, "not the zip");
+    const rebuilt = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir });
+    assert.equal(rebuilt.reused, false);
+    assert.equal(rebuilt.sha256, built.sha256);
+    rmSync(built.absoluteZipPath);
+    assert.equal(buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir }).reused, false);
+    writeFileSync(join(outDir, "function-app.cache.json"), "{ truncated");
+    assert.equal(buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir }).reused, false);
   });
 
   test("refuses a package.json whose main is not the bundle, or that lists dependencies to install", () => {
