@@ -1,7 +1,12 @@
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as storage from "@pulumi/azure-native/storage";
-import * as web from "@pulumi/azure-native/web";
+// Web resources from their own modules: the `web` barrel declares 187 resources that every type-check would parse.
+import { AppServicePlan } from "@pulumi/azure-native/web/appServicePlan";
+import { WebApp } from "@pulumi/azure-native/web/webApp";
+import { WebAppApplicationSettings } from "@pulumi/azure-native/web/webAppApplicationSettings";
+import { WebAppFtpAllowed } from "@pulumi/azure-native/web/webAppFtpAllowed";
+import { WebAppScmAllowed } from "@pulumi/azure-native/web/webAppScmAllowed";
 import * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
 import { BUILT_IN_ROLES } from "../lib/constants";
@@ -38,7 +43,7 @@ export const FLEX_DEPRECATED_SETTINGS = [
   "FUNCTIONS_WORKER_PROCESS_COUNT",
 ] as const;
 
-/** A built code package: see `scripts/build-function-app.ts`. */
+/** A built code package: see `lib/function-app-package.ts`. */
 export interface FunctionAppCodePackage {
   /** Path of the zip, relative to the Pulumi project directory (the publish command runs there). */
   zipPath: string;
@@ -190,7 +195,7 @@ export class FunctionApp extends pulumi.ComponentResource {
       childOpts,
     );
 
-    const plan = new web.AppServicePlan(
+    const plan = new AppServicePlan(
       `${name}-plan`,
       {
         ...common,
@@ -202,7 +207,7 @@ export class FunctionApp extends pulumi.ComponentResource {
       childOpts,
     );
 
-    const app = new web.WebApp(
+    const app = new WebApp(
       `${name}-app`,
       {
         ...common,
@@ -238,12 +243,12 @@ export class FunctionApp extends pulumi.ComponentResource {
     });
 
     // Basic-auth publishing credentials off for FTP and for the SCM (Kudu) site: deploys use Entra tokens.
-    const ftpPolicy = new web.WebAppFtpAllowed(
+    const ftpPolicy = new WebAppFtpAllowed(
       `${name}-ftp-basic-auth`,
       { resourceGroupName: args.resourceGroupName, name: app.name, allow: false },
       childOpts,
     );
-    const scmPolicy = new web.WebAppScmAllowed(
+    const scmPolicy = new WebAppScmAllowed(
       `${name}-scm-basic-auth`,
       { resourceGroupName: args.resourceGroupName, name: app.name, allow: false },
       childOpts,
@@ -268,7 +273,7 @@ export class FunctionApp extends pulumi.ComponentResource {
 
     const telemetry = args.appInsights === false ? undefined : this.telemetry(name, args, names, principalId, common);
 
-    const appSettings = new web.WebAppApplicationSettings(
+    const appSettings = new WebAppApplicationSettings(
       `${name}-app-settings`,
       {
         resourceGroupName: args.resourceGroupName,
@@ -370,7 +375,7 @@ export class FunctionApp extends pulumi.ComponentResource {
   private deployCode(
     name: string,
     codePackage: FunctionAppCodePackage,
-    app: web.WebApp,
+    app: WebApp,
     dependsOn: pulumi.Resource[],
   ): local.Command {
     return new local.Command(
