@@ -13,7 +13,7 @@ import { summaryTable } from "./smoke/report";
 import { smokeFunction } from "./smoke/targets/function";
 import { smokeLocal } from "./smoke/targets/local";
 import { smokeVm } from "./smoke/targets/vm";
-import { DEFAULT_FIRST_DELAY_MS, DEFAULT_MAX_DELAY_MS, type TargetResult } from "./smoke/wait";
+import { DEFAULT_FIRST_DELAY_MS, DEFAULT_MAX_DELAY_MS, DEFAULT_STEADY_MS, type TargetResult } from "./smoke/wait";
 
 /** Targets to run: `all` means everything the stack deployed; asking for one that is not deployed is an error. */
 export function chooseTargets(choice: SmokeOptions["target"], compute: StackOutputs["compute"]): TargetName[] {
@@ -52,6 +52,7 @@ async function main(argv: string[], environment: NodeJS.ProcessEnv): Promise<num
     deadlineMs: options.deadlineMs,
     firstDelayMs: DEFAULT_FIRST_DELAY_MS,
     maxDelayMs: DEFAULT_MAX_DELAY_MS,
+    steadyMs: DEFAULT_STEADY_MS,
   };
   const runs: Record<TargetName, () => Promise<TargetResult>> = {
     local: () => smokeLocal(outputs, credential, policy, log),

@@ -191,6 +191,32 @@ describe("scripts/vm/smoke.sh", () => {
     });
   });
 
+  test("tries every 0.5 s for the first 10 s, then doubles the wait (the CLI's schedule)", async () => {
+    await withStandIns({ deployments: ["chat"], grants: new Map() }, {}, async ({ imds, dataPlane }) => {
+      const run = await runScript(scriptArgs(dataPlane, "chat", 13), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin });
+      assert.equal(run.result.diagnosis, "role_not_effective");
+      // Progress lines: "[smoke vm] +<elapsed>s attempt N: ...; next try in <wait>ms"
+      const tries = [...run.stderr.matchAll(/\+(\d+\.\d)s attempt \d+: .*next try in (\d+)ms/g)].map((match) => ({
+        elapsedMs: Number(match[1]) * 1000,
+        wait: Number(match[2]),
+      }));
+      const waits = tries.map((entry) => entry.wait);
+      const steady = tries.filter((entry) => entry.elapsedMs < 9900);
+      assert.ok(steady.length >= 8, `many tries in the first 10 s: ${waits.join(", ")}`);
+      assert.ok(
+        steady.every((entry) => entry.wait === 500),
+        `0.5 s apart in the first 10 s: ${waits.join(", ")}`,
+      );
+      const backoff = tries.filter((entry) => entry.elapsedMs >= 10_100).map((entry) => entry.wait);
+      // Doubling from 0.5 s; the last wait may be cut short by the deadline.
+      [1000, 2000, 4000].slice(0, backoff.length).forEach((expected, index) => {
+        if (index === backoff.length - 1) assert.ok((backoff[index] ?? 0) <= expected, waits.join(", "));
+        else assert.equal(backoff[index], expected, waits.join(", "));
+      });
+      assert.ok(backoff.length >= 2, `backs off after 10 s: ${waits.join(", ")}`);
+    });
+  });
+
   test("network rules that refuse the caller stop at once with network_blocked", async () => {
     const grants = new Map([[VM_PRINCIPAL.objectId, 0]]);
     const options = { deployments: ["chat"], grants, failure: "network-blocked" as const };

@@ -1,7 +1,9 @@
 /**
  * The waiting loop: try, read the diagnosis, and wait while waiting can help (RBAC propagation, a new deployment,
- * rate limits, brief outages), printing one progress line per try. Backoff starts small so success is seen soon after
- * access is granted, doubles, and is capped at 10 s; Retry-After wins when longer; the deadline caps everything.
+ * rate limits, brief outages), printing one progress line per try. For the first 10 s it tries every 0.5 s, so an
+ * assignment that takes effect within seconds is seen at once; then it backs off, doubling to at most 10 s, for the
+ * minutes propagation can take. Retry-After wins when longer; the deadline caps everything.
+ * scripts/vm/smoke.sh keeps the same schedule on the VM.
  */
 import type { Diagnosis } from "../../lib/diagnosis";
 
@@ -32,12 +34,23 @@ export interface TargetResult {
 /** Timing policy; the defaults are the CLI's. */
 export interface WaitPolicy {
   deadlineMs: number;
+  /** Wait between tries during the steady phase, and the start of the backoff after it. */
   firstDelayMs: number;
+  /** Cap of the backoff. */
   maxDelayMs: number;
+  /** How long from the start tries stay `firstDelayMs` apart before backing off. */
+  steadyMs: number;
 }
 
 export const DEFAULT_FIRST_DELAY_MS = 500;
 export const DEFAULT_MAX_DELAY_MS = 10_000;
+export const DEFAULT_STEADY_MS = 10_000;
+
+/** The wait after a try that ended `elapsedMs` after the start, given the wait before it (0 for none). */
+export function nextDelayMs(previousDelayMs: number, elapsedMs: number, policy: WaitPolicy): number {
+  if (elapsedMs < policy.steadyMs || previousDelayMs <= 0) return policy.firstDelayMs;
+  return Math.min(previousDelayMs * 2, policy.maxDelayMs);
+}
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)}s`;
@@ -50,7 +63,7 @@ export async function tryUntilDone(
   log: (line: string) => void,
 ): Promise<TargetResult> {
   const started = Date.now();
-  let delay = policy.firstDelayMs;
+  let delay = 0;
   let consecutiveTransient = 0;
   let identity = "";
   for (let attempts = 1; ; attempts += 1) {
@@ -77,11 +90,11 @@ export async function tryUntilDone(
     }
     const remaining = policy.deadlineMs - elapsedMs;
     if (remaining <= 0) return finish("failed", `deadline reached; ${diagnosis.action}`);
+    delay = nextDelayMs(delay, elapsedMs, policy);
     const wait = Math.min(Math.max(delay, diagnosis.retryAfterMs ?? 0), remaining);
     log(
       `[smoke ${target}] +${seconds(elapsedMs)} attempt ${attempts}: ${result.status || "no answer"} ${diagnosis.code} - ${diagnosis.meaning} Next try in ${seconds(wait)}.`,
     );
     await sleep(wait);
-    delay = Math.min(delay * 2, policy.maxDelayMs);
   }
 }

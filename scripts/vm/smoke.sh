@@ -9,7 +9,8 @@
 # Exit status: 0 passed, 1 failed, 2 usage error.
 #
 # Keeps trying while the answer is 401 PermissionDenied (role assignment not effective yet) or, in the first five
-# minutes, 404 DeploymentNotFound; honours 429 Retry-After; retries 5xx and connection failures three times in a row;
+# minutes, 404 DeploymentNotFound: every 0.5 s for the first 10 s, then doubling to at most 10 s (the schedule of
+# scripts/smoke/wait.ts); honours 429 Retry-After; retries 5xx and connection failures three times in a row;
 # stops at once on answers waiting cannot fix. Diagnosis codes are those of lib/diagnosis.ts.
 #
 # Protocols (shared/reference/azure-facts.md): IMDS token GET
@@ -21,6 +22,7 @@ readonly TOKEN_RESOURCE="https://cognitiveservices.azure.com"
 readonly IMDS_API_VERSION="2018-02-01"
 readonly FIRST_DELAY_MS=500
 readonly MAX_DELAY_MS=10000
+readonly STEADY_MS=10000
 readonly TRANSIENT_LIMIT=3
 readonly DEPLOYMENT_GRACE_MS=300000
 readonly REQUEST_TIMEOUT_SECONDS=30
@@ -171,7 +173,7 @@ progress "token from IMDS for principal ${principal_id:-unknown}"
 
 url="$endpoint/openai/deployments/$deployment/chat/completions?api-version=$api_version"
 payload='{"messages":[{"role":"user","content":"Reply with the words: keyless access works"}],"max_tokens":16}'
-delay_ms=$FIRST_DELAY_MS
+delay_ms=0
 consecutive_transient=0
 
 while true; do
@@ -232,11 +234,11 @@ while true; do
 
   remaining_ms=$((deadline_ms - $(now_ms)))
   if ((remaining_ms <= 0)); then finish failed "$status" "$diagnosis" "deadline reached: $message"; fi
+  if (($(elapsed_ms) < STEADY_MS || delay_ms == 0)); then delay_ms=$FIRST_DELAY_MS; else delay_ms=$((delay_ms * 2)); fi
+  if ((delay_ms > MAX_DELAY_MS)); then delay_ms=$MAX_DELAY_MS; fi
   wait_ms=$delay_ms
   if [[ -n "$retry_after_ms" ]] && ((retry_after_ms > wait_ms)); then wait_ms=$retry_after_ms; fi
   if ((wait_ms > remaining_ms)); then wait_ms=$remaining_ms; fi
   progress "attempt $attempts: $status $diagnosis${code:+ ($code)}; next try in ${wait_ms}ms"
   sleep "$(awk -v ms="$wait_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
-  delay_ms=$((delay_ms * 2))
-  if ((delay_ms > MAX_DELAY_MS)); then delay_ms=$MAX_DELAY_MS; fi
 done
