@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { saveRecord } from "../scripts/destroy/record";
 import {
   accountKey,
   COGNITIVE_SERVICES_API_VERSION,
@@ -67,14 +68,18 @@ function outputsFor(accountName: string, extra: Record<string, unknown> = {}): R
 }
 
 /** Registers `accountName` as soft-deleted in the ARM stand-in (what `pulumi destroy` leaves behind in Azure). */
-function softDeleted(accountName: string, behaviour: DeletedAccount["behaviour"]): string {
+function softDeleted(
+  accountName: string,
+  behaviour: DeletedAccount["behaviour"],
+  listing: Pick<DeletedAccount, "unlistedForRequests"> = {},
+): string {
   const account = {
     subscriptionId: SUBSCRIPTION_ID,
     location: LOCATION,
     resourceGroupName: RESOURCE_GROUP,
     accountName,
   };
-  armState.deleted.set(accountKey(account), { ...account, behaviour });
+  armState.deleted.set(accountKey(account), { ...account, behaviour, ...listing });
   return accountKey(account);
 }
 
@@ -333,12 +338,52 @@ describe("npm run destroy", { concurrency: 3 }, () => {
     assert.ok(recordOf(setup, "pr-12"), "the record stays for a re-run");
   });
 
-  test("nothing soft-deleted (404) counts as done", async () => {
-    const setup = scenario("not-found", { stacks: { "pr-13": { resourceCount: 2, outputs: outputsFor("kl-pr-13") } } });
-    const result = await destroy(setup, "--stack", "pr-13", "--yes");
+  test("right after the destroy, 404 is tried again until the account is listed as deleted, then purged", async () => {
+    const setup = scenario("listed-late", {
+      stacks: { "pr-15": { resourceCount: 2, outputs: outputsFor("kl-pr-15") } },
+    });
+    const key = softDeleted("kl-pr-15", "immediate", { unlistedForRequests: 1 });
+    const result = await destroy(setup, "--stack", "pr-15", "--yes", "--purge-wait", "5");
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /nothing to purge/);
-    assert.equal(purgeRequests("kl-pr-13").length, 1);
+    assert.match(
+      result.stdout,
+      /not listed as deleted yet \(404, try 1\); next try in \d s, for up to 5 s after the destroy/,
+    );
+    assert.match(result.stdout, /purged: the name kl-pr-15 is free again/);
+    assert.equal(purgeRequests("kl-pr-15").length, 2);
+    assert.ok(armState.purged.includes(key));
+  });
+
+  test("right after the destroy, an account never listed as deleted: warns with the purge command after --purge-wait", async () => {
+    const setup = scenario("not-found", { stacks: { "pr-13": { resourceCount: 2, outputs: outputsFor("kl-pr-13") } } });
+    const result = await destroy(setup, "--stack", "pr-13", "--yes", "--purge-wait", "1");
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(purgeRequests("kl-pr-13").length, 2, "first try, then one more when the wait is over");
+    assert.match(result.stdout, /nothing to purge: kl-pr-13 was not listed as deleted within 1 s of the destroy/);
+    assert.match(result.stdout, /az cognitiveservices account purge --name kl-pr-13 --resource-group /);
+    assert.equal(recordOf(setup, "pr-13"), undefined, "the teardown finished");
+  });
+
+  test("when an earlier run destroyed the account, one 404 means nothing to purge", async () => {
+    const setup = scenario("gone-before", { stacks: {} });
+    saveRecord(setup.recordDirectory, {
+      stack: "pr-17",
+      purgeTarget: {
+        subscriptionId: SUBSCRIPTION_ID,
+        location: LOCATION,
+        resourceGroupName: RESOURCE_GROUP,
+        accountName: "kl-pr-17",
+      },
+      protected: false,
+      testStack: true,
+      destroyed: true,
+      purged: false,
+      updatedAt: "",
+    });
+    const result = await destroy(setup, "--stack", "pr-17", "--yes");
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /nothing to purge \(already purged, or never soft-deleted\)/);
+    assert.equal(purgeRequests("kl-pr-17").length, 1);
   });
 
   test("a failed stack rm is finished by the re-run without a second destroy or purge", async () => {
@@ -380,6 +425,9 @@ describe("npm run destroy", { concurrency: 3 }, () => {
     assert.match(noStack.stderr, /--stack NAME is required/);
     const badName = await destroy(setup, "--stack", "pr 1; rm -rf /", "--yes");
     assert.equal(badName.code, 2);
+    const badWait = await destroy(setup, "--stack", "pr-16", "--yes", "--purge-wait", "2m");
+    assert.equal(badWait.code, 2);
+    assert.match(badWait.stderr, /--purge-wait needs whole seconds from 0 to 3600 \(got "2m"\)/);
   });
 });
 

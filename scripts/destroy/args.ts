@@ -9,9 +9,14 @@ export interface TeardownOptions {
   allowProtected: boolean;
   /** Keep the (empty) stack and its config instead of `pulumi stack rm` for a test stack. */
   keepStack: boolean;
+  /** How long after a destroy in this run the purge keeps trying while the account is not yet listed as deleted. */
+  purgeWaitMs: number;
 }
 
-export const USAGE = `Usage: npm run destroy -- --stack NAME [--yes] [--allow-protected] [--keep-stack]
+/** Default of `--purge-wait`, in seconds. */
+export const DEFAULT_PURGE_WAIT_SECONDS = 120;
+
+export const USAGE = `Usage: npm run destroy -- --stack NAME [--yes] [--allow-protected] [--keep-stack] [--purge-wait SECONDS]
 
 Destroys the stack's resources, purges its soft-deleted Azure OpenAI account (Azure keeps a deleted account 48 h
 and blocks its name), and removes a test stack (pr-<number>, or output testStack) from the backend.
@@ -21,6 +26,8 @@ Safe to re-run: a run after a partial failure finishes the job.
   --yes               do not ask for confirmation (needed when not run from a terminal)
   --allow-protected   allow tearing down a protected stack ("prod", or protected: true)
   --keep-stack        keep a test stack in the backend after its resources are gone
+  --purge-wait SECONDS  after destroying the account, how long to keep trying the purge while Azure does not list
+                      it as deleted yet (default ${DEFAULT_PURGE_WAIT_SECONDS})
 
 Exit codes: 0 done, 1 a step failed (re-run to resume), 2 usage error or not confirmed, 3 refused: protected stack.`;
 
@@ -29,7 +36,13 @@ const STACK_NAME = /^(?:[A-Za-z0-9][\w.-]*\/){0,2}[A-Za-z0-9][\w.-]*$/;
 
 /** Parses argv (without node and script); returns the options or the reason they are wrong. */
 export function parseTeardownArgs(argv: readonly string[]): TeardownOptions | { error: string } {
-  const options: TeardownOptions = { stack: "", yes: false, allowProtected: false, keepStack: false };
+  const options: TeardownOptions = {
+    stack: "",
+    yes: false,
+    allowProtected: false,
+    keepStack: false,
+    purgeWaitMs: DEFAULT_PURGE_WAIT_SECONDS * 1000,
+  };
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index];
     const [flag, inlineValue] = argument.startsWith("--") ? splitInline(argument) : [argument, undefined];
@@ -51,6 +64,15 @@ export function parseTeardownArgs(argv: readonly string[]): TeardownOptions | { 
       case "--keep-stack":
         options.keepStack = true;
         break;
+      case "--purge-wait": {
+        const value = inlineValue ?? argv[index + 1];
+        if (inlineValue === undefined) index += 1;
+        if (value === undefined || !/^\d+$/.test(value) || Number(value) > 3600) {
+          return { error: `--purge-wait needs whole seconds from 0 to 3600 (got ${JSON.stringify(value ?? "")})` };
+        }
+        options.purgeWaitMs = Number(value) * 1000;
+        break;
+      }
       default:
         return { error: `unknown argument ${JSON.stringify(argument)}` };
     }

@@ -4,7 +4,8 @@
  *   2. refuse a protected stack unless --allow-protected;
  *   3. save the purge target locally (outputs vanish with `pulumi destroy`);
  *   4. `pulumi destroy` (skipped when the stack is gone or has no resources);
- *   5. purge the soft-deleted OpenAI account ("not found" counts as done);
+ *   5. purge the soft-deleted OpenAI account ("not found" counts as done; right after a destroy it is tried again for
+ *      a while, since a just-deleted account may not be listed as deleted yet);
  *   6. `pulumi stack rm` for a test stack unless --keep-stack;
  *   7. delete the record.
  * Each step that already happened is skipped, so running twice, or after a failure, finishes the job.
@@ -101,6 +102,7 @@ async function teardown(options: TeardownOptions, dependencies: TeardownDependen
   saveRecord(recordDirectory, record);
 
   // 4. Destroy.
+  let destroyedNow = false;
   if (!summary) {
     log(`• Destroy: skipped, the stack is already gone.`);
   } else if (summary.resourceCount === 0) {
@@ -110,6 +112,7 @@ async function teardown(options: TeardownOptions, dependencies: TeardownDependen
     const result = await runPulumi(["destroy", "--yes", "--non-interactive", "--stack", stack], true);
     if (result.exitCode !== 0) throw new PulumiCliError(`destroy --stack ${stack}`, result);
     log(`  ✓ resources destroyed`);
+    destroyedNow = true;
   }
   record.destroyed = true;
   saveRecord(recordDirectory, record);
@@ -124,12 +127,19 @@ async function teardown(options: TeardownOptions, dependencies: TeardownDependen
     log(
       `• Purge: soft-deleted account ${target.accountName} (${target.location}, resource group ${target.resourceGroupName})`,
     );
-    const outcome = await dependencies.purge(target);
-    log(
-      outcome === "purged"
-        ? `  ✓ purged: the name ${target.accountName} is free again`
-        : `  ✓ nothing to purge (already purged, or never soft-deleted)`,
-    );
+    const outcome = await purgeAllowingForLag(target, destroyedNow ? options.purgeWaitMs : 0, dependencies);
+    if (outcome === "purged") {
+      log(`  ✓ purged: the name ${target.accountName} is free again`);
+    } else if (!destroyedNow) {
+      log(`  ✓ nothing to purge (already purged, or never soft-deleted)`);
+    } else {
+      log(
+        `  ⚠ nothing to purge: ${target.accountName} was not listed as deleted within ${options.purgeWaitMs / 1000} s of the destroy (purged by someone else, or Azure is slow to list it).`,
+      );
+      log(
+        `    If the next deploy fails with FlagMustBeSetForRestore: az cognitiveservices account purge --name ${target.accountName} --resource-group ${target.resourceGroupName} --location ${target.location}`,
+      );
+    }
   }
   record.purged = true;
   saveRecord(recordDirectory, record);
@@ -151,6 +161,31 @@ async function teardown(options: TeardownOptions, dependencies: TeardownDependen
   deleteRecord(recordDirectory, stack);
   log(`✓ Teardown of ${stack} complete.`);
   return EXIT.done;
+}
+
+const PURGE_RETRY_MS = 10_000;
+const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+/**
+ * Purges, and while the answer is "not found" keeps trying until `waitMs` has passed: an account deleted moments ago
+ * may not be listed under deletedAccounts yet, and giving up then would leave its name blocked for 48 h.
+ */
+async function purgeAllowingForLag(
+  target: PurgeTarget,
+  waitMs: number,
+  dependencies: TeardownDependencies,
+): Promise<PurgeOutcome> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt += 1) {
+    const outcome = await dependencies.purge(target);
+    const remaining = waitMs - (Date.now() - started);
+    if (outcome === "purged" || remaining <= 0) return outcome;
+    const delay = Math.min(PURGE_RETRY_MS, remaining);
+    dependencies.log(
+      `  … not listed as deleted yet (404, try ${attempt}); next try in ${(delay / 1000).toFixed(0)} s, for up to ${(waitMs / 1000).toFixed(0)} s after the destroy`,
+    );
+    await sleep(delay);
+  }
 }
 
 /** The purge target from stack outputs, when they name an account (contract: accountName, location, ...). */

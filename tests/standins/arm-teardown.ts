@@ -42,6 +42,8 @@ export interface DeletedAccount {
   resourceGroupName: string;
   accountName: string;
   behaviour: PurgeBehaviour;
+  /** Purge requests answered 404 before the account is listed: Azure listing a just-deleted account late. */
+  unlistedForRequests?: number;
 }
 
 /** State of the ARM stand-in, shared with the test for assertions. */
@@ -121,7 +123,9 @@ export function deletedAccountsRoutes(state: DeletedAccountsState, armAudience: 
         const [, subscriptionId, location, resourceGroupName, accountName] = match;
         const key = accountKey({ subscriptionId, location, resourceGroupName, accountName });
         const account = state.deleted.get(key);
-        if (!account) {
+        const unlisted = account?.unlistedForRequests ?? 0;
+        if (account && unlisted > 0) account.unlistedForRequests = unlisted - 1;
+        if (!account || unlisted > 0) {
           return json(404, {
             error: {
               code: "ResourceNotFound",
