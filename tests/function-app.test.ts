@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import type * as web from "@pulumi/azure-native/web";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import {
   DEFAULT_INSTANCE_MEMORY_MB,
   DEFAULT_MAXIMUM_INSTANCE_COUNT,
@@ -17,7 +17,7 @@ import {
   fakePrincipalId,
   type ProgramRun,
   programError,
-  runProgram,
+  runComponent,
   SUBSCRIPTION_ID,
   single,
 } from "../scripts/lib/offline-engine";
@@ -41,22 +41,16 @@ const computed = {
 async function runFunctionApp(
   overrides: Partial<FunctionAppArgs> = {},
 ): Promise<{ run: ProgramRun; outputs: Record<string, unknown> }> {
-  const run = await runProgram(
-    () => {
-      const app = new FunctionApp("smoke", {
+  const run = await runComponent(
+    () =>
+      new FunctionApp("smoke", {
         resourceGroupName: "rg-test",
         subscriptionId: SUBSCRIPTION_ID,
         nameSuffix: "k7q2m9",
         openAi: OPENAI,
         codePackage: PACKAGE,
         ...overrides,
-      });
-      const outputs: Record<string, pulumi.Output<unknown>> = {};
-      for (const [key, value] of Object.entries(app)) {
-        if (pulumi.Output.isInstance(value) && key !== "urn") outputs[key] = value;
-      }
-      return outputs;
-    },
+      }),
     { computed },
   );
   return { run, outputs: run.outputs };

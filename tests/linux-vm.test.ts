@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import type * as compute from "@pulumi/azure-native/compute";
 import type * as network from "@pulumi/azure-native/network";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_VM_SIZE, LinuxVm, type LinuxVmArgs, UBUNTU_2404_IMAGE } from "../components/linux-vm";
 import {
   fakePrincipalId,
   type ProgramRun,
   programError,
   type RecordedResource,
-  runProgram,
+  runComponent,
   single,
 } from "../scripts/lib/offline-engine";
 
@@ -33,15 +33,8 @@ const computed = {
 async function runVm(
   overrides: Partial<LinuxVmArgs> = {},
 ): Promise<{ run: ProgramRun; outputs: Record<string, unknown> }> {
-  const run = await runProgram(
-    () => {
-      const vm = new LinuxVm("smoke", { resourceGroupName: "rg-test", vmName: "vm-keyless", ...overrides });
-      const outputs: Record<string, pulumi.Output<unknown>> = {};
-      for (const [key, value] of Object.entries(vm)) {
-        if (pulumi.Output.isInstance(value) && key !== "urn") outputs[key] = value;
-      }
-      return outputs;
-    },
+  const run = await runComponent(
+    () => new LinuxVm("smoke", { resourceGroupName: "rg-test", vmName: "vm-keyless", ...overrides }),
     { computed },
   );
   return { run, outputs: run.outputs };

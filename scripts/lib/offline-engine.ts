@@ -339,6 +339,24 @@ export async function runProgram(program: Program, options: RunOptions = {}): Pr
   return { resources, invokes, outputs: outputs as Record<string, unknown> };
 }
 
+/**
+ * Runs a program that declares one component (what `create` builds) and returns the run; its outputs are the
+ * component's Output properties, so tests read them as they read a stack's outputs.
+ */
+export async function runComponent(
+  create: () => pulumi.ComponentResource,
+  options: RunOptions = {},
+): Promise<ProgramRun> {
+  return runProgram(() => {
+    const component = create();
+    const outputs: Record<string, pulumi.Output<unknown>> = {};
+    for (const [key, value] of Object.entries(component)) {
+      if (pulumi.Output.isInstance(value) && key !== "urn") outputs[key] = value;
+    }
+    return outputs;
+  }, options);
+}
+
 /** Resources of one type, in registration order. */
 export function ofType(run: ProgramRun, type: string): RecordedResource[] {
   return run.resources.filter((resource) => resource.type === type);
