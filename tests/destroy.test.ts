@@ -340,17 +340,17 @@ describe("npm run destroy", { concurrency: 3 }, () => {
 
   test("right after the destroy, 404 is tried again until the account is listed as deleted, then purged", async () => {
     const setup = scenario("listed-late", {
-      stacks: { "pr-15": { resourceCount: 2, outputs: outputsFor("kl-pr-15") } },
+      stacks: { "pr-18": { resourceCount: 2, outputs: outputsFor("kl-pr-18") } },
     });
-    const key = softDeleted("kl-pr-15", "immediate", { unlistedForRequests: 1 });
-    const result = await destroy(setup, "--stack", "pr-15", "--yes", "--purge-wait", "5");
+    const key = softDeleted("kl-pr-18", "immediate", { unlistedForRequests: 1 });
+    const result = await destroy(setup, "--stack", "pr-18", "--yes", "--purge-wait", "5");
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
       /not listed as deleted yet \(404, try 1\); next try in \d s, for up to 5 s after the destroy/,
     );
-    assert.match(result.stdout, /purged: the name kl-pr-15 is free again/);
-    assert.equal(purgeRequests("kl-pr-15").length, 2);
+    assert.match(result.stdout, /purged: the name kl-pr-18 is free again/);
+    assert.equal(purgeRequests("kl-pr-18").length, 2);
     assert.ok(armState.purged.includes(key));
   });
 
