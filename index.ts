@@ -2,8 +2,8 @@
  * Keyless Azure OpenAI: an account only Entra ID tokens can reach, the identities that may call it, and the smoke
  * test that proves they can. Reads validated config, then composes the components.
  */
-import * as authorization from "@pulumi/azure-native/authorization";
-import * as resources from "@pulumi/azure-native/resources";
+import { getClientConfig } from "@pulumi/azure-native/authorization/getClientConfig";
+import { ResourceGroup } from "@pulumi/azure-native/resources/resourceGroup";
 import * as random from "@pulumi/random";
 import { FunctionApp } from "./components/function-app";
 import { LinuxVm } from "./components/linux-vm";
@@ -19,9 +19,9 @@ export = async () => {
   const config = loadConfig();
   const { project, stack } = config;
   const tags = { project, stack, "managed-by": "pulumi" };
-  const client = await authorization.getClientConfig();
+  const client = await getClientConfig();
 
-  const resourceGroup = new resources.ResourceGroup(
+  const resourceGroup = new ResourceGroup(
     "resource-group",
     { resourceGroupName: config.resourceGroupName, location: config.location, tags },
     { protect: config.protect },

@@ -1,7 +1,7 @@
-import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
-import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
-import * as storage from "@pulumi/azure-native/storage";
-// Web resources from their own modules: the `web` barrel declares 187 resources that every type-check would parse.
+import { Component as AppInsightsComponent } from "@pulumi/azure-native/applicationinsights/component";
+import { Workspace as LogAnalyticsWorkspace } from "@pulumi/azure-native/operationalinsights/workspace";
+import { BlobContainer } from "@pulumi/azure-native/storage/blobContainer";
+import { StorageAccount } from "@pulumi/azure-native/storage/storageAccount";
 import { AppServicePlan } from "@pulumi/azure-native/web/appServicePlan";
 import { WebApp } from "@pulumi/azure-native/web/webApp";
 import { WebAppApplicationSettings } from "@pulumi/azure-native/web/webAppApplicationSettings";
@@ -167,7 +167,7 @@ export class FunctionApp extends pulumi.ComponentResource {
     const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
     const childOpts: pulumi.CustomResourceOptions = { parent: this };
 
-    const account = new storage.StorageAccount(
+    const account = new StorageAccount(
       `${name}-storage`,
       {
         ...common,
@@ -184,7 +184,7 @@ export class FunctionApp extends pulumi.ComponentResource {
       },
       childOpts,
     );
-    const container = new storage.BlobContainer(
+    const container = new BlobContainer(
       `${name}-package-container`,
       {
         resourceGroupName: args.resourceGroupName,
@@ -327,7 +327,7 @@ export class FunctionApp extends pulumi.ComponentResource {
     common: Pick<FunctionAppArgs, "resourceGroupName" | "location" | "tags">,
   ) {
     const childOpts: pulumi.CustomResourceOptions = { parent: this };
-    const workspace = new operationalinsights.Workspace(
+    const workspace = new LogAnalyticsWorkspace(
       `${name}-logs`,
       {
         ...common,
@@ -337,7 +337,7 @@ export class FunctionApp extends pulumi.ComponentResource {
       },
       childOpts,
     );
-    const component = new applicationinsights.Component(
+    const component = new AppInsightsComponent(
       `${name}-appinsights`,
       {
         ...common,

@@ -1,6 +1,4 @@
-import * as compute from "@pulumi/azure-native/compute";
-// The network and web resources come from their own modules: the submodule barrels declare 288 and 187 resources,
-// which every type-check (and every `pulumi preview` through ts-node) would otherwise parse (`npm run bench`).
+import { VirtualMachine } from "@pulumi/azure-native/compute/virtualMachine";
 import { NetworkInterface } from "@pulumi/azure-native/network/networkInterface";
 import { NetworkSecurityGroup } from "@pulumi/azure-native/network/networkSecurityGroup";
 import { PublicIPAddress } from "@pulumi/azure-native/network/publicIPAddress";
@@ -208,7 +206,7 @@ export class LinuxVm extends pulumi.ComponentResource {
       childOpts,
     );
 
-    const vm = new compute.VirtualMachine(
+    const vm = new VirtualMachine(
       `${name}-vm`,
       {
         ...common,

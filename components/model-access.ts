@@ -1,4 +1,4 @@
-import type * as authorization from "@pulumi/azure-native/authorization";
+import type { RoleAssignment } from "@pulumi/azure-native/authorization/roleAssignment";
 import * as pulumi from "@pulumi/pulumi";
 import { BUILT_IN_ROLES, type ModelAccessRoleName } from "../lib/constants";
 import { assignRole, type PrincipalType } from "../lib/role-assignment";
@@ -41,7 +41,7 @@ export interface AccessGrant {
  * principal types. Adding or removing a principal touches only its own assignment.
  */
 export class ModelAccess extends pulumi.ComponentResource {
-  readonly assignments: authorization.RoleAssignment[];
+  readonly assignments: RoleAssignment[];
   /** The access matrix: who has which role where. */
   readonly grants: pulumi.Output<AccessGrant[]>;
 

@@ -1,4 +1,6 @@
-import * as cognitiveservices from "@pulumi/azure-native/cognitiveservices";
+import { Account } from "@pulumi/azure-native/cognitiveservices/account";
+import { Deployment } from "@pulumi/azure-native/cognitiveservices/deployment";
+import { ResourceIdentityType } from "@pulumi/azure-native/types/enums/cognitiveservices";
 import * as pulumi from "@pulumi/pulumi";
 import type { DeploymentSpec } from "../lib/config";
 
@@ -37,15 +39,15 @@ export class OpenAiAccount extends pulumi.ComponentResource {
   readonly endpoint: pulumi.Output<string>;
   /** Deployment names in creation order. */
   readonly deploymentNames: pulumi.Output<string[]>;
-  readonly account: cognitiveservices.Account;
-  readonly deployments: cognitiveservices.Deployment[];
+  readonly account: Account;
+  readonly deployments: Deployment[];
 
   constructor(name: string, args: OpenAiAccountArgs, opts?: pulumi.ComponentResourceOptions) {
     super("keyless-openai:ai:OpenAiAccount", name, {}, opts);
     const allowedIpRanges = args.allowedIpRanges ?? [];
     const protect = args.protect ?? false;
 
-    this.account = new cognitiveservices.Account(
+    this.account = new Account(
       name,
       {
         accountName: args.customSubdomain,
@@ -54,7 +56,7 @@ export class OpenAiAccount extends pulumi.ComponentResource {
         kind: "OpenAI",
         sku: { name: "S0" },
         // Managed identity on the account itself: Azure Policy / Checkov CKV_AZURE_238 baseline (azure-facts.md).
-        identity: { type: cognitiveservices.ResourceIdentityType.SystemAssigned },
+        identity: { type: ResourceIdentityType.SystemAssigned },
         properties: {
           customSubDomainName: args.customSubdomain,
           // Entra ID tokens only: API keys are refused with 403 AuthenticationTypeDisabled.
@@ -72,9 +74,9 @@ export class OpenAiAccount extends pulumi.ComponentResource {
 
     // One deployment at a time: each waits for the previous (ARM answers 409 RequestConflict to parallel writes).
     this.deployments = [];
-    let previous: cognitiveservices.Deployment | undefined;
+    let previous: Deployment | undefined;
     for (const spec of args.deployments) {
-      const deployment: cognitiveservices.Deployment = new cognitiveservices.Deployment(
+      const deployment: Deployment = new Deployment(
         `${name}-${spec.name}`,
         {
           accountName: this.account.name,

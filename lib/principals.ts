@@ -1,4 +1,7 @@
-import * as azuread from "@pulumi/azuread";
+import { getClientConfigOutput } from "@pulumi/azuread/getClientConfig";
+import { getGroupOutput } from "@pulumi/azuread/getGroup";
+import { getServicePrincipalOutput } from "@pulumi/azuread/getServicePrincipal";
+import { getUserOutput } from "@pulumi/azuread/getUser";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ModelAccessPrincipal } from "../components/model-access";
 import type { DeployerPrincipalType, StackConfig } from "./config";
@@ -34,7 +37,7 @@ export function configuredPrincipals(
   if (access.grantDeployer) {
     const principalType =
       access.deployerPrincipalType === "auto"
-        ? azuread.getClientConfigOutput(opts).clientId.apply((clientId) => deployerPrincipalType("auto", clientId))
+        ? getClientConfigOutput(opts).clientId.apply((clientId) => deployerPrincipalType("auto", clientId))
         : access.deployerPrincipalType;
     principals.push({
       key: "deployer",
@@ -44,11 +47,11 @@ export function configuredPrincipals(
     });
   }
   for (const upn of access.users) {
-    const user = azuread.getUserOutput({ userPrincipalName: upn }, opts);
+    const user = getUserOutput({ userPrincipalName: upn }, opts);
     principals.push({ key: keyOf("user", upn), displayName: upn, principalId: user.objectId, principalType: "User" });
   }
   for (const objectId of access.groups) {
-    const group = azuread.getGroupOutput({ objectId }, opts);
+    const group = getGroupOutput({ objectId }, opts);
     principals.push({
       key: keyOf("group", objectId),
       displayName: group.displayName,
@@ -57,7 +60,7 @@ export function configuredPrincipals(
     });
   }
   for (const objectId of access.servicePrincipals) {
-    const servicePrincipal = azuread.getServicePrincipalOutput({ objectId }, opts);
+    const servicePrincipal = getServicePrincipalOutput({ objectId }, opts);
     principals.push({
       key: keyOf("sp", objectId),
       displayName: servicePrincipal.displayName,

@@ -1,4 +1,4 @@
-import * as authorization from "@pulumi/azure-native/authorization";
+import { RoleAssignment } from "@pulumi/azure-native/authorization/roleAssignment";
 import * as pulumi from "@pulumi/pulumi";
 import { v5 as uuidv5 } from "uuid";
 import { roleDefinitionId } from "./constants";
@@ -43,13 +43,9 @@ export interface RoleGrant {
  * Declares one role assignment with a deterministic name and an explicit `principalType`.
  * Use this for every assignment in the project so that the naming and the type rules hold everywhere.
  */
-export function assignRole(
-  logicalName: string,
-  grant: RoleGrant,
-  opts: pulumi.CustomResourceOptions,
-): authorization.RoleAssignment {
+export function assignRole(logicalName: string, grant: RoleGrant, opts: pulumi.CustomResourceOptions): RoleAssignment {
   const scope = pulumi.output(grant.scope);
-  return new authorization.RoleAssignment(
+  return new RoleAssignment(
     logicalName,
     {
       scope,
