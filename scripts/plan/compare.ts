@@ -12,6 +12,13 @@ export interface InputChange {
   after?: unknown;
 }
 
+/** Items matched by key between base and head: only in head, only in base, or in both but different. */
+export interface MatchedChanges<T> {
+  added: T[];
+  removed: T[];
+  changed: { before: T; after: T }[];
+}
+
 /** What changed between two plans. */
 export interface PlanComparison {
   resources: {
@@ -19,8 +26,8 @@ export interface PlanComparison {
     removed: PlannedResource[];
     changed: { urn: string; changes: InputChange[] }[];
   };
-  access: { added: AccessRow[]; removed: AccessRow[]; changed: { before: AccessRow; after: AccessRow }[] };
-  verdicts: { added: Verdict[]; removed: Verdict[]; changed: { before: Verdict; after: Verdict }[] };
+  access: MatchedChanges<AccessRow>;
+  verdicts: MatchedChanges<Verdict>;
   outputs: InputChange[];
   /** True when nothing differs. */
   unchanged: boolean;
@@ -59,7 +66,7 @@ function matchUp<T>(
   head: readonly T[],
   key: (item: T) => string,
   same: (a: T, b: T) => boolean,
-): { added: T[]; removed: T[]; changed: { before: T; after: T }[] } {
+): MatchedChanges<T> {
   const baseByKey = byKey(base, key);
   const headByKey = byKey(head, key);
   const added = head.filter((item) => !baseByKey.has(key(item)));

@@ -2,7 +2,7 @@
  * Markdown for a terminal and for a GitHub job summary: tables, the access matrix, the guardrails' verdicts and a
  * Mermaid diagram of identities and their roles (GitHub renders ```mermaid blocks in job summaries).
  */
-import type { InputChange, PlanComparison } from "./compare";
+import type { InputChange, MatchedChanges, PlanComparison } from "./compare";
 import type { AccessRow, PlanDocument, Verdict } from "./model";
 
 /** Escapes a value for a markdown table cell. */
@@ -153,6 +153,15 @@ function changeRows(changes: readonly InputChange[]): string[][] {
   ]);
 }
 
+/** Each added, removed or changed item with its change; a changed item is shown as it is in the head plan. */
+function labelled<T>(changes: MatchedChanges<T>): { change: "added" | "removed" | "changed"; item: T }[] {
+  return [
+    ...changes.added.map((item) => ({ change: "added" as const, item })),
+    ...changes.removed.map((item) => ({ change: "removed" as const, item })),
+    ...changes.changed.map(({ after }) => ({ change: "changed" as const, item: after })),
+  ];
+}
+
 /** The comparison as markdown. */
 export function renderComparison(comparison: PlanComparison): string {
   if (comparison.unchanged) return "# Changes against the base plan\n\nNo changes.\n";
@@ -190,44 +199,36 @@ export function renderComparison(comparison: PlanComparison): string {
       ...table(["path", "before", "after"], changeRows(change.changes)),
     );
   }
-  if (access.added.length + access.removed.length + access.changed.length > 0) {
-    const rows = [
-      ...access.added.map((row) => ({ change: "added", row })),
-      ...access.removed.map((row) => ({ change: "removed", row })),
-      ...access.changed.map(({ after }) => ({ change: "changed", row: after })),
-    ];
+  const accessChanges = labelled(access);
+  if (accessChanges.length > 0) {
     lines.push(
       "## Access matrix changes",
       "",
       ...table(
         ["change", "principal", "principal type", "role", "scope"],
-        rows.map(({ change, row }) => [
+        accessChanges.map(({ change, item }) => [
           change,
-          plain(row.principal),
-          cell(row.principalType),
-          plain(row.role),
-          cell(row.scope),
+          plain(item.principal),
+          cell(item.principalType),
+          plain(item.role),
+          cell(item.scope),
         ]),
       ),
     );
   }
-  if (verdicts.added.length + verdicts.removed.length + verdicts.changed.length > 0) {
-    const rows = [
-      ...verdicts.added.map((verdict) => ({ change: "added", verdict })),
-      ...verdicts.removed.map((verdict) => ({ change: "removed", verdict })),
-      ...verdicts.changed.map(({ after }) => ({ change: "changed", verdict: after })),
-    ];
+  const verdictChanges = labelled(verdicts);
+  if (verdictChanges.length > 0) {
     lines.push(
       "## Guardrail verdict changes",
       "",
       ...table(
         ["change", "verdict", "rule", "resource", "messages"],
-        rows.map(({ change, verdict }) => [
+        verdictChanges.map(({ change, item }) => [
           change,
-          verdict.passed ? "pass" : "**FAIL**",
-          cell(verdict.rule),
-          plain(urnTail(verdict.urn)),
-          plain(verdict.messages.join("; ")),
+          item.passed ? "pass" : "**FAIL**",
+          cell(item.rule),
+          plain(urnTail(item.urn)),
+          plain(item.messages.join("; ")),
         ]),
       ),
     );
