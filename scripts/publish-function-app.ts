@@ -20,6 +20,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import { ARM_SCOPE } from "../lib/constants";
 
@@ -57,8 +58,6 @@ interface DeploymentRecord {
 
 /** A failure worth another attempt (the deployment ran and failed, or the service was busy). */
 class RetryableError extends Error {}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function authorization(credential: TokenCredential): Promise<string> {
   const token = await credential.getToken(ARM_SCOPE);

@@ -11,6 +11,7 @@
  * Each step that already happened is skipped, so running twice, or after a failure, finishes the job.
  */
 
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   findStack,
   listStacks,
@@ -164,7 +165,6 @@ async function teardown(options: TeardownOptions, dependencies: TeardownDependen
 }
 
 const PURGE_RETRY_MS = 10_000;
-const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 /**
  * Purges, and while the answer is "not found" keeps trying until `waitMs` has passed: an account deleted moments ago

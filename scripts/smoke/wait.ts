@@ -5,6 +5,8 @@
  * minutes propagation can take. Retry-After wins when longer; the deadline caps everything.
  * scripts/vm/smoke.sh keeps the same schedule on the VM.
  */
+
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Diagnosis } from "../../lib/diagnosis";
 
 /** One try and what came of it. */
@@ -52,7 +54,6 @@ export function nextDelayMs(previousDelayMs: number, elapsedMs: number, policy: 
   return Math.min(previousDelayMs * 2, policy.maxDelayMs);
 }
 
-const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)}s`;
 
 /** Tries until success, a cause waiting cannot fix, too many transient failures, or the deadline. */
