@@ -213,8 +213,7 @@ function reusableBuild(appDir: string, outDir: string, zipPath: string): CacheRe
   return record;
 }
 
-function described(outDir: string, record: CacheRecord, reused: boolean): BuiltPackage {
-  const absoluteZipPath = join(outDir, ZIP_NAME);
+function described(absoluteZipPath: string, record: CacheRecord, reused: boolean): BuiltPackage {
   return {
     zipPath: relative(REPO_ROOT, absoluteZipPath),
     absoluteZipPath,
@@ -235,7 +234,7 @@ export function buildFunctionAppPackage(options: BuildOptions = {}): BuiltPackag
   const absoluteZipPath = join(outDir, ZIP_NAME);
 
   const cached = reusableBuild(appDir, outDir, absoluteZipPath);
-  if (cached) return described(outDir, cached, true);
+  if (cached) return described(absoluteZipPath, cached, true);
 
   const hostJsonPath = join(appDir, "host.json");
   const packageJsonPath = join(appDir, "package.json");
@@ -263,5 +262,5 @@ export function buildFunctionAppPackage(options: BuildOptions = {}): BuiltPackag
   writeFileSync(absoluteZipPath, zip);
   // Without a complete input list the build is not recorded, so the next evaluation builds again.
   if (inputs) writeFileSync(join(outDir, CACHE_RECORD_NAME), `${JSON.stringify(record, null, 2)}\n`);
-  return described(outDir, record, false);
+  return described(absoluteZipPath, record, false);
 }
