@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { type CommandIo, describeError, RefusedError, runCommand, UsageError } from "../scripts/lib/cli";
+import { missingTool } from "./support/tools";
+
+function capture(): CommandIo & { stdout: string; stderr: string } {
+  const io = {
+    stdout: "",
+    stderr: "",
+    out: (text: string) => {
+      io.stdout += text;
+    },
+    err: (text: string) => {
+      io.stderr += text;
+    },
+  };
+  return io;
+}
+
+const spec = {
+  name: "example",
+  usage: "usage: npm run example -- --stack NAME\n\nExit codes: 0 ok, 1 failed, 2 usage, 3 refused.",
+  options: { stack: { type: "string" } },
+} as const;
+
+describe("the command-line convention", () => {
+  test("--help prints the usage on stdout, exits 0 and never runs the command", async () => {
+    const io = capture();
+    let ran = false;
+    const code = await runCommand(
+      spec,
+      ["--stack", "dev", "--help"],
+      async () => {
+        ran = true;
+        return 0;
+      },
+      io,
+    );
+    assert.equal(code, 0);
+    assert.equal(ran, false);
+    assert.match(io.stdout, /^usage: npm run example -- --stack NAME/);
+    assert.equal(io.stderr, "");
+  });
+
+  test("an unknown option is a usage error: exit 2, the reason and the usage on stderr", async () => {
+    const io = capture();
+    const code = await runCommand(spec, ["--stak", "dev"], async () => 0, io);
+    assert.equal(code, 2);
+    assert.match(io.stderr, /Unknown option '--stak'/);
+    assert.match(io.stderr, /usage: npm run example/);
+  });
+
+  test("UsageError from the body exits 2; RefusedError exits 3; any other error exits 1 with its causes", async () => {
+    const usage = capture();
+    assert.equal(
+      await runCommand(spec, [], async () => Promise.reject(new UsageError("--stack is required")), usage),
+      2,
+    );
+    assert.match(usage.stderr, /example: --stack is required/);
+
+    const refused = capture();
+    assert.equal(
+      await runCommand(spec, [], async () => Promise.reject(new RefusedError("prod is protected")), refused),
+      3,
+    );
+    assert.match(refused.stderr, /example: refused: prod is protected/);
+
+    const failed = capture();
+    const cause = new Error("Downloading pulumi v3.265.0...\nerror: getaddrinfo ENOTFOUND get.pulumi.com");
+    assert.equal(
+      await runCommand(spec, [], async () => Promise.reject(new Error("pulumi stack ls failed", { cause })), failed),
+      1,
+    );
+    assert.match(
+      failed.stderr,
+      /pulumi stack ls failed\n {2}caused by: Downloading pulumi v3\.265\.0\.\.\.\nerror: getaddrinfo ENOTFOUND/,
+    );
+  });
+
+  test("describeError keeps every line of every cause", () => {
+    assert.equal(describeError(new Error("a\nb", { cause: new Error("c") })), "a\nb\n  caused by: c");
+    assert.equal(describeError("plain"), "plain");
+  });
+});
+
+describe("the test-tool rule", () => {
+  const absent = () => false;
+  const present = () => true;
+  test("a present tool runs the test", () => {
+    assert.equal(missingTool("shellcheck", {}, present), false);
+  });
+  test("a missing tool skips locally with the install command", () => {
+    const reason = missingTool(["shellcheck", "curl"], {}, absent);
+    assert.equal(
+      reason,
+      "shellcheck is not installed (apt-get install -y shellcheck); curl is not installed (apt-get install -y curl)",
+    );
+  });
+  test("a missing tool fails under CI=true, naming how to install it", () => {
+    assert.throws(
+      () => missingTool("python3", { CI: "true" }, absent),
+      /python3 is not installed \(apt-get install -y python3\): CI must install it/,
+    );
+  });
+});

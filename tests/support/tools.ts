@@ -1,0 +1,47 @@
+/**
+ * One rule for every external tool a test needs (the README's "Prerequisites for npm test" lists each):
+ * - present: the test runs;
+ * - missing under CI=true: the test file fails at once with the install command (CI must have it);
+ * - missing locally: the test is skipped loudly, with the install command in the skip reason and on stderr.
+ * Use as `test("...", { skip: missingTool("shellcheck") }, ...)` or on a `describe`.
+ */
+import { spawnSync } from "node:child_process";
+
+/** Tools the tests use, with how to install each on Debian/Ubuntu. */
+export const TEST_TOOLS = {
+  bash: "apt-get install -y bash",
+  shellcheck: "apt-get install -y shellcheck",
+  python3: "apt-get install -y python3",
+  curl: "apt-get install -y curl",
+  script: "apt-get install -y bsdutils (provides `script`, for pseudo-terminal tests)",
+} as const;
+
+export type TestTool = keyof typeof TEST_TOOLS;
+
+const found = new Map<TestTool, boolean>();
+
+function isInstalled(tool: TestTool): boolean {
+  let known = found.get(tool);
+  if (known === undefined) {
+    known = spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
+    found.set(tool, known);
+  }
+  return known;
+}
+
+/**
+ * `false` when every tool is installed; otherwise the skip reason (locally), or throws (under CI=true).
+ * `environment` is injectable for the rule's own tests.
+ */
+export function missingTool(
+  tools: TestTool | readonly TestTool[],
+  environment: NodeJS.ProcessEnv = process.env,
+  installed: (tool: TestTool) => boolean = isInstalled,
+): string | false {
+  const missing = (typeof tools === "string" ? [tools] : tools).filter((tool) => !installed(tool));
+  if (missing.length === 0) return false;
+  const message = missing.map((tool) => `${tool} is not installed (${TEST_TOOLS[tool]})`).join("; ");
+  if (environment.CI === "true") throw new Error(`${message}: CI must install it (.ci/run does)`);
+  process.stderr.write(`SKIPPING tests that need ${missing.join(", ")}: ${message}\n`);
+  return message;
+}
