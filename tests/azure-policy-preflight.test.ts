@@ -679,6 +679,8 @@ describe("ARM body of each planned resource type", () => {
     },
   ];
 
+  // Mutation tried: skipping the sub-resource unflattening failed the VM, Subnet, NSG, NIC, PrivateEndpoint and
+  // PrivateDnsZoneGroup rows.
   for (const row of rows) {
     it(`${row.type} is sent as ARM's body`, () => {
       const sent = request(row.type, row.inputs, row.name);
@@ -691,7 +693,7 @@ describe("ARM body of each planned resource type", () => {
   }
 
   it("has a pinned body for every row of the table", () => {
-    // Mutation tried: a row added to ARM_MAPPINGS without a test row here fails this test.
+    // A row in ARM_MAPPINGS without a pinned body above fails here.
     assert.deepEqual(Object.keys(ARM_MAPPINGS).sort(), rows.map((row) => row.type).sort());
   });
 
@@ -846,7 +848,8 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
 
   it("fails a planned account with key auth on, naming the assignment, the definition and the field", async () => {
     tenant([RG]);
-    // Mutation tried: denialsOf keeping only evaluations whose effect is "audit" made this test fail.
+    // Mutations tried: denialsOf keeping only evaluations whose effect is "audit" made this test fail; so did reading
+    // targetValue from the SDK's deserialized model (its Dictionary mapper turns `true` into `{}`: "NotEquals {}").
     const results = await createAzurePolicyCheck({ plan: accountPlan(false) })(context);
     assert.deepEqual(
       results.map((result) => result.status),
@@ -897,7 +900,8 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
 
   it("sees an assignment on the resource group through the resource group scope", async () => {
     tenant([RG], [aiServicesKeyAccessDenyAssignment(RG_ID, "rg-deny-ai-key-access")]);
-    // Mutation tried: calling checkAtSubscriptionScope for every resource made this test pass nothing (no Deny).
+    // Mutation tried: calling checkAtSubscriptionScope for every resource made this test fail (no Deny: the
+    // subscription-scope call does not see the group's assignment).
     const results = await createAzurePolicyCheck({ plan: accountPlan(false) })(context);
     assert.deepEqual(
       results.map((result) => [result.status, /assignment '([^']+)'/.exec(result.found)?.[1]]),

@@ -46,6 +46,8 @@ export interface PolicyInsightsState {
   assignments: StandInAssignment[];
   /** Request bodies that broke the protocol (missing resourceContent, wrong api-version), for assertions. */
   protocolErrors: string[];
+  /** Benchmarks only: milliseconds before each answer, as a stand-in for ARM's round trip. Tests leave it unset. */
+  latencyMs?: number;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -139,6 +141,11 @@ function evaluate(state: PolicyInsightsState, scope: string, request: RecordedRe
   return json(200, { fieldRestrictions: [], contentEvaluationResult: { policyEvaluations } });
 }
 
+async function afterLatency(state: PolicyInsightsState, answer: () => StandInResponse): Promise<StandInResponse> {
+  if (state.latencyMs) await new Promise((resolve) => setTimeout(resolve, state.latencyMs));
+  return answer();
+}
+
 /** Routes of the evaluator and the resource group existence check. */
 export function policyInsightsRoutes(state: PolicyInsightsState): Route[] {
   const exists = (name: string) =>
@@ -148,26 +155,30 @@ export function policyInsightsRoutes(state: PolicyInsightsState): Route[] {
     {
       method: "POST",
       path: /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.PolicyInsights\/checkPolicyRestrictions$/i,
-      handle: (request, match) => {
-        const group = decodeURIComponent(match[2] as string);
-        return (
-          unauthorized(request) ??
-          (exists(group)
-            ? evaluate(state, `${subscription}/resourceGroups/${group}`, request)
-            : resourceGroupNotFound(group))
-        );
-      },
+      handle: (request, match) =>
+        afterLatency(state, () => {
+          const group = decodeURIComponent(match[2] as string);
+          return (
+            unauthorized(request) ??
+            (exists(group)
+              ? evaluate(state, `${subscription}/resourceGroups/${group}`, request)
+              : resourceGroupNotFound(group))
+          );
+        }),
     },
     {
       method: "POST",
       path: /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.PolicyInsights\/checkPolicyRestrictions$/i,
-      handle: (request) => unauthorized(request) ?? evaluate(state, subscription, request),
+      handle: (request) => afterLatency(state, () => unauthorized(request) ?? evaluate(state, subscription, request)),
     },
     {
       method: "HEAD",
       path: /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)$/i,
       handle: (request, match) =>
-        unauthorized(request) ?? { status: exists(decodeURIComponent(match[2] as string)) ? 204 : 404 },
+        afterLatency(
+          state,
+          () => unauthorized(request) ?? { status: exists(decodeURIComponent(match[2] as string)) ? 204 : 404 },
+        ),
     },
   ];
 }
