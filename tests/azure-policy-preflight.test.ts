@@ -5,6 +5,9 @@
  * 127.0.0.1 over TLS (the run-time certificate joins Node's default CA list through tls.setDefaultCACertificates).
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as tls from "node:tls";
 import { ManagedIdentityCredential } from "@azure/identity";
@@ -866,6 +869,43 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
       results[0]?.fix ?? "",
       new RegExp(`/subscriptions/${SUB}/providers/Microsoft\\.Authorization/policyAssignments/deny-ai-key-access`),
     );
+  });
+
+  it("plans a stack from its own project directory, whoever its config names, and fails its key-auth account", async () => {
+    // The plan fixture program with API keys on and a user the offline engine's stand-in directory does not know.
+    // Mutation tried: planning with the offline engine's default directory failed this test ("User not found").
+    const project = mkdtempSync(join(tmpdir(), "policy-project-"));
+    try {
+      const fixture = join(ROOT, "tests", "fixtures", "plan");
+      writeFileSync(
+        join(project, "Pulumi.yaml"),
+        `${readFileSync(join(fixture, "Pulumi.yaml"), "utf8")}\nmain: ${join(fixture, "index.ts")}\n`,
+      );
+      writeFileSync(
+        join(project, "Pulumi.keys.yaml"),
+        "config:\n  keyless-openai:localAuth: true\n  keyless-openai:users:\n    - someone@corp.example\n",
+      );
+      tenant(["rg-fixture"]);
+      const results = await createAzurePolicyCheck({ projectDir: project })({ ...context, stack: "keys" });
+      assert.deepEqual(
+        results.map((result) => result.status),
+        ["fail"],
+        JSON.stringify(results),
+      );
+      assert.match(
+        results[0]?.found ?? "",
+        /^Microsoft\.CognitiveServices\/accounts 'openai' \(openai\) would be denied by policy assignment 'deny-ai-key-access'/,
+      );
+      const grants = policyPosts()
+        .map((recorded) => JSON.parse(recorded.body).resourceDetails.resourceContent)
+        .filter((content) => content.type === "Microsoft.Authorization/roleAssignments");
+      assert.ok(
+        grants.some((content) => content.properties.principalId === "ffffffff-ffff-4fff-bfff-ffffffffffff"),
+        "the configured user's grant is checked with a placeholder object ID",
+      );
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it("fails an account that leaves disableLocalAuth out (key auth on by default)", async () => {

@@ -15,7 +15,12 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { SUBSCRIPTION_ID as OFFLINE_SUBSCRIPTION_ID, runProgram } from "../lib/offline-engine";
+import {
+  DEFAULT_DIRECTORY,
+  type Directory,
+  SUBSCRIPTION_ID as OFFLINE_SUBSCRIPTION_ID,
+  runProgram,
+} from "../lib/offline-engine";
 import { readStackConfig } from "../plan/config";
 
 /** A resource the program declares, with its inputs as the engine received them. */
@@ -550,15 +555,33 @@ async function loadProgram(path: string): Promise<Program> {
   throw new Error(`${path}: expected the module to export a function returning the stack outputs`);
 }
 
+/** Object ID given to every user the stack names: only Entra ID knows the real one, and it is a placeholder here. */
+export const PLACEHOLDER_PRINCIPAL_ID = "ffffffff-ffff-4fff-bfff-ffffffffffff";
+
+function anyKey<T>(answer: (key: string) => T): Record<string, T> {
+  return new Proxy({} as Record<string, T>, {
+    get: (_target, key) => (typeof key === "string" ? answer(key) : undefined),
+  });
+}
+
+/** A directory that knows every principal the stack's config names, so any real stack plans offline. */
+const ANY_PRINCIPAL_DIRECTORY: Directory = {
+  deployer: DEFAULT_DIRECTORY.deployer,
+  users: anyKey(() => PLACEHOLDER_PRINCIPAL_ID),
+  groups: anyKey((objectId) => `group ${objectId}`),
+  servicePrincipals: anyKey((objectId) => `service principal ${objectId}`),
+};
+
 /**
  * What `pulumi up` would send for `stack`: the program run offline under the mock engine with the stack's config
- * (as `npm run plan` does), with the raw inputs (the plan document masks some settings by name).
+ * (as `npm run plan` does), with the raw inputs (the plan document masks some settings by name). Users, groups and
+ * service principals the config names are not looked up: their object IDs are placeholders.
  */
 export async function plannedResources(projectDir: string, stack: string): Promise<PlannedAzureResource[]> {
   const directory = resolve(projectDir);
   const config = readStackConfig(directory, stack);
   const program = await loadProgram(resolve(directory, config.main ?? "index.ts"));
-  const run = await runProgram(program, { stack, rawConfig: config.values });
+  const run = await runProgram(program, { stack, rawConfig: config.values, directory: ANY_PRINCIPAL_DIRECTORY });
   return run.resources
     .filter((resource) => resource.custom)
     .map((resource) => ({ type: resource.type, name: resource.name, inputs: resource.inputs }));
