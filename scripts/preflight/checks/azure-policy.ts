@@ -118,7 +118,8 @@ function denialResult(denial: PolicyDenial): CheckResult {
     check: CHECK_ID,
     status: "fail",
     found: `${request.armType} '${String(request.body.name)}' (${request.pulumiName}) would be denied by policy assignment '${nameOf(denial.assignmentId)}' (definition '${nameOf(denial.definitionId)}'${initiative}): ${fields}${reason}`,
-    fix: `Change ${changed.length > 0 ? changed.join(", ") : "the resource"} in the program so it complies, or ask the owner of ${denial.assignmentId} for an exemption (az policy exemption create --policy-assignment ${denial.assignmentId} --exemption-category Waiver --scope <resource group ID> --name <name>).`,
+    // Exemption syntax: Azure CLI reference, `az policy exemption create` (learn.microsoft.com/cli/azure/policy/exemption).
+    fix: `Change ${changed.length > 0 ? changed.join(", ") : "the resource"} in the program so it complies, or ask the owner of the assignment for an exemption: az policy exemption create --name <name> --policy-assignment ${denial.assignmentId} --exemption-category Waiver${request.resourceGroupName ? ` --resource-group ${request.resourceGroupName}` : ""}`,
   };
 }
 
