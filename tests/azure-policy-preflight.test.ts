@@ -13,6 +13,7 @@ import * as tls from "node:tls";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { Account } from "@pulumi/azure-native/cognitiveservices/account";
 import { Vault } from "@pulumi/azure-native/keyvault/vault";
+import { NetworkInterface } from "@pulumi/azure-native/network/networkInterface";
 import { ResourceGroup } from "@pulumi/azure-native/resources/resourceGroup";
 import * as random from "@pulumi/random";
 import { parseConfig } from "../lib/config";
@@ -29,6 +30,7 @@ import type { PreflightContext } from "../scripts/preflight/types";
 import { APP_SERVICE_IDENTITY_PATH, appServiceIdentityRoutes } from "./standins/identity";
 import {
   aiServicesKeyAccessDenyAssignment,
+  namingConventionDenyAssignment,
   type PolicyInsightsState,
   policyInsightsRoutes,
 } from "./standins/policy-insights";
@@ -948,6 +950,47 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
     assert.deepEqual(
       results.map((result) => [result.status, /assignment '([^']+)'/.exec(result.found)?.[1]]),
       [["fail", "rg-deny-ai-key-access"]],
+    );
+  });
+
+  it("warns, not fails, when the denied value is a placeholder known only after deploy", async () => {
+    tenant(
+      [RG],
+      [
+        namingConventionDenyAssignment(
+          SUBSCRIPTION_SCOPE,
+          "nic-naming",
+          "Microsoft.Network/networkInterfaces",
+          "nic-*",
+        ),
+      ],
+    );
+    // Mutation tried: without deniedOnPlaceholders the auto-named NIC was a fail like the named one.
+    const plan = accountPlan(true, () => {
+      // No networkInterfaceName: azure-native auto-names it (Pulumi name plus a random suffix).
+      new NetworkInterface("vm-nic", { resourceGroupName: RG, location: "swedencentral" });
+      new NetworkInterface("named-nic", {
+        networkInterfaceName: "bad-name",
+        resourceGroupName: RG,
+        location: "swedencentral",
+      });
+    });
+    const results = await createAzurePolicyCheck({ plan })(context);
+    assert.deepEqual(
+      results.map((result) => [result.status, result.found]),
+      [
+        [
+          "warn",
+          "Microsoft.Network/networkInterfaces 'vm-nic' (vm-nic) would be denied by policy assignment 'nic-naming' " +
+            '(definition \'nic-naming\'): name is "vm-nic", policy condition NotLike "nic-*"; that value is a ' +
+            "placeholder, known only after deploy",
+        ],
+        [
+          "fail",
+          "Microsoft.Network/networkInterfaces 'bad-name' (named-nic) would be denied by policy assignment 'nic-naming' " +
+            '(definition \'nic-naming\'): name is "bad-name", policy condition NotLike "nic-*"',
+        ],
+      ],
     );
   });
 

@@ -97,6 +97,51 @@ export function aiServicesKeyAccessDenyAssignment(scope: string, name: string): 
   };
 }
 
+/**
+ * A custom naming convention assigned as Deny: resources of `resourceType` whose `name` is not like `pattern` (a
+ * policy `notLike` with one `*` wildcard, as the policy definition structure documents for like/notLike).
+ */
+export function namingConventionDenyAssignment(
+  scope: string,
+  name: string,
+  resourceType: string,
+  pattern: string,
+): StandInAssignment {
+  const [prefix = "", suffix = ""] = pattern.split("*");
+  return {
+    id: `${scope}/providers/Microsoft.Authorization/policyAssignments/${name}`,
+    scope,
+    definitionId: `${scope}/providers/Microsoft.Authorization/policyDefinitions/${name}`,
+    effect: "Deny",
+    evaluate: (content) => {
+      const type = typeof content.type === "string" ? content.type : "";
+      const resourceName = typeof content.name === "string" ? content.name : "";
+      if (type.toLowerCase() !== resourceType.toLowerCase()) return undefined;
+      if (resourceName.startsWith(prefix) && resourceName.endsWith(suffix)) return undefined;
+      return [
+        {
+          result: "True",
+          expressionKind: "Field",
+          expression: "type",
+          path: "type",
+          expressionValue: type,
+          targetValue: resourceType,
+          operator: "Equals",
+        },
+        {
+          result: "True",
+          expressionKind: "Field",
+          expression: "name",
+          path: "name",
+          expressionValue: resourceName,
+          targetValue: pattern,
+          operator: "NotLike",
+        },
+      ];
+    },
+  };
+}
+
 function unauthorized(request: RecordedRequest): StandInResponse | undefined {
   if (bearerToken(request.headers.authorization)) return undefined;
   return json(401, {

@@ -108,16 +108,32 @@ export function denialsOf(request: ArmResourceRequest, body: unknown): PolicyDen
     }));
 }
 
+/** `properties.ipConfigurations[0].x` and `properties.ipConfigurations[*].x` name the same field. */
+function normalizedPath(path: string): string {
+  return path.replace(/\[(\d+|\*)\]/g, "[]").toLowerCase();
+}
+
+/** True when every field the policy objected to is a value the plan only has a placeholder for. */
+function deniedOnPlaceholders(denial: PolicyDenial): boolean {
+  const placeholders = new Set(denial.request.placeholders.map(normalizedPath));
+  return (
+    denial.fields.length > 0 &&
+    denial.fields.every((field) => field.path !== undefined && placeholders.has(normalizedPath(field.path)))
+  );
+}
+
 function denialResult(denial: PolicyDenial): CheckResult {
   const { request } = denial;
+  // A Deny on a stand-in value (an auto-generated name, another resource's ID) may not happen with the real one.
+  const uncertain = deniedOnPlaceholders(denial);
   const initiative = denial.policySetDefinitionId ? ` in initiative '${nameOf(denial.policySetDefinitionId)}'` : "";
   const fields = denial.fields.length > 0 ? denial.fields.map(describeField).join("; ") : "field not reported";
   const reason = denial.reason ? ` (${denial.reason})` : "";
   const changed = denial.fields.map((field) => field.path ?? field.expression).filter(Boolean);
   return {
     check: CHECK_ID,
-    status: "fail",
-    found: `${request.armType} '${String(request.body.name)}' (${request.pulumiName}) would be denied by policy assignment '${nameOf(denial.assignmentId)}' (definition '${nameOf(denial.definitionId)}'${initiative}): ${fields}${reason}`,
+    status: uncertain ? "warn" : "fail",
+    found: `${request.armType} '${String(request.body.name)}' (${request.pulumiName}) would be denied by policy assignment '${nameOf(denial.assignmentId)}' (definition '${nameOf(denial.definitionId)}'${initiative}): ${fields}${reason}${uncertain ? "; that value is a placeholder, known only after deploy" : ""}`,
     // Exemption syntax: Azure CLI reference, `az policy exemption create` (learn.microsoft.com/cli/azure/policy/exemption).
     fix: `Change ${changed.length > 0 ? changed.join(", ") : "the resource"} in the program so it complies, or ask the owner of the assignment for an exemption: az policy exemption create --name <name> --policy-assignment ${denial.assignmentId} --exemption-category Waiver${request.resourceGroupName ? ` --resource-group ${request.resourceGroupName}` : ""}`,
   };
