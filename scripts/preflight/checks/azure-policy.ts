@@ -10,7 +10,9 @@
  * Response shape: CheckRestrictionsResult.contentEvaluationResult.policyEvaluations[] with policyInfo,
  * evaluationResult, effectDetails.policyEffect and evaluationDetails.evaluatedExpressions (azure-rest-api-specs
  * specification/policyinsights/resource-manager/Microsoft.PolicyInsights/stable/2024-10-01/checkPolicyRestrictions.json
- * and examples/PolicyRestrictions_CheckAtResourceGroupScope.json).
+ * and examples/PolicyRestrictions_CheckAtResourceGroupScope.json; the SDK's models in @azure/arm-policyinsights 6.0.0
+ * review/arm-policyinsights.api.md: CheckRestrictionsRequest, CheckRestrictionsResourceDetails { resourceContent,
+ * apiVersion, scope }, PolicyEvaluationResult). A Deny that rests only on placeholder values is a warning.
  *
  * Known limit: the Azure Developer CLI team found that this API did not report Deny assignments inherited from a
  * management group (Azure/azure-dev cli/azd/docs/local-preflight/storage-account-policy-check.md, tested with
