@@ -527,16 +527,12 @@ export interface ArmRequests {
 }
 
 /** ARM requests for every azure-native resource of the plan; other providers (random, tls, command) are not ARM. */
-export function armRequests(
-  resources: readonly PlannedAzureResource[],
-  subscriptionId: string,
-  mappings: Readonly<Record<string, ArmMapping>> = ARM_MAPPINGS,
-): ArmRequests {
+export function armRequests(resources: readonly PlannedAzureResource[], subscriptionId: string): ArmRequests {
   const requests: ArmResourceRequest[] = [];
   const unmapped: PlannedAzureResource[] = [];
   for (const resource of resources) {
     if (!resource.type.startsWith("azure-native:")) continue;
-    const mapping = mappings[resource.type];
+    const mapping = ARM_MAPPINGS[resource.type];
     if (mapping) requests.push(armRequest(resource, mapping, subscriptionId));
     else unmapped.push(resource);
   }
