@@ -30,13 +30,15 @@ export type BuiltInRoleName = keyof typeof BUILT_IN_ROLES;
 /**
  * Roles that may be granted for model access through config (`roleName`). None of them can write the account
  * (built-in roles page, AI + machine learning):
- * - Cognitive Services OpenAI User: read actions on Microsoft.CognitiveServices plus OpenAI data actions; no keys, no writes.
+ * - Cognitive Services OpenAI User: read actions on Microsoft.CognitiveServices plus OpenAI data actions; no keys,
+ *   no writes.
  * - Cognitive Services OpenAI Contributor: also `accounts/deployments/write|delete`, `raiPolicies/*`,
- *   `commitmentplans/*` and data actions `accounts/OpenAI/*`, but neither `accounts/write` nor `accounts/listKeys/action`:
- *   it can change deployments, never switch local auth back on or read a key. Allowed.
- * - Cognitive Services User: has `accounts/listkeys/action`, but ARM refuses to list keys while `disableLocalAuth` is true
- *   (400 "Failed to list key. disableLocalAuth is set to be true", Azure/terraform-azurerm-avm-res-cognitiveservices-account#130)
- *   and it cannot write the account to turn that off; the account guardrail keeps `disableLocalAuth: true`. Allowed.
+ *   `commitmentplans/*` and data actions `accounts/OpenAI/*`, but neither `accounts/write` nor
+ *   `accounts/listKeys/action`: it can change deployments, never switch local auth back on or read a key. Allowed.
+ * - Cognitive Services User: has `accounts/listkeys/action`, but ARM refuses to list keys while `disableLocalAuth` is
+ *   true (400 "Failed to list key. disableLocalAuth is set to be true",
+ *   Azure/terraform-azurerm-avm-res-cognitiveservices-account#130) and it cannot write the account to turn that off;
+ *   the account guardrail keeps `disableLocalAuth: true`. Allowed.
  */
 export const MODEL_ACCESS_ROLES = [
   "CognitiveServicesUser",
@@ -72,9 +74,9 @@ export const KEY_ENABLING_ROLES = {
 } as const;
 
 /**
- * Full resource ID of a built-in role definition in a subscription: what ARM templates' `subscriptionResourceId(
- * 'Microsoft.Authorization/roleDefinitions', guid)` gives (Learn "Assign Azure roles using Azure Resource Manager
- * templates"); the built-in roles page prints the tenant form `/providers/Microsoft.Authorization/roleDefinitions/{guid}`.
+ * Full resource ID of a built-in role definition in a subscription, as a role assignment request sends it; ARM answers
+ * with the tenant form `/providers/Microsoft.Authorization/roleDefinitions/{guid}` (Azure/azure-rest-api-specs
+ * authorization stable/2022-04-01 examples/RoleAssignments_CreateForResourceGroup.json).
  */
 export function roleDefinitionId(subscriptionId: string, roleGuid: string): string {
   return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
@@ -82,8 +84,8 @@ export function roleDefinitionId(subscriptionId: string, roleGuid: string): stri
 
 /**
  * Audience (resource) of Entra ID tokens for Azure OpenAI. Source: the `openai` package 7.57.0 README (Azure OpenAI
- * section: `getBearerTokenProvider(credential, 'https://cognitiveservices.azure.com/.default')`) and Learn "Configure
- * Azure OpenAI with managed identities" (`az account get-access-token --resource https://cognitiveservices.azure.com`).
+ * section: `getBearerTokenProvider(credential, 'https://cognitiveservices.azure.com/.default')`); the service's 401 for
+ * a wrong audience names the same resource ("audience is incorrect (https://cognitiveservices.azure.com)").
  */
 export const COGNITIVE_SERVICES_RESOURCE = "https://cognitiveservices.azure.com";
 export const COGNITIVE_SERVICES_SCOPE = `${COGNITIVE_SERVICES_RESOURCE}/.default`;
@@ -101,7 +103,8 @@ export const DATA_PLANE_API_VERSION = "2024-10-21";
 
 /**
  * Instance metadata service (IMDS) host and the token API version @azure/identity's managed identity client sends:
- * @azure/msal-node 7.2.3 lib/msal-node.cjs (`DEFAULT_IMDS_ENDPOINT = http://169.254.169.254/metadata/identity/oauth2/token`,
+ * @azure/msal-node 7.2.3 lib/msal-node.cjs
+ * (`DEFAULT_IMDS_ENDPOINT = http://169.254.169.254/metadata/identity/oauth2/token`,
  * `IMDS_API_VERSION = "2018-02-01"`, header `Metadata: true`). scripts/vm/smoke.sh sends the same.
  */
 export const IMDS_ENDPOINT = "http://169.254.169.254";
@@ -144,7 +147,10 @@ export const DEPLOYMENT_SKUS = [
   "DataZoneBatch",
 ] as const;
 
-/** `versionUpgradeOption` values: @pulumi/azure-native 3.28.0 types/enums/cognitiveservices `DeploymentModelVersionUpgradeOption`. */
+/**
+ * `versionUpgradeOption` values: @pulumi/azure-native 3.28.0 types/enums/cognitiveservices
+ * `DeploymentModelVersionUpgradeOption`.
+ */
 export const VERSION_UPGRADE_OPTIONS = [
   "OnceNewDefaultVersionAvailable",
   "OnceCurrentVersionExpired",

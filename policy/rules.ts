@@ -191,7 +191,11 @@ export function roleGuidOf(roleDefinitionId: string): string {
   return (roleDefinitionId.split("/").pop() ?? "").toLowerCase();
 }
 
-/** Why each refused role is refused, by GUID. The GUIDs and actions: Learn "Azure built-in roles" (see lib/constants.ts). */
+/**
+ * Why each refused role is refused, by GUID (GUIDs and actions: Learn "Azure built-in roles", see lib/constants.ts).
+ * The GUID is read from the end of roleDefinitionId, so the subscription form a request sends and the tenant form ARM
+ * answers with (`/providers/Microsoft.Authorization/roleDefinitions/{guid}`) are judged alike.
+ */
 const REFUSED_ROLES: ReadonlyMap<string, string> = new Map([
   ...Object.entries(PRIVILEGED_ROLES).map(([name, guid]): [string, string] => [
     guid,

@@ -1,8 +1,11 @@
 /**
  * Azure OpenAI data-plane stand-in: chat completions on the deployments path
  * (`POST /openai/deployments/{deployment}/chat/completions?api-version=...`) and the v1 path
- * (`POST /openai/v1/chat/completions`, deployment in `model`). Error bodies: azure-facts.md ("Answers seen in the
- * field"); network-blocked body: "Traffic is not from an approved private endpoint" as reported in public threads.
+ * (`POST /openai/v1/chat/completions`, deployment in `model`). Error bodies as the service's answers are quoted in
+ * public reports: 401 PermissionDenied (Azure-Samples/rag-data-openai-python-promptflow#28), the 401 audience body
+ * (`{"statusCode":401,"message":"Unauthorized. Access token is missing, invalid, audience is incorrect ..."}`),
+ * 403 AuthenticationTypeDisabled "Key based authentication is disabled for this resource.", 404 DeploymentNotFound;
+ * network-blocked body: "Traffic is not from an approved private endpoint" as reported in public threads.
  * Checks run in the order the service applies them: network, key auth, token audience, role, deployment, load.
  */
 import { json, type RecordedRequest, type Route, type StandInResponse } from "./server";
