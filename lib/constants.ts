@@ -170,6 +170,8 @@ export const INTERACTIVE_CLIENT_IDS = {
 /**
  * Azure public-cloud region names (`az account list-locations --query [].name`), used to reject typos before Azure does.
  * Whether a model is offered in a region is Azure's answer, not this list's: see the README.
+ * Not checked against a primary source (the command needs a subscription): a region Azure adds later (public lists
+ * already show denmarkeast) is refused by config until it is added here.
  */
 export const AZURE_REGIONS = [
   "australiacentral",
