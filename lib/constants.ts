@@ -64,13 +64,24 @@ export const PRIVILEGED_ROLES = {
 
 /**
  * Built-in roles that undo keyless access without being privileged: they can write a Cognitive Services account
- * (switch `disableLocalAuth` back to false) and then list or regenerate its keys. Learn "Azure built-in roles for
- * AI + machine learning": Cognitive Services Contributor grants `Microsoft.CognitiveServices/*` ("Lets you create,
- * read, update, delete and manage keys of Cognitive Services"). Azure AI Developer (64702f94-...) has no
- * Microsoft.CognitiveServices control-plane action, so it is not listed.
+ * (switch `disableLocalAuth` back to false) and then list or regenerate its keys. GUIDs and names: Learn "Azure
+ * built-in roles" (AI + machine learning).
+ * - Cognitive Services Contributor: `Microsoft.CognitiveServices/*` ("Lets you create, read, update, delete and manage
+ *   keys of Cognitive Services"; role JSON on the built-in roles page).
+ * - Azure AI Administrator: `Microsoft.CognitiveServices/*` among its actions (role JSON on Learn "Role-based access
+ *   control for Microsoft Foundry (Hubs and Projects)").
+ * - Foundry Account Owner and Foundry Owner (formerly Azure AI Account Owner and Azure AI Owner): "full access to
+ *   manage projects and resources", can create Foundry accounts and manage models (permission table on Learn
+ *   "Role-based access control for Microsoft Foundry"; their action lists were not read here).
+ * Not listed, because what is documented for them holds no account write: Azure AI Developer (no
+ * Microsoft.CognitiveServices control-plane action), Foundry Project Manager (Learn's table: creates projects, not
+ * accounts, and does not manage models).
  */
 export const KEY_ENABLING_ROLES = {
   CognitiveServicesContributor: "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68",
+  AzureAIAdministrator: "b78c5d69-af96-48a3-bf8d-a8b4d589de94",
+  FoundryAccountOwner: "e47c6f54-e4a2-4754-9501-8e0985b135e1",
+  FoundryOwner: "c883944f-8b7b-4483-af10-35834be79c4a",
 } as const;
 
 /**

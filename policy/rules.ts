@@ -265,7 +265,7 @@ export function managedIdentityPrincipalIds(resources: readonly { props: unknown
 const roleAssignmentLeastPrivilege: Guardrail = {
   name: "role-assignment-least-privilege",
   description:
-    "Role assignments must not grant Owner, Contributor, User Access Administrator, Role Based Access Control Administrator or Cognitive Services Contributor, must be scoped to the stack's resource group or below, and must state principalType.",
+    "Role assignments must not grant Owner, Contributor, User Access Administrator, Role Based Access Control Administrator or a role that can turn key auth back on (Cognitive Services Contributor, Azure AI Administrator, Foundry Account Owner, Foundry Owner), must be scoped to the stack's resource group or below, and must state principalType.",
   resourceTypes: [TYPES.roleAssignment],
   check: (subject, context) => {
     const violations: string[] = [];

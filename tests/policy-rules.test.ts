@@ -12,7 +12,8 @@
  *   and "no properties at all fails on both" failed.
  * - role-assignment-least-privilege: Contributor in lib/constants.ts set back to the fabricated
  *   b24988ac-6180-420e-b2c7-a37a9b8d3a8f; "Contributor (b24988ac-6180-42a0-ab88-20f7382dd24c) is refused" failed.
- *   KEY_ENABLING_ROLES left out of REFUSED_ROLES; "Cognitive Services Contributor ... is refused" failed.
+ *   KEY_ENABLING_ROLES left out of REFUSED_ROLES; the Cognitive Services Contributor, Azure AI Administrator,
+ *   Foundry Account Owner and Foundry Owner cases failed.
  * - linux-vm-keyless: disablePasswordAuthentication read as a constant `true`; "password authentication fails" and
  *   "no linuxConfiguration fails" failed.
  * - vm-no-public-ip: the NIC branch of publicIpReferences returned `[]`; "a NIC with a public IP fails" failed.
@@ -55,10 +56,14 @@ const REFUSED: [string, string, string][] = [
   ["User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "privileged"],
   ["Role Based Access Control Administrator", "f58310d9-a9f6-439a-9e8d-f62e7b41a168", "privileged"],
   ["Cognitive Services Contributor", "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68", "turn key auth back on"],
+  ["Azure AI Administrator", "b78c5d69-af96-48a3-bf8d-a8b4d589de94", "turn key auth back on"],
+  ["Foundry Account Owner", "e47c6f54-e4a2-4754-9501-8e0985b135e1", "turn key auth back on"],
+  ["Foundry Owner", "c883944f-8b7b-4483-af10-35834be79c4a", "turn key auth back on"],
 ];
 
-/** Data roles that must pass (same page): none can write the account. */
+/** Roles that must pass (same page): none can write the account. */
 const ALLOWED: [string, string][] = [
+  ["Azure AI Developer", "64702f94-c441-49e6-a78b-ef80e0188fee"],
   ["Cognitive Services User", "a97b65f3-24c7-4388-baec-2e87135dc908"],
   ["Cognitive Services OpenAI User", "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"],
   ["Cognitive Services OpenAI Contributor", "a001fd3d-188f-4b5d-821b-7da978bf7442"],
