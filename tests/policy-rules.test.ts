@@ -26,6 +26,15 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { RoleAssignment } from "@pulumi/azure-native/authorization/roleAssignment";
+import { Account } from "@pulumi/azure-native/cognitiveservices/account";
+import { VirtualMachine } from "@pulumi/azure-native/compute/virtualMachine";
+import { NetworkInterface } from "@pulumi/azure-native/network/networkInterface";
+import { PublicIPAddress } from "@pulumi/azure-native/network/publicIPAddress";
+import { StorageAccount } from "@pulumi/azure-native/storage/storageAccount";
+import { WebApp } from "@pulumi/azure-native/web/webApp";
+import { WebAppFtpAllowed } from "@pulumi/azure-native/web/webAppFtpAllowed";
+import { WebAppScmAllowed } from "@pulumi/azure-native/web/webAppScmAllowed";
 import { BUILT_IN_ROLES, MODEL_ACCESS_ROLES } from "../lib/constants";
 import {
   GUARDRAILS,
@@ -478,6 +487,28 @@ runCases("storage-keyless-private", [
     expect: ["allowBlobPublicAccess"],
   },
 ]);
+
+describe("type tokens", () => {
+  // A wrong token would make a rule skip every real resource while these table tests still pass. Mutation made:
+  // TYPES.storageAccount set to "azure-native:storage:Storageaccount"; this test failed.
+  it("are the tokens @pulumi/azure-native registers for each resource class", () => {
+    const classes: [string, { isInstance(obj: unknown): boolean }][] = [
+      [TYPES.account, Account],
+      [TYPES.roleAssignment, RoleAssignment],
+      [TYPES.virtualMachine, VirtualMachine],
+      [TYPES.networkInterface, NetworkInterface],
+      [TYPES.publicIpAddress, PublicIPAddress],
+      [TYPES.webApp, WebApp],
+      [TYPES.webAppFtpAllowed, WebAppFtpAllowed],
+      [TYPES.webAppScmAllowed, WebAppScmAllowed],
+      [TYPES.storageAccount, StorageAccount],
+    ];
+    for (const [token, resourceClass] of classes) {
+      // isInstance compares the object's __pulumiType with the class's own (azure-native 3.28.0 *.js).
+      assert.ok(resourceClass.isInstance({ __pulumiType: token }), token);
+    }
+  });
+});
 
 describe("config and guardrail agree", () => {
   it("every roleName config accepts passes the role guardrail", () => {
