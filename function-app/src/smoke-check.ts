@@ -14,7 +14,7 @@ import { APIError, AzureOpenAI } from "openai";
 import { type Diagnosis, diagnoseError, diagnoseHttp } from "../../lib/diagnosis";
 import { type TokenIdentity, tokenIdentity } from "./token-identity";
 
-/** Token scope for Azure OpenAI (azure-facts.md, "Token scope"). */
+/** Token scope for Azure OpenAI (`openai` 7.57.0 README, Azure OpenAI: `https://cognitiveservices.azure.com/.default`). */
 const COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default";
 const REQUEST_TIMEOUT_MS = 30_000;
 

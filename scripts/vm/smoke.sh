@@ -13,7 +13,7 @@
 # scripts/smoke/wait.ts); honours 429 Retry-After; retries 5xx and connection failures three times in a row;
 # stops at once on answers waiting cannot fix. Diagnosis codes are those of lib/diagnosis.ts.
 #
-# Protocols (shared/reference/azure-facts.md): IMDS token GET
+# Protocols (@azure/msal-node 7.2.3 for IMDS; Azure OpenAI REST reference for chat completions): IMDS token GET
 # http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://cognitiveservices.azure.com
 # with "Metadata: true"; chat completions POST {endpoint}/openai/deployments/{deployment}/chat/completions?api-version=...
 set -euo pipefail

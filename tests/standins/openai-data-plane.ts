@@ -1,13 +1,21 @@
 /**
  * Azure OpenAI data-plane stand-in: chat completions on the deployments path
  * (`POST /openai/deployments/{deployment}/chat/completions?api-version=...`) and the v1 path
- * (`POST /openai/v1/chat/completions`, deployment in `model`). Error bodies: azure-facts.md ("Answers seen in the
- * field"); network-blocked body: "Traffic is not from an approved private endpoint" as reported in public threads.
+ * (`POST /openai/v1/chat/completions`, deployment in `model`). Error bodies as the service's answers are quoted in
+ * public reports: 401 PermissionDenied (Azure-Samples/rag-data-openai-python-promptflow#28), the 401 audience body
+ * (`{"statusCode":401,"message":"Unauthorized. Access token is missing, invalid, audience is incorrect ..."}`),
+ * 403 AuthenticationTypeDisabled "Key based authentication is disabled for this resource.", 404 DeploymentNotFound;
+ * network-blocked body: "Traffic is not from an approved private endpoint" as reported in public threads.
  * Checks run in the order the service applies them: network, key auth, token audience, role, deployment, load.
  */
-import { COGNITIVE_SERVICES_RESOURCE } from "../../lib/constants";
 import { json, type RecordedRequest, type Route, type StandInResponse } from "./server";
 import { bearerToken, readTokenClaims } from "./tokens";
+
+/**
+ * The audience the service accepts, written here rather than imported from the code under test: the `openai` package
+ * 7.57.0 README (Azure OpenAI: scope `https://cognitiveservices.azure.com/.default`).
+ */
+const AUDIENCE = "https://cognitiveservices.azure.com";
 
 /** Behaviour of one data-plane stand-in. Mutable: tests may grant access while a client is waiting. */
 export interface DataPlaneOptions {
@@ -88,7 +96,7 @@ export function dataPlaneRoutes(options: DataPlaneOptions): Route[] {
     const token = bearerToken(request.headers.authorization);
     const claims = token ? readTokenClaims(token) : undefined;
     const audience = claims?.aud;
-    if (audience !== COGNITIVE_SERVICES_RESOURCE && audience !== `${COGNITIVE_SERVICES_RESOURCE}/`) {
+    if (audience !== AUDIENCE && audience !== `${AUDIENCE}/`) {
       return DATA_PLANE_ANSWERS.wrongAudience;
     }
     const grantedAt = typeof claims?.oid === "string" ? options.grants.get(claims.oid) : undefined;
