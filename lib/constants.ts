@@ -27,7 +27,7 @@ export type ModelAccessRoleName = (typeof MODEL_ACCESS_ROLES)[number];
 /** Highly privileged roles the guardrails refuse. Source: Azure built-in roles reference (Owner, Contributor, User Access Administrator, Role Based Access Control Administrator). */
 export const PRIVILEGED_ROLES = {
   Owner: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
-  Contributor: "b24988ac-6180-420e-b2c7-a37a9b8d3a8f",
+  Contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
   UserAccessAdministrator: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
   RoleBasedAccessControlAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
 } as const;

@@ -8,7 +8,7 @@
  * - every Azure job reads vars AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID, PULUMI_BACKEND_URL and the
  *   secret PULUMI_CONFIG_PASSPHRASE.
  */
-import { BUILT_IN_ROLES, roleDefinitionId } from "../../lib/constants";
+import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleDefinitionId } from "../../lib/constants";
 import type { Repository } from "./repository";
 
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
@@ -39,12 +39,12 @@ export function federatedCredentials(repository: Repository): FederatedCredentia
 }
 
 /**
- * Built-in roles the pipeline's principal gets. Role IDs as Learn "Azure built-in roles" prints them
- * (General: Contributor; Privileged: Role Based Access Control Administrator; Storage: Storage Blob Data Contributor).
+ * Built-in roles the pipeline's principal gets. Contributor and Role Based Access Control Administrator come from
+ * lib/constants.ts; Storage Blob Data Contributor's ID as Learn "Azure built-in roles for Storage" prints it.
  */
 export const PIPELINE_ROLES = {
-  Contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
-  RoleBasedAccessControlAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+  Contributor: PRIVILEGED_ROLES.Contributor,
+  RoleBasedAccessControlAdministrator: PRIVILEGED_ROLES.RoleBasedAccessControlAdministrator,
   StorageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
 } as const;
 
