@@ -85,7 +85,11 @@ before(() => {
   project = join(scratch, "project");
   cpSync(ROOT, project, {
     recursive: true,
-    filter: (source) => !/(^|\/)(node_modules|\.git|\.pulumi-state|\.pulumi-teardown|\.build|\.plan)$/.test(source),
+    // Sources only: no dependencies, history, state, build output or CI's own Node.js (.ci/node-*).
+    filter: (source) =>
+      !/(^|\/)(node_modules|\.git|\.pulumi-state|\.pulumi-teardown|\.build|\.plan|\.bench-[^/]*|node-[^/]*)$/.test(
+        source,
+      ),
   });
   symlinkSync(join(ROOT, "node_modules"), join(project, "node_modules"));
   home = join(scratch, "home");

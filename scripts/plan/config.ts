@@ -136,7 +136,8 @@ export function readStackConfig(projectDir: string, stack: string, providers?: r
   const declaredKeys = Object.keys(declared).filter((key) => !key.includes(":"));
 
   const configDir = typeof projectFile.stackConfigDir === "string" ? projectFile.stackConfigDir : ".";
-  const stackPath = join(projectDir, configDir, `Pulumi.${stack}.yaml`);
+  // A qualified stack name (org/project/dev) keeps its config in Pulumi.dev.yaml.
+  const stackPath = join(projectDir, configDir, `Pulumi.${stack.slice(stack.lastIndexOf("/") + 1)}.yaml`);
   if (!existsSync(stackPath)) {
     warnings.push(
       `${stackPath} does not exist: planned with the defaults of Pulumi.yaml only. Create the stack (npx pulumi stack init ${stack}) or check the name.`,
