@@ -5,16 +5,19 @@
  * 127.0.0.1. A dry run changes nothing; the first run creates everything; the second run changes nothing and says so.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { parseRepository } from "../scripts/setup-github/repository";
+import { parseRepository, resolveRepository } from "../scripts/setup-github/repository";
 import { type RoleAssignmentsState, roleAssignmentRoutes } from "./standins/arm-role-assignments";
 import { type GitHubState, githubRoutes, repositoryKeyPair } from "./standins/github";
 import { type GraphState, graphRoutes } from "./standins/graph";
 import { imdsRoutes } from "./standins/identity";
 import { VM_PRINCIPAL } from "./standins/principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
+import { missingTool } from "./support/tools";
 
 const ROOT = join(__dirname, "..");
 const SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
@@ -254,5 +257,23 @@ describe("the repository from a git remote", () => {
     }
     assert.equal(parseRepository("https://github.com/contoso"), undefined);
     assert.equal(parseRepository("contoso/keyless openai"), undefined);
+  });
+
+  test("without --repo: the origin remote of the checkout; without one, a usage error that says to pass --repo", {
+    skip: missingTool("git"),
+  }, () => {
+    const checkout = mkdtempSync(join(tmpdir(), "setup-github-git-"));
+    try {
+      execFileSync("git", ["init", "-q", checkout]);
+      assert.throws(() => resolveRepository(undefined, checkout), /pass --repo owner\/name/);
+      execFileSync("git", ["-C", checkout, "remote", "add", "origin", "git@github.com:fabrikam/ai-platform.git"]);
+      assert.deepEqual(resolveRepository(undefined, checkout), { owner: "fabrikam", name: "ai-platform" });
+      assert.deepEqual(resolveRepository("contoso/keyless-openai", checkout), {
+        owner: "contoso",
+        name: "keyless-openai",
+      });
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
   });
 });
