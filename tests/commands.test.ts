@@ -126,8 +126,8 @@ describe("every command answers --help with exit 0, a usage on stdout, and no si
       const callsBefore = pulumi.calls().length;
       const result = helpOf(script);
       assert.equal(result.status, 0, `exit ${result.status}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-      assert.match(result.stdout, new RegExp(`^Usage: npm run ${row.command}\\b`, "m"), result.stdout);
-      assert.match(result.stdout, /Exit codes?:/, "the usage states the exit codes");
+      assert.match(result.stdout, new RegExp(`^usage: npm run ${row.command}\\b`, "im"), result.stdout);
+      assert.match(result.stdout, /exit codes?:/i, "the usage states the exit codes");
       assert.deepEqual(differences(projectBefore, snapshot(project)), [], "no file written in the project");
       assert.deepEqual(differences(homeBefore, snapshot(home)), [], "no file written in the home directory");
       assert.deepEqual(pulumi.calls().slice(callsBefore), [], "the Pulumi CLI was not started");
