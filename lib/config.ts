@@ -14,6 +14,7 @@ import {
   type ModelAccessRoleName,
   VERSION_UPGRADE_OPTIONS,
 } from "./constants";
+import { didYouMean } from "./suggest";
 
 export const COMPUTE_KINDS = ["vm", "functionApp", "both", "none"] as const;
 export type ComputeKind = (typeof COMPUTE_KINDS)[number];
@@ -429,7 +430,10 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
   const problems = read.problems;
   const knownKeys = new Set(Object.keys(CONFIG_KEYS));
   for (const key of Object.keys(raw)) {
-    if (!knownKeys.has(key)) problems.push(`${key} is not a known key; known keys: ${[...knownKeys].join(", ")}`);
+    if (!knownKeys.has(key)) {
+      const hint = didYouMean(key, [...knownKeys]);
+      problems.push(`${key} is not a known key${hint || " (Pulumi.yaml lists the keys)"}`);
+    }
   }
 
   const location = read.string("location");

@@ -10,8 +10,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { crc32, deflateRawSync } from "node:zlib";
+import { crc32 } from "node:zlib";
 import { buildSync, version as esbuildVersion } from "esbuild";
+import { deflateSync } from "fflate";
 
 const REPO_ROOT = resolve(__dirname, "..");
 const BUNDLE_PATH = "dist/index.js";
@@ -89,14 +90,17 @@ function writeSharedHeaderFields(header: Buffer, at: number, fields: EntryFields
 
 /**
  * A zip (PKWARE APPNOTE 6.3, no ZIP64) with the entries in the given order, deflated at level 9, every timestamp
- * 1980-01-01 and mode 0644. zlib's deflate is deterministic for the same input, level and zlib version.
+ * 1980-01-01 and mode 0644. Deflate is fflate's (pure JavaScript, pinned in package-lock.json), not node:zlib's:
+ * zlib's output is the same only for the same zlib build, and Node.js patch releases update the bundled zlib (and its
+ * CPU-dependent code paths), which would change the zip's digest and redeploy an unchanged app. CRC-32 is a fixed
+ * function (ISO 3309), the same from any correct implementation.
  */
 export function deterministicZip(entries: ZipEntry[]): Buffer {
   const localParts: Buffer[] = [];
   const centralParts: Buffer[] = [];
   let offset = 0;
   for (const entry of entries) {
-    const compressed = deflateRawSync(entry.data, { level: 9 });
+    const compressed = Buffer.from(deflateSync(entry.data, { level: 9 }));
     const fields: EntryFields = {
       name: Buffer.from(entry.name, "utf8"),
       checksum: crc32(entry.data),
@@ -178,7 +182,8 @@ function bundle(appDir: string): { code: Buffer; inputs: string[] } {
 
 /** Everything besides file contents that decides the bytes of the zip. Bump the format tag when this module changes. */
 function recipe(appDir: string): string {
-  return JSON.stringify({ format: 1, esbuild: esbuildVersion, appDir: relative(REPO_ROOT, appDir) });
+  // format 2: entries deflated by fflate instead of node:zlib (a zip cached by format 1 is rebuilt once).
+  return JSON.stringify({ format: 2, esbuild: esbuildVersion, appDir: relative(REPO_ROOT, appDir) });
 }
 
 function hashInputs(paths: string[]): Record<string, string> | undefined {

@@ -10,7 +10,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { saveRecord } from "../scripts/destroy/record";
+import type { PurgeOutcome } from "../scripts/destroy/purge";
+import { type PurgeTarget, saveRecord } from "../scripts/destroy/record";
+import { purgeAllowingForLag, purgeRetrySchedule } from "../scripts/destroy/teardown";
 import {
   accountKey,
   COGNITIVE_SERVICES_API_VERSION,
@@ -153,7 +155,19 @@ function run(command: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   });
 }
 
+/**
+ * `scripts/destroy.ts` as its npm script runs it (`tsx scripts/destroy.ts`), without npm's own start-up, which adds
+ * one more Node.js process to every run and nothing this suite tests; `destroyViaNpm` keeps the npm script covered.
+ */
 function destroy(setup: Scenario, ...args: string[]): Promise<Run> {
+  return run(
+    [process.execPath, "--import", "tsx", "scripts/destroy.ts", ...args],
+    childEnv(setup, [setup.pulumi.env.PATH_PREFIX, dirname(process.execPath)]),
+  );
+}
+
+/** The real `npm run destroy`, as a user and the workflows run it. */
+function destroyViaNpm(setup: Scenario, ...args: string[]): Promise<Run> {
   return run(
     ["npm", "run", "--silent", "destroy", "--", ...args],
     childEnv(setup, [setup.pulumi.env.PATH_PREFIX, dirname(process.execPath)]),
@@ -177,7 +191,7 @@ describe("npm run destroy", { concurrency: 3 }, () => {
     });
     const key = softDeleted("kl-pr-101", "async-operation");
 
-    const first = await destroy(setup, "--stack", "pr-101", "--yes");
+    const first = await destroyViaNpm(setup, "--stack", "pr-101", "--yes");
     assert.equal(first.code, 0, first.stderr + first.stdout);
     assert.deepEqual(pulumiCalls(setup), [
       "stack ls --json",
@@ -218,9 +232,11 @@ describe("npm run destroy", { concurrency: 3 }, () => {
     const setup = scenario("prod", { stacks: { prod: { resourceCount: 9, outputs: outputsFor("kl-prod") } } });
     const refused = await destroy(setup, "--stack", "prod", "--yes");
     assert.equal(refused.code, 3);
-    assert.match(refused.stderr, /Refusing to tear down prod: it is protected \(its name is prod\)/);
+    assert.match(refused.stderr, /destroy: refused: Refusing to tear down prod: it is protected \(its name is prod\)/);
     assert.match(refused.stderr, /npm run destroy -- --stack prod --allow-protected/);
-    assert.ok(!pulumiCalls(setup).some((call) => call.startsWith("destroy")));
+    // Refused by its name before anything is asked of the CLI; no progress file exists, so none is mentioned.
+    assert.deepEqual(pulumiCalls(setup), []);
+    assert.doesNotMatch(refused.stdout + refused.stderr, /Progress is saved|re-run/);
     assert.equal(recordOf(setup, "prod"), undefined);
 
     softDeleted("kl-prod", "immediate");
@@ -242,6 +258,7 @@ describe("npm run destroy", { concurrency: 3 }, () => {
     const byOutputs = await destroy(setup, "--stack", "staging", "--yes");
     assert.equal(byOutputs.code, 3);
     assert.match(byOutputs.stderr, /its outputs say protected: true/);
+    assert.doesNotMatch(byOutputs.stdout, /Progress is saved/, "nothing was saved before the refusal");
     const byConfig = await destroy(setup, "--stack", "shared", "--yes");
     assert.equal(byConfig.code, 3);
     assert.match(byConfig.stderr, /its config sets protect: true/);
@@ -343,11 +360,13 @@ describe("npm run destroy", { concurrency: 3 }, () => {
       stacks: { "pr-18": { resourceCount: 2, outputs: outputsFor("kl-pr-18") } },
     });
     const key = softDeleted("kl-pr-18", "immediate", { unlistedForRequests: 1 });
-    const result = await destroy(setup, "--stack", "pr-18", "--yes", "--purge-wait", "5");
+    // The whole retry schedule is asserted without waiting in "the purge retry schedule" below; here one real
+    // 1 s wait proves the command line and the teardown wire it up.
+    const result = await destroy(setup, "--stack", "pr-18", "--yes", "--purge-wait", "1");
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
-      /not listed as deleted yet \(404, try 1\); next try in \d s, for up to 5 s after the destroy/,
+      /not listed as deleted yet \(404, try 1\); next try in 1 s, for up to 1 s after the destroy/,
     );
     assert.match(result.stdout, /purged: the name kl-pr-18 is free again/);
     assert.equal(purgeRequests("kl-pr-18").length, 2);
@@ -420,7 +439,7 @@ describe("npm run destroy", { concurrency: 3 }, () => {
     assert.ok(!pulumiCalls(setup).some((call) => call.startsWith("destroy")));
     assert.equal(recordOf(setup, "pr-16"), undefined);
 
-    const noStack = await destroy(setup, "--yes");
+    const noStack = await destroyViaNpm(setup, "--yes");
     assert.equal(noStack.code, 2);
     assert.match(noStack.stderr, /--stack NAME is required/);
     const badName = await destroy(setup, "--stack", "pr 1; rm -rf /", "--yes");
@@ -428,6 +447,65 @@ describe("npm run destroy", { concurrency: 3 }, () => {
     const badWait = await destroy(setup, "--stack", "pr-16", "--yes", "--purge-wait", "2m");
     assert.equal(badWait.code, 2);
     assert.match(badWait.stderr, /--purge-wait needs whole seconds from 0 to 3600 \(got "2m"\)/);
+  });
+});
+
+describe("the purge retry schedule (sleep injected: nothing waits)", () => {
+  const target: PurgeTarget = {
+    subscriptionId: SUBSCRIPTION_ID,
+    location: LOCATION,
+    resourceGroupName: RESOURCE_GROUP,
+    accountName: "kl-schedule",
+  };
+
+  /** Purge answers by attempt number, and the waits the loop asked for. */
+  async function scheduled(waitMs: number, answers: PurgeOutcome[]) {
+    const waits: number[] = [];
+    const lines: string[] = [];
+    let attempts = 0;
+    const outcome = await purgeAllowingForLag(target, waitMs, {
+      purge: async () => answers[Math.min(attempts++, answers.length - 1)] ?? "not-found",
+      sleep: async (milliseconds) => {
+        waits.push(milliseconds);
+      },
+      log: (line) => lines.push(line),
+    });
+    return { outcome, attempts, waits, lines };
+  }
+
+  test("10 s between tries, the last wait shorter, adding up to --purge-wait", () => {
+    assert.deepEqual(purgeRetrySchedule(25_000), [10_000, 10_000, 5_000]);
+    assert.deepEqual(
+      purgeRetrySchedule(120_000),
+      Array.from({ length: 12 }, () => 10_000),
+    );
+    assert.deepEqual(purgeRetrySchedule(0), []);
+  });
+
+  test("listed on the third try: two waits, then purged", async () => {
+    const run = await scheduled(120_000, ["not-found", "not-found", "purged"]);
+    assert.deepEqual(run, {
+      outcome: "purged",
+      attempts: 3,
+      waits: [10_000, 10_000],
+      lines: [
+        "  … not listed as deleted yet (404, try 1); next try in 10 s, for up to 120 s after the destroy",
+        "  … not listed as deleted yet (404, try 2); next try in 10 s, for up to 120 s after the destroy",
+      ],
+    });
+  });
+
+  test("never listed: one try per wait plus the first, then not-found", async () => {
+    const run = await scheduled(25_000, ["not-found"]);
+    assert.equal(run.outcome, "not-found");
+    assert.equal(run.attempts, 4);
+    assert.deepEqual(run.waits, [10_000, 10_000, 5_000]);
+  });
+
+  test("purged at once, or no wait asked for: a single try and no wait", async () => {
+    assert.deepEqual((await scheduled(120_000, ["purged"])).waits, []);
+    const noWait = await scheduled(0, ["not-found"]);
+    assert.deepEqual([noWait.attempts, noWait.waits], [1, []]);
   });
 });
 

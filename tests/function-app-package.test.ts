@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, test } from "node:test";
-import { buildFunctionAppPackage, WORKER_PROVIDED_MODULES } from "../lib/function-app-package";
+import { inflateRawSync } from "node:zlib";
+import { buildFunctionAppPackage, deterministicZip, WORKER_PROVIDED_MODULES } from "../lib/function-app-package";
+import { missingTool } from "./support/tools";
 
 const REPO_ROOT = resolve(__dirname, "..");
 const FIXTURE_APP = "tests/fixtures/function-app";
@@ -13,6 +16,9 @@ const SCRATCH = join(REPO_ROOT, ".build", `build-test-${process.pid}`);
 const EXPECTED_ENTRIES = ["host.json", "package.json", "dist/index.js"];
 
 after(() => rmSync(SCRATCH, { recursive: true, force: true }));
+
+/** unzip (Debian package) reads the package as the Functions host would: an independent check of the format. */
+const needsUnzip = { skip: missingTool("unzip") };
 
 function unzipList(zipPath: string): string[] {
   return execFileSync("unzip", ["-Z1", zipPath], { encoding: "utf8" }).trim().split("\n");
@@ -58,6 +64,43 @@ function loadLikeTheWorker(zipPath: string): Registration[] {
   }
 }
 
+describe("the zip's bytes do not depend on the machine", () => {
+  // A fixed input and the SHA-256 of its zip, committed: the zip must be byte-identical on every machine and Node.js
+  // version, or an unchanged app redeploys when the machine changes. Deflate is pure JavaScript (fflate, pinned), so
+  // no zlib build is involved; this digest changes only if the zip format code or the pinned fflate changes (then
+  // every stack redeploys its Function App once: update the digest knowingly).
+  // Mutation tried: deflating with node:zlib deflateRawSync (level 9) gave another digest and failed this test.
+  const text = Array.from({ length: 400 }, (_, i) => `export const value${i} = "keyless-openai ${i % 7}";\n`).join("");
+  const entries = [
+    { name: "host.json", data: Buffer.from('{\n  "version": "2.0"\n}\n') },
+    { name: "dist/index.js", data: Buffer.from(text) },
+  ];
+
+  test("a fixed input gives the committed SHA-256", () => {
+    const zip = deterministicZip(entries);
+    assert.equal(
+      createHash("sha256").update(zip).digest("hex"),
+      "77ef4f1d93356c205d9c01e4d71dd417478b90e680236b9417a8fc0e2b129482",
+    );
+    assert.equal(zip.length, 1771);
+  });
+
+  test("each entry is standard raw deflate that node:zlib inflates back to the input", () => {
+    const zip = deterministicZip(entries);
+    let offset = 0;
+    for (const entry of entries) {
+      assert.equal(zip.readUInt32LE(offset), 0x04034b50, "local file header");
+      assert.equal(zip.readUInt16LE(offset + 8), 8, "method deflate");
+      const compressedSize = zip.readUInt32LE(offset + 18);
+      const nameLength = zip.readUInt16LE(offset + 26);
+      const start = offset + 30 + nameLength;
+      assert.equal(zip.subarray(offset + 30, start).toString("utf8"), entry.name);
+      assert.deepEqual(inflateRawSync(zip.subarray(start, start + compressedSize)), entry.data);
+      offset = start + compressedSize;
+    }
+  });
+});
+
 describe("function-app-package", () => {
   test("same inputs give a byte-identical zip and the same SHA-256", () => {
     const first = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir: join(SCRATCH, "a") });
@@ -68,21 +111,25 @@ describe("function-app-package", () => {
     assert.equal(first.bytes, readFileSync(first.absoluteZipPath).length);
   });
 
-  test("the zip holds host.json, package.json and the single bundle, with valid CRCs and fixed timestamps", () => {
-    const built = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir: join(SCRATCH, "layout") });
-    assert.deepEqual(built.entries, EXPECTED_ENTRIES);
-    assert.deepEqual(unzipList(built.absoluteZipPath), EXPECTED_ENTRIES);
-    execFileSync("unzip", ["-tq", built.absoluteZipPath]); // throws on a CRC or structure error
-    const verbose = execFileSync("unzip", ["-Zl", built.absoluteZipPath], { encoding: "utf8" });
-    for (const entry of EXPECTED_ENTRIES) {
-      assert.match(verbose, new RegExp(`-rw-r--r--.*80-Jan-01 00:00 ${entry.replace(".", "\\.")}`), verbose);
-    }
-    const manifest = JSON.parse(
-      execFileSync("unzip", ["-p", built.absoluteZipPath, "package.json"], { encoding: "utf8" }),
-    );
-    assert.equal(manifest.main, "dist/index.js");
-    assert.equal(built.zipPath, join(".build", `build-test-${process.pid}`, "layout", "function-app.zip"));
-  });
+  test(
+    "the zip holds host.json, package.json and the single bundle, with valid CRCs and fixed timestamps",
+    needsUnzip,
+    () => {
+      const built = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir: join(SCRATCH, "layout") });
+      assert.deepEqual(built.entries, EXPECTED_ENTRIES);
+      assert.deepEqual(unzipList(built.absoluteZipPath), EXPECTED_ENTRIES);
+      execFileSync("unzip", ["-tq", built.absoluteZipPath]); // throws on a CRC or structure error
+      const verbose = execFileSync("unzip", ["-Zl", built.absoluteZipPath], { encoding: "utf8" });
+      for (const entry of EXPECTED_ENTRIES) {
+        assert.match(verbose, new RegExp(`-rw-r--r--.*80-Jan-01 00:00 ${entry.replace(".", "\\.")}`), verbose);
+      }
+      const manifest = JSON.parse(
+        execFileSync("unzip", ["-p", built.absoluteZipPath, "package.json"], { encoding: "utf8" }),
+      );
+      assert.equal(manifest.main, "dist/index.js");
+      assert.equal(built.zipPath, join(".build", `build-test-${process.pid}`, "layout", "function-app.zip"));
+    },
+  );
 
   test("a change in the source changes the hash", () => {
     const copy = join(SCRATCH, "changed-app");
@@ -94,27 +141,35 @@ describe("function-app-package", () => {
     assert.notEqual(changed.sha256, original.sha256);
   });
 
-  test("the bundle loads with nothing but the worker-provided module, and registers the fixture function", () => {
-    const built = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir: join(SCRATCH, "load") });
-    const registrations = loadLikeTheWorker(built.absoluteZipPath);
-    assert.deepEqual(
-      registrations.map((r) => r.name),
-      ["fixture"],
-    );
-    assert.deepEqual(WORKER_PROVIDED_MODULES, ["@azure/functions-core"]);
-  });
+  test(
+    "the bundle loads with nothing but the worker-provided module, and registers the fixture function",
+    needsUnzip,
+    () => {
+      const built = buildFunctionAppPackage({ appDir: FIXTURE_APP, outDir: join(SCRATCH, "load") });
+      const registrations = loadLikeTheWorker(built.absoluteZipPath);
+      assert.deepEqual(
+        registrations.map((r) => r.name),
+        ["fixture"],
+      );
+      assert.deepEqual(WORKER_PROVIDED_MODULES, ["@azure/functions-core"]);
+    },
+  );
 
-  test("the real app bundles into a package that registers the smoke HTTP function, function-key protected", () => {
-    const built = buildFunctionAppPackage({ outDir: join(SCRATCH, "real") });
-    assert.deepEqual(unzipList(built.absoluteZipPath), EXPECTED_ENTRIES);
-    const registrations = loadLikeTheWorker(built.absoluteZipPath);
-    assert.deepEqual(
-      registrations.map((r) => r.name),
-      ["smoke"],
-    );
-    const trigger = Object.values(registrations[0]?.bindings ?? {}).find((b) => b.type === "httpTrigger");
-    assert.equal(trigger?.authLevel, "function");
-  });
+  test(
+    "the real app bundles into a package that registers the smoke HTTP function, function-key protected",
+    needsUnzip,
+    () => {
+      const built = buildFunctionAppPackage({ outDir: join(SCRATCH, "real") });
+      assert.deepEqual(unzipList(built.absoluteZipPath), EXPECTED_ENTRIES);
+      const registrations = loadLikeTheWorker(built.absoluteZipPath);
+      assert.deepEqual(
+        registrations.map((r) => r.name),
+        ["smoke"],
+      );
+      const trigger = Object.values(registrations[0]?.bindings ?? {}).find((b) => b.type === "httpTrigger");
+      assert.equal(trigger?.authLevel, "function");
+    },
+  );
 
   test("a second build with nothing changed reuses the zip; the record lists every file esbuild read", () => {
     const outDir = join(SCRATCH, "reuse");

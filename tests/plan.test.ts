@@ -8,9 +8,10 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { comparePlans } from "../scripts/plan/compare";
+import { comparePlans, diffValues, replacingChanges } from "../scripts/plan/compare";
+import { StackConfigError } from "../scripts/plan/config";
 import type { PlanDocument } from "../scripts/plan/model";
-import { renderPlan } from "../scripts/plan/render";
+import { renderComparison, renderPlan } from "../scripts/plan/render";
 import { planStack } from "../scripts/plan/run";
 
 const FIXTURE = "tests/fixtures/plan";
@@ -100,8 +101,15 @@ describe("compare", () => {
     );
     assert.deepEqual(comparison.resources.removed, []);
     assert.deepEqual(
-      comparison.resources.changed.map((change) => [change.urn.split("::").pop(), change.changes]),
-      [["rg", [{ path: "inputs.location", before: "swedencentral", after: "westeurope" }]]],
+      comparison.resources.changed.map((change) => [change.urn.split("::").pop(), change.changes, change.replacedBy]),
+      [
+        [
+          "rg",
+          [{ path: "inputs.location", before: "swedencentral", after: "westeurope" }],
+          // location is create-only on every tracked ARM resource: a new region is a new resource group.
+          ["inputs.location"],
+        ],
+      ],
     );
     assert.deepEqual(
       comparison.access.added.map((row) => row.principal),
@@ -123,6 +131,14 @@ describe("compare", () => {
     const dir = mkdtempSync(join(tmpdir(), "plan-"));
     const base = join(dir, "base.json");
     assert.equal(cli(["--stack", "dev", "--project-dir", FIXTURE, "--json", base]).status, 0);
+    // The base branch's plan script may predate the fields added since: such a plan still compares.
+    const older = JSON.parse(readFileSync(base, "utf8")) as Record<string, unknown> & {
+      access: Record<string, unknown>[];
+    };
+    delete older.warnings;
+    delete older.unresolvedPrincipals;
+    older.access = older.access.map(({ resolvedAtDeploy: _, ...row }: Record<string, unknown>) => row);
+    writeFileSync(base, JSON.stringify(older));
     const head = cli(["--stack", "insecure", "--project-dir", FIXTURE, "--compare", base, "--report-only"]);
     assert.equal(head.status, 0, head.stderr);
     const changes = head.stdout.slice(head.stdout.indexOf("# Changes against the base plan"));
@@ -165,7 +181,7 @@ describe("guardrail failures", () => {
   it("exit 2 without --stack", () => {
     const result = cli([]);
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /usage/);
+    assert.match(result.stderr, /plan: --stack NAME is required\n(.|\n)*Usage: npm run plan/);
   });
 });
 
@@ -193,5 +209,196 @@ describe("the real program", () => {
       publicIpVerdicts.filter((verdict) => !verdict.passed),
       [],
     );
+  });
+});
+
+/** A project directory holding the real Pulumi.yaml (optionally renamed) and package.json, and one stack file. */
+function realProject(stack: string, stackYaml: string | undefined, rename?: string): string {
+  const projectDir = mkdtempSync(join(tmpdir(), "plan-real-"));
+  const projectYaml = readFileSync(join(ROOT, "Pulumi.yaml"), "utf8");
+  writeFileSync(
+    join(projectDir, "Pulumi.yaml"),
+    rename ? projectYaml.replace(/^name: keyless-openai$/m, `name: ${rename}`) : projectYaml,
+  );
+  copyFileSync(join(ROOT, "package.json"), join(projectDir, "package.json"));
+  if (stackYaml !== undefined) writeFileSync(join(projectDir, `Pulumi.${stack}.yaml`), stackYaml);
+  return projectDir;
+}
+
+async function planReal(projectDir: string, stack: string) {
+  return planStack({ projectDir, stack, program: join(ROOT, "index.ts") });
+}
+
+describe("any valid configuration plans (issue: tools on real users' stacks)", () => {
+  it("plans made-up users, groups and service principals as placeholders resolved at deploy", async () => {
+    // Names no offline directory knows: they exist only in the user's tenant.
+    const projectDir = realProject(
+      "team",
+      [
+        "config:",
+        "  keyless-openai:compute: none",
+        "  keyless-openai:users:",
+        "    - bob@fabrikam.com",
+        "  keyless-openai:groups:",
+        "    - 6f1c2b7e-8d4a-4c1e-9f3b-2a5d7e9c0b11",
+        "  keyless-openai:servicePrincipals:",
+        "    - 0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f65",
+        "",
+      ].join("\n"),
+    );
+    const plan = await planReal(projectDir, "team");
+    const placeholders = plan.access.filter((row) => row.resolvedAtDeploy);
+    assert.deepEqual(placeholders.map((row) => [row.principal, row.principalType]).sort(), [
+      ["bob@fabrikam.com (resolved at deploy)", "User"],
+      ["group 6f1c2b7e-8d4a-4c1e-9f3b-2a5d7e9c0b11 (resolved at deploy)", "Group"],
+      ["service principal 0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f65 (resolved at deploy)", "ServicePrincipal"],
+    ]);
+    // Groups and service principals are configured by object ID: the plan grants exactly that ID.
+    assert.ok(plan.access.some((row) => row.principalId === "6f1c2b7e-8d4a-4c1e-9f3b-2a5d7e9c0b11"));
+    assert.deepEqual(
+      plan.unresolvedPrincipals.map((principal) => principal.configured),
+      ["6f1c2b7e-8d4a-4c1e-9f3b-2a5d7e9c0b11", "0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f65", "bob@fabrikam.com"],
+    );
+    const markdown = renderPlan(plan);
+    assert.match(markdown, /\| bob@fabrikam\.com \(resolved at deploy\) \|/);
+    assert.match(markdown, /3 principal\(s\) from config are not known offline and are resolved at deploy/);
+  });
+
+  it("a malformed principal is still an error naming the key", async () => {
+    const projectDir = realProject("bad", "config:\n  keyless-openai:users:\n    - bob\n");
+    await assert.rejects(planReal(projectDir, "bad"), /users\[0\].*"bob".*user principal name/s);
+  });
+
+  it("plans a renamed project under its own name", async () => {
+    const projectDir = realProject("dev", "config:\n  my-openai:compute: none\n", "my-openai");
+    const plan = await planReal(projectDir, "dev");
+    assert.equal(plan.project, "my-openai");
+    assert.ok(plan.resources.every((resource) => resource.urn.startsWith("urn:pulumi:dev::my-openai::")));
+    assert.ok(
+      !plan.resources.some((resource) => resource.type === "azure-native:compute:VirtualMachine"),
+      "config read",
+    );
+  });
+
+  it("plans a secure: value as a secret without decrypting or validating it", async () => {
+    // sshPublicKey is validated as an OpenSSH key line; its ciphertext is not one (mutation: planning the secure
+    // value with the generic placeholder made this plan fail with "sshPublicKey ... must be an OpenSSH public key").
+    const projectDir = realProject(
+      "secret",
+      "config:\n  keyless-openai:compute: vm\n  keyless-openai:sshPublicKey:\n    secure: v1:AAAABBBB:Y2lwaGVydGV4dA==\n",
+    );
+    const plan = await planReal(projectDir, "secret");
+    assert.equal(plan.config["keyless-openai:sshPublicKey"], "[secret]");
+    assert.ok(plan.resources.some((resource) => resource.type === "azure-native:compute:VirtualMachine"));
+    assert.ok(plan.warnings.some((warning) => /sshPublicKey is a secure value/.test(warning)));
+    assert.doesNotMatch(JSON.stringify(plan.config), /Y2lwaGVydGV4dA/);
+  });
+
+  it("a namespace that is neither the project's nor a provider's fails, naming the key and the intended one", async () => {
+    const projectDir = realProject(
+      "typo",
+      "config:\n  keyless-open-ai:location: westeurope\n  azure-native:location: westeurope\n",
+    );
+    const error = await planReal(projectDir, "typo").then(
+      () => assert.fail("expected the plan to fail"),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof StackConfigError);
+    assert.deepEqual(error.problems.length, 1, "azure-native is a provider's namespace: accepted");
+    assert.match(
+      error.message,
+      /keyless-open-ai:location: namespace 'keyless-open-ai' is neither the project's \('keyless-openai'\).*Did you mean keyless-openai:location\?/,
+    );
+  });
+
+  it("unknown keys get one 'did you mean' each, not the whole key list", async () => {
+    const projectDir = realProject(
+      "keys",
+      "config:\n  keyless-openai:locaton: westeurope\n  keyless-openai:vmSise: x\n",
+    );
+    const error = await planReal(projectDir, "keys").then(
+      () => assert.fail("expected the plan to fail"),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof StackConfigError);
+    assert.deepEqual(error.problems, [
+      `keyless-openai:locaton: 'locaton' is not a config key of keyless-openai (did you mean "location"?)`,
+      `keyless-openai:vmSise: 'vmSise' is not a config key of keyless-openai (did you mean "vmSize"?)`,
+    ]);
+  });
+
+  it("--stack without Pulumi.<stack>.yaml plans the defaults with a warning that says so (CLI, exit 0)", () => {
+    const projectDir = realProject("nosuchstack", undefined);
+    const result = cli(["--stack", "nosuchstack", "--project-dir", projectDir, "--program", join(ROOT, "index.ts")]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /warning: .*Pulumi\.nosuchstack\.yaml does not exist: planned with the defaults/);
+    assert.match(result.stdout, /## Warnings\n\n- .*Pulumi\.nosuchstack\.yaml does not exist/);
+  });
+
+  it("a typo'd namespace through the CLI: exit 1 with the key named", () => {
+    const projectDir = realProject("typo", "config:\n  keyless-open-ai:location: westeurope\n");
+    const result = cli(["--stack", "typo", "--project-dir", projectDir, "--program", join(ROOT, "index.ts")]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /keyless-open-ai:location: namespace 'keyless-open-ai'/);
+  });
+});
+
+describe("compare: replacement and identity", () => {
+  it("says replaced for a new subdomain, a new role assignment name or a new principal; updated otherwise", () => {
+    assert.deepEqual(
+      replacingChanges("azure-native:cognitiveservices:Account", [
+        { path: "inputs.properties.customSubDomainName", before: "a", after: "b" },
+        { path: "inputs.properties.disableLocalAuth", before: true, after: false },
+      ]),
+      ["inputs.properties.customSubDomainName"],
+    );
+    assert.deepEqual(
+      replacingChanges("azure-native:authorization:RoleAssignment", [
+        { path: "inputs.roleAssignmentName", before: "1", after: "2" },
+        { path: "inputs.description", before: "x", after: "y" },
+      ]),
+      ["inputs.roleAssignmentName"],
+    );
+    assert.deepEqual(
+      replacingChanges("azure-native:cognitiveservices:Deployment", [
+        { path: "inputs.sku.capacity", before: 10, after: 20 },
+      ]),
+      [],
+      "capacity is updated in place",
+    );
+    assert.deepEqual(
+      replacingChanges("random:index/randomString:RandomString", [{ path: "inputs.length", before: 6, after: 8 }]),
+      ["inputs.length"],
+    );
+  });
+
+  it("matches list items by name or principal, not by position", () => {
+    const before = [
+      { name: "chat", capacity: 10 },
+      { name: "embed", capacity: 5 },
+    ];
+    const after = [
+      { name: "audio", capacity: 1 },
+      { name: "chat", capacity: 10 },
+      { name: "embed", capacity: 6 },
+    ];
+    assert.deepEqual(diffValues(before, after, "deployments"), [
+      { path: "deployments[name=audio]", after: { name: "audio", capacity: 1 } },
+      { path: "deployments[name=embed].capacity", before: 5, after: 6 },
+    ]);
+    const grants = (ids: string[]) => ids.map((principalId) => ({ principalId, role: "CognitiveServicesUser" }));
+    assert.deepEqual(diffValues(grants(["a", "b"]), grants(["b", "a"]), "roleAssignments"), [], "reordered: no change");
+    assert.deepEqual(diffValues([1, 2], [2, 1], "plain"), [
+      { path: "plain[0]", before: 1, after: 2 },
+      { path: "plain[1]", before: 2, after: 1 },
+    ]);
+  });
+
+  it("renders a replaced resource as Replaced with the input that forces it", async () => {
+    const base = await planStack({ projectDir: FIXTURE, stack: "dev" });
+    const head = await planStack({ projectDir: FIXTURE, stack: "changed" });
+    const markdown = renderComparison(comparePlans(base, head));
+    assert.match(markdown, /## Replaced: resources:ResourceGroup rg\n\nDeleted and created again: `inputs\.location`/);
+    assert.match(markdown, /0 changed, 1 replaced/);
   });
 });

@@ -1,4 +1,5 @@
-/** Command line of `npm run destroy`. */
+/** Command line of `npm run destroy` (parsed by scripts/lib/cli.ts: strict, --help, usage errors exit 2). */
+import { UsageError } from "../lib/cli";
 
 /** What the user asked for. */
 export interface TeardownOptions {
@@ -23,68 +24,49 @@ and blocks its name), and removes a test stack (pr-<number>, or output testStack
 Safe to re-run: a run after a partial failure finishes the job.
 
   --stack NAME        the stack to tear down (required)
-  --yes               do not ask for confirmation (needed when not run from a terminal)
+  -y, --yes           do not ask for confirmation (needed when not run from a terminal)
   --allow-protected   allow tearing down a protected stack ("prod", or protected: true)
   --keep-stack        keep a test stack in the backend after its resources are gone
   --purge-wait SECONDS  after destroying the account, how long to keep trying the purge while Azure does not list
                       it as deleted yet (default ${DEFAULT_PURGE_WAIT_SECONDS})
+  -h, --help          show this help
 
 Exit codes: 0 done, 1 a step failed (re-run to resume), 2 usage error or not confirmed, 3 refused: protected stack.`;
+
+/** The options of `npm run destroy`, for parseCommandLine. */
+export const DESTROY_OPTIONS = {
+  stack: { type: "string" },
+  yes: { type: "boolean", short: "y", default: false },
+  "allow-protected": { type: "boolean", default: false },
+  "keep-stack": { type: "boolean", default: false },
+  "purge-wait": { type: "string" },
+} as const;
 
 /** Pulumi stack names: letters, digits, `-`, `_`, `.`, optionally qualified as org/project/stack. */
 const STACK_NAME = /^(?:[A-Za-z0-9][\w.-]*\/){0,2}[A-Za-z0-9][\w.-]*$/;
 
-/** Parses argv (without node and script); returns the options or the reason they are wrong. */
-export function parseTeardownArgs(argv: readonly string[]): TeardownOptions | { error: string } {
-  const options: TeardownOptions = {
-    stack: "",
-    yes: false,
-    allowProtected: false,
-    keepStack: false,
-    purgeWaitMs: DEFAULT_PURGE_WAIT_SECONDS * 1000,
-  };
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index];
-    const [flag, inlineValue] = argument.startsWith("--") ? splitInline(argument) : [argument, undefined];
-    switch (flag) {
-      case "--stack": {
-        const value = inlineValue ?? argv[index + 1];
-        if (inlineValue === undefined) index += 1;
-        if (value === undefined || value.startsWith("--")) return { error: "--stack needs a stack name" };
-        options.stack = value;
-        break;
-      }
-      case "--yes":
-      case "-y":
-        options.yes = true;
-        break;
-      case "--allow-protected":
-        options.allowProtected = true;
-        break;
-      case "--keep-stack":
-        options.keepStack = true;
-        break;
-      case "--purge-wait": {
-        const value = inlineValue ?? argv[index + 1];
-        if (inlineValue === undefined) index += 1;
-        if (value === undefined || !/^\d+$/.test(value) || Number(value) > 3600) {
-          return { error: `--purge-wait needs whole seconds from 0 to 3600 (got ${JSON.stringify(value ?? "")})` };
-        }
-        options.purgeWaitMs = Number(value) * 1000;
-        break;
-      }
-      default:
-        return { error: `unknown argument ${JSON.stringify(argument)}` };
-    }
+/** The parsed options, checked. @throws UsageError naming what is wrong. */
+export function teardownOptions(values: {
+  stack?: string;
+  yes?: boolean;
+  "allow-protected"?: boolean;
+  "keep-stack"?: boolean;
+  "purge-wait"?: string;
+}): TeardownOptions {
+  const stack = values.stack ?? "";
+  if (stack === "") throw new UsageError("--stack NAME is required");
+  if (!STACK_NAME.test(stack)) throw new UsageError(`${JSON.stringify(stack)} is not a stack name`);
+  const wait = values["purge-wait"] ?? String(DEFAULT_PURGE_WAIT_SECONDS);
+  if (!/^\d+$/.test(wait) || Number(wait) > 3600) {
+    throw new UsageError(`--purge-wait needs whole seconds from 0 to 3600 (got ${JSON.stringify(wait)})`);
   }
-  if (options.stack === "") return { error: "--stack NAME is required" };
-  if (!STACK_NAME.test(options.stack)) return { error: `${JSON.stringify(options.stack)} is not a stack name` };
-  return options;
-}
-
-function splitInline(argument: string): [string, string | undefined] {
-  const equals = argument.indexOf("=");
-  return equals === -1 ? [argument, undefined] : [argument.slice(0, equals), argument.slice(equals + 1)];
+  return {
+    stack,
+    yes: values.yes === true,
+    allowProtected: values["allow-protected"] === true,
+    keepStack: values["keep-stack"] === true,
+    purgeWaitMs: Number(wait) * 1000,
+  };
 }
 
 /** Short name of a possibly qualified stack name (`org/project/pr-12` → `pr-12`). */

@@ -5,6 +5,7 @@
  * up is kept unless it is too old: deleting someone's live test stack is worse than keeping one a day longer.
  */
 import { spawnSync } from "node:child_process";
+import { EXIT, runCommand, runMain, UsageError } from "../lib/cli";
 import { listStacks, type StackSummary } from "../lib/pulumi-cli";
 import { shortStackName, TEST_STACK_NAME } from "./args";
 
@@ -39,31 +40,44 @@ function pullRequestState(number: string): string | undefined {
   return result.stdout.trim();
 }
 
-function parseMaxAgeDays(argv: readonly string[]): number {
-  const index = argv.indexOf("--max-age-days");
-  if (index === -1) return 7;
-  const value = Number(argv[index + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error("--max-age-days needs a positive number");
-  return value;
-}
+const USAGE = `Usage: npm run stale-stacks -- [--max-age-days N]
 
-async function main(): Promise<void> {
-  const maxAgeDays = parseMaxAgeDays(process.argv.slice(2));
-  const now = Date.now();
-  for (const summary of await listStacks()) {
-    const name = shortStackName(summary.name);
-    if (!TEST_STACK_NAME.test(name)) continue;
-    const reason = staleReason(summary, pullRequestState(name.slice("pr-".length)), maxAgeDays, now);
-    if (reason === undefined) {
-      process.stderr.write(`  keep ${name}\n`);
-      continue;
+Prints the test stacks (pr-<number>) to tear down, one per line on stdout, with the reason on stderr: the pull
+request is closed or merged (gh pr view), or the stack was not updated for N days. Changes nothing itself:
+cleanup.yml passes each line to npm run destroy.
+
+  --max-age-days N    tear down a test stack not updated for more than N days (default 7)
+  -h, --help          show this help
+
+Exit codes: 0 listed (possibly nothing), 1 the stacks could not be listed, 2 usage error.`;
+
+const SPEC = {
+  name: "stale-stacks",
+  usage: USAGE,
+  options: { "max-age-days": { type: "string", default: "7" } },
+} as const;
+
+/** Runs `npm run stale-stacks` with `argv` (without node and the script) and returns the exit code. */
+export function staleStacks(argv: readonly string[]): Promise<number> {
+  return runCommand(SPEC, argv, async ({ values }) => {
+    const maxAgeDays = Number(values["max-age-days"]);
+    if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0) {
+      throw new UsageError(`--max-age-days needs a positive number (got ${JSON.stringify(values["max-age-days"])})`);
     }
-    process.stderr.write(`  tear down ${name}: ${reason}\n`);
-    process.stdout.write(`${name}\n`);
-  }
+    const now = Date.now();
+    for (const summary of await listStacks()) {
+      const name = shortStackName(summary.name);
+      if (!TEST_STACK_NAME.test(name)) continue;
+      const reason = staleReason(summary, pullRequestState(name.slice("pr-".length)), maxAgeDays, now);
+      if (reason === undefined) {
+        process.stderr.write(`  keep ${name}\n`);
+        continue;
+      }
+      process.stderr.write(`  tear down ${name}: ${reason}\n`);
+      process.stdout.write(`${name}\n`);
+    }
+    return EXIT.ok;
+  });
 }
 
-main().catch((failure: unknown) => {
-  process.stderr.write(`✗ ${failure instanceof Error ? failure.message : String(failure)}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module) runMain(() => staleStacks(process.argv.slice(2)));

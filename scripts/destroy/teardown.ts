@@ -11,7 +11,8 @@
  * Each step that already happened is skipped, so running twice, or after a failure, finishes the job.
  */
 
-import { setTimeout as sleep } from "node:timers/promises";
+import { existsSync } from "node:fs";
+import { describeError, EXIT, RefusedError } from "../lib/cli";
 import {
   findStack,
   listStacks,
@@ -25,31 +26,44 @@ import { shortStackName, TEST_STACK_NAME, type TeardownOptions } from "./args";
 import { explainPurgeError, type PurgeOutcome } from "./purge";
 import { deleteRecord, loadRecord, type PurgeTarget, recordPath, saveRecord, type TeardownRecord } from "./record";
 
-/** Exit codes of `npm run destroy`. */
-export const EXIT = { done: 0, failed: 1, usage: 2, refusedProtected: 3 } as const;
-
 /** What the teardown needs from the outside world, so the purge can be given its credential and endpoint. */
 export interface TeardownDependencies {
   recordDirectory: string;
   purge: (target: PurgeTarget) => Promise<PurgeOutcome>;
   /** Asks the user to confirm; resolves false when they do not. */
   confirm: (question: string) => Promise<boolean>;
+  /** Waits between purge attempts (injected: tests record the schedule instead of waiting it out). */
+  sleep: (milliseconds: number) => Promise<void>;
   log: (line: string) => void;
   error: (line: string) => void;
 }
 
-/** Runs the teardown and returns the process exit code. */
+/** Why a stack is protected, from what the stack and the record say. */
+function refusal(stack: string, reasons: readonly string[]): RefusedError {
+  return new RefusedError(
+    `Refusing to tear down ${stack}: it is protected (${reasons.join("; ")}).\n` +
+      `  If you really mean it, run: npm run destroy -- --stack ${stack} --allow-protected`,
+  );
+}
+
+/**
+ * Runs the teardown and returns the process exit code.
+ * @throws RefusedError for a protected stack without --allow-protected (exit 3); a stack named prod is refused
+ *   before anything is asked of the Pulumi CLI or Azure.
+ */
 export async function runTeardown(options: TeardownOptions, dependencies: TeardownDependencies): Promise<number> {
   const { log, error } = dependencies;
   const { stack } = options;
+  if (shortStackName(stack) === "prod" && !options.allowProtected) throw refusal(stack, ["its name is prod"]);
   try {
     return await teardown(options, dependencies);
   } catch (failure) {
-    const message = failure instanceof PulumiCliError ? failure.message : explainPurgeError(failure);
+    if (failure instanceof RefusedError) throw failure;
+    const message = failure instanceof PulumiCliError ? describeError(failure) : explainPurgeError(failure);
     error(`✗ teardown of ${stack} stopped: ${message}`);
-    log(
-      `  Progress is saved in ${recordPath(dependencies.recordDirectory, stack)}; re-run the same command to resume.`,
-    );
+    const record = recordPath(dependencies.recordDirectory, stack);
+    // Only a run that got as far as saving its progress can be resumed from it.
+    if (existsSync(record)) log(`  Progress is saved in ${record}; re-run the same command to resume.`);
     return EXIT.failed;
   }
 }
@@ -67,7 +81,7 @@ async function teardown(options: TeardownOptions, dependencies: TeardownDependen
 
   if (!summary && !previous) {
     log(`✓ Nothing to do: no stack named ${stack} and no unfinished teardown recorded for it.`);
-    return EXIT.done;
+    return EXIT.ok;
   }
   if (previous) log(`  Resuming the teardown recorded at ${recordPath(recordDirectory, stack)}.`);
 
@@ -77,11 +91,7 @@ async function teardown(options: TeardownOptions, dependencies: TeardownDependen
     protectConfig === "true" ? "its config sets protect: true" : undefined,
     previous?.protected ? "an earlier run recorded it as protected" : undefined,
   ].filter((reason): reason is string => reason !== undefined);
-  if (protectedReasons.length > 0 && !options.allowProtected) {
-    error(`✗ Refusing to tear down ${stack}: it is protected (${protectedReasons.join("; ")}).`);
-    error(`  If you really mean it, run: npm run destroy -- --stack ${stack} --allow-protected`);
-    return EXIT.refusedProtected;
-  }
+  if (protectedReasons.length > 0 && !options.allowProtected) throw refusal(stack, protectedReasons);
 
   const record: TeardownRecord = {
     stack,
@@ -161,31 +171,44 @@ async function teardown(options: TeardownOptions, dependencies: TeardownDependen
 
   deleteRecord(recordDirectory, stack);
   log(`✓ Teardown of ${stack} complete.`);
-  return EXIT.done;
+  return EXIT.ok;
 }
 
-const PURGE_RETRY_MS = 10_000;
+/** Time between purge attempts while a just-deleted account is not listed as deleted yet. */
+export const PURGE_RETRY_MS = 10_000;
 
 /**
- * Purges, and while the answer is "not found" keeps trying until `waitMs` has passed: an account deleted moments ago
- * may not be listed under deletedAccounts yet, and giving up then would leave its name blocked for 48 h.
+ * The waits between purge attempts that add up to `waitMs`: 10 s each, the last one shorter (`waitMs` 25 s:
+ * 10, 10, 5). Computed up front, so the number of attempts depends on the wait asked for, never on how long each
+ * request took (a busy machine makes the same attempts, only later).
  */
-async function purgeAllowingForLag(
+export function purgeRetrySchedule(waitMs: number): number[] {
+  const delays: number[] = [];
+  for (let waited = 0; waited < waitMs; waited += PURGE_RETRY_MS)
+    delays.push(Math.min(PURGE_RETRY_MS, waitMs - waited));
+  return delays;
+}
+
+/**
+ * Purges, and while the answer is "not found" tries again on `purgeRetrySchedule(waitMs)`: an account deleted
+ * moments ago may not be listed under deletedAccounts yet, and giving up then would leave its name blocked for 48 h.
+ */
+export async function purgeAllowingForLag(
   target: PurgeTarget,
   waitMs: number,
-  dependencies: TeardownDependencies,
+  dependencies: Pick<TeardownDependencies, "purge" | "sleep" | "log">,
 ): Promise<PurgeOutcome> {
-  const started = Date.now();
-  for (let attempt = 1; ; attempt += 1) {
-    const outcome = await dependencies.purge(target);
-    const remaining = waitMs - (Date.now() - started);
-    if (outcome === "purged" || remaining <= 0) return outcome;
-    const delay = Math.min(PURGE_RETRY_MS, remaining);
+  let outcome = await dependencies.purge(target);
+  const schedule = purgeRetrySchedule(waitMs);
+  for (const [index, delay] of schedule.entries()) {
+    if (outcome === "purged") return outcome;
     dependencies.log(
-      `  … not listed as deleted yet (404, try ${attempt}); next try in ${(delay / 1000).toFixed(0)} s, for up to ${(waitMs / 1000).toFixed(0)} s after the destroy`,
+      `  … not listed as deleted yet (404, try ${index + 1}); next try in ${(delay / 1000).toFixed(0)} s, for up to ${(waitMs / 1000).toFixed(0)} s after the destroy`,
     );
-    await sleep(delay);
+    await dependencies.sleep(delay);
+    outcome = await dependencies.purge(target);
   }
+  return outcome;
 }
 
 /** The purge target from stack outputs, when they name an account (contract: accountName, location, ...). */

@@ -10,9 +10,6 @@ export const PROJECT = "keyless-openai";
 export const SUBSCRIPTION_ID = "00000000-1111-2222-3333-444444444444";
 export const TENANT_ID = "99999999-8888-7777-6666-555555555555";
 
-/** Object ID handed back for a directory object that does not exist, so the program can finish and then fail. */
-const NOT_FOUND_ID = "00000000-0000-0000-0000-000000000000";
-
 /** Directory objects the stand-in Entra ID knows. */
 export interface Directory {
   deployer: { objectId: string; clientId: string };
@@ -49,19 +46,41 @@ export interface RecordedInvoke {
   inputs: Record<string, unknown>;
 }
 
+/**
+ * A principal named in config that the offline directory does not know. Offline there is no Entra ID to ask, so it
+ * is planned with a placeholder and resolved by `pulumi up` (where an unknown one fails as the azuread lookup does).
+ */
+export interface UnresolvedPrincipal {
+  kind: "user" | "group" | "servicePrincipal";
+  /** The value from config: a user principal name or an object ID. */
+  configured: string;
+  /** The object ID the plan uses: the configured one for groups and service principals, a placeholder for users. */
+  principalId: string;
+}
+
 export interface ProgramRun {
   resources: RecordedResource[];
   invokes: RecordedInvoke[];
   outputs: Record<string, unknown>;
+  /** Principals planned as placeholders, sorted by kind and configured value. */
+  unresolvedPrincipals: UnresolvedPrincipal[];
 }
 
 export interface RunOptions {
+  /** Project name (Pulumi.yaml `name`); config without a namespace belongs to it. Default: this project's. */
+  project?: string;
   stack?: string;
   /** Project config without the project prefix; objects and arrays are passed as JSON, as the CLI does. */
   config?: Record<string, unknown>;
   /** Config of other namespaces with their full key (`azure-native:location`). */
   rawConfig?: Record<string, string>;
   directory?: Directory;
+  /**
+   * What a look-up of a user, group or service principal the directory does not know returns: "refuse" fails the
+   * run as azuread's data source fails `pulumi up` (the default, for tests of the program); "placeholder" plans it
+   * as resolved at deploy (the offline plan, which has no tenant to ask).
+   */
+  unknownPrincipals?: "refuse" | "placeholder";
   preview?: boolean;
   /** Called as each resource reaches the engine (also when the program fails later). */
   onResource?: (type: string, name: string) => void;
@@ -202,11 +221,26 @@ class DeploymentSerializer {
   }
 }
 
+/** Placeholder display name of a directory object the offline directory does not know. */
+export function resolvedAtDeploy(configured: string): string {
+  return `${configured} (resolved at deploy)`;
+}
+
 function directoryInvoke(
   token: string,
   inputs: Record<string, unknown>,
   directory: Directory,
+  unresolved: Map<string, UnresolvedPrincipal> | undefined,
 ): Record<string, unknown> {
+  const placeholder = (kind: UnresolvedPrincipal["kind"], configured: string, principalId: string) => {
+    if (unresolved === undefined) {
+      const what = { user: "User", group: "Group", servicePrincipal: "Service principal" }[kind];
+      throw new Error(`${what} not found: ${configured}`);
+    }
+    unresolved.set(`${kind}:${configured}`, { kind, configured, principalId });
+    const displayName = resolvedAtDeploy(configured);
+    return { objectId: principalId, id: principalId, displayName, userPrincipalName: configured };
+  };
   switch (token) {
     case "azure-native:authorization:getClientConfig":
       return {
@@ -220,19 +254,19 @@ function directoryInvoke(
     case "azuread:index/getUser:getUser": {
       const upn = str(inputs.userPrincipalName, "");
       const objectId = directory.users[upn.toLowerCase()];
-      if (!objectId) throw new Error(`User not found: ${upn}`);
+      if (!objectId) return placeholder("user", upn, fakePrincipalId(`user:${upn.toLowerCase()}`));
       return { objectId, userPrincipalName: upn, id: objectId };
     }
     case "azuread:index/getGroup:getGroup": {
       const objectId = str(inputs.objectId, "");
       const displayName = directory.groups[objectId];
-      if (!displayName) throw new Error(`Group not found: ${objectId}`);
+      if (!displayName) return placeholder("group", objectId, objectId);
       return { objectId, displayName, id: objectId };
     }
     case "azuread:index/getServicePrincipal:getServicePrincipal": {
       const objectId = str(inputs.objectId, "");
       const displayName = directory.servicePrincipals[objectId];
-      if (!displayName) throw new Error(`Service principal not found: ${objectId}`);
+      if (!displayName) return placeholder("servicePrincipal", objectId, objectId);
       return { objectId, displayName, id: objectId };
     }
     default:
@@ -245,7 +279,9 @@ function directoryInvoke(
  * Each call starts a fresh mock engine, so one test file can run the program several times.
  */
 export async function runProgram(program: Program, options: RunOptions = {}): Promise<ProgramRun> {
+  const project = options.project ?? PROJECT;
   const stack = options.stack ?? "dev";
+  const unresolved = new Map<string, UnresolvedPrincipal>();
   const directory = options.directory ?? DEFAULT_DIRECTORY;
   const computed = { ...DEFAULT_COMPUTED, ...options.computed };
   const serializer = new DeploymentSerializer();
@@ -277,15 +313,17 @@ export async function runProgram(program: Program, options: RunOptions = {}): Pr
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
         invokes.push({ token: args.token, inputs });
         try {
-          return directoryInvoke(args.token, inputs, directory);
+          const placeholders = options.unknownPrincipals === "placeholder" ? unresolved : undefined;
+          return directoryInvoke(args.token, inputs, directory, placeholders);
         } catch (refusal) {
           // Failing here would surface as an unhandled rejection inside the SDK; fail the run at its end instead.
           refusals.push(refusal instanceof Error ? refusal : new Error(String(refusal)));
-          return { objectId: NOT_FOUND_ID, id: NOT_FOUND_ID, displayName: "(not found)" };
+          const notFound = "00000000-0000-0000-0000-000000000000";
+          return { objectId: notFound, id: notFound, displayName: "(not found)" };
         }
       },
     },
-    PROJECT,
+    project,
     stack,
     options.preview ?? false,
   );
@@ -317,7 +355,7 @@ export async function runProgram(program: Program, options: RunOptions = {}): Pr
 
   const config: Record<string, string> = { ...options.rawConfig };
   for (const [key, value] of Object.entries(options.config ?? {})) {
-    config[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+    config[`${project}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
   }
   pulumi.runtime.setAllConfig(config);
 
@@ -336,7 +374,10 @@ export async function runProgram(program: Program, options: RunOptions = {}): Pr
   await pulumi.runtime.disconnect();
   if (failure !== undefined) throw failure;
   if (refusals[0] !== undefined) throw refusals[0];
-  return { resources, invokes, outputs: outputs as Record<string, unknown> };
+  const unresolvedPrincipals = [...unresolved.values()].sort((a, b) =>
+    `${a.kind}:${a.configured}`.localeCompare(`${b.kind}:${b.configured}`),
+  );
+  return { resources, invokes, outputs: outputs as Record<string, unknown>, unresolvedPrincipals };
 }
 
 /**

@@ -4,13 +4,33 @@
  * (pulumi.com/docs/iac/concepts/projects/project-file): keys without a namespace belong to the project; a key's
  * value is either a plain default or an object with `type`, `description`, `default`, `secret`, `items`.
  * Values reach the program as strings (objects and arrays as JSON), as the CLI passes them.
+ *
+ * What the CLI would let through silently is checked here, all problems at once: a namespace that is neither the
+ * project's nor a provider's (`keyless-open-ai:location` is ignored by the program, which then plans defaults), and
+ * a project key that Pulumi.yaml does not declare; each names the key and the likely intended one.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { closest, didYouMean } from "../../lib/suggest";
 
 /** Stand-in for a `secure:` value: the plan has no key to decrypt it, and must not need one. */
 export const SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";
+
+/**
+ * Placeholders for `secure:` values of keys whose value has a shape the program validates, so that the plan checks
+ * the stack, not the placeholder. An OpenSSH public key line ("ssh-ed25519 <base64> comment", RFC 4253 section 6.6
+ * key format as OpenSSH writes it); its base64 is not a real key and never leaves the plan.
+ */
+const SHAPED_PLACEHOLDERS: Record<string, string> = {
+  sshPublicKey: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9mZmxpbmVwbGFuc2VjcmV0cGxhY2Vob2xkZXIK ${SECRET_PLACEHOLDER}`,
+};
+
+/**
+ * Namespaces the Pulumi engine itself reads (`pulumi:tags`, `pulumi:disable-default-providers`; Pulumi docs
+ * "Configuration", built-in keys), besides the providers the project depends on.
+ */
+const ENGINE_NAMESPACES = ["pulumi"];
 
 /** A stack's config as the program would see it. */
 export interface StackConfig {
@@ -22,6 +42,21 @@ export interface StackConfig {
   secretKeys: string[];
   /** Path of Pulumi.yaml's `main`, or undefined for the project directory. */
   main?: string;
+  /** Things the reader should know that do not stop the plan (no stack file, secrets planned as placeholders). */
+  warnings: string[];
+}
+
+/** The stack's config has mistakes the CLI would not report; every one is listed. */
+export class StackConfigError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `${path}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.name = "StackConfigError";
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -40,12 +75,54 @@ function readYaml(path: string): Record<string, unknown> {
   return parsed;
 }
 
-/** Loads Pulumi.yaml and Pulumi.<stack>.yaml from `projectDir`. A missing stack file means defaults only. */
-export function readStackConfig(projectDir: string, stack: string): StackConfig {
+/**
+ * Config namespaces of the providers the project installs: each `@pulumi/<name>` dependency in its package.json is
+ * a provider package whose config namespace is `<name>` (`@pulumi/azure-native` reads `azure-native:location`).
+ * The tool packages `@pulumi/pulumi` and `@pulumi/policy` are not providers.
+ */
+export function providerNamespaces(projectDir: string): string[] {
+  const path = join(projectDir, "package.json");
+  if (!existsSync(path)) return [];
+  const manifest = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  const names = new Set<string>();
+  for (const field of ["dependencies", "devDependencies"]) {
+    const dependencies = manifest[field];
+    if (!isRecord(dependencies)) continue;
+    for (const name of Object.keys(dependencies)) {
+      const match = /^@pulumi\/(.+)$/.exec(name);
+      if (match?.[1] && !["pulumi", "policy"].includes(match[1])) names.add(match[1]);
+    }
+  }
+  return [...names].sort();
+}
+
+/** Declared type of a key in Pulumi.yaml (`string`, `array`, ...), if any. */
+function declaredType(declared: Record<string, unknown>, key: string): string | undefined {
+  const declaration = declared[key];
+  return isRecord(declaration) && typeof declaration.type === "string" ? declaration.type : undefined;
+}
+
+/** The value a `secure:` key is planned with: shaped when the program checks its shape. */
+function placeholderFor(key: string, type: string | undefined, fallback: string | undefined): string {
+  const shaped = SHAPED_PLACEHOLDERS[key];
+  if (shaped !== undefined) return shaped;
+  if (type === "array") return "[]";
+  if (type === "boolean" || type === "integer") return fallback ?? SECRET_PLACEHOLDER;
+  return SECRET_PLACEHOLDER;
+}
+
+/**
+ * Loads Pulumi.yaml and Pulumi.<stack>.yaml from `projectDir`. A missing stack file means defaults only (a warning
+ * says so). `providers` are the provider namespaces allowed besides the project's (default: from package.json).
+ * @throws StackConfigError listing every mistyped namespace and unknown key.
+ */
+export function readStackConfig(projectDir: string, stack: string, providers?: readonly string[]): StackConfig {
   const projectFile = readYaml(join(projectDir, "Pulumi.yaml"));
   const project = projectFile.name;
-  if (typeof project !== "string") throw new Error("Pulumi.yaml: name is missing");
+  if (typeof project !== "string" || project === "")
+    throw new Error(`${join(projectDir, "Pulumi.yaml")}: name is missing`);
   const fullKey = (key: string) => (key.includes(":") ? key : `${project}:${key}`);
+  const warnings: string[] = [];
 
   const values: Record<string, string> = {};
   const secretKeys = new Set<string>();
@@ -56,24 +133,52 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
     if (isDeclaration && declaration.secret === true) secretKeys.add(fullKey(key));
     if (fallback !== undefined) values[fullKey(key)] = asConfigString(fallback);
   }
+  const declaredKeys = Object.keys(declared).filter((key) => !key.includes(":"));
 
   const configDir = typeof projectFile.stackConfigDir === "string" ? projectFile.stackConfigDir : ".";
-  const stackPath = join(projectDir, configDir, `Pulumi.${stack}.yaml`);
-  if (existsSync(stackPath)) {
+  // A qualified stack name (org/project/dev) keeps its config in Pulumi.dev.yaml.
+  const stackPath = join(projectDir, configDir, `Pulumi.${stack.slice(stack.lastIndexOf("/") + 1)}.yaml`);
+  if (!existsSync(stackPath)) {
+    warnings.push(
+      `${stackPath} does not exist: planned with the defaults of Pulumi.yaml only. Create the stack (npx pulumi stack init ${stack}) or check the name.`,
+    );
+  } else {
     const stackFile = readYaml(stackPath);
     if (stackFile.environment !== undefined) {
       throw new Error(`${stackPath}: Pulumi ESC environments cannot be read offline`);
     }
+    const namespaces = [project, ...ENGINE_NAMESPACES, ...(providers ?? providerNamespaces(projectDir))];
+    const problems: string[] = [];
     const stackValues = isRecord(stackFile.config) ? stackFile.config : {};
     for (const [key, value] of Object.entries(stackValues)) {
+      const separator = key.indexOf(":");
+      const keyNamespace: string = separator === -1 ? project : key.slice(0, separator);
+      const name = separator === -1 ? key : key.slice(separator + 1);
+      if (!namespaces.includes(keyNamespace)) {
+        const intended = closest(keyNamespace, namespaces) ?? project;
+        problems.push(
+          `${key}: namespace '${keyNamespace}' is neither the project's ('${project}') nor a provider's (${namespaces.slice(1).join(", ")}); the program never reads it. Did you mean ${intended}:${name}?`,
+        );
+        continue;
+      }
+      if (keyNamespace === project && declaredKeys.length > 0 && !declaredKeys.includes(name)) {
+        const hint = didYouMean(name, declaredKeys);
+        problems.push(
+          `${key}: '${name}' is not a config key of ${project}${hint || " (Pulumi.yaml declares the keys)"}`,
+        );
+        continue;
+      }
       if (isRecord(value) && typeof value.secure === "string") {
+        // The ciphertext is not checked: only the stack's secrets provider can decrypt it, at deploy time.
         secretKeys.add(fullKey(key));
-        values[fullKey(key)] = SECRET_PLACEHOLDER;
+        values[fullKey(key)] = placeholderFor(name, declaredType(declared, name), values[fullKey(key)]);
+        warnings.push(`${key} is a secure value: planned as a secret with a placeholder (it is decrypted at deploy).`);
       } else {
         values[fullKey(key)] = asConfigString(value);
       }
     }
+    if (problems.length > 0) throw new StackConfigError(stackPath, problems);
   }
   const main = typeof projectFile.main === "string" ? projectFile.main : undefined;
-  return { project, stack, values, secretKeys: [...secretKeys].sort(), ...(main ? { main } : {}) };
+  return { project, stack, values, secretKeys: [...secretKeys].sort(), warnings, ...(main ? { main } : {}) };
 }

@@ -12,10 +12,33 @@ import {
   ruleApplies,
   TYPES,
 } from "../../policy/rules";
-import { DEFAULT_DIRECTORY, type ProgramRun, type RecordedResource } from "../lib/offline-engine";
+import {
+  DEFAULT_DIRECTORY,
+  type ProgramRun,
+  type RecordedResource,
+  resolvedAtDeploy,
+  type UnresolvedPrincipal,
+} from "../lib/offline-engine";
 
-/** Version of the JSON form; bump when fields change meaning. */
+/**
+ * Version of the JSON form; bump when fields change meaning. Fields added later (warnings, unresolvedPrincipals,
+ * resolvedAtDeploy) are optional to a reader, so that a base branch's older plan still compares (readPlanDocument).
+ */
 export const PLAN_FORMAT = "keyless-openai-plan/1";
+
+/** Parses a plan written by --json, also by an older version of this script (fields it did not write default). */
+export function readPlanDocument(text: string, source: string): PlanDocument {
+  const parsed = JSON.parse(text) as Partial<PlanDocument>;
+  if (parsed.format !== PLAN_FORMAT)
+    throw new Error(`${source}: not a ${PLAN_FORMAT} document (format ${parsed.format}); write it again with --json`);
+  const document = parsed as PlanDocument;
+  return {
+    ...document,
+    access: document.access.map((row) => ({ ...row, resolvedAtDeploy: row.resolvedAtDeploy ?? false })),
+    unresolvedPrincipals: document.unresolvedPrincipals ?? [],
+    warnings: document.warnings ?? [],
+  };
+}
 export const MASK = "[secret]";
 
 /** One resource the program declares. */
@@ -44,6 +67,8 @@ export interface AccessRow {
   scope: string;
   /** URN of the RoleAssignment resource. */
   urn: string;
+  /** True when the principal is a placeholder: the directory is asked for it at deploy (`pulumi up`), not offline. */
+  resolvedAtDeploy: boolean;
 }
 
 /** One guardrail applied to one resource. */
@@ -78,6 +103,10 @@ export interface PlanDocument {
   identities: Identity[];
   access: AccessRow[];
   verdicts: Verdict[];
+  /** Principals from config planned as placeholders (the offline directory does not know them). */
+  unresolvedPrincipals: UnresolvedPrincipal[];
+  /** What the reader should know that does not stop the plan: a missing stack file, secrets planned as placeholders. */
+  warnings: string[];
   summary: { resources: number; roleAssignments: number; verdicts: number; failures: number };
 }
 
@@ -89,6 +118,7 @@ export interface PlanInputs {
   secretConfigKeys: readonly string[];
   /** Names of stack outputs that are secret Outputs. */
   secretOutputs: readonly string[];
+  warnings?: readonly string[];
   run: ProgramRun;
 }
 
@@ -133,6 +163,12 @@ function principalLabels(run: ProgramRun, identities: readonly Identity[]): Map<
       if (typeof id === "string" && typeof label === "string" && label !== "") labels.set(id, label);
     }
   }
+  // Last, so that the configured name and "resolved at deploy" win over the placeholder's display name.
+  for (const principal of run.unresolvedPrincipals) {
+    const kind =
+      principal.kind === "group" ? "group " : principal.kind === "servicePrincipal" ? "service principal " : "";
+    labels.set(principal.principalId, `${kind}${resolvedAtDeploy(principal.configured)}`);
+  }
   return labels;
 }
 
@@ -155,7 +191,11 @@ function identitiesOf(resources: readonly RecordedResource[]): Identity[] {
     .sort((a, b) => compareStrings(a.urn, b.urn));
 }
 
-function accessRows(resources: readonly RecordedResource[], labels: Map<string, string>): AccessRow[] {
+function accessRows(
+  resources: readonly RecordedResource[],
+  labels: Map<string, string>,
+  unresolved: ReadonlySet<string>,
+): AccessRow[] {
   return resources
     .filter((resource) => resource.type === TYPES.roleAssignment)
     .map((resource) => {
@@ -169,6 +209,7 @@ function accessRows(resources: readonly RecordedResource[], labels: Map<string, 
         roleGuid,
         scope: text(read(resource.inputs, "scope")),
         urn: resource.urn,
+        resolvedAtDeploy: unresolved.has(principalId),
       };
     })
     .sort(
@@ -231,7 +272,8 @@ export function buildPlan(inputs: PlanInputs): PlanDocument {
     managedIdentityPrincipalIds: managedIdentityPrincipalIds(resources.map((resource) => ({ props: resource.state }))),
   };
   const verdicts = verdictsOf(resources, context);
-  const access = accessRows(resources, principalLabels(inputs.run, identities));
+  const unresolved = new Set(inputs.run.unresolvedPrincipals.map((principal) => principal.principalId));
+  const access = accessRows(resources, principalLabels(inputs.run, identities), unresolved);
 
   const config: Record<string, string> = {};
   for (const key of Object.keys(inputs.config).sort()) {
@@ -260,6 +302,8 @@ export function buildPlan(inputs: PlanInputs): PlanDocument {
     identities,
     access,
     verdicts,
+    unresolvedPrincipals: inputs.run.unresolvedPrincipals,
+    warnings: [...(inputs.warnings ?? [])],
     summary: {
       resources: resources.length,
       roleAssignments: access.length,

@@ -115,6 +115,17 @@ export function renderPlan(plan: PlanDocument): string {
     "",
     `${summary.resources} resources, ${summary.roleAssignments} role assignments; ${verdictLine}.`,
     "",
+    ...(plan.warnings.length > 0
+      ? ["## Warnings", "", ...plan.warnings.map((warning) => `- ${plain(warning)}`), ""]
+      : []),
+    ...(plan.unresolvedPrincipals.length > 0
+      ? [
+          `${plan.unresolvedPrincipals.length} principal(s) from config are not known offline and are resolved at deploy: ` +
+            `${plan.unresolvedPrincipals.map((principal) => plain(principal.configured)).join(", ")}. ` +
+            "`pulumi up` looks each up in Entra ID and fails if one does not exist.",
+          "",
+        ]
+      : []),
     "## Guardrails",
     "",
     ...verdictTable(plan.verdicts),
@@ -169,7 +180,9 @@ export function renderComparison(comparison: PlanComparison): string {
   const lines = [
     "# Changes against the base plan",
     "",
-    `Resources: ${resources.added.length} added, ${resources.removed.length} removed, ${resources.changed.length} changed. ` +
+    `Resources: ${resources.added.length} added, ${resources.removed.length} removed, ` +
+      `${resources.changed.filter((change) => change.replacedBy.length === 0).length} changed, ` +
+      `${resources.changed.filter((change) => change.replacedBy.length > 0).length} replaced. ` +
       `Access: ${access.added.length} added, ${access.removed.length} removed, ${access.changed.length} changed. ` +
       `Verdicts: ${verdicts.added.length} added, ${verdicts.removed.length} removed, ${verdicts.changed.length} changed.`,
     "",
@@ -193,9 +206,16 @@ export function renderComparison(comparison: PlanComparison): string {
     );
   }
   for (const change of resources.changed) {
+    const replaced = change.replacedBy.length > 0;
     lines.push(
-      `## Changed: ${plain(urnTail(change.urn))}`,
+      `## ${replaced ? "Replaced" : "Changed"}: ${plain(urnTail(change.urn))}`,
       "",
+      ...(replaced
+        ? [
+            `Deleted and created again: ${change.replacedBy.map((path) => cell(path)).join(", ")} cannot be changed in place.`,
+            "",
+          ]
+        : []),
       ...table(["path", "before", "after"], changeRows(change.changes)),
     );
   }

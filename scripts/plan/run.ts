@@ -5,7 +5,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, runProgram } from "../lib/offline-engine";
+import { runProgram } from "../lib/offline-engine";
 import { readStackConfig } from "./config";
 import { buildPlan, type PlanDocument } from "./model";
 
@@ -49,9 +49,6 @@ async function secretOutputNames(returned: unknown): Promise<string[]> {
 export async function planStack(target: PlanTarget): Promise<PlanDocument> {
   const projectDir = resolve(target.projectDir);
   const config = readStackConfig(projectDir, target.stack);
-  if (config.project !== PROJECT) {
-    throw new Error(`Pulumi.yaml names project '${config.project}'; the offline engine runs '${PROJECT}'`);
-  }
   const programPath = resolve(projectDir, target.program ?? config.main ?? "index.ts");
   const program = await loadProgram(programPath);
   let returned: unknown;
@@ -60,7 +57,7 @@ export async function planStack(target: PlanTarget): Promise<PlanDocument> {
       returned = await program();
       return returned;
     },
-    { stack: target.stack, rawConfig: config.values },
+    { project: config.project, stack: target.stack, rawConfig: config.values, unknownPrincipals: "placeholder" },
   );
   return buildPlan({
     project: config.project,
@@ -68,6 +65,7 @@ export async function planStack(target: PlanTarget): Promise<PlanDocument> {
     config: config.values,
     secretConfigKeys: config.secretKeys,
     secretOutputs: await secretOutputNames(returned),
+    warnings: config.warnings,
     run,
   });
 }

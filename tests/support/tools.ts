@@ -13,6 +13,8 @@ export const TEST_TOOLS = {
   shellcheck: "apt-get install -y shellcheck",
   python3: "apt-get install -y python3",
   curl: "apt-get install -y curl",
+  unzip: "apt-get install -y unzip",
+  git: "apt-get install -y git",
   script: "apt-get install -y bsdutils (provides `script`, for pseudo-terminal tests)",
 } as const;
 

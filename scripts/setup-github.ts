@@ -1,0 +1,172 @@
+/**
+ * `npm run setup-github`: the Azure and GitHub side of the workflows in one idempotent command (what
+ * `azd pipeline config` does for azd templates): an Entra application and its service principal, federated
+ * credentials for pull requests and main, the roles the workflows need at the chosen scope, and the repository
+ * variables and passphrase secret the workflows read. Every change is listed; a second run changes nothing.
+ *
+ * Azure sign-in: DefaultAzureCredential (az login works); the signed-in identity must be allowed to create
+ * applications (Application Developer, or "users can register applications") and to assign roles at the scope
+ * (Owner, User Access Administrator or Role Based Access Control Administrator). GitHub: a token in GITHUB_TOKEN
+ * (or GH_TOKEN, e.g. `GITHUB_TOKEN=$(gh auth token)`) allowed to write the repository's variables and secrets.
+ * `SETUP_GRAPH_ENDPOINT`, `SETUP_ARM_ENDPOINT` and `GITHUB_API_URL` move the endpoints (GitHub Enterprise, tests).
+ */
+import { DefaultAzureCredential } from "@azure/identity";
+import { EXIT, runCommand, runMain, UsageError } from "./lib/cli";
+import { PROJECT_ROOT } from "./lib/pulumi-cli";
+import { authorizationClient, ensureRoleAssignments } from "./setup-github/azure-roles";
+import { type Change, renderChanges } from "./setup-github/changes";
+import { federatedCredentials, PASSPHRASE_SECRET, roleNeeds } from "./setup-github/desired";
+import {
+  ensureApplication,
+  ensureFederatedCredentials,
+  ensureServicePrincipal,
+  graphClient,
+  tenantId,
+} from "./setup-github/entra";
+import { ensureSecret, ensureVariables, githubClient } from "./setup-github/github";
+import { resolveRepository } from "./setup-github/repository";
+
+const USAGE = `Usage: npm run setup-github -- --subscription ID [--scope ID] [--repo OWNER/NAME] [--app-name NAME]
+                             [--backend-url URL] [--state-storage-account ID] [--replace-passphrase]
+                             [--dry-run] [--json]
+
+Sets up what the GitHub workflows need, and says what it changed:
+  Entra ID    an application and its service principal (created, or reused by name), with federated credentials
+              for repo:OWNER/NAME:pull_request (preview, PR stacks) and repo:OWNER/NAME:ref:refs/heads/main
+              (deploy, cleanup); issuer https://token.actions.githubusercontent.com, audience api://AzureADTokenExchange
+  Azure RBAC  Contributor at the scope (create, destroy and purge resources, run the smoke test); Role Based Access
+              Control Administrator at the scope, constrained to the roles the stack assigns; Storage Blob Data
+              Contributor on the state storage account when --state-storage-account is given
+  GitHub      variables AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID, PULUMI_BACKEND_URL and the secret
+              PULUMI_CONFIG_PASSPHRASE (from the environment variable of that name; kept if it already exists)
+
+  --subscription ID         the Azure subscription the workflows deploy to (required)
+  --scope ID                where the roles are granted: /subscriptions/ID (default; purging a deleted account
+                            needs it) or a resource group ID
+  --repo OWNER/NAME         the GitHub repository (default: from git remote get-url origin)
+  --app-name NAME           display name of the Entra application (default: github-OWNER-NAME)
+  --backend-url URL         value of PULUMI_BACKEND_URL, e.g. azblob://state?storage_account=NAME
+  --state-storage-account ID  resource ID of the state storage account (grants Storage Blob Data Contributor there)
+  --replace-passphrase      overwrite an existing PULUMI_CONFIG_PASSPHRASE secret
+  --dry-run                 print what would change and change nothing
+  --json                    print the changes as JSON instead of text
+  -h, --help                show this help
+
+Environment: GITHUB_TOKEN (or GH_TOKEN), PULUMI_CONFIG_PASSPHRASE; Azure sign-in as for az login.
+Exit codes: 0 done (or nothing to do), 1 a call failed or an item was skipped (the output says which), 2 usage error.`;
+
+const SPEC = {
+  name: "setup-github",
+  usage: USAGE,
+  options: {
+    subscription: { type: "string" },
+    scope: { type: "string" },
+    repo: { type: "string" },
+    "app-name": { type: "string" },
+    "backend-url": { type: "string" },
+    "state-storage-account": { type: "string" },
+    "replace-passphrase": { type: "boolean", default: false },
+    "dry-run": { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+  },
+} as const;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The scope, checked to be the subscription or one of its resource groups. @throws UsageError */
+function checkedScope(scope: string, subscriptionId: string): string {
+  const match = /^\/subscriptions\/([^/]+)(\/resourceGroups\/[-\w.()]+)?$/i.exec(scope);
+  if (!match || match[1]?.toLowerCase() !== subscriptionId.toLowerCase()) {
+    throw new UsageError(
+      `--scope ${JSON.stringify(scope)}: expected /subscriptions/${subscriptionId} or /subscriptions/${subscriptionId}/resourceGroups/NAME`,
+    );
+  }
+  return scope;
+}
+
+/** Runs `npm run setup-github` with `argv` (without node and the script) and returns the exit code. */
+export function setupGithub(argv: readonly string[]): Promise<number> {
+  return runCommand(SPEC, argv, async ({ values }) => {
+    const subscriptionId = values.subscription ?? "";
+    if (!GUID.test(subscriptionId)) throw new UsageError("--subscription needs the subscription ID (a GUID)");
+    const scope = checkedScope(values.scope ?? `/subscriptions/${subscriptionId}`, subscriptionId);
+    const storageAccount = values["state-storage-account"];
+    if (
+      storageAccount !== undefined &&
+      !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i.test(
+        storageAccount,
+      )
+    ) {
+      throw new UsageError(
+        `--state-storage-account ${JSON.stringify(storageAccount)}: expected a storage account resource ID`,
+      );
+    }
+    const repository = resolveRepository(values.repo, PROJECT_ROOT);
+    const githubToken = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
+    if (!githubToken) {
+      throw new UsageError(
+        "set GITHUB_TOKEN (or GH_TOKEN) to a token that may write the repository's variables and secrets, e.g. GITHUB_TOKEN=$(gh auth token)",
+      );
+    }
+    const dryRun = values["dry-run"] === true;
+    const appName = values["app-name"] ?? `github-${repository.owner}-${repository.name}`;
+
+    const credential = new DefaultAzureCredential();
+    const graph = graphClient(credential, process.env.SETUP_GRAPH_ENDPOINT || undefined);
+    const changes: Change[] = [];
+    const tenant = await tenantId(graph);
+    const app = await ensureApplication(graph, appName, dryRun);
+    changes.push(app.change);
+    const sp = app.application
+      ? await ensureServicePrincipal(graph, app.application.appId, dryRun)
+      : { change: { area: "Entra ID", subject: `service principal of ${appName}`, action: "create" } satisfies Change };
+    changes.push(sp.change);
+    changes.push(
+      ...(await ensureFederatedCredentials(graph, app.application?.id, federatedCredentials(repository), dryRun)),
+    );
+
+    const authorization = authorizationClient(credential, subscriptionId, process.env.SETUP_ARM_ENDPOINT || undefined);
+    const needs = roleNeeds(scope, storageAccount);
+    changes.push(
+      ...(await ensureRoleAssignments(authorization, subscriptionId, sp.servicePrincipal?.id, needs, dryRun)),
+    );
+
+    const octokit = await githubClient(githubToken, process.env.GITHUB_API_URL || undefined);
+    changes.push(
+      ...(await ensureVariables(
+        octokit,
+        repository,
+        {
+          AZURE_CLIENT_ID: app.application?.appId ?? (dryRun ? "(the new application's appId)" : undefined),
+          AZURE_TENANT_ID: tenant,
+          AZURE_SUBSCRIPTION_ID: subscriptionId,
+          PULUMI_BACKEND_URL: values["backend-url"],
+        },
+        dryRun,
+        { PULUMI_BACKEND_URL: "pass --backend-url azblob://CONTAINER?storage_account=NAME (README: State)" },
+      )),
+    );
+    changes.push(
+      await ensureSecret(octokit, repository, PASSPHRASE_SECRET, process.env.PULUMI_CONFIG_PASSPHRASE || undefined, {
+        dryRun,
+        replace: values["replace-passphrase"] === true,
+        missingHint: "export PULUMI_CONFIG_PASSPHRASE (the stacks' passphrase) and re-run",
+      }),
+    );
+
+    if (values.json) {
+      process.stdout.write(
+        `${JSON.stringify({ repository: `${repository.owner}/${repository.name}`, dryRun, changes }, null, 2)}\n`,
+      );
+    } else {
+      process.stdout.write(
+        `Setting up ${repository.owner}/${repository.name} (subscription ${subscriptionId}, scope ${scope})${dryRun ? ", dry run" : ""}:\n`,
+      );
+      process.stdout.write(renderChanges(changes, dryRun));
+      for (const need of needs) process.stdout.write(`  why ${need.role}: ${need.why}\n`);
+    }
+    return changes.some((change) => change.action === "skipped") ? EXIT.failed : EXIT.ok;
+  });
+}
+
+if (require.main === module) runMain(() => setupGithub(process.argv.slice(2)));

@@ -1,0 +1,279 @@
+/**
+ * `npm run setup-github` end to end, as a child process: the real @microsoft/microsoft-graph-client,
+ * @azure/arm-authorization (with DefaultAzureCredential through a stand-in IMDS) and @octokit/rest against stand-ins
+ * of Microsoft Graph, ARM (HTTPS, self-signed certificate trusted through NODE_EXTRA_CA_CERTS) and GitHub on
+ * 127.0.0.1. A dry run changes nothing; the first run creates everything; the second run changes nothing and says so.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { parseRepository, resolveRepository } from "../scripts/setup-github/repository";
+import { type RoleAssignmentsState, roleAssignmentRoutes } from "./standins/arm-role-assignments";
+import { type GitHubState, githubRoutes, repositoryKeyPair } from "./standins/github";
+import { type GraphState, graphRoutes } from "./standins/graph";
+import { imdsRoutes } from "./standins/identity";
+import { VM_PRINCIPAL } from "./standins/principals";
+import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
+import { missingTool } from "./support/tools";
+
+const ROOT = join(__dirname, "..");
+const SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const PASSPHRASE = "correct horse battery staple";
+const BACKEND = "azblob://pulumi-state?storage_account=kloaistate";
+const STATE_ACCOUNT = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-state/providers/Microsoft.Storage/storageAccounts/kloaistate`;
+
+let tls: TlsMaterial;
+let graph: StandInServer;
+let arm: StandInServer;
+let imds: StandInServer;
+let github: StandInServer;
+const graphState: GraphState = { tenantId: TENANT, applications: [], servicePrincipals: [] };
+const armState: RoleAssignmentsState = { assignments: [], protocolErrors: [] };
+const githubState: GitHubState = {
+  owner: "contoso",
+  repo: "keyless-openai",
+  token: "ghp_standintoken",
+  variables: new Map(),
+  secrets: new Map(),
+  keyId: "568250167242549743",
+};
+
+before(async () => {
+  tls = createSelfSignedCertificate();
+  graph = await startStandIn({ routes: graphRoutes(graphState), tls });
+  arm = await startStandIn({ routes: roleAssignmentRoutes(armState, "https://management.azure.com"), tls });
+  imds = await startStandIn({ routes: imdsRoutes({ principal: VM_PRINCIPAL }) });
+  github = await startStandIn({ routes: githubRoutes(githubState, await repositoryKeyPair()) });
+});
+
+after(async () => {
+  await Promise.all([graph.close(), arm.close(), imds.close(), github.close()]);
+  tls.dispose();
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function setupGithub(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^(AZURE_|ARM_|IDENTITY_|MSI_|NODE_TEST|PULUMI_|GITHUB_|GH_)/.test(name)) continue;
+    env[name] = value;
+  }
+  Object.assign(env, {
+    PATH: [dirname(process.execPath), process.env.PATH].join(":"),
+    NODE_EXTRA_CA_CERTS: tls.certPath,
+    AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.origin,
+    SETUP_GRAPH_ENDPOINT: graph.origin,
+    SETUP_ARM_ENDPOINT: arm.origin,
+    GITHUB_API_URL: github.origin,
+    GITHUB_TOKEN: githubState.token,
+    ...extraEnv,
+  });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/setup-github.ts", ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const ARGS = [
+  "--repo",
+  "contoso/keyless-openai",
+  "--subscription",
+  SUBSCRIPTION,
+  "--backend-url",
+  BACKEND,
+  "--state-storage-account",
+  STATE_ACCOUNT,
+];
+
+/** Requests that change something (anything but GET) on the three stand-ins since `since`. */
+function writes(since: { graph: number; arm: number; github: number }): string[] {
+  return [
+    ...graph.requests.slice(since.graph).map((request) => `graph ${request.method} ${request.url.pathname}`),
+    ...arm.requests.slice(since.arm).map((request) => `arm ${request.method} ${request.url.pathname}`),
+    ...github.requests.slice(since.github).map((request) => `github ${request.method} ${request.url.pathname}`),
+  ].filter((line) => !/ GET /.test(line));
+}
+
+const mark = () => ({ graph: graph.requests.length, arm: arm.requests.length, github: github.requests.length });
+
+describe("npm run setup-github", () => {
+  test("--dry-run lists every change and changes nothing; a missing passphrase is skipped with exit 1", async () => {
+    const since = mark();
+    const run = await setupGithub([...ARGS, "--dry-run"]);
+    assert.equal(run.code, 1, run.stderr + run.stdout);
+    assert.deepEqual(writes(since), [], "a dry run only reads");
+    assert.match(run.stdout, /\+ would create\s+Entra ID\s+application github-contoso-keyless-openai/);
+    assert.match(
+      run.stdout,
+      /\+ would create\s+Entra ID\s+federated credential repo:contoso\/keyless-openai:pull_request/,
+    );
+    assert.match(
+      run.stdout,
+      /\+ would create\s+Entra ID\s+federated credential repo:contoso\/keyless-openai:ref:refs\/heads\/main/,
+    );
+    assert.match(run.stdout, /\+ would create\s+Azure RBAC\s+Contributor at \/subscriptions\/0b1f6471/);
+    assert.match(
+      run.stdout,
+      /\+ would create\s+GitHub\s+variable AZURE_TENANT_ID: 72f988bf-86f1-41af-91ab-2d7cd011db47/,
+    );
+    assert.match(run.stdout, /! skipped\s+GitHub\s+secret PULUMI_CONFIG_PASSPHRASE: export PULUMI_CONFIG_PASSPHRASE/);
+    assert.match(run.stdout, /dry run: nothing was changed/);
+    assert.deepEqual(graphState.applications, []);
+  });
+
+  test("creates the application, federated credentials, roles, variables and secret; the second run changes nothing", async () => {
+    const first = await setupGithub(ARGS, { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+
+    assert.equal(graphState.applications.length, 1);
+    const app = graphState.applications[0];
+    assert.ok(app);
+    assert.equal(app.displayName, "github-contoso-keyless-openai");
+    assert.deepEqual(
+      app.federatedIdentityCredentials.map(({ issuer, subject, audiences }) => ({ issuer, subject, audiences })),
+      [
+        {
+          issuer: "https://token.actions.githubusercontent.com",
+          subject: "repo:contoso/keyless-openai:pull_request",
+          audiences: ["api://AzureADTokenExchange"],
+        },
+        {
+          issuer: "https://token.actions.githubusercontent.com",
+          subject: "repo:contoso/keyless-openai:ref:refs/heads/main",
+          audiences: ["api://AzureADTokenExchange"],
+        },
+      ],
+    );
+    const sp = graphState.servicePrincipals.find((principal) => principal.appId === app.appId);
+    assert.ok(sp, "the application has a service principal");
+
+    // Role IDs as Learn's built-in roles pages print them.
+    const byRole = (guid: string) =>
+      armState.assignments.filter((assignment) => assignment.roleDefinitionId.endsWith(`/roleDefinitions/${guid}`));
+    const [contributor] = byRole("b24988ac-6180-42a0-ab88-20f7382dd24c");
+    const [rbacAdmin] = byRole("f58310d9-a9f6-439a-9e8d-f62e7b41a168");
+    const [blobData] = byRole("ba92f5b4-2d11-453d-a403-e96b0029c9fe");
+    assert.equal(armState.assignments.length, 3);
+    for (const assignment of [contributor, rbacAdmin, blobData]) {
+      assert.equal(assignment?.principalId, sp.id);
+      assert.equal(assignment?.principalType, "ServicePrincipal");
+    }
+    assert.equal(contributor?.scope, `/subscriptions/${SUBSCRIPTION}`);
+    assert.equal(
+      contributor?.roleDefinitionId,
+      `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`,
+    );
+    assert.equal(contributor?.condition, undefined);
+    assert.equal(blobData?.scope, STATE_ACCOUNT);
+    // Constrained to the roles the stack assigns (Learn built-in roles: Cognitive Services User, OpenAI User, OpenAI
+    // Contributor, Storage Blob Data Owner, Storage Queue Data Contributor, Storage Table Data Contributor,
+    // Monitoring Metrics Publisher), for adding and for removing assignments.
+    const assignable =
+      "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3, 3913510d-42f4-4e42-8a64-420c390055eb, 5e0bd9bd-7b93-4f28-af87-19fc36ad61bd, 974c5e8b-45b9-4653-ba55-5f855dd0fb88, a001fd3d-188f-4b5d-821b-7da978bf7442, a97b65f3-24c7-4388-baec-2e87135dc908, b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+    assert.equal(
+      rbacAdmin?.condition,
+      `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${assignable}})) AND ((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${assignable}}))`,
+    );
+    assert.equal(rbacAdmin?.conditionVersion, "2.0");
+    assert.deepEqual(armState.protocolErrors, []);
+
+    assert.deepEqual(Object.fromEntries(githubState.variables), {
+      AZURE_CLIENT_ID: app.appId,
+      AZURE_TENANT_ID: TENANT,
+      AZURE_SUBSCRIPTION_ID: SUBSCRIPTION,
+      PULUMI_BACKEND_URL: BACKEND,
+    });
+    assert.equal(githubState.secrets.get("PULUMI_CONFIG_PASSPHRASE"), PASSPHRASE, "sealed with the repository key");
+    assert.doesNotMatch(first.stdout + first.stderr, /correct horse/, "the passphrase is never printed");
+    assert.match(first.stdout, /\+ create\s+Entra ID\s+application github-contoso-keyless-openai: appId /);
+    assert.match(first.stdout, /\+ create\s+GitHub\s+secret PULUMI_CONFIG_PASSPHRASE/);
+    assert.match(first.stdout, /12 change\(s\) made\./);
+    assert.match(
+      first.stdout,
+      /why RoleBasedAccessControlAdministrator: create and delete the stack's role assignments/,
+    );
+
+    // Mutation tried: ensureVariables writing a variable whose value is already right made "the second run only
+    // reads" fail with a PATCH per variable.
+    const since = mark();
+    const second = await setupGithub([...ARGS, "--json"], { PULUMI_CONFIG_PASSPHRASE: "another passphrase" });
+    assert.equal(second.code, 0, second.stderr + second.stdout);
+    assert.deepEqual(writes(since), [], "the second run only reads");
+    const summary = JSON.parse(second.stdout) as { changes: { action: string; subject: string }[] };
+    assert.deepEqual(
+      summary.changes.filter((change) => change.action !== "unchanged"),
+      [],
+    );
+    assert.equal(summary.changes.length, 12);
+    assert.equal(githubState.secrets.get("PULUMI_CONFIG_PASSPHRASE"), PASSPHRASE, "an existing secret is kept");
+
+    const text = await setupGithub(ARGS);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /Nothing to change: everything is already set up\./);
+  });
+
+  test("usage errors exit 2 and name the problem", async () => {
+    const noSubscription = await setupGithub(["--repo", "contoso/keyless-openai"]);
+    assert.equal(noSubscription.code, 2);
+    assert.match(noSubscription.stderr, /setup-github: --subscription needs the subscription ID/);
+    const wrongScope = await setupGithub([...ARGS, "--scope", "/subscriptions/00000000-0000-0000-0000-000000000000"]);
+    assert.equal(wrongScope.code, 2);
+    assert.match(wrongScope.stderr, /--scope .*expected \/subscriptions\/0b1f6471/);
+  });
+});
+
+describe("the repository from a git remote", () => {
+  test("https, ssh and scp-like URLs; anything else is not a repository", () => {
+    for (const url of [
+      "https://github.com/contoso/keyless-openai.git",
+      "https://github.com/contoso/keyless-openai",
+      "git@github.com:contoso/keyless-openai.git",
+      "ssh://git@github.com/contoso/keyless-openai.git",
+      "contoso/keyless-openai",
+    ]) {
+      assert.deepEqual(parseRepository(url), { owner: "contoso", name: "keyless-openai" }, url);
+    }
+    assert.equal(parseRepository("https://github.com/contoso"), undefined);
+    assert.equal(parseRepository("contoso/keyless openai"), undefined);
+  });
+
+  test("without --repo: the origin remote of the checkout; without one, a usage error that says to pass --repo", {
+    skip: missingTool("git"),
+  }, () => {
+    const checkout = mkdtempSync(join(tmpdir(), "setup-github-git-"));
+    try {
+      execFileSync("git", ["init", "-q", checkout]);
+      assert.throws(() => resolveRepository(undefined, checkout), /pass --repo owner\/name/);
+      execFileSync("git", ["-C", checkout, "remote", "add", "origin", "git@github.com:fabrikam/ai-platform.git"]);
+      assert.deepEqual(resolveRepository(undefined, checkout), { owner: "fabrikam", name: "ai-platform" });
+      assert.deepEqual(resolveRepository("contoso/keyless-openai", checkout), {
+        owner: "contoso",
+        name: "keyless-openai",
+      });
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
+  });
+});
