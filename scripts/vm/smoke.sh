@@ -2,8 +2,8 @@
 # Smoke test run ON the VM (stock Ubuntu 24.04: bash, curl, python3; no jq): proves the VM's system-assigned managed
 # identity can call the Azure OpenAI deployment with an Entra ID token and no key.
 #
-# Usage: smoke.sh --endpoint https://NAME.openai.azure.com/ --deployment chat [--api-version 2024-10-21] [--deadline 900]
-#   or the same through SMOKE_ENDPOINT, SMOKE_DEPLOYMENT, SMOKE_API_VERSION, SMOKE_DEADLINE_SECONDS.
+# Usage: smoke.sh --endpoint https://NAME.openai.azure.com/ --deployment chat [--deadline 900]
+#   or the same through SMOKE_ENDPOINT, SMOKE_DEPLOYMENT, SMOKE_DEADLINE_SECONDS.
 # Prints progress on stderr and exactly one JSON line on stdout:
 #   {"target":"vm","outcome":"passed|failed","status":200,"diagnosis":"ok",...}
 # Exit status: 0 passed, 1 failed, 2 usage error.
@@ -13,9 +13,16 @@
 # scripts/smoke/wait.ts); honours 429 Retry-After; retries 5xx and connection failures three times in a row;
 # stops at once on answers waiting cannot fix. Diagnosis codes are those of lib/diagnosis.ts.
 #
-# Protocols (shared/reference/azure-facts.md): IMDS token GET
+# Protocols: IMDS token GET
 # http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://cognitiveservices.azure.com
-# with "Metadata: true"; chat completions POST {endpoint}/openai/deployments/{deployment}/chat/completions?api-version=...
+# with "Metadata: true" (Learn, "How to use managed identities for Azure resources on an Azure VM to acquire an access
+# token"); chat completions on the v1 API, POST {endpoint}openai/v1/chat/completions with "model": deployment name
+# and no api-version (Learn, "Azure OpenAI API version lifecycle"), which reasoning and older models both accept.
+# No max_tokens: reasoning models answer 400 unsupported_parameter to it.
+#
+# Tests only: SMOKE_TEST_ONLY_IMDS_ENDPOINT replaces IMDS; SMOKE_TEST_ONLY_SLEEP_COMMAND (called with seconds, like
+# sleep) and SMOKE_TEST_ONLY_CLOCK_COMMAND (prints epoch milliseconds) replace the real `sleep` and `date`, so tests
+# read back the schedule the script computes instead of timing it.
 set -euo pipefail
 
 readonly TOKEN_RESOURCE="https://cognitiveservices.azure.com"
@@ -28,14 +35,15 @@ readonly DEPLOYMENT_GRACE_MS=300000
 readonly REQUEST_TIMEOUT_SECONDS=30
 # Tests point this at a stand-in; on a VM it is unset and IMDS is the link-local address.
 imds_endpoint="${SMOKE_TEST_ONLY_IMDS_ENDPOINT:-http://169.254.169.254}"
+sleep_command="${SMOKE_TEST_ONLY_SLEEP_COMMAND:-sleep}"
+clock_command="${SMOKE_TEST_ONLY_CLOCK_COMMAND:-}"
 
 endpoint="${SMOKE_ENDPOINT:-}"
 deployment="${SMOKE_DEPLOYMENT:-}"
-api_version="${SMOKE_API_VERSION:-2024-10-21}"
 deadline_seconds="${SMOKE_DEADLINE_SECONDS:-900}"
 
 usage() {
-  echo "usage: $0 --endpoint URL --deployment NAME [--api-version VERSION] [--deadline SECONDS]" >&2
+  echo "usage: $0 --endpoint URL --deployment NAME [--deadline SECONDS]" >&2
   exit 2
 }
 
@@ -43,7 +51,6 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --endpoint) endpoint="${2:-}"; shift 2 ;;
     --deployment) deployment="${2:-}"; shift 2 ;;
-    --api-version) api_version="${2:-}"; shift 2 ;;
     --deadline) deadline_seconds="${2:-}"; shift 2 ;;
     -h | --help) usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
@@ -51,6 +58,8 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -n "$endpoint" && -n "$deployment" ]] || usage
 [[ "$deadline_seconds" =~ ^[0-9]+$ ]] || { echo "deadline must be whole seconds" >&2; usage; }
+# Deployment names are letters, digits, '.', '_' and '-' (the Azure portal's rule), so they go into JSON as they are.
+[[ "$deployment" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "deployment name has characters a deployment cannot have" >&2; usage; }
 endpoint="${endpoint%/}"
 
 work_dir="$(mktemp -d)"
@@ -61,7 +70,8 @@ auth_header_file="$work_dir/auth-header"
 body_file="$work_dir/body"
 headers_file="$work_dir/headers"
 
-now_ms() { date +%s%3N; }
+now_ms() { if [[ -n "$clock_command" ]]; then "$clock_command"; else date +%s%3N; fi; }
+pause_seconds() { "$sleep_command" "$1"; }
 start_ms="$(now_ms)"
 deadline_ms=$((start_ms + deadline_seconds * 1000))
 elapsed_ms() { echo $(($(now_ms) - start_ms)); }
@@ -165,14 +175,14 @@ for imds_try in 1 2 3 4 5; do
     finish failed 400 credential_unavailable "IMDS: $(json_field "$body_file" error_message) (is a system-assigned identity enabled on this VM?)"
   fi
   progress "IMDS try $imds_try: status ${imds_status:-none}, curl exit $curl_exit"
-  sleep "$imds_try"
+  pause_seconds "$imds_try"
 done
 [[ -n "$token" ]] || finish failed 0 credential_unavailable "no token from IMDS at $imds_endpoint"
 printf 'Authorization: Bearer %s\n' "$token" >"$auth_header_file"
 progress "token from IMDS for principal ${principal_id:-unknown}"
 
-url="$endpoint/openai/deployments/$deployment/chat/completions?api-version=$api_version"
-payload='{"messages":[{"role":"user","content":"Reply with the words: keyless access works"}],"max_tokens":16}'
+url="$endpoint/openai/v1/chat/completions"
+payload="{\"model\":\"$deployment\",\"messages\":[{\"role\":\"user\",\"content\":\"Reply with the words: keyless access works\"}]}"
 delay_ms=0
 consecutive_transient=0
 
@@ -200,6 +210,14 @@ while true; do
           diagnosis=key_auth_attempted
         elif [[ "$message" =~ (approved\ private\ endpoint|[Pp]ublic\ access\ is\ disabled|[Vv]irtual\ [Nn]etwork) ]]; then
           diagnosis=network_blocked
+        else
+          diagnosis=unexpected
+        fi
+        ;;
+      400)
+        # unsupported_parameter (e.g. max_tokens on a reasoning model) or an api-version below the model's minimum.
+        if [[ "$code" == "unsupported_parameter" || "$message" == *"enabled only for api versions"* ]]; then
+          diagnosis=request_rejected
         else
           diagnosis=unexpected
         fi
@@ -240,5 +258,5 @@ while true; do
   if [[ -n "$retry_after_ms" ]] && ((retry_after_ms > wait_ms)); then wait_ms=$retry_after_ms; fi
   if ((wait_ms > remaining_ms)); then wait_ms=$remaining_ms; fi
   progress "attempt $attempts: $status $diagnosis${code:+ ($code)}; next try in ${wait_ms}ms"
-  sleep "$(awk -v ms="$wait_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+  pause_seconds "$(awk -v ms="$wait_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
 done
