@@ -76,7 +76,9 @@ start_ms="$(now_ms)"
 deadline_ms=$((start_ms + deadline_seconds * 1000))
 elapsed_ms() { echo $(($(now_ms) - start_ms)); }
 
-progress() { printf '[smoke vm] +%ss %s\n' "$(awk -v ms="$(elapsed_ms)" 'BEGIN { printf "%.1f", ms / 1000 }')" "$*" >&2; }
+# progress_at ELAPSED_MS MESSAGE / progress MESSAGE: one line on stderr, "+12.3s MESSAGE".
+progress_at() { printf '[smoke vm] +%d.%ds %s\n' $(($1 / 1000)) $((($1 % 1000) / 100)) "$2" >&2; }
+progress() { progress_at "$(elapsed_ms)" "$*"; }
 
 attempts=0
 principal_id=""
@@ -101,7 +103,7 @@ PY
 }
 
 # json_field FILE EXPRESSION: prints a field of the JSON in FILE ("" when absent or not JSON).
-# Expressions: token, error_code, error_message, reply, claim:NAME.
+# Expressions: token, error (two lines: code, then message), error_message, reply, claim:NAME.
 json_field() {
   python3 - "$1" "$2" <<'PY'
 import base64, json, sys
@@ -117,12 +119,13 @@ error = data.get("error") if isinstance(data.get("error"), dict) else data
 value = ""
 if expression == "token":
     value = data.get("access_token", "")
-elif expression == "error_code":
-    value = error.get("code", data.get("statusCode", ""))
-elif expression == "error_message":
-    value = error.get("message", data.get("message", ""))
-    if not isinstance(value, str):
-        value = json.dumps(value)
+elif expression in ("error", "error_message"):
+    message = error.get("message", data.get("message", ""))
+    if not isinstance(message, str):
+        message = json.dumps(message)
+    message = message.replace("\n", " ")
+    code = str(error.get("code", data.get("statusCode", ""))).replace("\n", " ")
+    value = message if expression == "error_message" else code + "\n" + message
 elif expression == "reply":
     try:
         value = " ".join(str(data["choices"][0]["message"]["content"]).split()[:8])
@@ -135,7 +138,7 @@ elif expression.startswith("claim:"):
         value = claims.get(expression[len("claim:"):], "")
     except (IndexError, ValueError):
         value = ""
-print(str(value).replace("\n", " "))
+print(value if expression == "error" else str(value).replace("\n", " "))
 PY
 }
 
@@ -200,8 +203,7 @@ while true; do
     diagnosis="$(curl_failure "$curl_exit")"
     message="$(head -c 300 "$work_dir/curl-error")"
   else
-    code="$(json_field "$body_file" error_code)"
-    message="$(json_field "$body_file" error_message)"
+    { IFS= read -r code; IFS= read -r message; } < <(json_field "$body_file" error)
     case "$status" in
       2??) reply="$(json_field "$body_file" reply)"; finish passed "$status" ok "$reply" ;;
       401) if [[ "$code" == "PermissionDenied" ]]; then diagnosis=role_not_effective; else diagnosis=wrong_audience; fi ;;
@@ -236,12 +238,13 @@ while true; do
     esac
   fi
 
-  # Decide whether waiting can help.
+  # Decide whether waiting can help; the clock is read once per answer.
+  elapsed=$(($(now_ms) - start_ms))
   case "$diagnosis" in
     role_not_effective | rate_limited) consecutive_transient=0 ;;
     deployment_not_found)
       consecutive_transient=0
-      if (($(elapsed_ms) >= DEPLOYMENT_GRACE_MS)); then finish failed "$status" "$diagnosis" "$message"; fi
+      if ((elapsed >= DEPLOYMENT_GRACE_MS)); then finish failed "$status" "$diagnosis" "$message"; fi
       ;;
     server_error | connection_failed)
       consecutive_transient=$((consecutive_transient + 1))
@@ -250,13 +253,13 @@ while true; do
     *) finish failed "$status" "$diagnosis" "$message" ;;
   esac
 
-  remaining_ms=$((deadline_ms - $(now_ms)))
+  remaining_ms=$((deadline_ms - start_ms - elapsed))
   if ((remaining_ms <= 0)); then finish failed "$status" "$diagnosis" "deadline reached: $message"; fi
-  if (($(elapsed_ms) < STEADY_MS || delay_ms == 0)); then delay_ms=$FIRST_DELAY_MS; else delay_ms=$((delay_ms * 2)); fi
+  if ((elapsed < STEADY_MS || delay_ms == 0)); then delay_ms=$FIRST_DELAY_MS; else delay_ms=$((delay_ms * 2)); fi
   if ((delay_ms > MAX_DELAY_MS)); then delay_ms=$MAX_DELAY_MS; fi
   wait_ms=$delay_ms
   if [[ -n "$retry_after_ms" ]] && ((retry_after_ms > wait_ms)); then wait_ms=$retry_after_ms; fi
   if ((wait_ms > remaining_ms)); then wait_ms=$remaining_ms; fi
-  progress "attempt $attempts: $status $diagnosis${code:+ ($code)}; next try in ${wait_ms}ms"
-  pause_seconds "$(awk -v ms="$wait_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+  progress_at "$elapsed" "attempt $attempts: $status $diagnosis${code:+ ($code)}; next try in ${wait_ms}ms"
+  pause_seconds "$(printf '%d.%03d' $((wait_ms / 1000)) $((wait_ms % 1000)))"
 done
