@@ -43,7 +43,14 @@ export const COGNITIVE_SERVICES_SCOPE = `${COGNITIVE_SERVICES_RESOURCE}/.default
 /** Audience for Azure Resource Manager calls (run command, function keys, purge). */
 export const ARM_SCOPE = "https://management.azure.com/.default";
 
-/** Data-plane API version: latest GA dated version. Source: Azure REST specs, inference/stable/2024-10-21 (azure-facts.md). */
+/**
+ * Latest GA dated data-plane API version, for callers still on the deployments path
+ * (`{endpoint}openai/deployments/{name}/chat/completions?api-version=...`). Source: Learn "Azure OpenAI API version
+ * lifecycle" ("Latest GA API release": 2024-10-21; azure-rest-api-specs inference/stable/2024-10-21). The smoke test no
+ * longer uses it: every smoke path calls the v1 API (`{endpoint}openai/v1/chat/completions`, GA since August 2025, no
+ * api-version), which reasoning models accept while they refuse dated versions before their own minimum
+ * (2024-12-01-preview for o-series and gpt-5). Kept as the stack output `apiVersion` until index.ts drops it.
+ */
 export const DATA_PLANE_API_VERSION = "2024-10-21";
 
 /** Instance metadata service token endpoint and its API version. Source: azure-facts.md ("Managed identity token endpoints"). */

@@ -1,11 +1,12 @@
 /**
  * Managed identity token endpoints, as routes for {@link startStandIn}.
  * - IMDS (VMs): GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=... with `Metadata: true`.
- *   msal-node 7.2 asks for the path without a trailing slash; azure-facts.md reports one when
- *   AZURE_POD_IDENTITY_AUTHORITY_HOST is set, so both are served.
+ *   msal-node 7.2 asks for the path without a trailing slash, and with one when AZURE_POD_IDENTITY_AUTHORITY_HOST is
+ *   set, so both are served.
  * - App Service / Functions: GET {IDENTITY_ENDPOINT}?resource=...&api-version=2019-08-01 with `X-IDENTITY-HEADER`.
- * Field names and formats: azure-facts.md ("Managed identity token endpoints"); `expires_on` is epoch seconds as a
- * string (without it msal-node treats the token as expired at once).
+ * Field names and formats: Learn "How to use managed identities for Azure resources on an Azure VM to acquire an
+ * access token" and "Managed identities for App Service and Azure Functions" (REST protocol); `expires_on` is epoch
+ * seconds as a string (without it msal-node treats the token as expired at once).
  */
 import { json, type Route } from "./server";
 import { mintToken, type StandInPrincipal } from "./tokens";

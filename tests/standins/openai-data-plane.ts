@@ -2,7 +2,8 @@
  * Azure OpenAI data-plane stand-in: chat completions on the deployments path
  * (`POST /openai/deployments/{deployment}/chat/completions?api-version=...`) and the v1 path
  * (`POST /openai/v1/chat/completions`, deployment in `model`, no api-version; Learn "Azure OpenAI API version
- * lifecycle"). Error bodies: azure-facts.md ("Answers seen in the field"); network-blocked body: "Traffic is not from
+ * lifecycle"). Error bodies as public reports quote them (PermissionDenied: microsoft/semantic-kernel#10020; reasoning
+ * models: lobehub/lobehub#5909, chatboxai/chatbox#1745); network-blocked body: "Traffic is not from
  * an approved private endpoint" as reported in public threads.
  * Checks run in the order the service applies them: network, key auth, token audience, role, deployment, load, then
  * the request itself. A reasoning model (gpt-5 family, o-series) refuses `max_tokens` and dated api-versions older
