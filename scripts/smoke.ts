@@ -50,6 +50,8 @@ export function chooseTargets(
 export interface SmokeDependencies {
   io?: CommandIo;
   clock?: Clock;
+  /** How often the VM's run command is polled (the ARM client's own timer; default once a second). */
+  runCommandPollMs?: number;
 }
 
 async function smoke(
@@ -57,6 +59,7 @@ async function smoke(
   environment: NodeJS.ProcessEnv,
   io: CommandIo,
   clock: Clock,
+  runCommandPollMs: number | undefined,
 ): Promise<number> {
   const log = (line: string) => io.err(`${line}\n`);
   const outputs = await loadOutputs(options.outputsFile, options.stack);
@@ -79,7 +82,14 @@ async function smoke(
   const { credential } = signIn;
   const runs: Record<TargetName, () => Promise<TargetResult>> = {
     local: () => smokeLocal(outputs, credential, policy, log, { insideNetwork: options.insideNetwork, clock }),
-    vm: () => smokeVm(outputs, credential, options, log, clock),
+    vm: () =>
+      smokeVm(
+        outputs,
+        credential,
+        { ...options, ...(runCommandPollMs === undefined ? {} : { pollIntervalMs: runCommandPollMs }) },
+        log,
+        clock,
+      ),
     function: () => smokeFunction(outputs, credential, options, policy, log, clock),
   };
   const results = await Promise.all(
@@ -108,7 +118,13 @@ export function main(
     SMOKE_COMMAND,
     argv,
     (parsed: ReturnType<typeof parseCommandLine<typeof SMOKE_COMMAND.options>>) =>
-      smoke(readOptions(parsed.values, environment), environment, io, dependencies.clock ?? REAL_CLOCK),
+      smoke(
+        readOptions(parsed.values, environment),
+        environment,
+        io,
+        dependencies.clock ?? REAL_CLOCK,
+        dependencies.runCommandPollMs,
+      ),
     io,
   );
 }

@@ -124,16 +124,17 @@ export interface ModelCall {
 }
 
 /**
- * Calls the deployment once with a bearer token from `credential`; never throws. Shared with `npm run smoke`'s
- * local target. `elapsedMs`: how long the caller has been trying (a missing deployment is worth waiting for at first).
- * `tokenFrom`: whose credential this is, so a failure to get a token blames the right party (lib/diagnosis.ts).
+ * A caller of the deployment with one client and one token provider, so a loop of tries reuses the token until it
+ * nears expiry (getBearerTokenProvider keeps it) instead of asking the credential, e.g. spawning `az`, every try.
+ * Each call never throws. `elapsedMs`: how long the caller has been trying (a missing deployment is worth waiting for
+ * at first). `tokenFrom`: whose credential this is, so a failure to get a token blames the right party
+ * (lib/diagnosis.ts).
  */
-export async function callModelOnce(
+export function modelCaller(
   settings: SmokeSettings,
   credential: TokenCredential,
-  elapsedMs = 0,
   tokenFrom: "identity" | "caller" = "identity",
-): Promise<ModelCall> {
+): (elapsedMs?: number) => Promise<ModelCall> {
   const recording = new RecordingCredential(credential);
   const client = new OpenAI({
     baseURL: v1BaseUrl(settings.endpoint),
@@ -142,30 +143,32 @@ export async function callModelOnce(
     maxRetries: 0,
     timeout: REQUEST_TIMEOUT_MS,
   });
-  const started = Date.now();
-  try {
-    const completion = await client.chat.completions.create({
-      model: settings.deployment,
-      messages: [{ role: "user", content: SMOKE_PROMPT }],
-    });
-    return {
-      status: 200,
-      diagnosis: diagnoseHttp({ status: 200 }),
-      latencyMs: Date.now() - started,
-      reply: firstWords(completion.choices[0]?.message.content ?? ""),
-      identity: recording.lastIdentity,
-    };
-  } catch (error) {
-    const answered = error instanceof APIError && typeof error.status === "number";
-    return {
-      status: answered ? (error.status ?? 0) : 0,
-      diagnosis: answered
-        ? diagnoseHttp({ status: error.status ?? 0, body: error.error, headers: error.headers, elapsedMs })
-        : diagnoseError(error, tokenFrom),
-      latencyMs: Date.now() - started,
-      identity: recording.lastIdentity,
-    };
-  }
+  return async (elapsedMs = 0) => {
+    const started = Date.now();
+    try {
+      const completion = await client.chat.completions.create({
+        model: settings.deployment,
+        messages: [{ role: "user", content: SMOKE_PROMPT }],
+      });
+      return {
+        status: 200,
+        diagnosis: diagnoseHttp({ status: 200 }),
+        latencyMs: Date.now() - started,
+        reply: firstWords(completion.choices[0]?.message.content ?? ""),
+        identity: recording.lastIdentity,
+      };
+    } catch (error) {
+      const answered = error instanceof APIError && typeof error.status === "number";
+      return {
+        status: answered ? (error.status ?? 0) : 0,
+        diagnosis: answered
+          ? diagnoseHttp({ status: error.status ?? 0, body: error.error, headers: error.headers, elapsedMs })
+          : diagnoseError(error, tokenFrom),
+        latencyMs: Date.now() - started,
+        identity: recording.lastIdentity,
+      };
+    }
+  };
 }
 
 /** Runs one chat completion as this app and reports it. `credential` defaults to the process-wide DefaultAzureCredential. */
@@ -174,7 +177,7 @@ export async function runSmokeCheck(
   environment: NodeJS.ProcessEnv = process.env,
   credential: TokenCredential = defaultCredential(),
 ): Promise<SmokeReport> {
-  const call = await callModelOnce(settings, credential);
+  const call = await modelCaller(settings, credential)();
   const report: SmokeReport = {
     target: "function",
     outcome: call.diagnosis.code === "ok" ? "passed" : "failed",

@@ -3,7 +3,7 @@
  * workstation, GitHub OIDC in Actions), calling the model from this machine.
  */
 import type { TokenCredential } from "@azure/identity";
-import { callModelOnce } from "../../../function-app/src/smoke-check";
+import { modelCaller } from "../../../function-app/src/smoke-check";
 import { diagnosisFor } from "../../../lib/diagnosis";
 import type { StackOutputs } from "../outputs";
 import { type Clock, REAL_CLOCK, type TargetResult, tryUntilDone, type WaitPolicy } from "../wait";
@@ -34,11 +34,15 @@ export function smokeLocal(
       note: PRIVATE_ACCOUNT_NOTE,
     });
   }
-  const settings = { endpoint: outputs.endpoint, deployment: outputs.defaultDeployment };
+  const callModel = modelCaller(
+    { endpoint: outputs.endpoint, deployment: outputs.defaultDeployment },
+    credential,
+    "caller",
+  );
   return tryUntilDone(
     "local",
     async (elapsedMs) => {
-      const call = await callModelOnce(settings, credential, elapsedMs, "caller");
+      const call = await callModel(elapsedMs);
       return {
         status: call.status,
         diagnosis: call.diagnosis,

@@ -65,7 +65,7 @@ export function parseRunCommandMessage(message: string): Record<string, unknown>
 export async function smokeVm(
   outputs: StackOutputs,
   credential: TokenCredential,
-  options: { armEndpoint: string; deadlineMs: number },
+  options: { armEndpoint: string; deadlineMs: number; pollIntervalMs?: number },
   log: (line: string) => void,
   clock: Clock = REAL_CLOCK,
 ): Promise<TargetResult> {
@@ -85,7 +85,7 @@ export async function smokeVm(
       vmName,
       { commandId: "RunShellScript", script },
       {
-        updateIntervalInMs: POLL_INTERVAL_MS,
+        updateIntervalInMs: options.pollIntervalMs ?? POLL_INTERVAL_MS,
         abortSignal: AbortSignal.timeout(options.deadlineMs + RUN_COMMAND_OVERHEAD_MS),
       },
     );
