@@ -103,7 +103,8 @@ PY
 }
 
 # json_field FILE EXPRESSION: prints a field of the JSON in FILE ("" when absent or not JSON).
-# Expressions: token, error (two lines: code, then message), error_message, reply, claim:NAME.
+# Expressions: imds (three lines: access token, its oid and xms_mirid claims), error (two lines: code, then
+# message), error_message, reply.
 json_field() {
   python3 - "$1" "$2" <<'PY'
 import base64, json, sys
@@ -116,9 +117,18 @@ except (OSError, ValueError):
 if not isinstance(data, dict):
     data = {}
 error = data.get("error") if isinstance(data.get("error"), dict) else data
+def claims(token):
+    try:
+        payload = token.split(".")[1]
+        decoded = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
 value = ""
-if expression == "token":
-    value = data.get("access_token", "")
+if expression == "imds":
+    token = str(data.get("access_token", ""))
+    token_claims = claims(token)
+    value = "\n".join([token, str(token_claims.get("oid", "")), str(token_claims.get("xms_mirid", ""))])
 elif expression in ("error", "error_message"):
     message = error.get("message", data.get("message", ""))
     if not isinstance(message, str):
@@ -131,14 +141,7 @@ elif expression == "reply":
         value = " ".join(str(data["choices"][0]["message"]["content"]).split()[:8])
     except (KeyError, IndexError, TypeError):
         value = ""
-elif expression.startswith("claim:"):
-    try:
-        payload = data.get("access_token", "").split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        value = claims.get(expression[len("claim:"):], "")
-    except (IndexError, ValueError):
-        value = ""
-print(value if expression == "error" else str(value).replace("\n", " "))
+print(value if expression in ("error", "imds") else str(value).replace("\n", " "))
 PY
 }
 
@@ -169,9 +172,7 @@ for imds_try in 1 2 3 4 5; do
   curl_exit=$?
   set -e
   if [[ $curl_exit -eq 0 && "$imds_status" == "200" ]]; then
-    token="$(json_field "$body_file" token)"
-    principal_id="$(json_field "$body_file" claim:oid)"
-    identity_resource_id="$(json_field "$body_file" claim:xms_mirid)"
+    { IFS= read -r token; IFS= read -r principal_id; IFS= read -r identity_resource_id; } < <(json_field "$body_file" imds)
     break
   fi
   if [[ $curl_exit -eq 0 && "$imds_status" == "400" ]]; then
