@@ -55,7 +55,8 @@ export class OpenAiAccount extends pulumi.ComponentResource {
         location: args.location,
         kind: "OpenAI",
         sku: { name: "S0" },
-        // Managed identity on the account itself: Azure Policy / Checkov CKV_AZURE_238 baseline (azure-facts.md).
+        // Managed identity on the account itself: Checkov CKV_AZURE_238 ("Ensure that all Azure Cognitive Services
+        // accounts are configured with a managed identity").
         identity: { type: ResourceIdentityType.SystemAssigned },
         properties: {
           customSubDomainName: args.customSubdomain,

@@ -242,8 +242,44 @@ const SSH_PUBLIC_KEY =
   /^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521) [A-Za-z0-9+/=]+( \S.*)?$/;
 const VM_SIZE = /^(Standard|Basic)_[A-Za-z0-9_]+$/;
 const LINUX_USERNAME = /^[a-z_][a-z0-9_-]{0,31}$/;
-/** Names Azure refuses as Linux admin user (compute "osProfile.adminUsername" docs). */
-const RESERVED_USERNAMES = new Set(["root", "admin", "administrator", "user", "test", "guest", "adm", "sys", "ubuntu"]);
+/**
+ * Names Azure refuses as admin user: the "Disallowed values" of osProfile.adminUsername, copied from
+ * @pulumi/azure-native 3.28.0 types/input.d.ts (compute OSProfileArgs, from the Compute REST spec).
+ */
+const RESERVED_USERNAMES = new Set([
+  "administrator",
+  "admin",
+  "user",
+  "user1",
+  "test",
+  "user2",
+  "test1",
+  "user3",
+  "admin1",
+  "1",
+  "123",
+  "a",
+  "actuser",
+  "adm",
+  "admin2",
+  "aspnet",
+  "backup",
+  "console",
+  "david",
+  "guest",
+  "john",
+  "owner",
+  "root",
+  "server",
+  "sql",
+  "support",
+  "support_388945a0",
+  "sys",
+  "test2",
+  "test3",
+  "user4",
+  "user5",
+]);
 const CAPACITY_RANGE = { min: 1, max: 50_000 };
 
 function quote(value: unknown): string {

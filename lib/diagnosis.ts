@@ -3,9 +3,10 @@
  * and says whether waiting helps. Used by `npm run smoke`, by the Function App handler, and mirrored (same codes) by
  * `scripts/vm/smoke.sh`, which cannot run TypeScript.
  *
- * Sources for the answers: 401 PermissionDenied "Principal does not have access to API/Operation." as quoted in
- * microsoft/semantic-kernel#10020 and Azure-Samples/azure-search-openai-demo#87; 400 unsupported_parameter and
- * api-version bodies as quoted in lobehub/lobehub#5909 and chatboxai/chatbox#1745; network-blocked messages as the service
+ * Sources for the answers: the service's error bodies as public reports quote them (401 PermissionDenied,
+ * Azure-Samples/rag-data-openai-python-promptflow#28; 403 AuthenticationTypeDisabled; 404 DeploymentNotFound; 400
+ * unsupported_parameter and the api-version refusal of reasoning models, lobehub/lobehub#5909 and
+ * chatboxai/chatbox#1745); network-blocked messages as the service
  * words them in public reports ("Traffic is not from an approved private endpoint", "Public access is disabled.
  * Please configure private endpoint.", "A Virtual Network is configured for this resource...", "Access denied due to
  * Virtual Network/Firewall rules."); the 5-minute grace for new deployments is the service's own DeploymentNotFound

@@ -3,7 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { v5 as uuidv5 } from "uuid";
 import { roleDefinitionId } from "./constants";
 
-/** `principalType` values ARM accepts. Always set: the SDK fills in `User` when it is left out (azure-facts.md). */
+/**
+ * `principalType` values ARM accepts. Always set: the SDK fills in `User` when it is left out
+ * (@pulumi/azure-native 3.28.0 authorization/roleAssignment.js: `args?.principalType ?? "User"`).
+ */
 export type PrincipalType = "User" | "Group" | "ServicePrincipal";
 
 /**

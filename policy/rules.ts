@@ -10,14 +10,14 @@
  * (@pulumi/policy 1.21.0 proxy.js), and raw inputs carry the engine's unknown sentinels (same file). `read()` turns
  * both into `UNKNOWN`, and each rule decides:
  * - security switches this project sets as literals (kind, disableLocalAuth, principalType, role, identity type,
- *   disablePasswordAuthentication, httpsOnly, minTlsVersion, ftpsState, allow*, storage flags) fail closed: an
- *   unknown value cannot prove the guardrail holds, so it is a violation that says so;
+ *   disablePasswordAuthentication, httpsOnly, minTlsVersion, ftpsState, allow*, storage flags, minimumTlsVersion)
+ *   fail closed: an unknown value cannot prove the guardrail holds, so it is a violation that says so;
  * - values whose presence is what matters (customSubDomainName from a random suffix, a public IP reference) count as
  *   present when unknown;
  * - a role assignment scope is legitimately unknown until its resource group exists, so an unknown scope is not
  *   judged in preview; `pulumi up` analyzes again with the real value and enforces the rule then.
  */
-import { BUILT_IN_ROLES, PRIVILEGED_ROLES } from "../lib/constants";
+import { BUILT_IN_ROLES, KEY_ENABLING_ROLES, PRIVILEGED_ROLES } from "../lib/constants";
 
 /** Marker for a value the engine does not know yet. */
 export const UNKNOWN: unique symbol = Symbol("unknown value");
@@ -176,7 +176,9 @@ const openAiKeyless: Guardrail = {
 };
 
 const ALL_ROLE_NAMES: ReadonlyMap<string, string> = new Map(
-  [...Object.entries(BUILT_IN_ROLES), ...Object.entries(PRIVILEGED_ROLES)].map(([name, guid]) => [guid, name]),
+  [...Object.entries(BUILT_IN_ROLES), ...Object.entries(PRIVILEGED_ROLES), ...Object.entries(KEY_ENABLING_ROLES)].map(
+    ([name, guid]) => [guid, name],
+  ),
 );
 
 /** Built-in role name for a role definition GUID, or undefined when the GUID is not one this project knows. */
@@ -189,9 +191,21 @@ export function roleGuidOf(roleDefinitionId: string): string {
   return (roleDefinitionId.split("/").pop() ?? "").toLowerCase();
 }
 
-const PRIVILEGED_ROLE_GUIDS: ReadonlyMap<string, string> = new Map(
-  Object.entries(PRIVILEGED_ROLES).map(([name, guid]) => [guid, name]),
-);
+/**
+ * Why each refused role is refused, by GUID (GUIDs and actions: Learn "Azure built-in roles", see lib/constants.ts).
+ * The GUID is read from the end of roleDefinitionId, so the subscription form a request sends and the tenant form ARM
+ * answers with (`/providers/Microsoft.Authorization/roleDefinitions/{guid}`) are judged alike.
+ */
+const REFUSED_ROLES: ReadonlyMap<string, string> = new Map([
+  ...Object.entries(PRIVILEGED_ROLES).map(([name, guid]): [string, string] => [
+    guid,
+    `${name}, a privileged role (it writes any resource or grants roles)`,
+  ]),
+  ...Object.entries(KEY_ENABLING_ROLES).map(([name, guid]): [string, string] => [
+    guid,
+    `${name}, which can write the account (turn key auth back on) and list or regenerate its keys`,
+  ]),
+]);
 
 function normalizeScope(scope: string): string {
   return scope.trim().replace(/\/+$/, "").toLowerCase();
@@ -244,11 +258,14 @@ export function managedIdentityPrincipalIds(resources: readonly { props: unknown
   return [...new Set(ids)].sort();
 }
 
-/** Role assignments: no privileged roles, nothing above the resource group, an explicit principal type. */
+/**
+ * Role assignments: no privileged role, no role that can turn key auth back on, nothing above the resource group, an
+ * explicit principal type. Roles are matched by built-in GUID; a custom role definition is not judged here.
+ */
 const roleAssignmentLeastPrivilege: Guardrail = {
   name: "role-assignment-least-privilege",
   description:
-    "Role assignments must not grant Owner, Contributor, User Access Administrator or Role Based Access Control Administrator, must be scoped to the stack's resource group or below, and must state principalType.",
+    "Role assignments must not grant Owner, Contributor, User Access Administrator, Role Based Access Control Administrator or a role that can turn key auth back on (Cognitive Services Contributor, Azure AI Administrator, Foundry Account Owner, Foundry Owner), must be scoped to the stack's resource group or below, and must state principalType.",
   resourceTypes: [TYPES.roleAssignment],
   check: (subject, context) => {
     const violations: string[] = [];
@@ -258,10 +275,10 @@ const roleAssignmentLeastPrivilege: Guardrail = {
         `${label(subject)}: roleDefinitionId must be a known role definition ID (${describe(roleDefinitionId)}): an unknown role cannot be proven unprivileged`,
       );
     } else {
-      const privileged = PRIVILEGED_ROLE_GUIDS.get(roleGuidOf(roleDefinitionId));
-      if (privileged) {
+      const refused = REFUSED_ROLES.get(roleGuidOf(roleDefinitionId));
+      if (refused) {
         violations.push(
-          `${label(subject)}: roleDefinitionId grants ${privileged}, a privileged role; grant a data role`,
+          `${label(subject)}: roleDefinitionId grants ${refused}; grant a data role such as Cognitive Services OpenAI User`,
         );
       }
     }
@@ -422,6 +439,29 @@ const storageKeyless: Guardrail = {
   ],
 };
 
+/** Storage `minimumTlsVersion` values of TLS 1.2 or later (@pulumi/azure-native 3.28.0 enums storage.MinimumTlsVersion). */
+const STORAGE_TLS_AT_LEAST_1_2 = ["TLS1_2", "TLS1_3"];
+
+/**
+ * Storage accounts: minimum TLS 1.2, set explicitly. Left out, the service reads it as TLS 1.0 (@pulumi/azure-native
+ * 3.28.0 storage/storageAccount.d.ts, API 2024-01-01: "The default interpretation is TLS 1.0 for this property").
+ * Azure Policy's built-in recommends the same (Azure/azure-policy built-in-policies/policyDefinitions/Storage/
+ * StorageAccountMinimumTLSVersion_Audit.json: "the recommended minimum TLS version is ... TLS 1.2").
+ */
+const storageMinimumTls: Guardrail = {
+  name: "storage-min-tls-1-2",
+  description:
+    'Storage accounts must set minimumTlsVersion to TLS1_2 or later; left out, Azure reads it as TLS 1.0 (Azure Policy built-in "Storage accounts should have the specified minimum TLS version").',
+  resourceTypes: [TYPES.storageAccount],
+  check: (subject) => {
+    const tls = read(subject.props, "minimumTlsVersion");
+    if (typeof tls === "string" && STORAGE_TLS_AT_LEAST_1_2.includes(tls)) return [];
+    return [
+      `${label(subject)}: minimumTlsVersion must be TLS1_2 or later (${describe(tls)}): unset means TLS 1.0 to Azure`,
+    ];
+  },
+};
+
 /** Every guardrail, in the order reports list them. */
 export const GUARDRAILS: readonly Guardrail[] = [
   openAiKeyless,
@@ -431,6 +471,7 @@ export const GUARDRAILS: readonly Guardrail[] = [
   functionAppHardened,
   webBasicPublishingOff,
   storageKeyless,
+  storageMinimumTls,
 ];
 
 /** True when `rule` looks at `subject` (type matches and the rule's narrower test, if any, holds). */

@@ -10,7 +10,8 @@
  *   PUBLISH_ZIP_PATH      package zip (required)
  *   PUBLISH_ZIP_SHA256    expected SHA-256 of the zip: a stale or different file is refused (required)
  *   PUBLISH_ATTEMPTS      whole publishes to try before giving up (default 4): a new app's storage role can take
- *                         minutes to apply, and until then the platform cannot write the package (azure-facts.md)
+ *                         minutes to apply (Learn "Troubleshoot Azure RBAC": up to 10), and until then the
+ *                         platform cannot write the package
  *   PUBLISH_RETRY_SECONDS wait between attempts (default 45)
  *   PUBLISH_POLL_SECONDS  wait between status polls (default 5)
  *   PUBLISH_TIMEOUT_SECONDS limit for one attempt's polling (default 900)

@@ -139,7 +139,21 @@ describe("config values", () => {
   });
 });
 
-/** Each bad configuration, and what its single message must say: the key, the value it got, and what is allowed. */
+/**
+ * Each bad configuration, written by hand, and what its single message must say: the key, the value it got, and what
+ * is allowed. Every validation rule in lib/config.ts has at least one case here.
+ *
+ * Mutations made to lib/config.ts to see the cases added with issue 12 fail (then reverted):
+ * - DEPLOYMENT_NAME made to accept a leading '-': "deployment name starting with a hyphen" failed.
+ * - the model-required check removed: "missing model name" failed.
+ * - the upgrade check removed: "unknown version upgrade option" failed.
+ * - Reader.enumOf made to accept any value: the protect, deployerPrincipalType and roleName cases failed.
+ * - the list-of-strings check made to accept any JSON: "users a JSON object" failed.
+ * - the duplicate-entry check removed: "the same user twice (case differs)" failed.
+ * - VM_SIZE made to accept anything: "VM size without its tier" failed.
+ * - RESERVED_USERNAMES set back to the old nine names: "admin user Azure refuses (user1)" and "(support)" failed.
+ * - the functionAppLocation region check removed: "unknown Function App location" failed.
+ */
 const BAD_CONFIGS: { name: string; raw: RawConfig; stack?: string; expect: RegExp[] }[] = [
   {
     name: "unknown compute kind",
@@ -265,6 +279,71 @@ const BAD_CONFIGS: { name: string; raw: RawConfig; stack?: string; expect: RegEx
     name: "resource group name ending with a dot",
     raw: { resourceGroupName: "rg." },
     expect: [/resourceGroupName = "rg\."/],
+  },
+  {
+    name: "deployment name starting with a hyphen",
+    raw: { deployments: '["name=-chat,model=gpt-4.1-mini,version=2025-04-14"]' },
+    expect: [/deployments\[0\]\.name = "-chat"/, /starting with a letter or digit/],
+  },
+  {
+    name: "missing model name",
+    raw: { deployments: '["name=chat,version=2025-04-14"]' },
+    expect: [/deployments\[0\]\.model = ""/, /model name is required/],
+  },
+  {
+    name: "unknown version upgrade option",
+    raw: { deployments: '["name=chat,model=gpt-4.1-mini,version=2025-04-14,upgrade=Always"]' },
+    expect: [/deployments\[0\]\.upgrade = "Always"/, /OnceNewDefaultVersionAvailable, OnceCurrentVersionExpired/],
+  },
+  { name: "protect typo", raw: { protect: "yes" }, expect: [/protect = "yes"/, /auto, true, false/] },
+  {
+    name: "deployer principal type typo",
+    raw: { deployerPrincipalType: "Robot" },
+    expect: [/deployerPrincipalType = "Robot"/, /auto, User, ServicePrincipal/],
+  },
+  {
+    name: "Contributor as the model role",
+    raw: { roleName: "Contributor" },
+    expect: [/roleName = "Contributor"/, /CognitiveServicesUser/],
+  },
+  {
+    // Can write the account and turn key auth back on: refused by config as by the role guardrail.
+    name: "Cognitive Services Contributor as the model role",
+    raw: { roleName: "CognitiveServicesContributor" },
+    expect: [/roleName = "CognitiveServicesContributor"/, /CognitiveServicesOpenAIContributor/],
+  },
+  {
+    name: "users a JSON object",
+    raw: { users: '{"alice":"alice@contoso.com"}' },
+    expect: [/users = \{"alice":"alice@contoso.com"\}: must be a list of strings/],
+  },
+  {
+    name: "the same user twice (case differs)",
+    raw: { users: '["alice@contoso.com","ALICE@contoso.com"]' },
+    expect: [/users lists "ALICE@contoso.com" more than once/],
+  },
+  { name: "VM size without its tier", raw: { vmSize: "B2s" }, expect: [/vmSize = "B2s"/, /Standard_B2ats_v2/] },
+  { name: "upper-case admin user", raw: { vmAdminUsername: "Azure" }, expect: [/vmAdminUsername = "Azure"/] },
+  // "Disallowed values" of osProfile.adminUsername in the Compute REST spec (as azure-native 3.28.0 documents it).
+  {
+    name: "admin user Azure refuses (user1)",
+    raw: { vmAdminUsername: "user1" },
+    expect: [/vmAdminUsername = "user1"/],
+  },
+  {
+    name: "admin user Azure refuses (support)",
+    raw: { vmAdminUsername: "support" },
+    expect: [/vmAdminUsername = "support"/],
+  },
+  {
+    name: "bad SSH range",
+    raw: { sshAllowedCidrs: '["10.0.0.0/33"]' },
+    expect: [/sshAllowedCidrs\[0\] = "10\.0\.0\.0\/33"/, /IPv4 address or CIDR/],
+  },
+  {
+    name: "unknown Function App location",
+    raw: { functionAppLocation: "marsnorth" },
+    expect: [/functionAppLocation = "marsnorth"/, /Azure region name/],
   },
 ];
 

@@ -11,7 +11,6 @@ import {
   functionAppNames,
   scmHostName,
 } from "../components/function-app";
-import { BUILT_IN_ROLES, roleDefinitionId } from "../lib/constants";
 import { roleAssignmentName } from "../lib/role-assignment";
 import {
   fakePrincipalId,
@@ -160,13 +159,15 @@ describe("FunctionApp defaults", () => {
     const storageRoles = roleAssignments(run).filter((inputs) => inputs.scope === storageId);
     assert.equal(storageRoles.length, 1, "blob data owner only: an HTTP-only app needs no queue or table role");
     const [grant] = storageRoles;
-    assert.equal(grant?.roleDefinitionId, roleDefinitionId(SUBSCRIPTION_ID, BUILT_IN_ROLES.StorageBlobDataOwner));
+    // Storage Blob Data Owner, as Learn "Azure built-in roles for Storage" prints it.
+    const blobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+    assert.equal(
+      grant?.roleDefinitionId,
+      `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${blobDataOwner}`,
+    );
     assert.equal(grant?.principalId, appPrincipal);
     assert.equal(grant?.principalType, "ServicePrincipal");
-    assert.equal(
-      grant?.roleAssignmentName,
-      roleAssignmentName(storageId, BUILT_IN_ROLES.StorageBlobDataOwner, appPrincipal),
-    );
+    assert.equal(grant?.roleAssignmentName, roleAssignmentName(storageId, blobDataOwner, appPrincipal));
   });
 
   test("Application Insights refuses local auth, and the app may publish telemetry with its identity", () => {
@@ -177,7 +178,8 @@ describe("FunctionApp defaults", () => {
     assert.equal(publisher.length, 1);
     assert.equal(
       publisher[0]?.roleDefinitionId,
-      roleDefinitionId(SUBSCRIPTION_ID, BUILT_IN_ROLES.MonitoringMetricsPublisher),
+      // Monitoring Metrics Publisher, as Learn "Azure built-in roles for Monitor" prints it.
+      `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/3913510d-42f4-4e42-8a64-420c390055eb`,
     );
     assert.equal(publisher[0]?.principalId, appPrincipal);
     assert.equal(publisher[0]?.principalType, "ServicePrincipal");

@@ -3,7 +3,6 @@ import { describe, test } from "node:test";
 
 import program = require("../index");
 
-import { BUILT_IN_ROLES } from "../lib/constants";
 import { deployerPrincipalType } from "../lib/principals";
 import { roleAssignmentName } from "../lib/role-assignment";
 import {
@@ -23,6 +22,9 @@ const ALICE = "a11ce000-0000-4000-8000-000000000002";
 const GROUP = "b0b0b0b0-0000-4000-8000-000000000003";
 const SP = "5e5e5e5e-0000-4000-8000-000000000004";
 const DEPLOYER = DEFAULT_DIRECTORY.deployer.objectId;
+/** Role GUIDs as Learn "Azure built-in roles for AI + machine learning" prints them. */
+const COGNITIVE_SERVICES_USER = "a97b65f3-24c7-4388-baec-2e87135dc908";
+const COGNITIVE_SERVICES_OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd";
 
 interface AssignmentInputs {
   principalId: string;
@@ -55,12 +57,11 @@ describe("model access grants", () => {
     assert.deepEqual(deployer, {
       principalId: DEPLOYER,
       principalType: "User",
-      roleDefinitionId: `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.CognitiveServicesUser}`,
-      roleAssignmentName: roleAssignmentName(RG_ID, BUILT_IN_ROLES.CognitiveServicesUser, DEPLOYER),
+      roleDefinitionId: `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${COGNITIVE_SERVICES_USER}`,
+      roleAssignmentName: roleAssignmentName(RG_ID, COGNITIVE_SERVICES_USER, DEPLOYER),
       scope: RG_ID,
       description: "Model access for deployer (keyless-openai/dev)",
     });
-    assert.equal(BUILT_IN_ROLES.CognitiveServicesUser, "a97b65f3-24c7-4388-baec-2e87135dc908");
   });
 
   test("users, groups and service principals from config are resolved in Entra ID and typed correctly", async () => {
@@ -126,7 +127,7 @@ describe("model access grants", () => {
     const deployer = assignments(run).get("model-access-deployer");
     assert.equal(deployer?.scope, account.id);
     assert.match(account.id, /\/providers\/Microsoft\.CognitiveServices\/accounts\/keyless-openai-dev-k7q2m9$/);
-    assert.ok(deployer?.roleDefinitionId.endsWith(`/roleDefinitions/${BUILT_IN_ROLES.CognitiveServicesOpenAIUser}`));
+    assert.ok(deployer?.roleDefinitionId.endsWith(`/roleDefinitions/${COGNITIVE_SERVICES_OPENAI_USER}`));
   });
 
   test("an unknown user fails the program, naming the user", async () => {
@@ -141,7 +142,7 @@ describe("model access grants", () => {
         principalId: DEPLOYER,
         principalType: "User",
         role: "CognitiveServicesUser",
-        roleGuid: BUILT_IN_ROLES.CognitiveServicesUser,
+        roleGuid: COGNITIVE_SERVICES_USER,
         scope: RG_ID,
       },
       {
@@ -149,7 +150,7 @@ describe("model access grants", () => {
         principalId: ALICE,
         principalType: "User",
         role: "CognitiveServicesUser",
-        roleGuid: BUILT_IN_ROLES.CognitiveServicesUser,
+        roleGuid: COGNITIVE_SERVICES_USER,
         scope: RG_ID,
       },
     ]);
@@ -174,15 +175,12 @@ describe("deterministic role assignment names", () => {
   });
 
   test("a different principal, role or scope gives a different name; scope case does not", () => {
-    const base = roleAssignmentName(RG_ID, BUILT_IN_ROLES.CognitiveServicesUser, DEPLOYER);
+    const base = roleAssignmentName(RG_ID, COGNITIVE_SERVICES_USER, DEPLOYER);
     assert.match(base, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    assert.notEqual(roleAssignmentName(RG_ID, BUILT_IN_ROLES.CognitiveServicesUser, ALICE), base);
-    assert.notEqual(roleAssignmentName(RG_ID, BUILT_IN_ROLES.CognitiveServicesOpenAIUser, DEPLOYER), base);
-    assert.notEqual(
-      roleAssignmentName(resourceGroupId("rg-other"), BUILT_IN_ROLES.CognitiveServicesUser, DEPLOYER),
-      base,
-    );
-    assert.equal(roleAssignmentName(RG_ID.toUpperCase(), BUILT_IN_ROLES.CognitiveServicesUser, DEPLOYER), base);
+    assert.notEqual(roleAssignmentName(RG_ID, COGNITIVE_SERVICES_USER, ALICE), base);
+    assert.notEqual(roleAssignmentName(RG_ID, COGNITIVE_SERVICES_OPENAI_USER, DEPLOYER), base);
+    assert.notEqual(roleAssignmentName(resourceGroupId("rg-other"), COGNITIVE_SERVICES_USER, DEPLOYER), base);
+    assert.equal(roleAssignmentName(RG_ID.toUpperCase(), COGNITIVE_SERVICES_USER, DEPLOYER), base);
   });
 
   test("a different stack (another resource group) gives different names for the same principal", async () => {

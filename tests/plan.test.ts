@@ -61,6 +61,7 @@ describe("plan of the fixture program", () => {
       "openai-entra-id-only",
       "role-assignment-least-privilege",
       "storage-keyless-private",
+      "storage-min-tls-1-2",
       "vm-no-public-ip",
     ]);
 

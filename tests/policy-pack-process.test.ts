@@ -146,6 +146,33 @@ describe("policy pack served over gRPC", { timeout: 180_000 }, () => {
     assert.match(text, /whole subscription/);
   });
 
+  it("blocks Contributor and Cognitive Services Contributor at the resource group, and storage at TLS 1.0", async () => {
+    // GUIDs as Learn "Azure built-in roles" prints them (privileged.md, ai-machine-learning.md).
+    for (const [name, guid] of [
+      ["Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c"],
+      ["CognitiveServicesContributor", "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68"],
+    ]) {
+      const diagnostics = await analyze("azure-native:authorization:RoleAssignment", "grant", {
+        principalId: "p",
+        principalType: "User",
+        roleDefinitionId: `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+        scope: "/subscriptions/s/resourceGroups/rg",
+      });
+      assert.equal(diagnostics.length, 1, name);
+      assert.equal(diagnostics[0]?.getPolicyname(), "role-assignment-least-privilege");
+      assert.match(diagnostics[0]?.getMessage() ?? "", new RegExp(name));
+    }
+    const storage = await analyze("azure-native:storage:StorageAccount", "host", {
+      allowSharedKeyAccess: false,
+      allowBlobPublicAccess: false,
+      minimumTlsVersion: "TLS1_0",
+    });
+    assert.deepEqual(
+      storage.map((diagnostic) => diagnostic.getPolicyname()),
+      ["storage-min-tls-1-2"],
+    );
+  });
+
   it("takes allowVmPublicIp from the policy config the CLI sends (Configure)", async () => {
     const blocked = await analyze("azure-native:network:PublicIPAddress", "vm-ip", { sku: { name: "Standard" } });
     assert.equal(blocked.length, 1);

@@ -2,10 +2,40 @@
  * Guardrail rules, table-driven: each case is a resource as the engine would send it and the property the rule must
  * name (or none when the resource passes). Unknown values appear the two ways they reach a rule: the engine's
  * sentinel strings in raw inputs, and @pulumi/policy's proxy that throws on access.
+ *
+ * Every resource here is written by hand and every role GUID is a literal copied from the role's JSON on Learn
+ * "Azure built-in roles" (privileged.md, ai-machine-learning.md): nothing is derived from lib/constants.ts, so a wrong
+ * constant makes these tests fail instead of agreeing with it.
+ *
+ * Mutations made to see each rule's tests fail (then reverted), one per rule:
+ * - openai-entra-id-only: requireTrue made to accept an absent properties.disableLocalAuth; "local auth left on fails"
+ *   and "no properties at all fails on both" failed.
+ * - role-assignment-least-privilege: Contributor in lib/constants.ts set back to the fabricated
+ *   b24988ac-6180-420e-b2c7-a37a9b8d3a8f; "Contributor (b24988ac-6180-42a0-ab88-20f7382dd24c) is refused" failed.
+ *   KEY_ENABLING_ROLES left out of REFUSED_ROLES; the Cognitive Services Contributor, Azure AI Administrator,
+ *   Foundry Account Owner and Foundry Owner cases failed.
+ * - linux-vm-keyless: disablePasswordAuthentication read as a constant `true`; "password authentication fails" and
+ *   "no linuxConfiguration fails" failed.
+ * - vm-no-public-ip: the NIC branch of publicIpReferences returned `[]`; "a NIC with a public IP fails" failed.
+ * - function-app-hardened: TLS_VERSIONS_AT_LEAST_1_2 given "1.1"; "TLS 1.1 fails" failed.
+ * - web-basic-publishing-disabled: requireFalse swapped for requireTrue; all three cases failed.
+ * - storage-keyless-private: the allowSharedKeyAccess check removed; "defaults (both unset) fail" and "shared key on
+ *   fails" failed.
+ * - storage-min-tls-1-2: an unset minimumTlsVersion accepted (`tls === undefined` passes); "TLS left unset fails"
+ *   failed; "TLS1_0" added to STORAGE_TLS_AT_LEAST_1_2; "TLS1_0 fails" failed.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { PRIVILEGED_ROLES, roleDefinitionId } from "../lib/constants";
+import { RoleAssignment } from "@pulumi/azure-native/authorization/roleAssignment";
+import { Account } from "@pulumi/azure-native/cognitiveservices/account";
+import { VirtualMachine } from "@pulumi/azure-native/compute/virtualMachine";
+import { NetworkInterface } from "@pulumi/azure-native/network/networkInterface";
+import { PublicIPAddress } from "@pulumi/azure-native/network/publicIPAddress";
+import { StorageAccount } from "@pulumi/azure-native/storage/storageAccount";
+import { WebApp } from "@pulumi/azure-native/web/webApp";
+import { WebAppFtpAllowed } from "@pulumi/azure-native/web/webAppFtpAllowed";
+import { WebAppScmAllowed } from "@pulumi/azure-native/web/webAppScmAllowed";
+import { BUILT_IN_ROLES, MODEL_ACCESS_ROLES } from "../lib/constants";
 import {
   GUARDRAILS,
   type Guardrail,
@@ -22,7 +52,33 @@ const UNKNOWN_BOOLEAN = "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7";
 const SUB = "00000000-1111-2222-3333-444444444444";
 const RG = `/subscriptions/${SUB}/resourceGroups/rg-openai-dev`;
 const MI_PRINCIPAL = "12345678-0000-4000-8000-123456780000";
-const COGNITIVE_SERVICES_USER = roleDefinitionId(SUB, "a97b65f3-24c7-4388-baec-2e87135dc908");
+/** A role definition ID as ARM takes it, written out by hand. */
+function roleId(guid: string): string {
+  return `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+}
+const COGNITIVE_SERVICES_USER = roleId("a97b65f3-24c7-4388-baec-2e87135dc908");
+
+/** Roles that must be refused, as Learn "Azure built-in roles" prints them (name, GUID). */
+const REFUSED: [string, string, string][] = [
+  ["Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "privileged"],
+  ["Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c", "privileged"],
+  ["User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "privileged"],
+  ["Role Based Access Control Administrator", "f58310d9-a9f6-439a-9e8d-f62e7b41a168", "privileged"],
+  ["Cognitive Services Contributor", "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68", "turn key auth back on"],
+  ["Azure AI Administrator", "b78c5d69-af96-48a3-bf8d-a8b4d589de94", "turn key auth back on"],
+  ["Foundry Account Owner", "e47c6f54-e4a2-4754-9501-8e0985b135e1", "turn key auth back on"],
+  ["Foundry Owner", "c883944f-8b7b-4483-af10-35834be79c4a", "turn key auth back on"],
+];
+
+/** Roles that must pass (same page): none can write the account. */
+const ALLOWED: [string, string][] = [
+  ["Azure AI Developer", "64702f94-c441-49e6-a78b-ef80e0188fee"],
+  ["Cognitive Services User", "a97b65f3-24c7-4388-baec-2e87135dc908"],
+  ["Cognitive Services OpenAI User", "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"],
+  ["Cognitive Services OpenAI Contributor", "a001fd3d-188f-4b5d-821b-7da978bf7442"],
+  ["Storage Blob Data Owner", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"],
+  ["Monitoring Metrics Publisher", "3913510d-42f4-4e42-8a64-420c390055eb"],
+];
 
 const BASE_CONTEXT: GuardrailContext = { allowVmPublicIp: false };
 
@@ -151,11 +207,32 @@ runCases("role-assignment-least-privilege", [
     context: { resourceGroupIds: [RG] },
     expect: [],
   },
-  ...Object.entries(PRIVILEGED_ROLES).map(([name, guid]) => ({
-    title: `${name} is refused`,
+  ...REFUSED.map(([name, guid, why]) => ({
+    title: `${name} (${guid}) is refused`,
     type: TYPES.roleAssignment,
-    props: { ...goodAssignment, roleDefinitionId: roleDefinitionId(SUB, guid.toUpperCase()) },
-    expect: ["roleDefinitionId", name],
+    props: { ...goodAssignment, roleDefinitionId: roleId(guid) },
+    expect: ["roleDefinitionId", name.replaceAll(" ", ""), why],
+  })),
+  {
+    title: "an upper-case Contributor GUID is refused too",
+    type: TYPES.roleAssignment,
+    props: { ...goodAssignment, roleDefinitionId: roleId("B24988AC-6180-42A0-AB88-20F7382DD24C") },
+    expect: ["roleDefinitionId", "Contributor"],
+  },
+  {
+    title: "the tenant form of the Cognitive Services Contributor ID is refused",
+    type: TYPES.roleAssignment,
+    props: {
+      ...goodAssignment,
+      roleDefinitionId: "/providers/Microsoft.Authorization/roleDefinitions/25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68",
+    },
+    expect: ["roleDefinitionId", "CognitiveServicesContributor"],
+  },
+  ...ALLOWED.map(([name, guid]) => ({
+    title: `${name} (${guid}) passes`,
+    type: TYPES.roleAssignment,
+    props: { ...goodAssignment, roleDefinitionId: roleId(guid) },
+    expect: [],
   })),
   {
     title: "subscription scope is refused",
@@ -355,6 +432,35 @@ runCases("web-basic-publishing-disabled", [
   { title: "SCM basic auth on fails", type: TYPES.webAppScmAllowed, props: { allow: true }, expect: ["allow"] },
 ]);
 
+runCases("storage-min-tls-1-2", [
+  { title: "TLS1_2 passes", type: TYPES.storageAccount, props: { minimumTlsVersion: "TLS1_2" }, expect: [] },
+  { title: "TLS1_3 passes", type: TYPES.storageAccount, props: { minimumTlsVersion: "TLS1_3" }, expect: [] },
+  {
+    title: "TLS1_0 fails",
+    type: TYPES.storageAccount,
+    props: { minimumTlsVersion: "TLS1_0" },
+    expect: ["minimumTlsVersion", '"TLS1_0"'],
+  },
+  {
+    title: "TLS1_1 fails",
+    type: TYPES.storageAccount,
+    props: { minimumTlsVersion: "TLS1_1" },
+    expect: ["minimumTlsVersion", '"TLS1_1"'],
+  },
+  {
+    title: "TLS left unset fails (Azure reads it as TLS 1.0)",
+    type: TYPES.storageAccount,
+    props: { allowSharedKeyAccess: false, allowBlobPublicAccess: false },
+    expect: ["minimumTlsVersion", "not set"],
+  },
+  {
+    title: "an unknown minimumTlsVersion fails closed",
+    type: TYPES.storageAccount,
+    props: { minimumTlsVersion: UNKNOWN_STRING },
+    expect: ["minimumTlsVersion", "not known before deployment"],
+  },
+]);
+
 runCases("storage-keyless-private", [
   {
     title: "shared key and public blob access off passes",
@@ -381,6 +487,38 @@ runCases("storage-keyless-private", [
     expect: ["allowBlobPublicAccess"],
   },
 ]);
+
+describe("type tokens", () => {
+  // A wrong token would make a rule skip every real resource while these table tests still pass. Mutation made:
+  // TYPES.storageAccount set to "azure-native:storage:Storageaccount"; this test failed.
+  it("are the tokens @pulumi/azure-native registers for each resource class", () => {
+    const classes: [string, { isInstance(obj: unknown): boolean }][] = [
+      [TYPES.account, Account],
+      [TYPES.roleAssignment, RoleAssignment],
+      [TYPES.virtualMachine, VirtualMachine],
+      [TYPES.networkInterface, NetworkInterface],
+      [TYPES.publicIpAddress, PublicIPAddress],
+      [TYPES.webApp, WebApp],
+      [TYPES.webAppFtpAllowed, WebAppFtpAllowed],
+      [TYPES.webAppScmAllowed, WebAppScmAllowed],
+      [TYPES.storageAccount, StorageAccount],
+    ];
+    for (const [token, resourceClass] of classes) {
+      // isInstance compares the object's __pulumiType with the class's own (azure-native 3.28.0 *.js).
+      assert.ok(resourceClass.isInstance({ __pulumiType: token }), token);
+    }
+  });
+});
+
+describe("config and guardrail agree", () => {
+  it("every roleName config accepts passes the role guardrail", () => {
+    const guardrail = rule("role-assignment-least-privilege");
+    for (const role of MODEL_ACCESS_ROLES) {
+      const props = { ...goodAssignment, roleDefinitionId: roleId(BUILT_IN_ROLES[role]) };
+      assert.deepEqual(guardrail.check({ type: TYPES.roleAssignment, name: role, props }, BASE_CONTEXT), [], role);
+    }
+  });
+});
 
 describe("applicability", () => {
   it("leaves other Cognitive Services kinds, web apps and Windows VMs to other rules", () => {

@@ -3,7 +3,6 @@ import { describe, test } from "node:test";
 
 import program = require("../index");
 
-import { BUILT_IN_ROLES } from "../lib/constants";
 import { roleAssignmentName } from "../lib/role-assignment";
 import { ofType, type ProgramRun, resourceGroupId, runProgram, single } from "../scripts/lib/offline-engine";
 
@@ -42,8 +41,10 @@ describe("composition", () => {
       assert.deepEqual(modelGrant(run, key), {
         principalId,
         principalType: "ServicePrincipal",
-        roleDefinitionId: `/subscriptions/00000000-1111-2222-3333-444444444444/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.CognitiveServicesUser}`,
-        roleAssignmentName: roleAssignmentName(RG_ID, BUILT_IN_ROLES.CognitiveServicesUser, principalId),
+        // Cognitive Services User, as Learn "Azure built-in roles for AI + machine learning" prints it.
+        roleDefinitionId:
+          "/subscriptions/00000000-1111-2222-3333-444444444444/providers/Microsoft.Authorization/roleDefinitions/a97b65f3-24c7-4388-baec-2e87135dc908",
+        roleAssignmentName: roleAssignmentName(RG_ID, "a97b65f3-24c7-4388-baec-2e87135dc908", principalId),
         scope: RG_ID,
         description: `Model access for ${key} (keyless-openai/dev)`,
       });

@@ -25,7 +25,7 @@ import { APIError, OpenAI } from "openai";
 import { type Diagnosis, diagnoseError, diagnoseHttp } from "../../lib/diagnosis";
 import { type TokenIdentity, tokenIdentity } from "./token-identity";
 
-/** Token scope for Azure OpenAI (Learn's v1 samples: getBearerTokenProvider(credential, this scope)). */
+/** Token scope for Azure OpenAI (`openai` 7.57.0 README, Azure OpenAI: `https://cognitiveservices.azure.com/.default`). */
 const COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default";
 const REQUEST_TIMEOUT_MS = 30_000;
 /** The one question every smoke path asks (scripts/vm/smoke.sh sends the same words). */

@@ -4,7 +4,7 @@
  * {location}/resourceGroups/{rg}/deletedAccounts/{name}, api-version 2025-09-01 in client 8.1.0; answers 200/202/204,
  * 202 is polled through Azure-AsyncOperation or Location by @azure/core-lro). Azure keeps a deleted account 48 h and
  * refuses its name with FlagMustBeSetForRestore until it is purged; azure-native never purges
- * (pulumi-azure-native#2529; azure-facts.md "Soft delete").
+ * (pulumi-azure-native#2529; Learn "Recover or purge deleted Azure AI services resources": 48 hours).
  */
 import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices";
 import type { TokenCredential } from "@azure/core-auth";

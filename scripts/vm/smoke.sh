@@ -13,7 +13,7 @@
 # scripts/smoke/wait.ts); honours 429 Retry-After; retries 5xx and connection failures three times in a row;
 # stops at once on answers waiting cannot fix. Diagnosis codes are those of lib/diagnosis.ts.
 #
-# Protocols: IMDS token GET
+# Protocols: IMDS token GET (@azure/msal-node 7.2.3 asks the same)
 # http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://cognitiveservices.azure.com
 # with "Metadata: true" (Learn, "How to use managed identities for Azure resources on an Azure VM to acquire an access
 # token"); chat completions on the v1 API, POST {endpoint}openai/v1/chat/completions with "model": deployment name

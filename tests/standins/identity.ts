@@ -1,12 +1,12 @@
 /**
  * Managed identity token endpoints, as routes for {@link startStandIn}.
  * - IMDS (VMs): GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=... with `Metadata: true`.
- *   msal-node 7.2 asks for the path without a trailing slash, and with one when AZURE_POD_IDENTITY_AUTHORITY_HOST is
- *   set, so both are served.
+ *   @azure/msal-node 7.2.3 asks for the path without a trailing slash (lib/msal-node.cjs IMDS_TOKEN_PATH); the
+ *   AZURE_POD_IDENTITY_AUTHORITY_HOST override goes through its URL validation (Imds.tryCreate), so both are served.
  * - App Service / Functions: GET {IDENTITY_ENDPOINT}?resource=...&api-version=2019-08-01 with `X-IDENTITY-HEADER`.
- * Field names and formats: Learn "How to use managed identities for Azure resources on an Azure VM to acquire an
- * access token" and "Managed identities for App Service and Azure Functions" (REST protocol); `expires_on` is epoch
- * seconds as a string (without it msal-node treats the token as expired at once).
+ * Paths, API versions and headers: @azure/msal-node 7.2.3 lib/msal-node.cjs (IMDS_API_VERSION, APP_SERVICE_MSI_API_VERSION,
+ * X-IDENTITY-HEADER, `Metadata: true`); `expires_on` is epoch seconds as a string (without it msal-node treats the
+ * token as expired at once).
  */
 import { json, type Route } from "./server";
 import { mintToken, type StandInPrincipal } from "./tokens";

@@ -2,18 +2,26 @@
  * Azure OpenAI data-plane stand-in: chat completions on the deployments path
  * (`POST /openai/deployments/{deployment}/chat/completions?api-version=...`) and the v1 path
  * (`POST /openai/v1/chat/completions`, deployment in `model`, no api-version; Learn "Azure OpenAI API version
- * lifecycle"). Error bodies as public reports quote them (PermissionDenied: microsoft/semantic-kernel#10020; reasoning
- * models: lobehub/lobehub#5909, chatboxai/chatbox#1745); network-blocked body: "Traffic is not from
- * an approved private endpoint" as reported in public threads.
+ * lifecycle"). Error bodies as the service's answers are quoted in public reports: 401 PermissionDenied
+ * (Azure-Samples/rag-data-openai-python-promptflow#28), the 401 audience body
+ * (`{"statusCode":401,"message":"Unauthorized. Access token is missing, invalid, audience is incorrect ..."}`),
+ * 403 AuthenticationTypeDisabled "Key based authentication is disabled for this resource.", 404 DeploymentNotFound,
+ * and for reasoning models 400 unsupported_parameter (lobehub/lobehub#5909) and the api-version refusal
+ * (chatboxai/chatbox#1745); network-blocked body: "Traffic is not from an approved private endpoint" as reported in
+ * public threads.
  * Checks run in the order the service applies them: network, key auth, token audience, role, deployment, load, then
  * the request itself. A reasoning model (gpt-5 family, o-series) refuses `max_tokens` and dated api-versions older
  * than its minimum, with Azure's bodies; both kinds of model answer on v1.
- * Answers are driven by attempt count (the n-th call of a principal), never by wall time, so tests do not depend on
- * how fast the machine is.
+ * Answers are driven by attempt count, never by wall time, so tests do not depend on how fast the machine is.
  */
-import { COGNITIVE_SERVICES_RESOURCE } from "../../lib/constants";
 import { json, type RecordedRequest, type Route, type StandInResponse } from "./server";
 import { bearerToken, readTokenClaims } from "./tokens";
+
+/**
+ * The audience the service accepts, written here rather than imported from the code under test: the `openai` package
+ * 7.57.0 README (Azure OpenAI: scope `https://cognitiveservices.azure.com/.default`).
+ */
+const AUDIENCE = "https://cognitiveservices.azure.com";
 
 /** The model behind every deployment of a stand-in. */
 export interface StandInModel {
@@ -145,7 +153,7 @@ export function dataPlaneRoutes(options: DataPlaneOptions): Route[] {
     const token = bearerToken(request.headers.authorization);
     const claims = token ? readTokenClaims(token) : undefined;
     const audience = claims?.aud;
-    if (audience !== COGNITIVE_SERVICES_RESOURCE && audience !== `${COGNITIVE_SERVICES_RESOURCE}/`) {
+    if (audience !== AUDIENCE && audience !== `${AUDIENCE}/`) {
       return DATA_PLANE_ANSWERS.wrongAudience;
     }
     const principal = typeof claims?.oid === "string" ? claims.oid : "";

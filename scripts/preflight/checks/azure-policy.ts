@@ -1,0 +1,264 @@
+/**
+ * Azure Policy, before `pulumi up`. Pulumi sends each resource straight to ARM (no template validation), so a Deny
+ * assignment surfaces mid-deploy as RequestDisallowedByPolicy and leaves a half-built stack. This check sends the
+ * ARM body of every planned resource (scripts/preflight/arm-body.ts) to Azure Policy's own evaluator,
+ * `Microsoft.PolicyInsights/checkPolicyRestrictions` (@azure/arm-policyinsights 6.0.0, api-version 2024-10-01),
+ * and reports every Deny it would meet: assignment, definition and the field.
+ *
+ * Scope: at the resource group when it exists (`policyRestrictions.checkAtResourceGroupScope`, which also sees
+ * assignments on the group); at the subscription when the deploy will create the group (`checkAtSubscriptionScope`).
+ * Response shape: CheckRestrictionsResult.contentEvaluationResult.policyEvaluations[] with policyInfo,
+ * evaluationResult, effectDetails.policyEffect and evaluationDetails.evaluatedExpressions (azure-rest-api-specs
+ * specification/policyinsights/resource-manager/Microsoft.PolicyInsights/stable/2024-10-01/checkPolicyRestrictions.json
+ * and examples/PolicyRestrictions_CheckAtResourceGroupScope.json; the SDK's models in @azure/arm-policyinsights 6.0.0
+ * review/arm-policyinsights.api.md: CheckRestrictionsRequest, CheckRestrictionsResourceDetails { resourceContent,
+ * apiVersion, scope }, PolicyEvaluationResult). A Deny that rests only on placeholder values is a warning.
+ *
+ * Known limit: the Azure Developer CLI team found that this API did not report Deny assignments inherited from a
+ * management group (Azure/azure-dev cli/azd/docs/local-preflight/storage-account-policy-check.md, tested with
+ * 2022-03-01 and 2024-10-01). A pass therefore speaks for subscription and resource group assignments.
+ */
+
+import type { CheckRestrictionsRequest, CheckRestrictionsResult, PolicyReference } from "@azure/arm-policyinsights";
+import { PolicyInsightsClient } from "@azure/arm-policyinsights";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { type ArmResourceRequest, armRequests, type PlannedAzureResource, plannedResources } from "../arm-body";
+import type { CheckResult, PreflightCheck, PreflightContext } from "../types";
+
+export const CHECK_ID = "azure-policy";
+/** Requests in flight at once: enough to hide latency, few enough to stay clear of ARM throttling. */
+const PARALLEL_REQUESTS = 4;
+
+/** Where the planned resources come from; the default runs the stack's program offline in `projectDir`. */
+export interface AzurePolicyCheckOptions {
+  projectDir?: string;
+  plan?: (context: PreflightContext) => Promise<PlannedAzureResource[]>;
+}
+
+/**
+ * One evaluated expression as the service sends it. The SDK's model types `expressionValue`/`targetValue` as objects
+ * (the spec says `type: object`) and its deserializer turns `true` into `{}`, so these are read from the raw body.
+ */
+export interface EvaluatedExpression {
+  result?: string;
+  expressionKind?: string;
+  expression?: string;
+  path?: string;
+  expressionValue?: unknown;
+  targetValue?: unknown;
+  operator?: string;
+}
+
+/** `contentEvaluationResult.policyEvaluations[]` of the raw CheckRestrictionsResult. */
+interface RawPolicyEvaluation {
+  policyInfo?: PolicyReference;
+  evaluationResult?: string;
+  evaluationDetails?: { evaluatedExpressions?: EvaluatedExpression[]; reason?: string };
+  effectDetails?: { policyEffect?: string };
+}
+
+/** One Deny the evaluator reported for one planned resource. */
+export interface PolicyDenial {
+  request: ArmResourceRequest;
+  assignmentId: string;
+  definitionId: string;
+  policySetDefinitionId: string | undefined;
+  /** The fields the policy looked at (besides `type`), as the evaluator reported them. */
+  fields: EvaluatedExpression[];
+  reason: string | undefined;
+}
+
+/** Last segment of a resource ID: the assignment or definition name. */
+function nameOf(id: string): string {
+  return id.split("/").filter(Boolean).pop() ?? id;
+}
+
+function display(value: unknown): string {
+  return value === undefined ? "absent" : JSON.stringify(value);
+}
+
+function describeField(field: EvaluatedExpression): string {
+  const path = field.path && field.path !== field.expression ? ` (${field.path})` : "";
+  return `${field.expression}${path} is ${display(field.expressionValue)}, policy condition ${field.operator ?? "?"} ${display(field.targetValue)}`;
+}
+
+/** The Deny evaluations of one answer (its raw JSON body). */
+export function denialsOf(request: ArmResourceRequest, body: unknown): PolicyDenial[] {
+  const content = (body as { contentEvaluationResult?: { policyEvaluations?: unknown } } | undefined)
+    ?.contentEvaluationResult;
+  const evaluations = Array.isArray(content?.policyEvaluations)
+    ? (content.policyEvaluations as RawPolicyEvaluation[])
+    : [];
+  return evaluations
+    .filter(
+      (evaluation) =>
+        evaluation.effectDetails?.policyEffect?.toLowerCase() === "deny" &&
+        evaluation.evaluationResult?.toLowerCase() !== "compliant",
+    )
+    .map((evaluation) => ({
+      request,
+      assignmentId: evaluation.policyInfo?.policyAssignmentId ?? "(assignment not reported)",
+      definitionId: evaluation.policyInfo?.policyDefinitionId ?? "(definition not reported)",
+      policySetDefinitionId: evaluation.policyInfo?.policySetDefinitionId,
+      fields: (evaluation.evaluationDetails?.evaluatedExpressions ?? []).filter(
+        (expression) =>
+          expression.expressionKind?.toLowerCase() === "field" &&
+          expression.expression?.toLowerCase() !== "type" &&
+          expression.result?.toLowerCase() !== "false",
+      ),
+      reason: evaluation.evaluationDetails?.reason,
+    }));
+}
+
+/** `properties.ipConfigurations[0].x` and `properties.ipConfigurations[*].x` name the same field. */
+function normalizedPath(path: string): string {
+  return path.replace(/\[(\d+|\*)\]/g, "[]").toLowerCase();
+}
+
+/** True when every field the policy objected to is a value the plan only has a placeholder for. */
+function deniedOnPlaceholders(denial: PolicyDenial): boolean {
+  const placeholders = new Set(denial.request.placeholders.map(normalizedPath));
+  return (
+    denial.fields.length > 0 &&
+    denial.fields.every((field) => field.path !== undefined && placeholders.has(normalizedPath(field.path)))
+  );
+}
+
+function denialResult(denial: PolicyDenial): CheckResult {
+  const { request } = denial;
+  // A Deny on a stand-in value (an auto-generated name, another resource's ID) may not happen with the real one.
+  const uncertain = deniedOnPlaceholders(denial);
+  const initiative = denial.policySetDefinitionId ? ` in initiative '${nameOf(denial.policySetDefinitionId)}'` : "";
+  const fields = denial.fields.length > 0 ? denial.fields.map(describeField).join("; ") : "field not reported";
+  const reason = denial.reason ? ` (${denial.reason})` : "";
+  const changed = denial.fields.map((field) => field.path ?? field.expression).filter(Boolean);
+  return {
+    check: CHECK_ID,
+    status: uncertain ? "warn" : "fail",
+    found: `${request.armType} '${String(request.body.name)}' (${request.pulumiName}) would be denied by policy assignment '${nameOf(denial.assignmentId)}' (definition '${nameOf(denial.definitionId)}'${initiative}): ${fields}${reason}${uncertain ? "; that value is a placeholder, known only after deploy" : ""}`,
+    // Exemption syntax: Azure CLI reference, `az policy exemption create` (learn.microsoft.com/cli/azure/policy/exemption).
+    fix: `Change ${changed.length > 0 ? changed.join(", ") : "the resource"} in the program so it complies, or ask the owner of the assignment for an exemption: az policy exemption create --name <name> --policy-assignment ${denial.assignmentId} --exemption-category Waiver${request.resourceGroupName ? ` --resource-group ${request.resourceGroupName}` : ""}`,
+  };
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const status = (error as { statusCode?: number }).statusCode;
+  const code = (error as { code?: string }).code;
+  return [status, code, error.message].filter((part) => part !== undefined && part !== "").join(" ");
+}
+
+/** The check, with where the plan comes from injectable (tests run small programs of their own). */
+export function createAzurePolicyCheck(options: AzurePolicyCheckOptions = {}): PreflightCheck {
+  return async (context) => {
+    const resources = options.plan
+      ? await options.plan(context)
+      : await plannedResources(options.projectDir ?? process.cwd(), context.stack);
+    const { requests, unmapped } = armRequests(resources, context.subscriptionId);
+    const results: CheckResult[] = [];
+
+    const unmappedTypes = [...new Set(unmapped.map((resource) => resource.type))].sort();
+    for (const type of unmappedTypes) {
+      const names = unmapped.filter((resource) => resource.type === type).map((resource) => resource.name);
+      results.push({
+        check: CHECK_ID,
+        status: "warn",
+        found: `${type} (${names.join(", ")}) has no ARM body mapping, so Azure Policy was not asked about it`,
+        fix: `Add a row for ${type} to ARM_MAPPINGS in scripts/preflight/arm-body.ts (ARM type, API version, which inputs stay top-level).`,
+      });
+    }
+
+    const resourceGroups = new ResourceManagementClient(context.credential, context.subscriptionId, {
+      endpoint: context.armEndpoint,
+    });
+    // The policy client builds URLs from `$host`, not `endpoint` (arm-policyinsights 6.0.0 policyInsightsClient.js).
+    const policy = new PolicyInsightsClient(context.credential, context.subscriptionId, {
+      endpoint: context.armEndpoint,
+      $host: context.armEndpoint,
+    });
+
+    const groupNames = [...new Set(requests.flatMap((request) => request.resourceGroupName ?? []))].sort();
+    const existing = new Map<string, boolean>();
+    try {
+      for (const name of groupNames)
+        existing.set(name, (await resourceGroups.resourceGroups.checkExistence(name)).body);
+    } catch (error) {
+      results.push({
+        check: CHECK_ID,
+        status: "warn",
+        found: `could not tell whether resource group(s) ${groupNames.join(", ")} exist: ${errorText(error)}`,
+        fix: "Sign in with an identity that can read the subscription (Reader), then run the preflight again.",
+      });
+      return results;
+    }
+
+    const answers = await mapLimited(requests, PARALLEL_REQUESTS, async (request) => {
+      const parameters: CheckRestrictionsRequest = {
+        resourceDetails: {
+          resourceContent: request.body,
+          apiVersion: request.apiVersion,
+          ...(request.scope ? { scope: request.scope } : {}),
+        },
+      };
+      let rawBody = "";
+      const options = {
+        onResponse: (response: { bodyAsText?: string | null }) => (rawBody = response.bodyAsText ?? ""),
+      };
+      try {
+        const group = request.resourceGroupName;
+        const result: CheckRestrictionsResult =
+          group !== undefined && existing.get(group)
+            ? await policy.policyRestrictions.checkAtResourceGroupScope(group, parameters, options)
+            : await policy.policyRestrictions.checkAtSubscriptionScope(parameters, options);
+        return { request, denials: denialsOf(request, rawBody === "" ? result : JSON.parse(rawBody)) };
+      } catch (error) {
+        return { request, error: errorText(error) };
+      }
+    });
+
+    for (const answer of answers) {
+      if ("error" in answer) {
+        results.push({
+          check: CHECK_ID,
+          status: "warn",
+          found: `Azure Policy could not evaluate ${answer.request.armType} '${String(answer.request.body.name)}': ${answer.error}`,
+          fix: "The signed-in identity needs Microsoft.PolicyInsights/checkPolicyRestrictions/read on the subscription (Reader has it).",
+        });
+      } else {
+        results.push(...answer.denials.map(denialResult));
+      }
+    }
+
+    // "No Deny" only when every planned resource was answered.
+    if (answers.every((answer) => answer.denials?.length === 0)) {
+      const placeholders = requests.reduce((count, request) => count + request.placeholders.length, 0);
+      const missing = groupNames.filter((name) => !existing.get(name));
+      const scope =
+        missing.length > 0
+          ? `at subscription scope for ${missing.join(", ")} (not created yet)`
+          : "at resource group scope";
+      results.push({
+        check: CHECK_ID,
+        status: "pass",
+        found: `${requests.length} planned resource(s) checked against Azure Policy ${scope}: no Deny (${placeholders} value(s) known only after deploy were sent as placeholders; assignments inherited from a management group may not be evaluated)`,
+      });
+    }
+    return results;
+  };
+}
+
+/** The check `npm run preflight` runs, from the project directory it is started in. */
+export const azurePolicyChecks: PreflightCheck = createAzurePolicyCheck();
