@@ -107,8 +107,12 @@ export const COGNITIVE_SERVICES_SCOPE = `${COGNITIVE_SERVICES_RESOURCE}/.default
 export const ARM_SCOPE = "https://management.azure.com/.default";
 
 /**
- * Data-plane API version: a GA dated version. Source: Azure/azure-rest-api-specs
- * specification/cognitiveservices/data-plane/AzureOpenAI/inference/stable/2024-10-21/inference.json.
+ * Latest GA dated data-plane API version, for callers still on the deployments path
+ * (`{endpoint}openai/deployments/{name}/chat/completions?api-version=...`). Source: Learn "Azure OpenAI API version
+ * lifecycle" ("Latest GA API release": 2024-10-21; Azure/azure-rest-api-specs specification/cognitiveservices/data-plane/AzureOpenAI/inference/stable/2024-10-21/inference.json). The smoke test no
+ * longer uses it: every smoke path calls the v1 API (`{endpoint}openai/v1/chat/completions`, GA since August 2025, no
+ * api-version), which reasoning models accept while they refuse dated versions before their own minimum
+ * (2024-12-01-preview for o-series and gpt-5). Kept as the stack output `apiVersion` until index.ts drops it.
  */
 export const DATA_PLANE_API_VERSION = "2024-10-21";
 

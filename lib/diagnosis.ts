@@ -4,8 +4,9 @@
  * `scripts/vm/smoke.sh`, which cannot run TypeScript.
  *
  * Sources for the answers: the service's error bodies as public reports quote them (401 PermissionDenied,
- * Azure-Samples/rag-data-openai-python-promptflow#28; 403 AuthenticationTypeDisabled; 404 DeploymentNotFound);
- * network-blocked messages as the service
+ * Azure-Samples/rag-data-openai-python-promptflow#28; 403 AuthenticationTypeDisabled; 404 DeploymentNotFound; 400
+ * unsupported_parameter and the api-version refusal of reasoning models, lobehub/lobehub#5909 and
+ * chatboxai/chatbox#1745); network-blocked messages as the service
  * words them in public reports ("Traffic is not from an approved private endpoint", "Public access is disabled.
  * Please configure private endpoint.", "A Virtual Network is configured for this resource...", "Access denied due to
  * Virtual Network/Firewall rules."); the 5-minute grace for new deployments is the service's own DeploymentNotFound
@@ -25,6 +26,8 @@ export type DiagnosisCode =
   | "dns_failure"
   | "connection_failed"
   | "credential_unavailable"
+  | "sign_in_missing"
+  | "request_rejected"
   | "function_key_rejected"
   | "unexpected";
 
@@ -180,6 +183,20 @@ const CAUSES: Record<DiagnosisCode, CauseEntry> = {
     meaning: "No token could be obtained for the identity (not signed in, or no managed identity).",
     action: "Run `az login` (local), or check the resource's system-assigned identity is enabled.",
   },
+  sign_in_missing: {
+    retry: "stop",
+    meaning:
+      "Your own sign-in gave no token: this command calls the model (local) and Resource Manager (to reach the VM and the Function App) as you, so the managed identities were not tried.",
+    action:
+      "Sign in with `az login` (in GitHub Actions: `permissions: id-token: write` and AZURE_CLIENT_ID/AZURE_TENANT_ID), then run again.",
+  },
+  request_rejected: {
+    retry: "stop",
+    meaning:
+      "The model refused the request itself (400): a parameter it does not take (reasoning models refuse max_tokens) or an api-version older than the model's minimum.",
+    action:
+      "Call the v1 API ({endpoint}openai/v1/chat/completions, model = deployment name) without max_tokens; use max_completion_tokens for a cap.",
+  },
   function_key_rejected: {
     retry: "stop",
     meaning: "The Functions host refused the function key (authLevel function); the model was not called.",
@@ -230,6 +247,12 @@ export function diagnoseHttp(answer: HttpAnswer): Diagnosis {
     return diagnosisFor("network_blocked");
   }
   if (status === 404 && code === "DeploymentNotFound") return diagnosisFor("deployment_not_found", context);
+  // 400 unsupported_parameter ("Unsupported parameter: 'max_tokens' is not supported with this model. Use
+  // 'max_completion_tokens' instead.": lobehub/lobehub#5909) and 400 BadRequest "Model {modelName} is enabled only
+  // for api versions 2024-12-01-preview and later" (chatboxai/chatbox#1745, langchain4j/langchain4j#2636).
+  if (status === 400 && (code === "unsupported_parameter" || /enabled only for api versions/i.test(message))) {
+    return diagnosisFor("request_rejected", { detail: `${code}: ${message.slice(0, 160)}` });
+  }
   if (status === 429) return diagnosisFor("rate_limited", { retryAfterMs: retryAfterMs(answer.headers) });
   if (status >= 500) return diagnosisFor("server_error", { detail: `HTTP ${status}` });
   const detail = `HTTP ${status}${code ? ` ${code}` : ""}${message ? `: ${message.slice(0, 160)}` : ""}`;
@@ -264,8 +287,12 @@ function* causeChain(error: unknown): Generator<Record<string, unknown>> {
   }
 }
 
-/** Classifies a thrown error: network failures (DNS, connection) and failures to get a token. */
-export function diagnoseError(error: unknown): Diagnosis {
+/**
+ * Classifies a thrown error: network failures (DNS, connection) and failures to get a token. `tokenFrom` says whose
+ * credential failed: a managed identity's (`identity`: credential_unavailable) or the person's or pipeline's running
+ * the command (`caller`: sign_in_missing), so a missing `az login` is never blamed on the VM or the app.
+ */
+export function diagnoseError(error: unknown, tokenFrom: "identity" | "caller" = "identity"): Diagnosis {
   for (const link of causeChain(error)) {
     const code = typeof link.code === "string" ? link.code : "";
     const name = typeof link.name === "string" ? link.name : "";
@@ -273,7 +300,12 @@ export function diagnoseError(error: unknown): Diagnosis {
     if (CONNECTION_ERROR_CODES.has(code) || name === "APIConnectionTimeoutError") {
       return diagnosisFor("connection_failed", { detail: code || name });
     }
-    if (CREDENTIAL_ERROR_NAMES.has(name)) return diagnosisFor("credential_unavailable");
+    if (CREDENTIAL_ERROR_NAMES.has(name)) {
+      const message = typeof link.message === "string" ? link.message.split("\n")[0]?.slice(0, 200) : undefined;
+      return diagnosisFor(tokenFrom === "caller" ? "sign_in_missing" : "credential_unavailable", {
+        ...(message ? { detail: message } : {}),
+      });
+    }
   }
   const message = error instanceof Error ? error.message : String(error);
   return diagnosisFor("unexpected", { detail: message.slice(0, 200) });

@@ -1,9 +1,11 @@
 /**
  * Measurement for `npm run smoke` (prints figures; asserts nothing): against the stand-ins of
- * tests/standins/smoke-world.ts, (1) access is granted 3 s after the CLI starts: how long after the grant does it
- * report success, per target (goal: <= 2 s); (2) a stand-in that never grants access: does a 5 s deadline end the
+ * tests/standins/smoke-world.ts, on the real clock (the tests use a virtual one and assert the schedule instead):
+ * (1) access is granted 3 s after the CLI starts: how long after the grant does it report success, per target (goal:
+ * <= 2 s), against a reasoning-model deployment; (2) a stand-in that never grants access: does a 5 s deadline end the
  * run at about 5 s with the role_not_effective diagnosis.
  */
+import { REASONING_MODEL } from "../tests/standins/openai-data-plane";
 import { FUNCTION_APP_PRINCIPAL, USER_PRINCIPAL, VM_PRINCIPAL } from "../tests/standins/principals";
 import { startSmokeWorld } from "../tests/standins/smoke-world";
 
@@ -13,6 +15,7 @@ const PRINCIPALS = { local: USER_PRINCIPAL, vm: VM_PRINCIPAL, function: FUNCTION
 
 async function main(): Promise<void> {
   const world = await startSmokeWorld();
+  world.dataPlane.model = REASONING_MODEL;
   try {
     console.log(
       `Grant ${GRANT_AFTER_MS / 1000} s after the CLI starts; time from grant to the PASSED line (${REPEATS} runs each):`,
@@ -21,10 +24,10 @@ async function main(): Promise<void> {
       const delays: number[] = [];
       for (let run = 0; run < REPEATS; run += 1) {
         world.dataPlane.grants = new Map();
-        const started = Date.now();
-        const grantAt = started + GRANT_AFTER_MS;
-        world.dataPlane.grants.set(PRINCIPALS[target].objectId, grantAt);
-        const result = await world.runCli(["--target", target, "--deadline", "60s"]);
+        const grantAt = Date.now() + GRANT_AFTER_MS;
+        const grant = setTimeout(() => world.dataPlane.grants.set(PRINCIPALS[target].objectId, 0), GRANT_AFTER_MS);
+        const result = await world.runCli(["--target", target, "--deadline", "60s"], { realClock: true });
+        clearTimeout(grant);
         const passedLine = result.stderrLines.find(({ line }) => line.startsWith(`[smoke ${target}] PASSED`));
         if (result.exitCode !== 0 || !passedLine) throw new Error(`${target} did not pass:\n${result.stderr}`);
         delays.push(passedLine.at - grantAt);
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
 
     world.dataPlane.grants = new Map();
     const started = Date.now();
-    const result = await world.runCli(["--target", "local", "--deadline", "5s"]);
+    const result = await world.runCli(["--target", "local", "--deadline", "5s"], { realClock: true });
     const elapsed = Date.now() - started;
     const local = result.summary?.results[0] ?? {};
     const code = (local.diagnosis as { code?: string } | undefined)?.code;

@@ -2,62 +2,95 @@
  * `npm run smoke -- [--stack NAME] [--outputs FILE.json] [--target local|vm|function|all] [--deadline 15m]`
  *
  * Proves, after `pulumi up`, that every identity the stack grants can call the model with an Entra ID token:
- * you (local sign-in), the VM's managed identity (run command), the Function App's managed identity (HTTP function).
- * Waits for role assignments to take effect with visible progress, then prints a summary table.
- * Exit code: 0 all passed, 1 some failed, 2 usage or configuration error.
+ * you (local sign-in, or GitHub OIDC in CI), the VM's managed identity (run command), the Function App's managed
+ * identity (HTTP function). Waits for role assignments to take effect with visible progress, then prints a summary
+ * table. Follows scripts/lib/cli.ts: `--help` exits 0; exit 0 all passed, 1 some failed, 2 usage or configuration.
  */
-import { DefaultAzureCredential } from "@azure/identity";
-import { parseOptions, type SmokeOptions, type TargetName, USAGE, UsageError } from "./smoke/options";
+import { chooseAzureCredential } from "./lib/azure-credential";
+import { type CommandIo, type parseCommandLine, processIo, runCommand, runMain, UsageError } from "./lib/cli";
+import { readOptions, SMOKE_COMMAND, type SmokeOptions, type TargetName } from "./smoke/options";
 import { loadOutputs, type StackOutputs } from "./smoke/outputs";
 import { summaryTable } from "./smoke/report";
 import { smokeFunction } from "./smoke/targets/function";
-import { smokeLocal } from "./smoke/targets/local";
+import { PRIVATE_ACCOUNT_NOTE, smokeLocal } from "./smoke/targets/local";
 import { smokeVm } from "./smoke/targets/vm";
-import { DEFAULT_FIRST_DELAY_MS, DEFAULT_MAX_DELAY_MS, DEFAULT_STEADY_MS, type TargetResult } from "./smoke/wait";
+import {
+  type Clock,
+  DEFAULT_FIRST_DELAY_MS,
+  DEFAULT_MAX_DELAY_MS,
+  DEFAULT_STEADY_MS,
+  REAL_CLOCK,
+  type TargetResult,
+} from "./smoke/wait";
 
-/** Targets to run: `all` means everything the stack deployed; asking for one that is not deployed is an error. */
-export function chooseTargets(choice: SmokeOptions["target"], compute: StackOutputs["compute"]): TargetName[] {
+/**
+ * Targets to run: `all` means everything the stack deployed; asking for one that is not deployed is an error.
+ * With a private account, `all` leaves out `local` (this machine is outside the network) unless `insideNetwork`.
+ */
+export function chooseTargets(
+  choice: SmokeOptions["target"],
+  outputs: Pick<StackOutputs, "compute" | "networkMode">,
+  insideNetwork = false,
+): TargetName[] {
+  const { compute } = outputs;
   const deployed: TargetName[] = ["local"];
   if (compute === "vm" || compute === "both") deployed.push("vm");
   if (compute === "functionApp" || compute === "both") deployed.push("function");
-  if (choice === "all") return deployed;
+  if (choice === "all") {
+    const privateAccount = outputs.networkMode === "private" && !insideNetwork;
+    return privateAccount && deployed.length > 1 ? deployed.filter((target) => target !== "local") : deployed;
+  }
   if (!deployed.includes(choice)) {
     throw new UsageError(`--target ${choice}: the stack has compute "${compute}", so there is no ${choice} to test`);
   }
   return [choice];
 }
 
-async function main(argv: string[], environment: NodeJS.ProcessEnv): Promise<number> {
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  let options: SmokeOptions;
-  let outputs: StackOutputs;
-  let targets: TargetName[];
-  try {
-    options = parseOptions(argv, environment);
-    outputs = await loadOutputs(options.outputsFile, options.stack);
-    targets = chooseTargets(options.target, outputs.compute);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    if (error.message) log(`error: ${error.message}`);
-    log(USAGE);
-    return 2;
-  }
+/** What a run talks to besides Azure: where it writes, and the clock of its waiting loops (virtual in tests). */
+export interface SmokeDependencies {
+  io?: CommandIo;
+  clock?: Clock;
+  /** How often the VM's run command is polled (the ARM client's own timer; default once a second). */
+  runCommandPollMs?: number;
+}
 
+async function smoke(
+  options: SmokeOptions,
+  environment: NodeJS.ProcessEnv,
+  io: CommandIo,
+  clock: Clock,
+  runCommandPollMs: number | undefined,
+): Promise<number> {
+  const log = (line: string) => io.err(`${line}\n`);
+  const outputs = await loadOutputs(options.outputsFile, options.stack);
+  const targets = chooseTargets(options.target, outputs, options.insideNetwork);
+
+  const signIn = chooseAzureCredential(environment);
   log(
-    `[smoke] ${outputs.endpoint} deployment ${outputs.defaultDeployment} (api ${outputs.apiVersion}); targets: ${targets.join(", ")}; deadline ${options.deadlineMs / 1000}s`,
+    `[smoke] ${outputs.endpoint} deployment ${outputs.defaultDeployment} (v1 API: ${outputs.endpoint.replace(/\/+$/, "")}/openai/v1/chat/completions); targets: ${targets.join(", ")}; deadline ${options.deadlineMs / 1000}s`,
   );
-  // One credential for the run: the user's sign-in (az login, or whatever DefaultAzureCredential finds first).
-  const credential = new DefaultAzureCredential();
+  log(`[smoke] signing in as ${signIn.description}`);
+  if (outputs.networkMode === "private" && !options.insideNetwork && !targets.includes("local")) {
+    log(`[smoke local] not run: ${PRIVATE_ACCOUNT_NOTE}`);
+  }
   const policy = {
     deadlineMs: options.deadlineMs,
     firstDelayMs: DEFAULT_FIRST_DELAY_MS,
     maxDelayMs: DEFAULT_MAX_DELAY_MS,
     steadyMs: DEFAULT_STEADY_MS,
   };
+  const { credential } = signIn;
   const runs: Record<TargetName, () => Promise<TargetResult>> = {
-    local: () => smokeLocal(outputs, credential, policy, log),
-    vm: () => smokeVm(outputs, credential, options, log),
-    function: () => smokeFunction(outputs, credential, options, policy, log),
+    local: () => smokeLocal(outputs, credential, policy, log, { insideNetwork: options.insideNetwork, clock }),
+    vm: () =>
+      smokeVm(
+        outputs,
+        credential,
+        { ...options, ...(runCommandPollMs === undefined ? {} : { pollIntervalMs: runCommandPollMs }) },
+        log,
+        clock,
+      ),
+    function: () => smokeFunction(outputs, credential, options, policy, log, clock),
   };
   const results = await Promise.all(
     targets.map(async (target) => {
@@ -69,20 +102,31 @@ async function main(argv: string[], environment: NodeJS.ProcessEnv): Promise<num
     }),
   );
 
-  process.stdout.write(`\n${summaryTable(results)}\n`);
-  if (options.json) process.stdout.write(`${JSON.stringify({ results })}\n`);
+  io.out(`\n${summaryTable(results)}\n`);
+  if (options.json) io.out(`${JSON.stringify({ results })}\n`);
   return results.every((result) => result.outcome === "passed") ? 0 : 1;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), process.env).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      // A crash is not a usage error: the smoke test did not pass.
-      process.stderr.write(`smoke: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    },
+/** The command, under scripts/lib/cli.ts's convention. */
+export function main(
+  argv: readonly string[],
+  environment: NodeJS.ProcessEnv = process.env,
+  dependencies: SmokeDependencies = {},
+): Promise<number> {
+  const io = dependencies.io ?? processIo;
+  return runCommand(
+    SMOKE_COMMAND,
+    argv,
+    (parsed: ReturnType<typeof parseCommandLine<typeof SMOKE_COMMAND.options>>) =>
+      smoke(
+        readOptions(parsed.values, environment),
+        environment,
+        io,
+        dependencies.clock ?? REAL_CLOCK,
+        dependencies.runCommandPollMs,
+      ),
+    io,
   );
 }
+
+if (require.main === module) runMain(() => main(process.argv.slice(2)));

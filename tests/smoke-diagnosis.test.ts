@@ -112,6 +112,39 @@ const httpCases: HttpCase[] = [
     retry: "stop",
   },
   {
+    // Azure's body as lobehub/lobehub#5909 and langgenius/dify#9746 quote it.
+    name: "400 unsupported_parameter (max_tokens sent to a reasoning model)",
+    answer: {
+      status: 400,
+      body: {
+        error: {
+          message:
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+          type: "invalid_request_error",
+          param: "max_tokens",
+          code: "unsupported_parameter",
+        },
+      },
+    },
+    code: "request_rejected",
+    retry: "stop",
+  },
+  {
+    // chatboxai/chatbox#1745 (with the model's name), langchain4j/langchain4j#2636 (placeholder as printed).
+    name: "400 BadRequest: api-version older than the model's minimum",
+    answer: {
+      status: 400,
+      body: {
+        error: {
+          code: "BadRequest",
+          message: "Model o1 is enabled only for api versions 2024-12-01-preview and later",
+        },
+      },
+    },
+    code: "request_rejected",
+    retry: "stop",
+  },
+  {
     name: "400 something else",
     answer: { status: 400, body: { error: { code: "BadRequest" } } },
     code: "unexpected",
@@ -196,4 +229,16 @@ describe("diagnoseError", () => {
       assert.equal(diagnosis.retry, retry);
     });
   }
+
+  test("a missing token of the person running the command is their sign-in, never the identity under test", () => {
+    const notSignedIn = Object.assign(new Error("Please run 'az login' to set up an account."), {
+      name: "CredentialUnavailableError",
+    });
+    const caller = diagnoseError(notSignedIn, "caller");
+    assert.equal(caller.code, "sign_in_missing");
+    assert.equal(caller.retry, "stop");
+    assert.match(caller.action, /az login/);
+    assert.match(caller.meaning, /Please run 'az login'/, "the credential's own message is kept");
+    assert.equal(diagnoseError(notSignedIn, "identity").code, "credential_unavailable");
+  });
 });

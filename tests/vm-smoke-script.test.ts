@@ -1,25 +1,37 @@
 /**
  * Runs the real scripts/vm/smoke.sh with bash and curl against the IMDS and data-plane stand-ins (HTTPS, trusted
  * through CURL_CA_BUNDLE as a VM's CA store would be), one scenario per test.
+ *
+ * Nothing here depends on the machine's speed: the script's `sleep` and `date` are replaced through its test-only
+ * hooks (SMOKE_TEST_ONLY_SLEEP_COMMAND records each wait and moves a virtual clock that
+ * SMOKE_TEST_ONLY_CLOCK_COMMAND reads), and the data plane answers by attempt count. The tests assert the schedule the
+ * script computes; `npm run bench:smoke` runs it in real time.
  */
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { imdsRoutes } from "./standins/identity";
-import { type DataPlaneOptions, dataPlaneRoutes } from "./standins/openai-data-plane";
+import { CHAT_MODEL, type DataPlaneOptions, dataPlaneRoutes, REASONING_MODEL } from "./standins/openai-data-plane";
 import { VM_PRINCIPAL } from "./standins/principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
 import { readTokenClaims } from "./standins/tokens";
+import { missingTool } from "./support/tools";
 
 const SCRIPT = join(__dirname, "..", "scripts", "vm", "smoke.sh");
+/** Where the virtual clock starts (epoch ms). */
+const CLOCK_START_MS = 1_764_000_000_000;
 
 interface ScriptRun {
   exitCode: number | null;
   stdout: string;
   stderr: string;
   result: Record<string, unknown>;
+  /** Every wait the script asked for, in milliseconds, in order. */
+  waits: number[];
 }
 
 let tls: TlsMaterial;
@@ -43,10 +55,47 @@ async function withStandIns(
   }
 }
 
+/** A `sleep` that records the wait and advances a virtual clock instead of sleeping, and a `date` that reads it. */
+function virtualClockCommands(directory: string): { sleep: string; now: string; waits: () => number[] } {
+  const clockFile = join(directory, "now-ms");
+  const waitsFile = join(directory, "waits");
+  writeFileSync(clockFile, String(CLOCK_START_MS));
+  writeFileSync(waitsFile, "");
+  const sleep = join(directory, "virtual-sleep");
+  // Plain bash (no awk, no date): "1" or "0.500" seconds -> milliseconds.
+  writeFileSync(
+    sleep,
+    `#!/usr/bin/env bash
+whole="\${1%%.*}"; fraction=000
+if [[ "$1" == *.* ]]; then fraction="\${1#*.}000"; fi
+ms=$((10#$whole * 1000 + 10#\${fraction:0:3}))
+echo "$ms" >>${JSON.stringify(waitsFile)}
+echo "$(( $(<${JSON.stringify(clockFile)}) + ms ))" >${JSON.stringify(clockFile)}
+`,
+  );
+  const now = join(directory, "virtual-now");
+  writeFileSync(now, `#!/usr/bin/env bash\necho "$(<${JSON.stringify(clockFile)})"\n`);
+  chmodSync(sleep, 0o755);
+  chmodSync(now, 0o755);
+  return {
+    sleep,
+    now,
+    waits: () => readFileSync(waitsFile, "utf8").split("\n").filter(Boolean).map(Number),
+  };
+}
+
 function runScript(args: string[], environment: Record<string, string>): Promise<ScriptRun> {
-  return new Promise((resolve, reject) => {
+  const directory = mkdtempSync(join(tmpdir(), "vm-smoke-clock-"));
+  const clock = virtualClockCommands(directory);
+  return new Promise<ScriptRun>((resolve, reject) => {
     const child = spawn("bash", [SCRIPT, ...args], {
-      env: { PATH: process.env.PATH ?? "", CURL_CA_BUNDLE: tls.certPath, ...environment },
+      env: {
+        PATH: process.env.PATH ?? "",
+        CURL_CA_BUNDLE: tls.certPath,
+        SMOKE_TEST_ONLY_SLEEP_COMMAND: clock.sleep,
+        SMOKE_TEST_ONLY_CLOCK_COMMAND: clock.now,
+        ...environment,
+      },
     });
     let stdout = "";
     let stderr = "";
@@ -61,9 +110,9 @@ function runScript(args: string[], environment: Record<string, string>): Promise
       const lines = stdout.trim().split("\n").filter(Boolean);
       let result: Record<string, unknown> = {};
       if (lines.length === 1 && lines[0]) result = JSON.parse(lines[0]) as Record<string, unknown>;
-      resolve({ exitCode, stdout, stderr, result });
+      resolve({ exitCode, stdout, stderr, result, waits: clock.waits() });
     });
-  });
+  }).finally(() => rmSync(directory, { recursive: true, force: true }));
 }
 
 function scriptArgs(dataPlane: StandInServer, deployment = "chat", deadlineSeconds = 20): string[] {
@@ -74,21 +123,19 @@ function chatCalls(server: StandInServer) {
   return server.requests.filter((request) => request.url.pathname.endsWith("/chat/completions"));
 }
 
-describe("scripts/vm/smoke.sh", () => {
-  test("is shellcheck-clean", async (context) => {
-    const found = await promisify(execFile)("sh", ["-c", "command -v shellcheck"]).catch(() => undefined);
-    if (!found) {
-      context.skip("shellcheck is not installed (apt-get install -y shellcheck); CI must install it");
-      return;
-    }
+const granted = () => new Map([[VM_PRINCIPAL.objectId, 0]]);
+
+// Every test has its own stand-ins and its own virtual clock, so they run side by side.
+describe("scripts/vm/smoke.sh", { skip: missingTool(["bash", "curl", "python3"]), concurrency: true }, () => {
+  test("is shellcheck-clean", { skip: missingTool("shellcheck") }, async () => {
     const result = await promisify(execFile)("shellcheck", ["--severity=style", SCRIPT]).catch(
       (error: { stdout?: string }) => ({ stdout: error.stdout ?? "shellcheck failed" }),
     );
     assert.equal(result.stdout, "");
   });
 
-  test("waits through 401 PermissionDenied until the role takes effect, then passes", async () => {
-    const grants = new Map([[VM_PRINCIPAL.objectId, Date.now() + 1500]]);
+  test("waits through 401 PermissionDenied until the role takes effect, then passes on the v1 API", async () => {
+    const grants = new Map([[VM_PRINCIPAL.objectId, 2]]);
     await withStandIns({ deployments: ["chat"], grants }, {}, async ({ imds, dataPlane }) => {
       const run = await runScript(scriptArgs(dataPlane), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin });
       assert.equal(run.exitCode, 0, run.stderr);
@@ -101,15 +148,20 @@ describe("scripts/vm/smoke.sh", () => {
         managedIdentityResourceId: VM_PRINCIPAL.managedIdentityResourceId,
         source: "imds",
       });
+      assert.equal(run.result.attempts, 3, "two PermissionDenied answers, then success");
+      assert.deepEqual(run.waits, [500, 500]);
+      assert.equal(run.result.elapsedMs, 1000);
       const calls = chatCalls(dataPlane);
-      assert.ok(calls.length >= 2, "at least one PermissionDenied answer before success");
-      assert.equal(run.result.attempts, calls.length);
+      assert.equal(calls.length, 3);
       for (const call of calls) {
         assert.equal(call.headers["api-key"], undefined, "never sends a key");
         const token = call.headers.authorization?.replace(/^Bearer /, "") ?? "";
         assert.equal(readTokenClaims(token)?.aud, "https://cognitiveservices.azure.com");
-        assert.equal(call.url.pathname, "/openai/deployments/chat/chat/completions");
-        assert.equal(call.url.searchParams.get("api-version"), "2024-10-21");
+        assert.equal(call.url.pathname, "/openai/v1/chat/completions");
+        assert.equal(call.url.search, "", "no api-version on v1");
+        const body = JSON.parse(call.body) as Record<string, unknown>;
+        assert.equal(body.model, "chat");
+        assert.equal("max_tokens" in body, false);
       }
       const imdsCall = imds.requests[0];
       assert.equal(imdsCall?.headers.metadata, "true");
@@ -119,20 +171,29 @@ describe("scripts/vm/smoke.sh", () => {
     });
   });
 
+  for (const model of [REASONING_MODEL, CHAT_MODEL]) {
+    test(`passes against a ${model.reasoning ? "reasoning" : "non-reasoning"} deployment (${model.name})`, async () => {
+      await withStandIns({ deployments: ["chat"], grants: granted(), model }, {}, async ({ imds, dataPlane }) => {
+        const run = await runScript(scriptArgs(dataPlane), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin });
+        assert.equal(run.result.outcome, "passed", run.stderr);
+        assert.equal(run.result.attempts, 1);
+      });
+    });
+  }
+
   test("keeps trying on 404 DeploymentNotFound while a new deployment appears", async () => {
-    const grants = new Map([[VM_PRINCIPAL.objectId, 0]]);
-    const options = { deployments: ["chat"], grants, deploymentsReadyAt: Date.now() + 1200 };
+    const options = { deployments: ["chat"], grants: granted(), deploymentNotFoundFirst: 2 };
     await withStandIns(options, {}, async ({ imds, dataPlane }) => {
       const run = await runScript(scriptArgs(dataPlane), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin });
       assert.equal(run.result.outcome, "passed", run.stderr);
-      assert.ok(Number(run.result.attempts) >= 2);
+      assert.equal(run.result.attempts, 3);
+      assert.deepEqual(run.waits, [500, 500]);
       assert.match(run.stderr, /deployment_not_found/);
     });
   });
 
   test("an unknown deployment ends at the deadline with deployment_not_found", async () => {
-    const grants = new Map([[VM_PRINCIPAL.objectId, 0]]);
-    await withStandIns({ deployments: ["chat"], grants }, {}, async ({ imds, dataPlane }) => {
+    await withStandIns({ deployments: ["chat"], grants: granted() }, {}, async ({ imds, dataPlane }) => {
       const run = await runScript(scriptArgs(dataPlane, "no-such-deployment", 2), {
         SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin,
       });
@@ -140,86 +201,73 @@ describe("scripts/vm/smoke.sh", () => {
       assert.equal(run.result.outcome, "failed");
       assert.equal(run.result.diagnosis, "deployment_not_found");
       assert.equal(run.result.status, 404);
+      assert.deepEqual(run.waits, [500, 500, 500, 500]);
     });
   });
 
   test("a token for the wrong audience stops at once", async () => {
-    const grants = new Map([[VM_PRINCIPAL.objectId, 0]]);
     const imds = { tokenAudience: "https://management.azure.com" };
-    await withStandIns({ deployments: ["chat"], grants }, imds, async ({ imds: imdsServer, dataPlane }) => {
+    await withStandIns({ deployments: ["chat"], grants: granted() }, imds, async ({ imds: imdsServer, dataPlane }) => {
       const run = await runScript(scriptArgs(dataPlane), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: imdsServer.origin });
       assert.equal(run.exitCode, 1);
       assert.equal(run.result.diagnosis, "wrong_audience");
       assert.equal(run.result.attempts, 1);
+      assert.deepEqual(run.waits, []);
       assert.match(String(run.result.message), /audience is incorrect/);
     });
   });
 
-  test("429 waits at least Retry-After before the next try", async () => {
-    const grants = new Map([[VM_PRINCIPAL.objectId, 0]]);
-    const options = { deployments: ["chat"], grants, rateLimit: { count: 1, retryAfterMs: 1500 } };
+  test("429 waits Retry-After (1.5 s) instead of the 0.5 s step", async () => {
+    const options = { deployments: ["chat"], grants: granted(), rateLimit: { count: 1, retryAfterMs: 1500 } };
     await withStandIns(options, {}, async ({ imds, dataPlane }) => {
       const run = await runScript(scriptArgs(dataPlane), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin });
       assert.equal(run.result.outcome, "passed", run.stderr);
-      const [first, second] = chatCalls(dataPlane);
-      assert.ok(first && second);
-      // The first backoff step is 500 ms: a gap of 1.5 s or more shows Retry-After was honoured.
-      assert.ok(second.receivedAt - first.receivedAt >= 1500, `gap ${second.receivedAt - first.receivedAt} ms`);
+      assert.deepEqual(run.waits, [1500]);
       assert.match(run.stderr, /rate_limited/);
     });
   });
 
   test("500 is retried three times, then reported as server_error", async () => {
-    const grants = new Map([[VM_PRINCIPAL.objectId, 0]]);
-    await withStandIns({ deployments: ["chat"], grants, failure: "server-error" }, {}, async ({ imds, dataPlane }) => {
+    const options = { deployments: ["chat"], grants: granted(), failure: "server-error" as const };
+    await withStandIns(options, {}, async ({ imds, dataPlane }) => {
       const run = await runScript(scriptArgs(dataPlane), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin });
       assert.equal(run.exitCode, 1);
       assert.equal(run.result.diagnosis, "server_error");
       assert.equal(run.result.status, 500);
       assert.equal(run.result.attempts, 3);
+      assert.deepEqual(run.waits, [500, 500]);
     });
   });
 
-  test("a role that never takes effect ends at the deadline with role_not_effective", async () => {
+  test("a role that never takes effect ends exactly at the deadline with role_not_effective", async () => {
     await withStandIns({ deployments: ["chat"], grants: new Map() }, {}, async ({ imds, dataPlane }) => {
       const run = await runScript(scriptArgs(dataPlane, "chat", 2), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin });
       assert.equal(run.exitCode, 1);
       assert.equal(run.result.diagnosis, "role_not_effective");
       assert.match(String(run.result.message), /deadline reached/);
-      assert.ok(Number(run.result.elapsedMs) >= 2000);
-      assert.ok(Number(run.result.elapsedMs) < 15000, "does not overrun its deadline by much");
+      assert.equal(run.result.elapsedMs, 2000);
+      assert.equal(run.result.attempts, 5);
     });
   });
 
-  test("tries every 0.5 s for the first 10 s, then doubles the wait (the CLI's schedule)", async () => {
+  test("tries every 0.5 s for the first 10 s, then doubles the wait to 10 s (the CLI's schedule)", async () => {
     await withStandIns({ deployments: ["chat"], grants: new Map() }, {}, async ({ imds, dataPlane }) => {
-      const run = await runScript(scriptArgs(dataPlane, "chat", 13), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin });
+      const run = await runScript(scriptArgs(dataPlane, "chat", 60), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin });
       assert.equal(run.result.diagnosis, "role_not_effective");
-      // Progress lines: "[smoke vm] +<elapsed>s attempt N: ...; next try in <wait>ms"
-      const tries = [...run.stderr.matchAll(/\+(\d+\.\d)s attempt \d+: .*next try in (\d+)ms/g)].map((match) => ({
-        elapsedMs: Number(match[1]) * 1000,
-        wait: Number(match[2]),
-      }));
-      const waits = tries.map((entry) => entry.wait);
-      const steady = tries.filter((entry) => entry.elapsedMs < 9900);
-      assert.ok(steady.length >= 8, `many tries in the first 10 s: ${waits.join(", ")}`);
-      assert.ok(
-        steady.every((entry) => entry.wait === 500),
-        `0.5 s apart in the first 10 s: ${waits.join(", ")}`,
-      );
-      const backoff = tries.filter((entry) => entry.elapsedMs >= 10_100).map((entry) => entry.wait);
-      // Doubling from 0.5 s; the last wait may be cut short by the deadline.
-      [1000, 2000, 4000].slice(0, backoff.length).forEach((expected, index) => {
-        if (index === backoff.length - 1) assert.ok((backoff[index] ?? 0) <= expected, waits.join(", "));
-        else assert.equal(backoff[index], expected, waits.join(", "));
-      });
-      assert.ok(backoff.length >= 2, `backs off after 10 s: ${waits.join(", ")}`);
+      // (Mutation tried: delay_ms * 3 in the script; this test failed.)
+      // The same waits tests/smoke-cli.test.ts asserts for the CLI: 20 steady tries, then doubling, the last one
+      // cut by the deadline.
+      const steady = Array<number>(20).fill(500);
+      assert.deepEqual(run.waits, [...steady, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000, 5000]);
+      assert.equal(run.result.attempts, 29);
+      assert.equal(run.result.elapsedMs, 60_000);
+      // Progress lines say the same: "[smoke vm] +<elapsed>s attempt N: ...; next try in <wait>ms"
+      assert.match(run.stderr, /\+10\.0s attempt 21: 401 role_not_effective \(PermissionDenied\); next try in 1000ms/);
     });
   });
 
   test("network rules that refuse the caller stop at once with network_blocked", async () => {
-    const grants = new Map([[VM_PRINCIPAL.objectId, 0]]);
-    const options = { deployments: ["chat"], grants, failure: "network-blocked" as const };
+    const options = { deployments: ["chat"], grants: granted(), failure: "network-blocked" as const };
     await withStandIns(options, {}, async ({ imds, dataPlane }) => {
       const run = await runScript(scriptArgs(dataPlane), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin });
       assert.equal(run.result.diagnosis, "network_blocked");
@@ -238,6 +286,17 @@ describe("scripts/vm/smoke.sh", () => {
     });
   });
 
+  test("IMDS that does not answer is tried five times, waiting 1, 2, 3, 4 and 5 s", async () => {
+    const closed = await startStandIn({ routes: [] });
+    await closed.close();
+    await withStandIns({ deployments: ["chat"], grants: granted() }, {}, async ({ dataPlane }) => {
+      const run = await runScript(scriptArgs(dataPlane), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: closed.origin });
+      assert.equal(run.exitCode, 1);
+      assert.equal(run.result.diagnosis, "credential_unavailable");
+      assert.deepEqual(run.waits, [1000, 2000, 3000, 4000, 5000]);
+    });
+  });
+
   test("a refused connection is retried three times, then reported as connection_failed", async () => {
     await withStandIns({ deployments: ["chat"], grants: new Map() }, {}, async ({ imds, dataPlane }) => {
       const closedPort = dataPlane.port;
@@ -248,23 +307,25 @@ describe("scripts/vm/smoke.sh", () => {
       );
       assert.equal(run.result.diagnosis, "connection_failed");
       assert.equal(run.result.attempts, 3);
+      assert.deepEqual(run.waits, [500, 500]);
     });
   });
 
-  test("parameters also come from the environment; missing ones are a usage error", async () => {
-    const grants = new Map([[VM_PRINCIPAL.objectId, 0]]);
-    await withStandIns({ deployments: ["chat"], grants }, {}, async ({ imds, dataPlane }) => {
+  test("parameters also come from the environment; missing or malformed ones are a usage error", async () => {
+    await withStandIns({ deployments: ["chat"], grants: granted() }, {}, async ({ imds, dataPlane }) => {
       const run = await runScript([], {
         SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin,
         SMOKE_ENDPOINT: dataPlane.origin,
         SMOKE_DEPLOYMENT: "chat",
-        SMOKE_API_VERSION: "2025-04-01-preview",
       });
       assert.equal(run.result.outcome, "passed", run.stderr);
-      assert.equal(chatCalls(dataPlane)[0]?.url.searchParams.get("api-version"), "2025-04-01-preview");
+      assert.equal(chatCalls(dataPlane)[0]?.url.pathname, "/openai/v1/chat/completions");
     });
     const usage = await runScript(["--deployment", "chat"], {});
     assert.equal(usage.exitCode, 2);
     assert.equal(usage.stdout, "");
+    // A name that could break out of the JSON body is refused before any call.
+    const quoted = await runScript(["--endpoint", "https://x.openai.azure.com/", "--deployment", 'chat"}'], {});
+    assert.equal(quoted.exitCode, 2);
   });
 });

@@ -1,8 +1,19 @@
 /**
  * The Function App's smoke check, free of the Functions host so tests can call it: one chat completion through the
- * app's managed identity (DefaultAzureCredential + getBearerTokenProvider + AzureOpenAI), reported as JSON with the
- * identity that was used and, on failure, a diagnosis from lib/diagnosis.ts. Waiting for RBAC propagation is the
- * caller's job (`npm run smoke` calls again); this function answers after one try.
+ * app's managed identity, reported as JSON with the identity that was used and, on failure, a diagnosis from
+ * lib/diagnosis.ts. Waiting for RBAC propagation is the caller's job (`npm run smoke` calls again); this function
+ * answers after one try.
+ *
+ * The call uses the v1 data-plane API, GA since August 2025: `POST {endpoint}openai/v1/chat/completions`, no
+ * api-version, `model` = the deployment name. It works for reasoning models (gpt-5 family, o-series) and older chat
+ * models alike, where a dated api-version must be at least the model's own minimum. The client is the one Microsoft
+ * shows for Entra ID on v1: `new OpenAI({ baseURL: "https://NAME.openai.azure.com/openai/v1/", apiKey: tokenProvider })`
+ * with `getBearerTokenProvider(credential, "https://cognitiveservices.azure.com/.default")` (Learn, "Azure OpenAI
+ * API version lifecycle" / "How to generate chat completions with Foundry Models", JavaScript, Microsoft Entra
+ * authentication); openai 7.x takes an async function as `apiKey` and sends it as the Bearer token.
+ * No `max_tokens`: reasoning models refuse it with 400 `unsupported_parameter` ("Use 'max_completion_tokens'
+ * instead"; lobehub/lobehub#5909, langgenius/dify#9746), and a `max_completion_tokens` cap small enough to matter
+ * also caps the hidden reasoning tokens, which can leave no visible reply. The prompt asks for four words.
  */
 import {
   type AccessToken,
@@ -10,19 +21,25 @@ import {
   getBearerTokenProvider,
   type TokenCredential,
 } from "@azure/identity";
-import { APIError, AzureOpenAI } from "openai";
+import { APIError, OpenAI } from "openai";
 import { type Diagnosis, diagnoseError, diagnoseHttp } from "../../lib/diagnosis";
 import { type TokenIdentity, tokenIdentity } from "./token-identity";
 
 /** Token scope for Azure OpenAI (`openai` 7.57.0 README, Azure OpenAI: `https://cognitiveservices.azure.com/.default`). */
 const COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default";
 const REQUEST_TIMEOUT_MS = 30_000;
+/** The one question every smoke path asks (scripts/vm/smoke.sh sends the same words). */
+export const SMOKE_PROMPT = "Reply with the words: keyless access works";
 
 /** App settings the check needs (set by the stack on the Function App). */
 export interface SmokeSettings {
   endpoint: string;
   deployment: string;
-  apiVersion: string;
+}
+
+/** The v1 API's base URL for an account endpoint (`https://NAME.openai.azure.com/` -> `.../openai/v1/`). */
+export function v1BaseUrl(endpoint: string): string {
+  return `${endpoint.replace(/\/+$/, "")}/openai/v1/`;
 }
 
 /** The JSON the function returns. */
@@ -43,13 +60,15 @@ export interface SmokeReport {
   retryAfterMs?: number;
 }
 
-/** Reads the settings; names the missing ones. */
+/**
+ * Reads the settings; names the missing ones. AZURE_OPENAI_API_VERSION, which the stack may still set, is not
+ * needed: the v1 API has no api-version.
+ */
 export function readSettings(environment: NodeJS.ProcessEnv): SmokeSettings | { missing: string[] } {
   const endpoint = environment.AZURE_OPENAI_ENDPOINT;
   const deployment = environment.AZURE_OPENAI_DEPLOYMENT;
-  const apiVersion = environment.AZURE_OPENAI_API_VERSION;
-  if (endpoint && deployment && apiVersion) return { endpoint, deployment, apiVersion };
-  const names = ["AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT", "AZURE_OPENAI_API_VERSION"];
+  if (endpoint && deployment) return { endpoint, deployment };
+  const names = ["AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT"];
   return { missing: names.filter((name) => !environment[name]) };
 }
 
@@ -105,49 +124,51 @@ export interface ModelCall {
 }
 
 /**
- * Calls the deployment once with a bearer token from `credential`; never throws. Shared with `npm run smoke`'s
- * local target. `elapsedMs`: how long the caller has been trying (a missing deployment is worth waiting for at first).
+ * A caller of the deployment with one client and one token provider, so a loop of tries reuses the token until it
+ * nears expiry (getBearerTokenProvider keeps it) instead of asking the credential, e.g. spawning `az`, every try.
+ * Each call never throws. `elapsedMs`: how long the caller has been trying (a missing deployment is worth waiting for
+ * at first). `tokenFrom`: whose credential this is, so a failure to get a token blames the right party
+ * (lib/diagnosis.ts).
  */
-export async function callModelOnce(
+export function modelCaller(
   settings: SmokeSettings,
   credential: TokenCredential,
-  elapsedMs = 0,
-): Promise<ModelCall> {
+  tokenFrom: "identity" | "caller" = "identity",
+): (elapsedMs?: number) => Promise<ModelCall> {
   const recording = new RecordingCredential(credential);
-  const client = new AzureOpenAI({
-    endpoint: settings.endpoint,
-    deployment: settings.deployment,
-    apiVersion: settings.apiVersion,
-    azureADTokenProvider: getBearerTokenProvider(recording, COGNITIVE_SERVICES_SCOPE),
+  const client = new OpenAI({
+    baseURL: v1BaseUrl(settings.endpoint),
+    apiKey: getBearerTokenProvider(recording, COGNITIVE_SERVICES_SCOPE),
     // The caller retries with its own deadline and diagnosis; one try per call keeps attempts countable.
     maxRetries: 0,
     timeout: REQUEST_TIMEOUT_MS,
   });
-  const started = Date.now();
-  try {
-    const completion = await client.chat.completions.create({
-      model: settings.deployment,
-      messages: [{ role: "user", content: "Reply with the words: keyless access works" }],
-      max_tokens: 16,
-    });
-    return {
-      status: 200,
-      diagnosis: diagnoseHttp({ status: 200 }),
-      latencyMs: Date.now() - started,
-      reply: firstWords(completion.choices[0]?.message.content ?? ""),
-      identity: recording.lastIdentity,
-    };
-  } catch (error) {
-    const answered = error instanceof APIError && typeof error.status === "number";
-    return {
-      status: answered ? (error.status ?? 0) : 0,
-      diagnosis: answered
-        ? diagnoseHttp({ status: error.status ?? 0, body: error.error, headers: error.headers, elapsedMs })
-        : diagnoseError(error),
-      latencyMs: Date.now() - started,
-      identity: recording.lastIdentity,
-    };
-  }
+  return async (elapsedMs = 0) => {
+    const started = Date.now();
+    try {
+      const completion = await client.chat.completions.create({
+        model: settings.deployment,
+        messages: [{ role: "user", content: SMOKE_PROMPT }],
+      });
+      return {
+        status: 200,
+        diagnosis: diagnoseHttp({ status: 200 }),
+        latencyMs: Date.now() - started,
+        reply: firstWords(completion.choices[0]?.message.content ?? ""),
+        identity: recording.lastIdentity,
+      };
+    } catch (error) {
+      const answered = error instanceof APIError && typeof error.status === "number";
+      return {
+        status: answered ? (error.status ?? 0) : 0,
+        diagnosis: answered
+          ? diagnoseHttp({ status: error.status ?? 0, body: error.error, headers: error.headers, elapsedMs })
+          : diagnoseError(error, tokenFrom),
+        latencyMs: Date.now() - started,
+        identity: recording.lastIdentity,
+      };
+    }
+  };
 }
 
 /** Runs one chat completion as this app and reports it. `credential` defaults to the process-wide DefaultAzureCredential. */
@@ -156,7 +177,7 @@ export async function runSmokeCheck(
   environment: NodeJS.ProcessEnv = process.env,
   credential: TokenCredential = defaultCredential(),
 ): Promise<SmokeReport> {
-  const call = await callModelOnce(settings, credential);
+  const call = await modelCaller(settings, credential)();
   const report: SmokeReport = {
     target: "function",
     outcome: call.diagnosis.code === "ok" ? "passed" : "failed",

@@ -1,5 +1,5 @@
 /** Command line of `npm run smoke`. */
-import { parseArgs } from "node:util";
+import { parseCommandLine, UsageError } from "../lib/cli";
 
 export type TargetName = "local" | "vm" | "function";
 export const TARGET_CHOICES = ["local", "vm", "function", "all"] as const;
@@ -17,23 +17,46 @@ export interface SmokeOptions {
   functionBaseUrl?: string;
   /** Also print the summary as one JSON line. */
   json: boolean;
+  /** The machine running the smoke test is inside the private account's virtual network. */
+  insideNetwork: boolean;
 }
 
-/** A command-line or configuration error: exit code 2. */
-export class UsageError extends Error {}
-
 export const USAGE = `usage: npm run smoke -- [--stack NAME] [--outputs FILE.json] [--target local|vm|function|all]
-                        [--deadline 15m] [--json] [--arm-endpoint URL] [--function-base-url URL]
+                        [--deadline 15m] [--json] [--inside-network] [--arm-endpoint URL] [--function-base-url URL]
+
+Proves that every identity the stack grants can call the model with an Entra ID token: you (local), the VM's
+managed identity (run command), the Function App's managed identity (its smoke function). Every path calls the
+v1 data-plane API ({endpoint}openai/v1/chat/completions, model = deployment name), for reasoning and other models.
 
   --stack NAME        read outputs with \`pulumi stack output --json --stack NAME\` (default: the selected stack)
   --outputs FILE      read stack outputs from a JSON file instead (e.g. saved with pulumi stack output --json)
-  --target            local: you, signed in with az login; vm: the VM's managed identity (ARM run command);
-                      function: the Function App's managed identity; all (default): everything the stack has
+  --target            local: you (az login; in GitHub Actions: OIDC with a fresh GitHub token per Entra token);
+                      vm: the VM's managed identity (ARM run command); function: the Function App's managed
+                      identity; all (default): everything the stack has
   --deadline          how long to wait for role assignments to take effect (default 15m; e.g. 90s, 20m, 1h)
   --json              also print the summary as one JSON line
+  --inside-network    with a private account (networkMode "private"): this machine is inside its virtual network,
+                      so try the local target anyway
   --arm-endpoint      Resource Manager endpoint (default https://management.azure.com)
   --function-base-url call the function here instead of https://{functionAppHostName}
-Environment: SMOKE_ARM_ENDPOINT and SMOKE_FUNCTION_BASE_URL work like the last two options.`;
+Environment: SMOKE_ARM_ENDPOINT and SMOKE_FUNCTION_BASE_URL work like the last two options.
+Exit codes: 0 all passed, 1 some failed, 2 usage or configuration error (including no stack outputs yet).`;
+
+/** The command's declaration for scripts/lib/cli.ts. */
+export const SMOKE_COMMAND = {
+  name: "smoke",
+  usage: USAGE,
+  options: {
+    stack: { type: "string" },
+    outputs: { type: "string" },
+    target: { type: "string", default: "all" },
+    deadline: { type: "string", default: "15m" },
+    json: { type: "boolean", default: false },
+    "inside-network": { type: "boolean", default: false },
+    "arm-endpoint": { type: "string" },
+    "function-base-url": { type: "string" },
+  },
+} as const;
 
 /** Parses a duration: `15m`, `90s`, `1h`, `500ms`, or plain seconds. */
 export function parseDuration(text: string): number {
@@ -59,32 +82,11 @@ function httpsUrl(name: string, value: string): string {
   return value.replace(/\/+$/, "");
 }
 
-/** Parses argv (without node and script); `environment` supplies the endpoint overrides. */
-export function parseOptions(argv: string[], environment: NodeJS.ProcessEnv): SmokeOptions {
-  let values: ReturnType<typeof parse>["values"];
-  function parse() {
-    return parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stack: { type: "string" },
-        outputs: { type: "string" },
-        target: { type: "string", default: "all" },
-        deadline: { type: "string", default: "15m" },
-        json: { type: "boolean", default: false },
-        "arm-endpoint": { type: "string" },
-        "function-base-url": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  }
-  try {
-    values = parse().values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) throw new UsageError("");
+/** Turns the parsed command line (scripts/lib/cli.ts parseCommandLine) into options; `environment` supplies overrides. */
+export function readOptions(
+  values: ReturnType<typeof parseCommandLine<typeof SMOKE_COMMAND.options>>["values"],
+  environment: NodeJS.ProcessEnv,
+): SmokeOptions {
   const target = values.target ?? "all";
   if (!(TARGET_CHOICES as readonly string[]).includes(target)) {
     throw new UsageError(`--target must be one of ${TARGET_CHOICES.join(", ")}`);
@@ -97,9 +99,15 @@ export function parseOptions(argv: string[], environment: NodeJS.ProcessEnv): Sm
     deadlineMs: parseDuration(values.deadline ?? "15m"),
     armEndpoint: httpsUrl("--arm-endpoint", armEndpoint),
     json: values.json ?? false,
+    insideNetwork: values["inside-network"] ?? false,
   };
   if (values.stack) options.stack = values.stack;
   if (values.outputs) options.outputsFile = values.outputs;
   if (functionBaseUrl) options.functionBaseUrl = httpsUrl("--function-base-url", functionBaseUrl);
   return options;
+}
+
+/** Parses argv (without node and script), as the command does; `--help` is the caller's (runCommand's) business. */
+export function parseOptions(argv: string[], environment: NodeJS.ProcessEnv): SmokeOptions {
+  return readOptions(parseCommandLine(SMOKE_COMMAND, argv).values, environment);
 }

@@ -1,7 +1,7 @@
 /** Stack outputs the smoke test needs, from `pulumi stack output --json` or a saved file. Contract: the lead's index.ts. */
 import { readFile } from "node:fs/promises";
+import { UsageError } from "../lib/cli";
 import { runPulumi } from "../lib/pulumi-cli";
-import { UsageError } from "./options";
 
 /** The stack outputs this script reads (a subset of the stack's contract). */
 export interface StackOutputs {
@@ -9,7 +9,13 @@ export interface StackOutputs {
   resourceGroupName: string;
   subscriptionId: string;
   defaultDeployment: string;
-  apiVersion: string;
+  /**
+   * The stack's data-plane api-version output. Shown, not used: every smoke path calls the v1 API, which has none.
+   * Stacks deployed before the output changes still print their dated version; both are accepted.
+   */
+  apiVersion?: string;
+  /** `private`: the account's public network access is off; only callers inside its virtual network reach it. */
+  networkMode?: "public" | "private";
   compute: "vm" | "functionApp" | "both" | "none";
   vmName?: string;
   vmPrincipalId?: string;
@@ -48,9 +54,17 @@ export function validateOutputs(raw: unknown): StackOutputs {
     resourceGroupName: requireString(record, "resourceGroupName"),
     subscriptionId: requireString(record, "subscriptionId"),
     defaultDeployment: requireString(record, "defaultDeployment"),
-    apiVersion: requireString(record, "apiVersion"),
     compute: compute as StackOutputs["compute"],
   };
+  const apiVersion = optionalString(record, "apiVersion");
+  if (apiVersion !== undefined) outputs.apiVersion = apiVersion;
+  const networkMode = optionalString(record, "networkMode");
+  if (networkMode !== undefined) {
+    if (networkMode !== "public" && networkMode !== "private") {
+      throw new UsageError(`stack output "networkMode" is "${networkMode}" (expected "public" or "private")`);
+    }
+    outputs.networkMode = networkMode;
+  }
   for (const name of [
     "vmName",
     "vmPrincipalId",
@@ -92,8 +106,11 @@ export async function loadOutputs(file: string | undefined, stack: string | unde
   const args = ["stack", "output", "--json", ...(stack ? ["--stack", stack] : [])];
   const result = await runPulumi(args);
   if (result.exitCode !== 0) {
-    const firstLine = (result.stderr || result.stdout).trim().split("\n")[0];
-    throw new UsageError(`\`npx pulumi ${args.join(" ")}\` failed (has \`npm run deploy\` run?): ${firstLine}`);
+    // The CLI's whole message: its first line is often only "Downloading pulumi ...", the cause comes after it.
+    const message = [result.stderr.trim(), result.stdout.trim()].filter(Boolean).join("\n");
+    throw new UsageError(
+      `\`npx pulumi ${args.join(" ")}\` failed with exit code ${result.exitCode} (has \`npm run deploy\` run for this stack?):\n${message}`,
+    );
   }
   try {
     return validateOutputs(JSON.parse(result.stdout));

@@ -6,8 +6,33 @@
  * scripts/vm/smoke.sh keeps the same schedule on the VM.
  */
 
-import { setTimeout as sleep } from "node:timers/promises";
+import { setTimeout as realSleep } from "node:timers/promises";
 import type { Diagnosis } from "../../lib/diagnosis";
+
+/** Where the waiting loop reads the time and how it waits: the real clock, or a virtual one in tests. */
+export interface Clock {
+  now(): number;
+  sleep(milliseconds: number): Promise<void>;
+}
+
+export const REAL_CLOCK: Clock = { now: () => Date.now(), sleep: (milliseconds) => realSleep(milliseconds) };
+
+/**
+ * A clock that only moves when the loop sleeps: a wait returns at once and advances the time by its length. Tests
+ * use it so a 15-minute schedule runs in milliseconds and every wait the code computes can be read back from `waits`.
+ */
+export function virtualClock(startMs = 0): Clock & { waits: number[] } {
+  let current = startMs;
+  const waits: number[] = [];
+  return {
+    waits,
+    now: () => current,
+    sleep: async (milliseconds) => {
+      waits.push(milliseconds);
+      current += milliseconds;
+    },
+  };
+}
 
 /** One try and what came of it. */
 export interface Attempt {
@@ -62,15 +87,16 @@ export async function tryUntilDone(
   attempt: (elapsedMs: number) => Promise<Attempt>,
   policy: WaitPolicy,
   log: (line: string) => void,
+  clock: Clock = REAL_CLOCK,
 ): Promise<TargetResult> {
-  const started = Date.now();
+  const started = clock.now();
   let delay = 0;
   let consecutiveTransient = 0;
   let identity = "";
   for (let attempts = 1; ; attempts += 1) {
-    const result = await attempt(Date.now() - started);
+    const result = await attempt(clock.now() - started);
     identity = result.identity || identity;
-    const elapsedMs = Date.now() - started;
+    const elapsedMs = clock.now() - started;
     const { diagnosis } = result;
     const finish = (outcome: "passed" | "failed", note?: string): TargetResult => ({
       target,
@@ -96,6 +122,6 @@ export async function tryUntilDone(
     log(
       `[smoke ${target}] +${seconds(elapsedMs)} attempt ${attempts}: ${result.status || "no answer"} ${diagnosis.code} - ${diagnosis.meaning} Next try in ${seconds(wait)}.`,
     );
-    await sleep(wait);
+    await clock.sleep(wait);
   }
 }

@@ -2,8 +2,8 @@
 # Smoke test run ON the VM (stock Ubuntu 24.04: bash, curl, python3; no jq): proves the VM's system-assigned managed
 # identity can call the Azure OpenAI deployment with an Entra ID token and no key.
 #
-# Usage: smoke.sh --endpoint https://NAME.openai.azure.com/ --deployment chat [--api-version 2024-10-21] [--deadline 900]
-#   or the same through SMOKE_ENDPOINT, SMOKE_DEPLOYMENT, SMOKE_API_VERSION, SMOKE_DEADLINE_SECONDS.
+# Usage: smoke.sh --endpoint https://NAME.openai.azure.com/ --deployment chat [--deadline 900]
+#   or the same through SMOKE_ENDPOINT, SMOKE_DEPLOYMENT, SMOKE_DEADLINE_SECONDS.
 # Prints progress on stderr and exactly one JSON line on stdout:
 #   {"target":"vm","outcome":"passed|failed","status":200,"diagnosis":"ok",...}
 # Exit status: 0 passed, 1 failed, 2 usage error.
@@ -13,9 +13,16 @@
 # scripts/smoke/wait.ts); honours 429 Retry-After; retries 5xx and connection failures three times in a row;
 # stops at once on answers waiting cannot fix. Diagnosis codes are those of lib/diagnosis.ts.
 #
-# Protocols (@azure/msal-node 7.2.3 for IMDS; Azure OpenAI REST reference for chat completions): IMDS token GET
+# Protocols: IMDS token GET (@azure/msal-node 7.2.3 asks the same)
 # http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://cognitiveservices.azure.com
-# with "Metadata: true"; chat completions POST {endpoint}/openai/deployments/{deployment}/chat/completions?api-version=...
+# with "Metadata: true" (Learn, "How to use managed identities for Azure resources on an Azure VM to acquire an access
+# token"); chat completions on the v1 API, POST {endpoint}openai/v1/chat/completions with "model": deployment name
+# and no api-version (Learn, "Azure OpenAI API version lifecycle"), which reasoning and older models both accept.
+# No max_tokens: reasoning models answer 400 unsupported_parameter to it.
+#
+# Tests only: SMOKE_TEST_ONLY_IMDS_ENDPOINT replaces IMDS; SMOKE_TEST_ONLY_SLEEP_COMMAND (called with seconds, like
+# sleep) and SMOKE_TEST_ONLY_CLOCK_COMMAND (prints epoch milliseconds) replace the real `sleep` and `date`, so tests
+# read back the schedule the script computes instead of timing it.
 set -euo pipefail
 
 readonly TOKEN_RESOURCE="https://cognitiveservices.azure.com"
@@ -28,14 +35,15 @@ readonly DEPLOYMENT_GRACE_MS=300000
 readonly REQUEST_TIMEOUT_SECONDS=30
 # Tests point this at a stand-in; on a VM it is unset and IMDS is the link-local address.
 imds_endpoint="${SMOKE_TEST_ONLY_IMDS_ENDPOINT:-http://169.254.169.254}"
+sleep_command="${SMOKE_TEST_ONLY_SLEEP_COMMAND:-sleep}"
+clock_command="${SMOKE_TEST_ONLY_CLOCK_COMMAND:-}"
 
 endpoint="${SMOKE_ENDPOINT:-}"
 deployment="${SMOKE_DEPLOYMENT:-}"
-api_version="${SMOKE_API_VERSION:-2024-10-21}"
 deadline_seconds="${SMOKE_DEADLINE_SECONDS:-900}"
 
 usage() {
-  echo "usage: $0 --endpoint URL --deployment NAME [--api-version VERSION] [--deadline SECONDS]" >&2
+  echo "usage: $0 --endpoint URL --deployment NAME [--deadline SECONDS]" >&2
   exit 2
 }
 
@@ -43,7 +51,6 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --endpoint) endpoint="${2:-}"; shift 2 ;;
     --deployment) deployment="${2:-}"; shift 2 ;;
-    --api-version) api_version="${2:-}"; shift 2 ;;
     --deadline) deadline_seconds="${2:-}"; shift 2 ;;
     -h | --help) usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
@@ -51,6 +58,8 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -n "$endpoint" && -n "$deployment" ]] || usage
 [[ "$deadline_seconds" =~ ^[0-9]+$ ]] || { echo "deadline must be whole seconds" >&2; usage; }
+# Deployment names are letters, digits, '.', '_' and '-' (the Azure portal's rule), so they go into JSON as they are.
+[[ "$deployment" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "deployment name has characters a deployment cannot have" >&2; usage; }
 endpoint="${endpoint%/}"
 
 work_dir="$(mktemp -d)"
@@ -61,12 +70,15 @@ auth_header_file="$work_dir/auth-header"
 body_file="$work_dir/body"
 headers_file="$work_dir/headers"
 
-now_ms() { date +%s%3N; }
+now_ms() { if [[ -n "$clock_command" ]]; then "$clock_command"; else date +%s%3N; fi; }
+pause_seconds() { "$sleep_command" "$1"; }
 start_ms="$(now_ms)"
 deadline_ms=$((start_ms + deadline_seconds * 1000))
 elapsed_ms() { echo $(($(now_ms) - start_ms)); }
 
-progress() { printf '[smoke vm] +%ss %s\n' "$(awk -v ms="$(elapsed_ms)" 'BEGIN { printf "%.1f", ms / 1000 }')" "$*" >&2; }
+# progress_at ELAPSED_MS MESSAGE / progress MESSAGE: one line on stderr, "+12.3s MESSAGE".
+progress_at() { printf '[smoke vm] +%d.%ds %s\n' $(($1 / 1000)) $((($1 % 1000) / 100)) "$2" >&2; }
+progress() { progress_at "$(elapsed_ms)" "$*"; }
 
 attempts=0
 principal_id=""
@@ -91,7 +103,8 @@ PY
 }
 
 # json_field FILE EXPRESSION: prints a field of the JSON in FILE ("" when absent or not JSON).
-# Expressions: token, error_code, error_message, reply, claim:NAME.
+# Expressions: imds (three lines: access token, its oid and xms_mirid claims), error (two lines: code, then
+# message), error_message, reply.
 json_field() {
   python3 - "$1" "$2" <<'PY'
 import base64, json, sys
@@ -104,28 +117,31 @@ except (OSError, ValueError):
 if not isinstance(data, dict):
     data = {}
 error = data.get("error") if isinstance(data.get("error"), dict) else data
+def claims(token):
+    try:
+        payload = token.split(".")[1]
+        decoded = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
 value = ""
-if expression == "token":
-    value = data.get("access_token", "")
-elif expression == "error_code":
-    value = error.get("code", data.get("statusCode", ""))
-elif expression == "error_message":
-    value = error.get("message", data.get("message", ""))
-    if not isinstance(value, str):
-        value = json.dumps(value)
+if expression == "imds":
+    token = str(data.get("access_token", ""))
+    token_claims = claims(token)
+    value = "\n".join([token, str(token_claims.get("oid", "")), str(token_claims.get("xms_mirid", ""))])
+elif expression in ("error", "error_message"):
+    message = error.get("message", data.get("message", ""))
+    if not isinstance(message, str):
+        message = json.dumps(message)
+    message = message.replace("\n", " ")
+    code = str(error.get("code", data.get("statusCode", ""))).replace("\n", " ")
+    value = message if expression == "error_message" else code + "\n" + message
 elif expression == "reply":
     try:
         value = " ".join(str(data["choices"][0]["message"]["content"]).split()[:8])
     except (KeyError, IndexError, TypeError):
         value = ""
-elif expression.startswith("claim:"):
-    try:
-        payload = data.get("access_token", "").split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        value = claims.get(expression[len("claim:"):], "")
-    except (IndexError, ValueError):
-        value = ""
-print(str(value).replace("\n", " "))
+print(value if expression in ("error", "imds") else str(value).replace("\n", " "))
 PY
 }
 
@@ -156,23 +172,21 @@ for imds_try in 1 2 3 4 5; do
   curl_exit=$?
   set -e
   if [[ $curl_exit -eq 0 && "$imds_status" == "200" ]]; then
-    token="$(json_field "$body_file" token)"
-    principal_id="$(json_field "$body_file" claim:oid)"
-    identity_resource_id="$(json_field "$body_file" claim:xms_mirid)"
+    { IFS= read -r token; IFS= read -r principal_id; IFS= read -r identity_resource_id; } < <(json_field "$body_file" imds)
     break
   fi
   if [[ $curl_exit -eq 0 && "$imds_status" == "400" ]]; then
     finish failed 400 credential_unavailable "IMDS: $(json_field "$body_file" error_message) (is a system-assigned identity enabled on this VM?)"
   fi
   progress "IMDS try $imds_try: status ${imds_status:-none}, curl exit $curl_exit"
-  sleep "$imds_try"
+  pause_seconds "$imds_try"
 done
 [[ -n "$token" ]] || finish failed 0 credential_unavailable "no token from IMDS at $imds_endpoint"
 printf 'Authorization: Bearer %s\n' "$token" >"$auth_header_file"
 progress "token from IMDS for principal ${principal_id:-unknown}"
 
-url="$endpoint/openai/deployments/$deployment/chat/completions?api-version=$api_version"
-payload='{"messages":[{"role":"user","content":"Reply with the words: keyless access works"}],"max_tokens":16}'
+url="$endpoint/openai/v1/chat/completions"
+payload="{\"model\":\"$deployment\",\"messages\":[{\"role\":\"user\",\"content\":\"Reply with the words: keyless access works\"}]}"
 delay_ms=0
 consecutive_transient=0
 
@@ -190,8 +204,7 @@ while true; do
     diagnosis="$(curl_failure "$curl_exit")"
     message="$(head -c 300 "$work_dir/curl-error")"
   else
-    code="$(json_field "$body_file" error_code)"
-    message="$(json_field "$body_file" error_message)"
+    { IFS= read -r code; IFS= read -r message; } < <(json_field "$body_file" error)
     case "$status" in
       2??) reply="$(json_field "$body_file" reply)"; finish passed "$status" ok "$reply" ;;
       401) if [[ "$code" == "PermissionDenied" ]]; then diagnosis=role_not_effective; else diagnosis=wrong_audience; fi ;;
@@ -200,6 +213,14 @@ while true; do
           diagnosis=key_auth_attempted
         elif [[ "$message" =~ (approved\ private\ endpoint|[Pp]ublic\ access\ is\ disabled|[Vv]irtual\ [Nn]etwork) ]]; then
           diagnosis=network_blocked
+        else
+          diagnosis=unexpected
+        fi
+        ;;
+      400)
+        # unsupported_parameter (e.g. max_tokens on a reasoning model) or an api-version below the model's minimum.
+        if [[ "$code" == "unsupported_parameter" || "$message" == *"enabled only for api versions"* ]]; then
+          diagnosis=request_rejected
         else
           diagnosis=unexpected
         fi
@@ -218,12 +239,13 @@ while true; do
     esac
   fi
 
-  # Decide whether waiting can help.
+  # Decide whether waiting can help; the clock is read once per answer.
+  elapsed=$(($(now_ms) - start_ms))
   case "$diagnosis" in
     role_not_effective | rate_limited) consecutive_transient=0 ;;
     deployment_not_found)
       consecutive_transient=0
-      if (($(elapsed_ms) >= DEPLOYMENT_GRACE_MS)); then finish failed "$status" "$diagnosis" "$message"; fi
+      if ((elapsed >= DEPLOYMENT_GRACE_MS)); then finish failed "$status" "$diagnosis" "$message"; fi
       ;;
     server_error | connection_failed)
       consecutive_transient=$((consecutive_transient + 1))
@@ -232,13 +254,13 @@ while true; do
     *) finish failed "$status" "$diagnosis" "$message" ;;
   esac
 
-  remaining_ms=$((deadline_ms - $(now_ms)))
+  remaining_ms=$((deadline_ms - start_ms - elapsed))
   if ((remaining_ms <= 0)); then finish failed "$status" "$diagnosis" "deadline reached: $message"; fi
-  if (($(elapsed_ms) < STEADY_MS || delay_ms == 0)); then delay_ms=$FIRST_DELAY_MS; else delay_ms=$((delay_ms * 2)); fi
+  if ((elapsed < STEADY_MS || delay_ms == 0)); then delay_ms=$FIRST_DELAY_MS; else delay_ms=$((delay_ms * 2)); fi
   if ((delay_ms > MAX_DELAY_MS)); then delay_ms=$MAX_DELAY_MS; fi
   wait_ms=$delay_ms
   if [[ -n "$retry_after_ms" ]] && ((retry_after_ms > wait_ms)); then wait_ms=$retry_after_ms; fi
   if ((wait_ms > remaining_ms)); then wait_ms=$remaining_ms; fi
-  progress "attempt $attempts: $status $diagnosis${code:+ ($code)}; next try in ${wait_ms}ms"
-  sleep "$(awk -v ms="$wait_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+  progress_at "$elapsed" "attempt $attempts: $status $diagnosis${code:+ ($code)}; next try in ${wait_ms}ms"
+  pause_seconds "$(printf '%d.%03d' $((wait_ms / 1000)) $((wait_ms % 1000)))"
 done

@@ -1,26 +1,45 @@
 /**
  * Everything `npm run smoke` talks to, on 127.0.0.1: a stand-in `az` for the user, the data plane (HTTPS for the CLI
- * and the VM's curl; plain http for the function handler, which runs in this process and cannot trust a run-time CA),
- * IMDS for the VM, ARM (run command really runs scripts/vm/smoke.sh with bash; host keys), and a Functions host whose
- * `smoke` function is the real handler, using the real DefaultAzureCredential through the App Service identity
- * stand-in. `runCli` spawns `node --import tsx scripts/smoke.ts` in its own process.
+ * and the VM's curl; plain http for the function handler), IMDS for the VM, ARM (run command really runs
+ * scripts/vm/smoke.sh with bash; host keys), a Functions host whose `smoke` function is the real handler, using the
+ * real DefaultAzureCredential through the App Service identity stand-in; and for CI runs, GitHub's OIDC token
+ * endpoint and Entra ID's token endpoint (ClientAssertionCredential).
+ *
+ * `runCli` runs the command's `main` in this process, as `npm run smoke` would with these arguments: starting a
+ * process per run cost 2-3 s of module loading on a busy machine. Its waits run on a virtual clock (they return at
+ * once and are printed) unless `realClock` is asked for (the benchmark), and the data plane answers by attempt count,
+ * so nothing here depends on how fast the machine is. The stand-ins' certificate is added to this process's default
+ * CA list (tls.setDefaultCACertificates), the in-process equivalent of NODE_EXTRA_CA_CERTS.
  */
-import { spawn } from "node:child_process";
+
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { getCACertificates, setDefaultCACertificates } from "node:tls";
+import { DefaultAzureCredential } from "@azure/identity";
 import { handleSmokeRequest } from "../../function-app/src/smoke-check";
+import { main } from "../../scripts/smoke";
+import { REAL_CLOCK, virtualClock } from "../../scripts/smoke/wait";
 import { type ArmOptions, armRoutes, functionHostRoutes } from "./arm";
 import { createStandInAzureCli, type StandInAzureCli } from "./az-cli";
+import { entraRoutes, GITHUB_TOKEN_PATH, type GitHubOidcOptions, githubOidcRoutes } from "./federated-sign-in";
 import { APP_SERVICE_IDENTITY_PATH, appServiceIdentityRoutes, imdsRoutes } from "./identity";
 import { type DataPlaneOptions, dataPlaneRoutes } from "./openai-data-plane";
 import { FUNCTION_APP_PRINCIPAL, RESOURCE_GROUP, SUBSCRIPTION_ID, USER_PRINCIPAL, VM_PRINCIPAL } from "./principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./server";
+import { STAND_IN_TENANT_ID, type StandInPrincipal } from "./tokens";
 
-const REPO_ROOT = join(__dirname, "..", "..");
 export const VM_NAME = "vm-smoke";
 export const FUNCTION_APP_NAME = "func-smoke";
 export const FUNCTION_KEY = "stand-in-default-function-key";
+/** The GitHub Actions pipeline's service principal (app tokens carry idtyp "app", like a managed identity's). */
+export const PIPELINE_PRINCIPAL: StandInPrincipal = {
+  kind: "managedIdentity",
+  objectId: "dddddddd-0000-4000-8000-000000000004",
+  appId: "dddddddd-1111-4000-8000-000000000004",
+};
+const PIPELINE_SUBJECT = "repo:contoso/keyless-openai:ref:refs/heads/main";
+const ACTIONS_REQUEST_TOKEN = "stand-in-actions-request-token";
 
 /** Result of one CLI run. */
 export interface CliRun {
@@ -29,17 +48,21 @@ export interface CliRun {
   stderr: string;
   /** Parsed `--json` summary line, when printed. */
   summary?: { results: Record<string, unknown>[] };
-  /** Epoch ms at which each stderr line arrived. */
+  /** Epoch ms at which each stderr line was written. */
   stderrLines: { at: number; line: string }[];
 }
 
 /** Per-run choices for {@link SmokeWorld.runCli}. */
 export interface CliRunOptions {
   environment?: Record<string, string>;
-  /** Outputs file to pass (default: the world's, compute "both"). */
-  outputsFile?: string;
+  /** Outputs file to pass (default: the world's, compute "both"); `false` passes none (outputs come from pulumi). */
+  outputsFile?: string | false;
   /** Put a signed-out `az` first on PATH. */
   signedOut?: boolean;
+  /** Run as a GitHub Actions job with OIDC (ACTIONS_ID_TOKEN_REQUEST_*, AZURE_CLIENT_ID/AZURE_TENANT_ID). */
+  githubActions?: boolean;
+  /** Wait in real time (the benchmark); by default the CLI runs on a virtual clock. */
+  realClock?: boolean;
 }
 
 /** A running world; `dataPlane` is mutable (grant access while the CLI waits). */
@@ -48,9 +71,11 @@ export interface SmokeWorld {
   /** Mutable: e.g. change the function key the ARM stand-in hands out. */
   arm: ArmOptions;
   servers: Record<
-    "imds" | "appServiceIdentity" | "dataPlaneTls" | "dataPlanePlain" | "arm" | "functionHost",
+    "imds" | "appServiceIdentity" | "dataPlaneTls" | "dataPlanePlain" | "arm" | "functionHost" | "github" | "entra",
     StandInServer
   >;
+  /** Assertions the GitHub stand-in handed out. */
+  githubAssertions: string[];
   az: StandInAzureCli;
   tls: TlsMaterial;
   outputsFile: string;
@@ -66,6 +91,7 @@ export interface SmokeWorld {
  */
 export async function startSmokeWorld(): Promise<SmokeWorld> {
   const tls = createSelfSignedCertificate();
+  setDefaultCACertificates([...getCACertificates("default"), tls.certPem]);
   const dataPlane: DataPlaneOptions = { deployments: ["chat"], grants: new Map() };
   const identityHeader = "stand-in-identity-header";
   const imds = await startStandIn({ routes: imdsRoutes({ principal: VM_PRINCIPAL }) });
@@ -76,18 +102,20 @@ export async function startSmokeWorld(): Promise<SmokeWorld> {
   const dataPlanePlain = await startStandIn({ routes: dataPlaneRoutes(dataPlane) });
   process.env.IDENTITY_ENDPOINT = `${appServiceIdentity.origin}${APP_SERVICE_IDENTITY_PATH}`;
   process.env.IDENTITY_HEADER = identityHeader;
+  // Built now, while nothing narrows DefaultAzureCredential (AZURE_TOKEN_CREDENTIALS is read in its constructor):
+  // the function's own chain, finding the App Service identity endpoint, as on Azure.
+  const functionCredential = new DefaultAzureCredential();
   const functionEnvironment: NodeJS.ProcessEnv = {
     IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT,
     IDENTITY_HEADER: identityHeader,
     AZURE_OPENAI_ENDPOINT: `${dataPlanePlain.origin}/`,
     AZURE_OPENAI_DEPLOYMENT: "chat",
-    AZURE_OPENAI_API_VERSION: "2024-10-21",
   };
   const functionHost = await startStandIn({
     tls,
     routes: functionHostRoutes(FUNCTION_KEY, {
       smoke: async () => {
-        const answer = await handleSmokeRequest(functionEnvironment);
+        const answer = await handleSmokeRequest(functionEnvironment, functionCredential);
         return { status: answer.status, body: answer.jsonBody };
       },
     }),
@@ -99,6 +127,24 @@ export async function startSmokeWorld(): Promise<SmokeWorld> {
     functionApps: [{ name: FUNCTION_APP_NAME, defaultFunctionKey: FUNCTION_KEY }],
   };
   const arm = await startStandIn({ tls, routes: armRoutes(armOptions) });
+  const githubOptions: GitHubOidcOptions = {
+    requestToken: ACTIONS_REQUEST_TOKEN,
+    subject: PIPELINE_SUBJECT,
+    lifetimeSeconds: 300,
+    now: () => Date.now(),
+    issued: [],
+  };
+  const github = await startStandIn({ routes: githubOidcRoutes(githubOptions) });
+  const entra = await startStandIn({
+    tls,
+    routes: entraRoutes({
+      tenantId: STAND_IN_TENANT_ID,
+      clientId: PIPELINE_PRINCIPAL.appId,
+      federatedSubject: PIPELINE_SUBJECT,
+      principal: PIPELINE_PRINCIPAL,
+      now: () => Date.now(),
+    }),
+  });
   const az = createStandInAzureCli(USER_PRINCIPAL);
   const signedOutAz = createStandInAzureCli(USER_PRINCIPAL, { signedIn: false });
 
@@ -128,68 +174,83 @@ export async function startSmokeWorld(): Promise<SmokeWorld> {
   };
   const outputsFile = writeOutputs({});
 
-  const servers = { imds, appServiceIdentity, dataPlaneTls, dataPlanePlain, arm, functionHost };
+  const servers = { imds, appServiceIdentity, dataPlaneTls, dataPlanePlain, arm, functionHost, github, entra };
+  const githubActionsEnvironment = {
+    ACTIONS_ID_TOKEN_REQUEST_URL: `${github.origin}${GITHUB_TOKEN_PATH}?api-version=2.0`,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: ACTIONS_REQUEST_TOKEN,
+    AZURE_CLIENT_ID: PIPELINE_PRINCIPAL.appId,
+    AZURE_TENANT_ID: STAND_IN_TENANT_ID,
+    AZURE_AUTHORITY_HOST: entra.origin,
+  };
 
-  const runCli = (args: string[], runOptions: CliRunOptions = {}): Promise<CliRun> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          join(REPO_ROOT, "scripts", "smoke.ts"),
-          "--outputs",
-          runOptions.outputsFile ?? outputsFile,
-          "--arm-endpoint",
-          arm.origin,
-          "--function-base-url",
-          functionHost.origin,
-          "--json",
-          ...args,
-        ],
-        {
-          cwd: REPO_ROOT,
-          env: {
-            PATH: `${(runOptions.signedOut ? signedOutAz : az).binDirectory}:${process.env.PATH ?? ""}`,
-            HOME: outputsDirectory,
-            NODE_EXTRA_CA_CERTS: tls.certPath,
-            // Only the Azure CLI source: no environment credentials, no IMDS probe of 169.254.169.254.
-            AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
-            ...runOptions.environment,
-          },
-        },
-      );
-      let stdout = "";
-      let stderr = "";
-      const stderrLines: CliRun["stderrLines"] = [];
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on("data", (chunk: Buffer) => {
-        const text = chunk.toString();
+  /** Sets process-wide variables the Azure SDKs read (PATH for `az`, ...) for one run, and puts them back after. */
+  const withProcessEnvironment = async <T>(variables: Record<string, string>, body: () => Promise<T>): Promise<T> => {
+    const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, variables);
+    try {
+      return await body();
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  };
+
+  const runCli = async (args: string[], runOptions: CliRunOptions = {}): Promise<CliRun> => {
+    const variables: Record<string, string> = {
+      PATH: `${(runOptions.signedOut ? signedOutAz : az).binDirectory}:${process.env.PATH ?? ""}`,
+      // Only the Azure CLI source: no environment credentials, no IMDS probe of 169.254.169.254, and not the
+      // App Service identity this process offers the in-process function.
+      AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
+      ...(runOptions.githubActions ? githubActionsEnvironment : {}),
+      ...runOptions.environment,
+    };
+    const argv = [
+      ...(runOptions.outputsFile === false ? [] : ["--outputs", runOptions.outputsFile ?? outputsFile]),
+      "--arm-endpoint",
+      arm.origin,
+      "--function-base-url",
+      functionHost.origin,
+      "--json",
+      ...args,
+    ];
+    let stdout = "";
+    let stderr = "";
+    const stderrLines: CliRun["stderrLines"] = [];
+    const io = {
+      out: (text: string) => {
+        stdout += text;
+      },
+      err: (text: string) => {
         stderr += text;
         for (const line of text.split("\n").filter(Boolean)) stderrLines.push({ at: Date.now(), line });
-      });
-      child.on("error", reject);
-      child.on("close", (exitCode) => {
-        const jsonLine = stdout
-          .split("\n")
-          .reverse()
-          .find((line) => line.startsWith('{"results"'));
-        resolve({
-          exitCode,
-          stdout,
-          stderr,
-          stderrLines,
-          ...(jsonLine ? { summary: JSON.parse(jsonLine) as CliRun["summary"] } : {}),
-        });
-      });
-    });
+      },
+    };
+    const clock = runOptions.realClock ? REAL_CLOCK : virtualClock(Date.now());
+    // The run command is polled every 50 ms instead of every second: the stand-in VM needs no more.
+    const runCommandPollMs = runOptions.realClock ? {} : { runCommandPollMs: 50 };
+    const exitCode = await withProcessEnvironment(variables, () =>
+      main(argv, { ...process.env }, { io, clock, ...runCommandPollMs }),
+    );
+    const jsonLine = stdout
+      .split("\n")
+      .reverse()
+      .find((line) => line.startsWith('{"results"'));
+    return {
+      exitCode,
+      stdout,
+      stderr,
+      stderrLines,
+      ...(jsonLine ? { summary: JSON.parse(jsonLine) as CliRun["summary"] } : {}),
+    };
+  };
 
   return {
     dataPlane,
     arm: armOptions,
     servers,
+    githubAssertions: githubOptions.issued,
     az,
     tls,
     outputsFile,

@@ -14,8 +14,8 @@ import { WebSiteManagementClient } from "@azure/arm-appservice";
 import type { TokenCredential } from "@azure/identity";
 import { diagnoseError, diagnoseHttp, diagnosisFor, isDiagnosisCode } from "../../../lib/diagnosis";
 import type { StackOutputs } from "../outputs";
-import { type Attempt, type TargetResult, tryUntilDone, type WaitPolicy } from "../wait";
-import { armFailure } from "./arm-failure";
+import { type Attempt, type Clock, REAL_CLOCK, type TargetResult, tryUntilDone, type WaitPolicy } from "../wait";
+import { armCallerIdentity, armFailure } from "./arm-failure";
 import { describeIdentity } from "./identity";
 
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -50,20 +50,21 @@ export async function smokeFunction(
   options: { armEndpoint: string; functionBaseUrl?: string },
   policy: WaitPolicy,
   log: (line: string) => void,
+  clock: Clock = REAL_CLOCK,
 ): Promise<TargetResult> {
   const appName = outputs.functionAppName ?? "";
-  const started = Date.now();
+  const started = clock.now();
   let key: string | undefined;
   try {
     const client = new WebSiteManagementClient(credential, outputs.subscriptionId, { endpoint: options.armEndpoint });
     key = (await client.webApps.listHostKeys(outputs.resourceGroupName, appName)).functionKeys?.default;
   } catch (error) {
     const diagnosis = armFailure(error, "listing the function keys");
-    return failedBeforeCalling(appName, diagnosis, started);
+    return failedBeforeCalling(appName, diagnosis, clock.now() - started);
   }
   if (!key) {
     const diagnosis = diagnosisFor("unexpected", { detail: `Function App ${appName} has no default function key` });
-    return failedBeforeCalling(appName, diagnosis, started);
+    return failedBeforeCalling(appName, diagnosis, clock.now() - started);
   }
   const functionKey = key;
   const url = `${options.functionBaseUrl ?? `https://${outputs.functionAppHostName ?? ""}`}/api/smoke`;
@@ -83,22 +84,23 @@ export async function smokeFunction(
     },
     policy,
     log,
+    clock,
   );
 }
 
 function failedBeforeCalling(
   appName: string,
   diagnosis: ReturnType<typeof diagnosisFor>,
-  started: number,
+  elapsedMs: number,
 ): TargetResult {
   return {
     target: "function",
-    identity: `${appName} (managed identity)`,
+    identity: armCallerIdentity(diagnosis, `${appName} (managed identity)`),
     outcome: "failed",
     status: 0,
     diagnosis,
     attempts: 0,
-    elapsedMs: Date.now() - started,
+    elapsedMs,
     note: diagnosis.action,
   };
 }

@@ -15,8 +15,8 @@ import { ComputeManagementClient } from "@azure/arm-compute";
 import type { TokenCredential } from "@azure/identity";
 import { diagnosisFor, isDiagnosisCode } from "../../../lib/diagnosis";
 import type { StackOutputs } from "../outputs";
-import type { TargetResult } from "../wait";
-import { armFailure } from "./arm-failure";
+import { type Clock, REAL_CLOCK, type TargetResult } from "../wait";
+import { armCallerIdentity, armFailure } from "./arm-failure";
 
 const SCRIPT_PATH = join(__dirname, "..", "..", "vm", "smoke.sh");
 /**
@@ -40,7 +40,6 @@ export async function vmScriptLines(outputs: StackOutputs, deadlineSeconds: numb
     shebang ?? "#!/usr/bin/env bash",
     `export SMOKE_ENDPOINT=${shellQuote(outputs.endpoint)}`,
     `export SMOKE_DEPLOYMENT=${shellQuote(outputs.defaultDeployment)}`,
-    `export SMOKE_API_VERSION=${shellQuote(outputs.apiVersion)}`,
     `export SMOKE_DEADLINE_SECONDS=${Math.max(1, Math.floor(deadlineSeconds))}`,
     ...rest,
   ];
@@ -66,14 +65,15 @@ export function parseRunCommandMessage(message: string): Record<string, unknown>
 export async function smokeVm(
   outputs: StackOutputs,
   credential: TokenCredential,
-  options: { armEndpoint: string; deadlineMs: number },
+  options: { armEndpoint: string; deadlineMs: number; pollIntervalMs?: number },
   log: (line: string) => void,
+  clock: Clock = REAL_CLOCK,
 ): Promise<TargetResult> {
-  const started = Date.now();
+  const started = clock.now();
   const vmName = outputs.vmName ?? "";
   const base = { target: "vm", identity: `${vmName} (managed identity)` };
   const heartbeat = setInterval(() => {
-    const elapsed = ((Date.now() - started) / 1000).toFixed(1);
+    const elapsed = ((clock.now() - started) / 1000).toFixed(1);
     log(`[smoke vm] +${elapsed}s run command on ${vmName} still running (the script waits on the VM for RBAC)`);
   }, HEARTBEAT_MS);
   try {
@@ -85,13 +85,13 @@ export async function smokeVm(
       vmName,
       { commandId: "RunShellScript", script },
       {
-        updateIntervalInMs: POLL_INTERVAL_MS,
+        updateIntervalInMs: options.pollIntervalMs ?? POLL_INTERVAL_MS,
         abortSignal: AbortSignal.timeout(options.deadlineMs + RUN_COMMAND_OVERHEAD_MS),
       },
     );
     const message = result.value?.map((status) => status.message ?? "").join("\n") ?? "";
     const line = parseRunCommandMessage(message);
-    const elapsedMs = Date.now() - started;
+    const elapsedMs = clock.now() - started;
     if (!line || !isDiagnosisCode(line.diagnosis)) {
       const detail = `no result line from the script; run command said: ${message.slice(-300)}`;
       return {
@@ -122,11 +122,12 @@ export async function smokeVm(
     const diagnosis = armFailure(error, "run command");
     return {
       ...base,
+      identity: armCallerIdentity(diagnosis, base.identity),
       outcome: "failed",
       status: 0,
       diagnosis,
       attempts: 1,
-      elapsedMs: Date.now() - started,
+      elapsedMs: clock.now() - started,
       note: diagnosis.action,
     };
   } finally {
