@@ -122,6 +122,8 @@ export = async () => {
     functionAppName: functionApp?.appName,
     functionAppHostName: functionApp?.defaultHostName,
     functionAppPrincipalId: functionApp?.principalId,
+    // The Function App's second identity: host storage, deployment package and telemetry only, never the model.
+    functionAppHostIdentityPrincipalId: functionApp?.hostIdentityPrincipalId,
     smokeTestCommands: [`npm run smoke -- --stack ${stack}`],
   };
 };

@@ -1,4 +1,5 @@
 import { Component as AppInsightsComponent } from "@pulumi/azure-native/applicationinsights/component";
+import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity/userAssignedIdentity";
 import { Workspace as LogAnalyticsWorkspace } from "@pulumi/azure-native/operationalinsights/workspace";
 import { BlobContainer } from "@pulumi/azure-native/storage/blobContainer";
 import { StorageAccount } from "@pulumi/azure-native/storage/storageAccount";
@@ -97,6 +98,8 @@ export interface FunctionAppNames {
   storageAccount: string;
   appInsights: string;
   logWorkspace: string;
+  /** The user-assigned identity the host uses for its storage, the deployment container and telemetry. */
+  hostIdentity: string;
 }
 
 const PREFIX_PATTERN = /^[a-z][a-z0-9]{1,9}$/;
@@ -120,6 +123,7 @@ export function functionAppNames(namePrefix: string, nameSuffix: string): Functi
     storageAccount: `st${namePrefix}fn${nameSuffix}`,
     appInsights: `appi-${namePrefix}-${nameSuffix}`,
     logWorkspace: `log-${namePrefix}-${nameSuffix}`,
+    hostIdentity: `id-${namePrefix}-host-${nameSuffix}`,
   };
 }
 
@@ -140,18 +144,33 @@ function validateScale(maximumInstanceCount: number, instanceMemoryMB: number): 
 }
 
 /**
- * An Azure Functions app on the Flex Consumption plan (Linux, Node.js) with a system-assigned identity and no secrets:
- * host storage and the deployment container are reached with the identity (shared keys are off on the account),
- * telemetry is ingested with the identity, basic-auth publishing is off, and the code is deployed with "one deploy"
- * using the deployer's Entra token. Grant the identity its model role through `principalId`.
+ * An Azure Functions app on the Flex Consumption plan (Linux, Node.js) with no secrets and two managed identities:
+ * - a user-assigned "host" identity, created and granted its storage and telemetry roles BEFORE the site exists, which
+ *   the platform uses for the deployment container and the host uses for its storage (`AzureWebJobsStorage__*`) and
+ *   for telemetry, so nothing on the way to the first code deploy waits for a role granted in the same run to an
+ *   identity that did not exist a moment ago;
+ * - the site's system-assigned identity, which the function code uses (DefaultAzureCredential, no AZURE_CLIENT_ID) to
+ *   call the model: grant it the model role through `principalId`.
+ * This is the shape of Microsoft's Flex Consumption azd samples (Azure-Samples/functions-quickstart-javascript-azd,
+ * infra/main.bicep and infra/app/api.bicep: a user-assigned identity with `AzureWebJobsStorage__credential`,
+ * `AzureWebJobsStorage__clientId` and deployment storage `authentication.type: UserAssignedIdentity`).
+ * Shared keys are off on the storage account, basic-auth publishing is off, and the code is deployed with "one deploy"
+ * using the deployer's Entra token.
  */
 export class FunctionApp extends pulumi.ComponentResource {
   public readonly appName: pulumi.Output<string>;
   public readonly appId: pulumi.Output<string>;
   public readonly defaultHostName: pulumi.Output<string>;
-  /** Object ID of the app's system-assigned identity: grant roles to this. */
+  /** Object ID of the app's system-assigned identity, the one that calls the model: grant the model role to this. */
   public readonly principalId: pulumi.Output<string>;
+  /** Object ID of the user-assigned host identity (storage, deployment container, telemetry). */
+  public readonly hostIdentityPrincipalId: pulumi.Output<string>;
+  /** Client ID of the user-assigned host identity (what `AzureWebJobsStorage__clientId` names). */
+  public readonly hostIdentityClientId: pulumi.Output<string>;
+  public readonly hostIdentityName: pulumi.Output<string>;
   public readonly storageAccountName: pulumi.Output<string>;
+  /** ARM ID of the host storage account. */
+  public readonly storageAccountId: pulumi.Output<string>;
   /** Only when `appInsights` is on. */
   public readonly appInsightsName: pulumi.Output<string> | undefined;
   /** The one-deploy command; depend on it to wait for the code. Only when `codePackage` is given. */
@@ -174,7 +193,7 @@ export class FunctionApp extends pulumi.ComponentResource {
         accountName: names.storageAccount,
         kind: "StorageV2",
         sku: { name: "Standard_LRS" },
-        // Entra ID only: no account keys, no SAS, no anonymous blobs (the host and the deploy use the app identity).
+        // Entra ID only: no account keys, no SAS, no anonymous blobs (the host and the deploy use the host identity).
         allowSharedKeyAccess: false,
         defaultToOAuthAuthentication: true,
         allowBlobPublicAccess: false,
@@ -195,6 +214,46 @@ export class FunctionApp extends pulumi.ComponentResource {
       childOpts,
     );
 
+    // The host identity exists before the site, so its roles are granted (and start propagating) before the site is
+    // created, and long before the code deploy asks the platform to write the package with it.
+    const hostIdentity = new UserAssignedIdentity(
+      `${name}-host-identity`,
+      { ...common, resourceName: names.hostIdentity },
+      childOpts,
+    );
+    const hostGrant = (suffix: string, scope: pulumi.Input<string>, roleGuid: string, description: string) =>
+      assignRole(
+        `${name}-${suffix}`,
+        {
+          scope,
+          roleGuid,
+          principalId: hostIdentity.principalId,
+          principalType: "ServicePrincipal",
+          subscriptionId: args.subscriptionId,
+          description: `Function app ${names.app} host identity: ${description}`,
+        },
+        childOpts,
+      );
+    // Host storage by identity (learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity):
+    // Storage Blob Data Owner for the host's blobs and the deployment package; Storage Table Data Contributor because
+    // the host writes its diagnostic events to Table storage (diagnostic event AZFD0003,
+    // learn.microsoft.com/azure/azure-functions/errors-diagnostics/diagnostic-events/azfd0003). No queue role: the
+    // queue service is only needed by blob triggers and other queue-based bindings, and this app has one HTTP function.
+    const storageGrants = [
+      hostGrant(
+        "storage-blob-data-owner",
+        account.id,
+        BUILT_IN_ROLES.StorageBlobDataOwner,
+        "host storage and deployment package",
+      ),
+      hostGrant(
+        "storage-table-data-contributor",
+        account.id,
+        BUILT_IN_ROLES.StorageTableDataContributor,
+        "host diagnostic events",
+      ),
+    ];
+
     const plan = new AppServicePlan(
       `${name}-plan`,
       {
@@ -214,7 +273,8 @@ export class FunctionApp extends pulumi.ComponentResource {
         name: names.app,
         kind: "functionapp,linux",
         serverFarmId: plan.id,
-        identity: { type: "SystemAssigned" },
+        // System-assigned: the identity the function code calls the model with. User-assigned: the host's storage.
+        identity: { type: "SystemAssigned, UserAssigned", userAssignedIdentities: [hostIdentity.id] },
         httpsOnly: true,
         // No `siteConfig` at all, on purpose. The SDK fills any siteConfig with netFrameworkVersion "v4.6",
         // http20Enabled and localMySqlEnabled (siteConfigArgsProvideDefaults in @pulumi/azure-native
@@ -227,14 +287,15 @@ export class FunctionApp extends pulumi.ComponentResource {
             storage: {
               type: "blobContainer",
               value: pulumi.interpolate`${account.primaryEndpoints.blob}${DEPLOYMENT_CONTAINER}`,
-              authentication: { type: "SystemAssignedIdentity" },
+              authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: hostIdentity.id },
             },
           },
           runtime: { name: "node", version: args.nodeVersion ?? DEFAULT_NODE_VERSION },
           scaleAndConcurrency: { maximumInstanceCount, instanceMemoryMB },
         },
       },
-      { ...childOpts, dependsOn: [container] },
+      // The site starts its host at once: its storage roles must exist first.
+      { ...childOpts, dependsOn: [container, ...storageGrants] },
     );
     const principalId = app.identity.apply((identity) => {
       if (!identity?.principalId)
@@ -254,24 +315,8 @@ export class FunctionApp extends pulumi.ComponentResource {
       childOpts,
     );
 
-    // Host storage by identity needs Storage Blob Data Owner on the account; queue and table roles only for triggers
-    // that use them (learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity;
-    // the Flex samples grant blob only by default: IaC/bicep/rbac.bicep enableQueue/enableTable false). The same role
-    // lets the platform write and read the package in the deployment container.
-    const blobOwner = assignRole(
-      `${name}-storage-blob-data-owner`,
-      {
-        scope: account.id,
-        roleGuid: BUILT_IN_ROLES.StorageBlobDataOwner,
-        principalId,
-        principalType: "ServicePrincipal",
-        subscriptionId: args.subscriptionId,
-        description: `Function app ${names.app}: host storage and deployment package`,
-      },
-      childOpts,
-    );
-
-    const telemetry = args.appInsights === false ? undefined : this.telemetry(name, args, names, principalId, common);
+    const telemetry =
+      args.appInsights === false ? undefined : this.telemetry(name, args, names, hostIdentity.principalId, common);
 
     const appSettings = new WebAppApplicationSettings(
       `${name}-app-settings`,
@@ -279,33 +324,40 @@ export class FunctionApp extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         name: app.name,
         properties: {
-          // System-assigned identity: the account name alone selects identity-based host storage.
+          // Identity-based host storage with the user-assigned identity (functions-reference, "Connecting to host
+          // storage with an identity": `__credential` managedidentity and `__clientId` select a user-assigned one).
           AzureWebJobsStorage__accountName: account.name,
+          AzureWebJobsStorage__credential: "managedidentity",
+          AzureWebJobsStorage__clientId: hostIdentity.clientId,
           AZURE_OPENAI_ENDPOINT: args.openAi.endpoint,
           AZURE_OPENAI_DEPLOYMENT: args.openAi.deployment,
           AZURE_OPENAI_API_VERSION: args.openAi.apiVersion,
           ...(telemetry
             ? {
                 APPLICATIONINSIGHTS_CONNECTION_STRING: telemetry.connectionString,
-                // Entra ingestion with the system-assigned identity (functions-app-settings,
-                // APPLICATIONINSIGHTS_AUTHENTICATION_STRING); the component refuses anything else.
-                APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "Authorization=AAD",
+                // Entra ingestion with the host identity (functions-app-settings, APPLICATIONINSIGHTS_AUTHENTICATION_STRING:
+                // `ClientId=<client ID>;Authorization=AAD` for a user-assigned identity); the component refuses anything else.
+                APPLICATIONINSIGHTS_AUTHENTICATION_STRING: pulumi.interpolate`ClientId=${hostIdentity.clientId};Authorization=AAD`,
               }
             : {}),
         },
       },
-      { ...childOpts, dependsOn: [blobOwner, ...(telemetry ? [telemetry.publisherRole] : [])] },
+      { ...childOpts, dependsOn: [...storageGrants, ...(telemetry ? [telemetry.publisherRole] : [])] },
     );
 
     this.codeDeployment = args.codePackage
-      ? this.deployCode(name, args.codePackage, app, [appSettings, blobOwner, ftpPolicy, scmPolicy])
+      ? this.deployCode(name, args.codePackage, app, [appSettings, ...storageGrants, ftpPolicy, scmPolicy])
       : undefined;
 
     this.appName = app.name;
     this.appId = app.id;
     this.defaultHostName = app.defaultHostName;
     this.principalId = principalId;
+    this.hostIdentityPrincipalId = hostIdentity.principalId;
+    this.hostIdentityClientId = hostIdentity.clientId;
+    this.hostIdentityName = hostIdentity.name;
     this.storageAccountName = account.name;
+    this.storageAccountId = account.id;
     this.appInsightsName = telemetry?.name;
 
     this.registerOutputs({
@@ -313,7 +365,11 @@ export class FunctionApp extends pulumi.ComponentResource {
       appId: this.appId,
       defaultHostName: this.defaultHostName,
       principalId: this.principalId,
+      hostIdentityPrincipalId: this.hostIdentityPrincipalId,
+      hostIdentityClientId: this.hostIdentityClientId,
+      hostIdentityName: this.hostIdentityName,
       storageAccountName: this.storageAccountName,
+      storageAccountId: this.storageAccountId,
       appInsightsName: this.appInsightsName,
     });
   }

@@ -109,6 +109,7 @@ export const TYPES = {
   webAppFtpAllowed: "azure-native:web:WebAppFtpAllowed",
   webAppScmAllowed: "azure-native:web:WebAppScmAllowed",
   storageAccount: "azure-native:storage:StorageAccount",
+  userAssignedIdentity: "azure-native:managedidentity:UserAssignedIdentity",
 } as const;
 
 function label(subject: GuardrailSubject): string {
@@ -236,10 +237,17 @@ export function principalTypeMismatch(
   ];
 }
 
-/** Principal IDs of the system-assigned identities among `resources` (from `identity.principalId`). */
-export function managedIdentityPrincipalIds(resources: readonly { props: unknown }[]): string[] {
+/**
+ * Principal IDs of the managed identities among `resources`: system-assigned ones from `identity.principalId`, and
+ * user-assigned identity resources (type {@link TYPES.userAssignedIdentity}) from their top-level `principalId`.
+ */
+export function managedIdentityPrincipalIds(resources: readonly { type?: string; props: unknown }[]): string[] {
   const ids = resources
-    .map((resource) => read(resource.props, "identity", "principalId"))
+    .map((resource) =>
+      resource.type === TYPES.userAssignedIdentity
+        ? read(resource.props, "principalId")
+        : read(resource.props, "identity", "principalId"),
+    )
     .filter((id): id is string => typeof id === "string" && id !== "");
   return [...new Set(ids)].sort();
 }

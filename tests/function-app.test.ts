@@ -11,7 +11,6 @@ import {
   functionAppNames,
   scmHostName,
 } from "../components/function-app";
-import { BUILT_IN_ROLES, roleDefinitionId } from "../lib/constants";
 import { roleAssignmentName } from "../lib/role-assignment";
 import {
   fakePrincipalId,
@@ -58,6 +57,20 @@ async function runFunctionApp(
 
 type WebAppInputs = pulumi.Unwrap<web.WebAppArgs>;
 
+/** URNs `urn` waits for, directly or through other resources (explicit and input-derived dependencies). */
+function transitiveDependencies(run: ProgramRun, urn: string): Set<string> {
+  const byUrn = new Map(run.resources.map((resource) => [resource.urn, resource]));
+  const seen = new Set<string>();
+  const pending = [...(byUrn.get(urn)?.dependencies ?? [])];
+  while (pending.length > 0) {
+    const next = pending.pop() as string;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    pending.push(...(byUrn.get(next)?.dependencies ?? []));
+  }
+  return seen;
+}
+
 function roleAssignments(run: ProgramRun) {
   return run.resources
     .filter((resource) => resource.type === "azure-native:authorization:RoleAssignment")
@@ -70,11 +83,18 @@ describe("FunctionApp defaults", () => {
   let outputs: Record<string, unknown>;
   let site: WebAppInputs;
   let appPrincipal: string;
+  let hostPrincipal: string;
+  let hostClientId: string;
+  let hostIdentityId: string;
   let storageId: string;
   before(async () => {
     ({ run, outputs } = await runFunctionApp());
     site = single(run, "azure-native:web:WebApp").inputs as unknown as WebAppInputs;
     appPrincipal = fakePrincipalId("smoke-app");
+    const hostIdentity = single(run, "azure-native:managedidentity:UserAssignedIdentity");
+    hostPrincipal = String(hostIdentity.state.principalId);
+    hostClientId = String(hostIdentity.state.clientId);
+    hostIdentityId = hostIdentity.id;
     storageId = single(run, "azure-native:storage:StorageAccount").id;
   });
 
@@ -86,9 +106,13 @@ describe("FunctionApp defaults", () => {
     assert.equal(site.serverFarmId, plan.id);
   });
 
-  test("has a system-assigned identity, exposed as principalId", () => {
-    assert.deepEqual(site.identity, { type: "SystemAssigned" });
+  test("has its system-assigned identity (exposed as principalId) and the user-assigned host identity", () => {
+    assert.deepEqual(site.identity, { type: "SystemAssigned, UserAssigned", userAssignedIdentities: [hostIdentityId] });
     assert.equal(outputs.principalId, appPrincipal);
+    assert.equal(outputs.hostIdentityPrincipalId, hostPrincipal);
+    assert.equal(outputs.hostIdentityClientId, hostClientId);
+    assert.notEqual(hostPrincipal, appPrincipal);
+    assert.equal(outputs.hostIdentityName, "id-keyless-host-k7q2m9");
   });
 
   test("is HTTPS only and sends no siteConfig (so the SDK injects no netFrameworkVersion/ftpsState)", () => {
@@ -106,13 +130,14 @@ describe("FunctionApp defaults", () => {
     }
   });
 
-  test("runs Node 22 from a deployment container reached with the system identity", () => {
+  test("runs Node 22 from a deployment container reached with the user-assigned host identity", () => {
     const config = site.functionAppConfig;
     assert.deepEqual(config?.runtime, { name: "node", version: "22" });
     assert.deepEqual(config?.deployment?.storage, {
       type: "blobContainer",
       value: `https://${outputs.storageAccountName}.blob.core.windows.net/app-package`,
-      authentication: { type: "SystemAssignedIdentity" },
+      // Microsoft.Web/sites functionAppConfig.deployment.storage.authentication (Azure-Samples Flex api.bicep).
+      authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: hostIdentityId },
     });
     assert.deepEqual(config?.scaleAndConcurrency, {
       maximumInstanceCount: DEFAULT_MAXIMUM_INSTANCE_COUNT,
@@ -143,12 +168,19 @@ describe("FunctionApp defaults", () => {
       "AZURE_OPENAI_DEPLOYMENT",
       "AZURE_OPENAI_ENDPOINT",
       "AzureWebJobsStorage__accountName",
+      "AzureWebJobsStorage__clientId",
+      "AzureWebJobsStorage__credential",
     ]);
     assert.equal(settings.AzureWebJobsStorage__accountName, outputs.storageAccountName);
+    // functions-reference, "Connecting to host storage with an identity": user-assigned identity settings.
+    assert.equal(settings.AzureWebJobsStorage__credential, "managedidentity");
+    assert.equal(settings.AzureWebJobsStorage__clientId, hostClientId);
+    // The function calls the model with the SYSTEM identity: AZURE_CLIENT_ID would steer DefaultAzureCredential away.
+    assert.ok(!("AZURE_CLIENT_ID" in settings));
     assert.equal(settings.AZURE_OPENAI_ENDPOINT, OPENAI.endpoint);
     assert.equal(settings.AZURE_OPENAI_DEPLOYMENT, OPENAI.deployment);
     assert.equal(settings.AZURE_OPENAI_API_VERSION, OPENAI.apiVersion);
-    assert.equal(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING, "Authorization=AAD");
+    assert.equal(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING, `ClientId=${hostClientId};Authorization=AAD`);
     for (const name of FLEX_DEPRECATED_SETTINGS) assert.ok(!(name in settings), name);
     for (const [name, value] of Object.entries(settings)) {
       assert.doesNotMatch(name, /KEY|SECRET|PASSWORD/i);
@@ -156,20 +188,42 @@ describe("FunctionApp defaults", () => {
     }
   });
 
-  test("grants the app Storage Blob Data Owner on the storage account, deterministically", () => {
+  test("grants the host identity Blob Data Owner and Table Data Contributor on the storage account, nothing to the system identity", () => {
     const storageRoles = roleAssignments(run).filter((inputs) => inputs.scope === storageId);
-    assert.equal(storageRoles.length, 1, "blob data owner only: an HTTP-only app needs no queue or table role");
-    const [grant] = storageRoles;
-    assert.equal(grant?.roleDefinitionId, roleDefinitionId(SUBSCRIPTION_ID, BUILT_IN_ROLES.StorageBlobDataOwner));
-    assert.equal(grant?.principalId, appPrincipal);
-    assert.equal(grant?.principalType, "ServicePrincipal");
+    // Built-in roles reference: Storage Blob Data Owner, Storage Table Data Contributor. No queue role (HTTP only).
+    assert.deepEqual(storageRoles.map((grant) => grant.roleDefinitionId).sort(), [
+      `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3`,
+      `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/b7e6dc6d-f1e8-4753-8033-0f276bb0955b`,
+    ]);
+    for (const grant of storageRoles) {
+      assert.equal(grant.principalId, hostPrincipal);
+      assert.equal(grant.principalType, "ServicePrincipal");
+    }
+    const blobOwner = storageRoles.find((grant) =>
+      grant.roleDefinitionId.endsWith("b7e6dc6d-f1e8-4753-8033-0f276bb0955b"),
+    );
     assert.equal(
-      grant?.roleAssignmentName,
-      roleAssignmentName(storageId, BUILT_IN_ROLES.StorageBlobDataOwner, appPrincipal),
+      blobOwner?.roleAssignmentName,
+      roleAssignmentName(storageId, "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", hostPrincipal),
+    );
+    // The component grants nothing to the system identity: its only role (the model) is the caller's.
+    assert.deepEqual(
+      roleAssignments(run).filter((grant) => grant.principalId === appPrincipal),
+      [],
     );
   });
 
-  test("Application Insights refuses local auth, and the app may publish telemetry with its identity", () => {
+  test("the site is created after the host identity's storage roles exist", () => {
+    const webApp = single(run, "azure-native:web:WebApp");
+    const storageGrantUrns = run.resources
+      .filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.inputs.scope === storageId)
+      .map((r) => r.urn);
+    assert.equal(storageGrantUrns.length, 2);
+    // Mutation check: removing `...storageGrants` from the WebApp's dependsOn made this fail.
+    for (const urn of storageGrantUrns) assert.ok(webApp.dependencies.includes(urn), urn);
+  });
+
+  test("Application Insights refuses local auth, and the host identity may publish telemetry", () => {
     const component = single(run, "azure-native:applicationinsights:Component");
     assert.equal(component.inputs.disableLocalAuth, true);
     assert.equal(component.inputs.workspaceResourceId, single(run, "azure-native:operationalinsights:Workspace").id);
@@ -177,14 +231,14 @@ describe("FunctionApp defaults", () => {
     assert.equal(publisher.length, 1);
     assert.equal(
       publisher[0]?.roleDefinitionId,
-      roleDefinitionId(SUBSCRIPTION_ID, BUILT_IN_ROLES.MonitoringMetricsPublisher),
+      `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/3913510d-42f4-4e42-8a64-420c390055eb`,
     );
-    assert.equal(publisher[0]?.principalId, appPrincipal);
+    assert.equal(publisher[0]?.principalId, hostPrincipal);
     assert.equal(publisher[0]?.principalType, "ServicePrincipal");
     assert.equal(outputs.appInsightsName, component.inputs.resourceName);
   });
 
-  test("deploys the package with one deploy after the settings and the storage role, keyed on its hash", () => {
+  test("deploys the package with one deploy after the settings and the storage roles, keyed on its hash", () => {
     const command = single(run, "command:local:Command");
     assert.equal(command.inputs.create, "node --import tsx scripts/publish-function-app.ts");
     assert.deepEqual(command.inputs.environment, {
@@ -201,6 +255,16 @@ describe("FunctionApp defaults", () => {
         .map((r) => r.urn),
     ];
     for (const urn of mustPrecede) assert.ok(command.dependencies.includes(urn), urn);
+  });
+
+  test("nothing on the code deploy's path waits for a role granted to the site's system identity", () => {
+    const command = single(run, "command:local:Command");
+    const onPath = transitiveDependencies(run, command.urn);
+    const grantsOnPath = run.resources.filter(
+      (r) => r.type === "azure-native:authorization:RoleAssignment" && onPath.has(r.urn),
+    );
+    assert.ok(grantsOnPath.length >= 3, "the host identity's storage and telemetry grants precede the deploy");
+    for (const grant of grantsOnPath) assert.equal(grant.inputs.principalId, hostPrincipal, grant.name);
   });
 
   test("parents every child to the component", () => {

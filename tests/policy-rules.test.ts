@@ -306,6 +306,12 @@ const goodFunctionApp = {
 runCases("function-app-hardened", [
   { title: "hardened function app passes", type: TYPES.webApp, props: goodFunctionApp, expect: [] },
   {
+    title: "system- plus user-assigned identities (host storage identity beside the app's own) pass",
+    type: TYPES.webApp,
+    props: { ...goodFunctionApp, identity: { type: "SystemAssigned, UserAssigned", userAssignedIdentities: ["/x"] } },
+    expect: [],
+  },
+  {
     title: "TLS left to the platform default (1.2) passes",
     type: TYPES.webApp,
     props: { ...goodFunctionApp, siteConfig: { ftpsState: "Disabled" } },
@@ -426,5 +432,18 @@ describe("read", () => {
       { props: { identity: { principalId: "b" } } },
     ]);
     assert.deepEqual(ids, ["a", "b"]);
+  });
+
+  it("counts a user-assigned identity's top-level principalId as a managed identity of the stack", () => {
+    const ids = managedIdentityPrincipalIds([
+      { type: "azure-native:managedidentity:UserAssignedIdentity", props: { principalId: "u", clientId: "c" } },
+      {
+        type: "azure-native:web:WebApp",
+        props: { identity: { type: "SystemAssigned, UserAssigned", principalId: "s" } },
+      },
+      // Only the identity resource itself names a user-assigned principal: a top-level principalId elsewhere is not one.
+      { type: "azure-native:authorization:RoleAssignment", props: { principalId: "not-an-identity" } },
+    ]);
+    assert.deepEqual(ids, ["s", "u"]);
   });
 });

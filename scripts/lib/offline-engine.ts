@@ -113,6 +113,7 @@ const ARM_TYPES: Record<string, string> = {
   "azure-native:web:WebApp": "Microsoft.Web/sites",
   "azure-native:applicationinsights:Component": "Microsoft.Insights/components",
   "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
+  "azure-native:managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities",
 };
 
 /** The name Azure will use: the explicit name input when the program sets one, else the Pulumi name. */
@@ -178,6 +179,13 @@ const DEFAULT_COMPUTED: NonNullable<RunOptions["computed"]> = {
       primaryEndpoints: { blob: `https://${accountName}.blob.core.windows.net/` },
     };
   },
+  // A user-assigned identity's object ID and client ID are returned by ARM on create (top level, not under `identity`).
+  "azure-native:managedidentity:UserAssignedIdentity": (inputs, name) => ({
+    name: str(inputs.resourceName, name),
+    principalId: fakePrincipalId(`${name}/principal`),
+    clientId: fakePrincipalId(`${name}/client`),
+    tenantId: TENANT_ID,
+  }),
   "random:index/randomString:RandomString": (inputs) => ({
     result: "x"
       .repeat(typeof inputs.length === "number" ? inputs.length : 6)
