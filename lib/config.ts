@@ -158,7 +158,7 @@ export const CONFIG_KEYS = {
     type: "string",
     default: "auto",
     description:
-      "principalType of the deployer: auto (a person signed in with az login is a User), User or ServicePrincipal.",
+      "principalType of the deployer: auto (read from the deployer's Azure token: a person is a User, an app or managed identity a ServicePrincipal), User or ServicePrincipal.",
   },
   users: {
     type: "array",

@@ -15,7 +15,11 @@ const NOT_FOUND_ID = "00000000-0000-0000-0000-000000000000";
 
 /** Directory objects the stand-in Entra ID knows. */
 export interface Directory {
-  deployer: { objectId: string; clientId: string };
+  /**
+   * Who runs `pulumi up`. `tokenClaims` are the claims of the ARM access token the provider hands out
+   * (`azure-native:authorization:getClientToken`); left out, the token carries only `ver`, `oid` and `appid`.
+   */
+  deployer: { objectId: string; clientId: string; tokenClaims?: Record<string, unknown> };
   users: Record<string, string>;
   groups: Record<string, string>;
   servicePrincipals: Record<string, string>;
@@ -23,7 +27,12 @@ export interface Directory {
 
 export const DEFAULT_DIRECTORY: Directory = {
   // Azure CLI's public client ID: a person ran `az login` then `pulumi up`.
-  deployer: { objectId: "d0d0d0d0-0000-4000-8000-000000000001", clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46" },
+  deployer: {
+    objectId: "d0d0d0d0-0000-4000-8000-000000000001",
+    clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+    // A v1.0 ARM token of a person: delegated scope `user_impersonation` (Access token claims reference: `scp`).
+    tokenClaims: { scp: "user_impersonation", idtyp: "user" },
+  },
   users: { "alice@contoso.com": "a11ce000-0000-4000-8000-000000000002" },
   groups: { "b0b0b0b0-0000-4000-8000-000000000003": "ai-developers" },
   servicePrincipals: { "5e5e5e5e-0000-4000-8000-000000000004": "ci-pipeline" },
@@ -223,6 +232,19 @@ function directoryInvoke(
         subscriptionId: SUBSCRIPTION_ID,
         tenantId: TENANT_ID,
       };
+    case "azure-native:authorization:getClientToken": {
+      // An unsigned JWT with the deployer's claims: the program reads claims, the signature is ARM's business.
+      const claims = {
+        aud: "https://management.azure.com/",
+        ver: "1.0",
+        oid: directory.deployer.objectId,
+        appid: directory.deployer.clientId,
+        tid: TENANT_ID,
+        ...directory.deployer.tokenClaims,
+      };
+      const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+      return { token: `${part({ typ: "JWT", alg: "RS256" })}.${part(claims)}.c2lnbmF0dXJl` };
+    }
     case "azuread:index/getClientConfig:getClientConfig":
       return { clientId: directory.deployer.clientId, objectId: directory.deployer.objectId, tenantId: TENANT_ID };
     case "azuread:index/getUser:getUser": {

@@ -1,5 +1,4 @@
 /** The identities of the stand-in scenarios: a signed-in user, the VM's and the Function App's managed identities. */
-import { INTERACTIVE_CLIENT_IDS } from "../../lib/constants";
 import type { StandInPrincipal } from "./tokens";
 
 export const SUBSCRIPTION_ID = "00000000-1111-2222-3333-444444444444";
@@ -8,7 +7,7 @@ export const RESOURCE_GROUP = "rg-keyless-standin";
 export const USER_PRINCIPAL: StandInPrincipal = {
   kind: "user",
   objectId: "aaaaaaaa-0000-4000-8000-000000000001",
-  appId: INTERACTIVE_CLIENT_IDS.azureCli,
+  appId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", // Azure CLI public client (azure-cli _profile.py)
   userPrincipalName: "dev@contoso.example",
 };
 
