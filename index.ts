@@ -3,22 +3,30 @@
  * test that proves they can. Reads validated config, then composes the components.
  */
 import { getClientConfig } from "@pulumi/azure-native/authorization/getClientConfig";
+import { ManagementLockAtResourceGroupLevel } from "@pulumi/azure-native/authorization/managementLockAtResourceGroupLevel";
 import { ResourceGroup } from "@pulumi/azure-native/resources/resourceGroup";
 import * as random from "@pulumi/random";
 import { FunctionApp } from "./components/function-app";
 import { LinuxVm } from "./components/linux-vm";
 import { ModelAccess, type ModelAccessPrincipal } from "./components/model-access";
 import { OpenAiAccount } from "./components/openai-account";
+import { StackLogs } from "./components/stack-logs";
 import { loadConfig } from "./lib/config";
 import { DATA_PLANE_API_VERSION } from "./lib/constants";
 import { buildFunctionAppPackage } from "./lib/function-app-package";
-import { deriveSubdomain, stableSuffix, vmNameFor } from "./lib/names";
+import { deriveSubdomain, logWorkspaceNameFor, stableSuffix, vmNameFor } from "./lib/names";
 import { configuredPrincipals } from "./lib/principals";
 
 export = async () => {
   const config = loadConfig();
   const { project, stack } = config;
-  const tags = { project, stack, "managed-by": "pulumi" };
+  // `environment` also tells the guardrails which resources belong to a production stack.
+  const tags = {
+    project,
+    stack,
+    "managed-by": "pulumi",
+    environment: config.production ? "production" : "non-production",
+  };
   const client = await getClientConfig();
 
   const resourceGroup = new ResourceGroup(
@@ -26,6 +34,25 @@ export = async () => {
     { resourceGroupName: config.resourceGroupName, location: config.location, tags },
     { protect: config.protect },
   );
+
+  // A protected stack's resource group cannot be deleted, by Pulumi or by hand, until the lock is removed
+  // (learn.microsoft.com/azure/azure-resource-manager/management/lock-resources). Test stacks are never protected
+  // (lib/config.ts refuses it), so their teardown never meets a lock.
+  if (config.protect) {
+    new ManagementLockAtResourceGroupLevel("resource-group-lock", {
+      resourceGroupName: resourceGroup.name,
+      lockName: "do-not-delete",
+      level: "CanNotDelete",
+      notes: `Protected stack ${project}/${stack}: remove this lock (and protect) before tearing the stack down.`,
+    });
+  }
+
+  const logs = new StackLogs("logs", {
+    resourceGroupName: resourceGroup.name,
+    location: config.location,
+    workspaceName: logWorkspaceNameFor(stack, stableSuffix(6, client.subscriptionId, project, stack)),
+    tags,
+  });
 
   // Kept in state: globally unique names (subdomain, function app, storage) stay the same on every update.
   const nameSuffix = new random.RandomString("name-suffix", {
@@ -45,6 +72,7 @@ export = async () => {
     publicNetworkAccess: config.network.publicNetworkAccess,
     allowedIpRanges: config.network.allowedIpRanges,
     deployments: config.deployments,
+    diagnosticsWorkspaceId: logs.workspaceId,
     protect: config.protect,
     tags,
   });
@@ -63,6 +91,7 @@ export = async () => {
         sshPublicKey: config.compute.vm.sshPublicKey,
         sshAllowedCidrs: config.compute.vm.sshAllowedCidrs,
         trustedLaunch: config.compute.vm.trustedLaunch,
+        autoShutdownTime: config.compute.vm.autoShutdownTime,
         tags,
       })
     : undefined;
@@ -75,6 +104,8 @@ export = async () => {
         nameSuffix: stableSuffix(6, client.subscriptionId, project, stack),
         openAi: { endpoint: openai.endpoint, deployment: defaultDeployment, apiVersion: DATA_PLANE_API_VERSION },
         codePackage: buildFunctionAppPackage(),
+        logAnalyticsWorkspaceId: logs.workspaceId,
+        infrastructureEncryption: config.production,
         tags,
       })
     : undefined;
@@ -115,6 +146,8 @@ export = async () => {
     apiVersion: DATA_PLANE_API_VERSION,
     roleAssignments: access.grants,
     protected: config.protect,
+    production: config.production,
+    logAnalyticsWorkspaceName: logs.workspaceName,
     testStack: config.testStack,
     compute: config.compute.kind,
     vmName: vm?.vmName,

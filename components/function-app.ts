@@ -26,6 +26,9 @@ export const DEFAULT_INSTANCE_MEMORY_MB = 2048;
 export const DEFAULT_MAXIMUM_INSTANCE_COUNT = 40;
 export const DEFAULT_NODE_VERSION = "22";
 
+/** Longest SAS validity the storage account accepts: 7 days, as `d.hh:mm:ss` (ARM sasPolicy.sasExpirationPeriod). */
+export const SAS_EXPIRATION_PERIOD = "7.00:00:00";
+
 /**
  * Settings the Flex Consumption docs list as deprecated or invalid for Flex apps
  * (learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations). Never sent.
@@ -86,6 +89,16 @@ export interface FunctionAppArgs {
   appInsights?: boolean;
   /** Log Analytics retention for the telemetry workspace. Default 30 days (the free retention). */
   logRetentionDays?: number;
+  /**
+   * ARM ID of an existing Log Analytics workspace for Application Insights (the stack's, see `StackLogs`). Left out:
+   * the component creates its own, with Entra-only ingestion.
+   */
+  logAnalyticsWorkspaceId?: pulumi.Input<string>;
+  /**
+   * Storage infrastructure encryption (a second, platform-managed layer; settable only when the account is created).
+   * Default false; production stacks turn it on.
+   */
+  infrastructureEncryption?: boolean;
   /** Code to deploy with one deploy as part of `pulumi up`. Left out: the app is created empty. */
   codePackage?: FunctionAppCodePackage;
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -200,8 +213,17 @@ export class FunctionApp extends pulumi.ComponentResource {
         allowCrossTenantReplication: false,
         minimumTlsVersion: "TLS1_2",
         enableHttpsTrafficOnly: true,
+        // SAS tokens (none are used: shared keys are off) may live at most 7 days, and longer ones are refused:
+        // what the built-in "Storage SAS tokens should adhere to 7 day maximum validity" requires
+        // (sasPolicy.sasExpirationPeriod at most 7 days, expirationAction "Block"). No keyPolicy: the account keys
+        // are unusable with shared keys off, and an expiry without rotation would only make them "expired".
+        sasPolicy: { sasExpirationPeriod: SAS_EXPIRATION_PERIOD, expirationAction: "Block" },
+        ...(args.infrastructureEncryption
+          ? { encryption: { keySource: "Microsoft.Storage", requireInfrastructureEncryption: true } }
+          : {}),
       },
-      childOpts,
+      // Infrastructure encryption is chosen at creation only: changing it replaces the account.
+      { ...childOpts, replaceOnChanges: ["encryption.requireInfrastructureEncryption"] },
     );
     const container = new BlobContainer(
       `${name}-package-container`,
@@ -383,16 +405,21 @@ export class FunctionApp extends pulumi.ComponentResource {
     common: Pick<FunctionAppArgs, "resourceGroupName" | "location" | "tags">,
   ) {
     const childOpts: pulumi.CustomResourceOptions = { parent: this };
-    const workspace = new LogAnalyticsWorkspace(
-      `${name}-logs`,
-      {
-        ...common,
-        workspaceName: names.logWorkspace,
-        sku: { name: "PerGB2018" },
-        retentionInDays: args.logRetentionDays ?? 30,
-      },
-      childOpts,
-    );
+    const workspaceId =
+      args.logAnalyticsWorkspaceId ??
+      new LogAnalyticsWorkspace(
+        `${name}-logs`,
+        {
+          ...common,
+          workspaceName: names.logWorkspace,
+          sku: { name: "PerGB2018" },
+          retentionInDays: args.logRetentionDays ?? 30,
+          // Entra-authenticated ingestion only (built-in "Log Analytics Workspaces should block non-Azure Active
+          // Directory based ingestion": features.disableLocalAuth).
+          features: { disableLocalAuth: true },
+        },
+        childOpts,
+      ).id;
     const component = new AppInsightsComponent(
       `${name}-appinsights`,
       {
@@ -400,7 +427,7 @@ export class FunctionApp extends pulumi.ComponentResource {
         resourceName: names.appInsights,
         kind: "web",
         applicationType: "web",
-        workspaceResourceId: workspace.id,
+        workspaceResourceId: workspaceId,
         ingestionMode: "LogAnalytics",
         // Instrumentation-key ingestion off: only Entra-authenticated telemetry is accepted
         // (learn.microsoft.com/azure/azure-monitor/app/azure-ad-authentication).

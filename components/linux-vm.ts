@@ -1,4 +1,5 @@
 import { VirtualMachine } from "@pulumi/azure-native/compute/virtualMachine";
+import { GlobalSchedule } from "@pulumi/azure-native/devtestlab/globalSchedule";
 import { NetworkInterface } from "@pulumi/azure-native/network/networkInterface";
 import { NetworkSecurityGroup } from "@pulumi/azure-native/network/networkSecurityGroup";
 import { PublicIPAddress } from "@pulumi/azure-native/network/publicIPAddress";
@@ -59,8 +60,12 @@ export interface LinuxVmArgs {
   addressPrefix?: string;
   /** OS disk type. Default `StandardSSD_LRS`. */
   osDiskType?: string;
+  /** Shut the VM down every day at this time, `HH:MM` UTC (cost). Left out: no schedule. */
+  autoShutdownTime?: string;
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
+
+const SHUTDOWN_TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 const VM_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/;
 const ADMIN_USERNAME_PATTERN = /^[a-z_][a-z0-9_-]{0,31}$/;
@@ -89,6 +94,9 @@ function validateArgs(args: LinuxVmArgs, adminUsername: string): void {
     throw new Error(`adminUsername "${adminUsername}" is not a valid, non-reserved Linux user name`);
   }
   for (const cidr of args.sshAllowedCidrs ?? []) validateSshCidr(cidr);
+  if (args.autoShutdownTime !== undefined && !SHUTDOWN_TIME_PATTERN.test(args.autoShutdownTime)) {
+    throw new Error(`autoShutdownTime "${args.autoShutdownTime}": use HH:MM (24-hour clock, UTC)`);
+  }
 }
 
 /**
@@ -246,6 +254,25 @@ export class LinuxVm extends pulumi.ComponentResource {
       // The name is fixed, so a replacement must delete the old VM first (a create would find the name taken).
       { ...childOpts, deleteBeforeReplace: true },
     );
+
+    if (args.autoShutdownTime !== undefined) {
+      // The portal's "Auto-shutdown": a DevTest Labs global schedule that must be named shutdown-computevm-<VM name>
+      // (Microsoft.DevTestLab/schedules, learn.microsoft.com/azure/virtual-machines/auto-shutdown-vm).
+      new GlobalSchedule(
+        `${name}-auto-shutdown`,
+        {
+          ...common,
+          name: `shutdown-computevm-${args.vmName}`,
+          taskType: "ComputeVmShutdownTask",
+          status: "Enabled",
+          dailyRecurrence: { time: args.autoShutdownTime.replace(":", "") },
+          timeZoneId: "UTC",
+          targetResourceId: vm.id,
+          notificationSettings: { status: "Disabled" },
+        },
+        childOpts,
+      );
+    }
 
     this.vmName = vm.name;
     this.vmId = vm.id;

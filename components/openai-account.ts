@@ -1,8 +1,12 @@
 import { Account } from "@pulumi/azure-native/cognitiveservices/account";
 import { Deployment } from "@pulumi/azure-native/cognitiveservices/deployment";
+import { DiagnosticSetting } from "@pulumi/azure-native/monitor/diagnosticSetting";
 import { ResourceIdentityType } from "@pulumi/azure-native/types/enums/cognitiveservices";
 import * as pulumi from "@pulumi/pulumi";
 import type { DeploymentSpec } from "../lib/config";
+
+/** Resource log categories sent to Log Analytics: control-plane audit and every data-plane request. */
+export const OPENAI_LOG_CATEGORIES = ["Audit", "RequestResponse"] as const;
 
 /** Inputs of an Azure OpenAI account that only Entra ID tokens can reach. */
 export interface OpenAiAccountArgs {
@@ -21,6 +25,11 @@ export interface OpenAiAccountArgs {
   allowedIpRanges?: string[];
   /** Model deployments, created one after another in this order (Azure rejects parallel ones with 409). */
   deployments: DeploymentSpec[];
+  /**
+   * ARM ID of a Log Analytics workspace that receives the account's audit and request logs (who called the model,
+   * when). Left out: no diagnostic setting.
+   */
+  diagnosticsWorkspaceId?: pulumi.Input<string>;
   /** Protect the account and its deployments from deletion (`pulumi destroy` refuses). */
   protect?: boolean;
   tags?: Record<string, string>;
@@ -71,6 +80,21 @@ export class OpenAiAccount extends pulumi.ComponentResource {
       },
       { parent: this, protect },
     );
+
+    if (args.diagnosticsWorkspaceId !== undefined) {
+      // Resource log categories of Microsoft.CognitiveServices/accounts (Azure Monitor reference, "Supported logs for
+      // Microsoft.CognitiveServices/accounts"): Audit and RequestResponse, both to the AzureDiagnostics table.
+      new DiagnosticSetting(
+        `${name}-diagnostics`,
+        {
+          name: "send-to-log-analytics",
+          resourceUri: this.account.id,
+          workspaceId: args.diagnosticsWorkspaceId,
+          logs: OPENAI_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
+        },
+        { parent: this },
+      );
+    }
 
     // One deployment at a time: each waits for the previous (ARM answers 409 RequestConflict to parallel writes).
     this.deployments = [];

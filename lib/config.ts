@@ -57,6 +57,8 @@ export interface StackConfig {
   protect: boolean;
   /** A short-lived stack (pull request): teardown removes the stack too. */
   testStack: boolean;
+  /** A production stack: infrastructure encryption, no auto-shutdown, and it must be private. */
+  production: boolean;
   access: {
     role: ModelAccessRoleName;
     scope: RoleScope;
@@ -75,6 +77,8 @@ export interface StackConfig {
       sshPublicKey: string | undefined;
       sshAllowedCidrs: string[];
       trustedLaunch: boolean;
+      /** Daily shutdown time, `HH:MM` UTC, or undefined for none. */
+      autoShutdownTime: string | undefined;
     };
     functionApp: {
       /** Region of the Function App (Flex Consumption is not offered everywhere). */
@@ -137,6 +141,12 @@ export const CONFIG_KEYS = {
     type: "boolean",
     default: false,
     description: "A short-lived test stack (stacks named pr-<number> are test stacks anyway): teardown removes it.",
+  },
+  production: {
+    type: "boolean",
+    default: false,
+    description:
+      "A production stack: storage infrastructure encryption, no VM auto-shutdown by default, and networkMode must be private.",
   },
   roleName: {
     type: "string",
@@ -205,6 +215,12 @@ export const CONFIG_KEYS = {
     default: true,
     description: "Trusted Launch (secure boot, vTPM) on the VM; turn off only for sizes that do not support it.",
   },
+  vmAutoShutdown: {
+    type: "string",
+    default: "auto",
+    description:
+      "Daily VM shutdown (saves cost): auto (19:00 UTC on non-production stacks, none on production), off, or a time HH:MM in UTC.",
+  },
   functionAppLocation: {
     type: "string",
     default: "",
@@ -245,6 +261,10 @@ const LINUX_USERNAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 /** Names Azure refuses as Linux admin user (compute "osProfile.adminUsername" docs). */
 const RESERVED_USERNAMES = new Set(["root", "admin", "administrator", "user", "test", "guest", "adm", "sys", "ubuntu"]);
 const CAPACITY_RANGE = { min: 1, max: 50_000 };
+/** `HH:MM`, 24-hour clock. */
+const SHUTDOWN_TIME = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
+/** Auto-shutdown of non-production VMs: after a working day in Europe, before one in the Americas ends. */
+const DEFAULT_SHUTDOWN_TIME = "19:00";
 
 function quote(value: unknown): string {
   return JSON.stringify(value);
@@ -495,6 +515,19 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
     );
   }
   const trustedLaunch = read.boolean("vmTrustedLaunch");
+  const production = read.boolean("production");
+  const autoShutdown = read.string("vmAutoShutdown");
+  if (!["auto", "off"].includes(autoShutdown) && !SHUTDOWN_TIME.test(autoShutdown)) {
+    problems.push(`vmAutoShutdown = ${quote(autoShutdown)}: must be auto, off, or a time HH:MM in UTC such as 19:00`);
+  }
+  const autoShutdownTime =
+    autoShutdown === "auto"
+      ? production
+        ? undefined
+        : DEFAULT_SHUTDOWN_TIME
+      : autoShutdown === "off"
+        ? undefined
+        : autoShutdown;
   const functionAppLocation = read.string("functionAppLocation") || location;
   if (functionAppLocation !== location && !(AZURE_REGIONS as readonly string[]).includes(functionAppLocation)) {
     problems.push(
@@ -514,6 +547,7 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
     deployments,
     protect,
     testStack,
+    production,
     access: {
       role: roleName,
       scope: roleScope,
@@ -531,6 +565,7 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
         sshPublicKey: sshPublicKey === "" ? undefined : sshPublicKey,
         sshAllowedCidrs,
         trustedLaunch,
+        autoShutdownTime,
       },
       functionApp: { location: functionAppLocation },
     },

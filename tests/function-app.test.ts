@@ -148,6 +148,19 @@ describe("FunctionApp defaults", () => {
     assert.equal(container.inputs.publicAccess, "None");
   });
 
+  test("storage SAS tokens may live 7 days at most and longer ones are blocked; no infrastructure encryption by default", () => {
+    const account = single(run, "azure-native:storage:StorageAccount").inputs;
+    // Built-in "Storage SAS tokens should adhere to 7 day maximum validity": period <= 7 days and action "Block".
+    assert.deepEqual(account.sasPolicy, { sasExpirationPeriod: "7.00:00:00", expirationAction: "Block" });
+    assert.equal(account.encryption, undefined);
+    assert.equal(account.keyPolicy, undefined);
+  });
+
+  test("its own telemetry workspace accepts Entra-authenticated ingestion only", () => {
+    const workspace = single(run, "azure-native:operationalinsights:Workspace").inputs;
+    assert.deepEqual(workspace.features, { disableLocalAuth: true });
+  });
+
   test("host storage accepts Entra ID only: no shared keys, no public blobs, TLS 1.2, HTTPS", () => {
     const account = single(run, "azure-native:storage:StorageAccount").inputs;
     assert.equal(account.allowSharedKeyAccess, false);
@@ -304,6 +317,19 @@ describe("FunctionApp code package", () => {
     const settings = single(run, "azure-native:web:WebAppApplicationSettings").inputs.properties as object;
     assert.ok(!Object.keys(settings).some((key) => key.startsWith("APPLICATIONINSIGHTS")));
     assert.equal(outputs.appInsightsName, undefined);
+  });
+
+  test("infrastructureEncryption turns on the second encryption layer (creation-only: a change replaces)", async () => {
+    const { run } = await runFunctionApp({ infrastructureEncryption: true });
+    const account = single(run, "azure-native:storage:StorageAccount").inputs;
+    assert.deepEqual(account.encryption, { keySource: "Microsoft.Storage", requireInfrastructureEncryption: true });
+  });
+
+  test("a given Log Analytics workspace is used for telemetry, and none is created", async () => {
+    const workspaceId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log-x";
+    const { run } = await runFunctionApp({ logAnalyticsWorkspaceId: workspaceId });
+    assert.equal(run.resources.filter((r) => r.type === "azure-native:operationalinsights:Workspace").length, 0);
+    assert.equal(single(run, "azure-native:applicationinsights:Component").inputs.workspaceResourceId, workspaceId);
   });
 
   test("scale settings come from args and are checked", async () => {

@@ -98,6 +98,20 @@ describe("OpenAI account", () => {
   });
 });
 
+describe("audit and request logs", () => {
+  test("the account sends its Audit and RequestResponse logs to the stack's Log Analytics workspace", async () => {
+    const run = await runProgram(program);
+    const setting = single(run, "azure-native:monitor:DiagnosticSetting").inputs;
+    assert.equal(setting.resourceUri, single(run, ACCOUNT).id);
+    assert.equal(setting.workspaceId, single(run, "azure-native:operationalinsights:Workspace").id);
+    // Category names: Azure Monitor "Supported logs for Microsoft.CognitiveServices/accounts".
+    assert.deepEqual(setting.logs, [
+      { category: "Audit", enabled: true },
+      { category: "RequestResponse", enabled: true },
+    ]);
+  });
+});
+
 describe("model deployments", () => {
   test("each deployment sends its explicit name, model, version, SKU, capacity and upgrade option", async () => {
     const run = await runProgram(program, { config: { deployments: THREE_DEPLOYMENTS } });
