@@ -9,8 +9,9 @@ import * as random from "@pulumi/random";
 import { FunctionApp } from "./components/function-app";
 import { LinuxVm } from "./components/linux-vm";
 import { ModelAccess, type ModelAccessPrincipal } from "./components/model-access";
-import { OpenAiAccount } from "./components/openai-account";
+import { OpenAiAccount, type OpenAiAccountNetwork } from "./components/openai-account";
 import { StackLogs } from "./components/stack-logs";
+import { StackNetwork } from "./components/stack-network";
 import { loadConfig } from "./lib/config";
 import { DATA_PLANE_API_VERSION } from "./lib/constants";
 import { buildFunctionAppPackage } from "./lib/function-app-package";
@@ -65,20 +66,47 @@ export = async () => {
   const customSubdomain =
     config.accountSubdomain ?? nameSuffix.result.apply((suffix) => deriveSubdomain(project, stack, suffix));
 
+  const hasVm = config.compute.kind === "vm" || config.compute.kind === "both";
+  const hasFunctionApp = config.compute.kind === "functionApp" || config.compute.kind === "both";
+  const networkMode = config.network.mode;
+
+  // allowList and private: one VNet for the stack's compute (public mode keeps the VM's own small network).
+  const network =
+    networkMode === "public"
+      ? undefined
+      : new StackNetwork("network", {
+          resourceGroupName: resourceGroup.name,
+          location: config.location,
+          mode: networkMode,
+          vm: hasVm,
+          functionApp: hasFunctionApp,
+          tags,
+        });
+  const computeSubnets = [network?.vmSubnetId, network?.functionAppSubnetId].filter(
+    (id): id is NonNullable<typeof id> => id !== undefined,
+  );
+  const accountNetwork: OpenAiAccountNetwork =
+    networkMode === "private" && network?.privateEndpointSubnetId && network.dnsZoneIds
+      ? {
+          mode: "private",
+          privateEndpointSubnetId: network.privateEndpointSubnetId,
+          privateDnsZoneId: network.dnsZoneIds.openai,
+        }
+      : networkMode === "allowList"
+        ? { mode: "allowList", allowedIpRanges: config.network.allowedIpRanges, subnetIds: computeSubnets }
+        : { mode: "public" };
+
   const openai = new OpenAiAccount("openai", {
     resourceGroupName: resourceGroup.name,
     location: config.location,
     customSubdomain,
-    publicNetworkAccess: config.network.publicNetworkAccess,
-    allowedIpRanges: config.network.allowedIpRanges,
+    network: accountNetwork,
     deployments: config.deployments,
     diagnosticsWorkspaceId: logs.workspaceId,
     protect: config.protect,
     tags,
   });
 
-  const hasVm = config.compute.kind === "vm" || config.compute.kind === "both";
-  const hasFunctionApp = config.compute.kind === "functionApp" || config.compute.kind === "both";
   const defaultDeployment = config.deployments[0]?.name ?? "";
 
   const vm = hasVm
@@ -92,6 +120,7 @@ export = async () => {
         sshAllowedCidrs: config.compute.vm.sshAllowedCidrs,
         trustedLaunch: config.compute.vm.trustedLaunch,
         autoShutdownTime: config.compute.vm.autoShutdownTime,
+        subnetId: network?.vmSubnetId,
         tags,
       })
     : undefined;
@@ -106,6 +135,19 @@ export = async () => {
         codePackage: buildFunctionAppPackage(),
         logAnalyticsWorkspaceId: logs.workspaceId,
         infrastructureEncryption: config.production,
+        network: network?.functionAppSubnetId
+          ? {
+              integrationSubnetId: network.functionAppSubnetId,
+              privateStorage:
+                network.privateEndpointSubnetId && network.dnsZoneIds
+                  ? {
+                      privateEndpointSubnetId: network.privateEndpointSubnetId,
+                      blobDnsZoneId: network.dnsZoneIds.blob,
+                      tableDnsZoneId: network.dnsZoneIds.table,
+                    }
+                  : undefined,
+            }
+          : undefined,
         tags,
       })
     : undefined;
@@ -147,6 +189,9 @@ export = async () => {
     roleAssignments: access.grants,
     protected: config.protect,
     production: config.production,
+    // "public" | "allowList" | "private": the smoke test tells a caller outside the VNet that a private account is
+    // reachable only from inside.
+    networkMode,
     logAnalyticsWorkspaceName: logs.workspaceName,
     testStack: config.testStack,
     compute: config.compute.kind,

@@ -1,5 +1,7 @@
 import { Component as AppInsightsComponent } from "@pulumi/azure-native/applicationinsights/component";
 import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity/userAssignedIdentity";
+import { PrivateDnsZoneGroup } from "@pulumi/azure-native/network/privateDnsZoneGroup";
+import { PrivateEndpoint } from "@pulumi/azure-native/network/privateEndpoint";
 import { Workspace as LogAnalyticsWorkspace } from "@pulumi/azure-native/operationalinsights/workspace";
 import { BlobContainer } from "@pulumi/azure-native/storage/blobContainer";
 import { StorageAccount } from "@pulumi/azure-native/storage/storageAccount";
@@ -46,6 +48,21 @@ export const FLEX_DEPRECATED_SETTINGS = [
   "WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED",
   "FUNCTIONS_WORKER_PROCESS_COUNT",
 ] as const;
+
+/** See {@link FunctionAppArgs.network}. */
+export interface FunctionAppNetwork {
+  integrationSubnetId: pulumi.Input<string>;
+  privateStorage?: {
+    privateEndpointSubnetId: pulumi.Input<string>;
+    /** privatelink.blob.core.windows.net, linked to the VNet. */
+    blobDnsZoneId: pulumi.Input<string>;
+    /** privatelink.table.core.windows.net, linked to the VNet. */
+    tableDnsZoneId: pulumi.Input<string>;
+  };
+}
+
+/** Storage services the host reaches through private endpoints: blob (host, package) and table (diagnostic events). */
+export const PRIVATE_STORAGE_SERVICES = ["blob", "table"] as const;
 
 /** A built code package: see `lib/function-app-package.ts`. */
 export interface FunctionAppCodePackage {
@@ -99,6 +116,13 @@ export interface FunctionAppArgs {
    * Default false; production stacks turn it on.
    */
   infrastructureEncryption?: boolean;
+  /**
+   * VNet integration (outbound): the app's traffic, application and configuration alike, leaves through this subnet
+   * (delegated to Microsoft.App/environments). With `privateStorage`, its storage account takes no public traffic and
+   * is reached through private endpoints for blob (host storage, deployment package) and table (host diagnostics).
+   * Left out: no VNet integration, storage on its public endpoint (Entra ID only either way).
+   */
+  network?: FunctionAppNetwork;
   /** Code to deploy with one deploy as part of `pulumi up`. Left out: the app is created empty. */
   codePackage?: FunctionAppCodePackage;
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -198,6 +222,7 @@ export class FunctionApp extends pulumi.ComponentResource {
     validateScale(maximumInstanceCount, instanceMemoryMB);
     const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
     const childOpts: pulumi.CustomResourceOptions = { parent: this };
+    const privateStorage = args.network?.privateStorage;
 
     const account = new StorageAccount(
       `${name}-storage`,
@@ -220,6 +245,12 @@ export class FunctionApp extends pulumi.ComponentResource {
         sasPolicy: { sasExpirationPeriod: SAS_EXPIRATION_PERIOD, expirationAction: "Block" },
         ...(args.infrastructureEncryption
           ? { encryption: { keySource: "Microsoft.Storage", requireInfrastructureEncryption: true } }
+          : {}),
+        // Private storage (`networkRuleSet` is ARM's networkAcls): no public endpoint at all, no trusted-service bypass (the platform reaches it through the
+        // app's VNet integration, as Microsoft's Flex samples configure it: Azure-Samples/functions-quickstart-javascript-azd
+        // infra/main.bicep, vnetEnabled: publicNetworkAccess Disabled, networkAcls Deny with bypass None).
+        ...(privateStorage
+          ? { publicNetworkAccess: "Disabled", networkRuleSet: { defaultAction: "Deny", bypass: "None" } }
           : {}),
       },
       // Infrastructure encryption is chosen at creation only: changing it replaces the account.
@@ -276,6 +307,38 @@ export class FunctionApp extends pulumi.ComponentResource {
       ),
     ];
 
+    // One private endpoint per storage service the host uses, each with its zone group (the A record in the zone).
+    const storageEndpoints = privateStorage
+      ? PRIVATE_STORAGE_SERVICES.flatMap((service) => {
+          const endpoint = new PrivateEndpoint(
+            `${name}-storage-${service}-endpoint`,
+            {
+              ...common,
+              privateEndpointName: `pe-${names.storageAccount}-${service}`,
+              subnet: { id: privateStorage.privateEndpointSubnetId },
+              privateLinkServiceConnections: [{ name: service, privateLinkServiceId: account.id, groupIds: [service] }],
+            },
+            childOpts,
+          );
+          const zoneGroup = new PrivateDnsZoneGroup(
+            `${name}-storage-${service}-dns`,
+            {
+              resourceGroupName: args.resourceGroupName,
+              privateEndpointName: endpoint.name,
+              privateDnsZoneGroupName: "default",
+              privateDnsZoneConfigs: [
+                {
+                  name: service,
+                  privateDnsZoneId: service === "blob" ? privateStorage.blobDnsZoneId : privateStorage.tableDnsZoneId,
+                },
+              ],
+            },
+            childOpts,
+          );
+          return [endpoint, zoneGroup];
+        })
+      : [];
+
     const plan = new AppServicePlan(
       `${name}-plan`,
       {
@@ -315,9 +378,17 @@ export class FunctionApp extends pulumi.ComponentResource {
           runtime: { name: "node", version: args.nodeVersion ?? DEFAULT_NODE_VERSION },
           scaleAndConcurrency: { maximumInstanceCount, instanceMemoryMB },
         },
+        // Outbound VNet integration; `allTraffic` routes application and configuration traffic (content, image pull,
+        // backup) through the VNet: Microsoft.Web/sites outboundVnetRouting (API 2024-11-01 and later), the property
+        // the built-ins "Function apps should enable outbound application traffic routing / configuration routing to
+        // Azure Virtual Network" read.
+        ...(args.network
+          ? { virtualNetworkSubnetId: args.network.integrationSubnetId, outboundVnetRouting: { allTraffic: true } }
+          : {}),
       },
-      // The site starts its host at once: its storage roles must exist first.
-      { ...childOpts, dependsOn: [container, ...storageGrants] },
+      // The site starts its host at once: its storage roles (and, when private, the storage's private endpoints and
+      // their DNS records) must exist first.
+      { ...childOpts, dependsOn: [container, ...storageGrants, ...storageEndpoints] },
     );
     const principalId = app.identity.apply((identity) => {
       if (!identity?.principalId)

@@ -58,6 +58,11 @@ export interface LinuxVmArgs {
   trustedLaunch?: boolean;
   /** Address space of the VM's virtual network (the subnet takes all of it). Default {@link DEFAULT_ADDRESS_PREFIX}. */
   addressPrefix?: string;
+  /**
+   * An existing subnet for the NIC (the stack's network in allowList and private mode). Given: the component creates
+   * no VNet of its own and puts its NSG on the NIC. Left out: its own VNet and subnet, with the NSG on the subnet.
+   */
+  subnetId?: pulumi.Input<string>;
   /** OS disk type. Default `StandardSSD_LRS`. */
   osDiskType?: string;
   /** Shut the VM down every day at this time, `HH:MM` UTC (cost). Left out: no schedule. */
@@ -163,27 +168,7 @@ export class LinuxVm extends pulumi.ComponentResource {
     }
     const nsg = new NetworkSecurityGroup(`${name}-nsg`, { ...common, securityRules }, childOpts);
 
-    // Subnet as its own resource (not inline in the VNet) so its ID is a plain output.
-    const vnet = new VirtualNetwork(
-      `${name}-vnet`,
-      { ...common, addressSpace: { addressPrefixes: [addressPrefix] } },
-      childOpts,
-    );
-    const subnet = new Subnet(
-      `${name}-subnet`,
-      {
-        resourceGroupName: args.resourceGroupName,
-        virtualNetworkName: vnet.name,
-        addressPrefix,
-        networkSecurityGroup: { id: nsg.id },
-        // The VM must reach the model's public endpoint. Azure retires implicit outbound for new subnets ("default
-        // outbound access", learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access), so ask for
-        // it explicitly (settable only at creation); a NAT gateway or a private endpoint are the paid alternatives.
-        defaultOutboundAccess: true,
-      },
-      childOpts,
-    );
-
+    const subnetId = args.subnetId ?? this.ownSubnet(name, args, addressPrefix, nsg.id, common);
     const publicIp = sshAllowed
       ? new PublicIPAddress(
           `${name}-pip`,
@@ -201,12 +186,14 @@ export class LinuxVm extends pulumi.ComponentResource {
       `${name}-nic`,
       {
         ...common,
+        // On a shared subnet the NSG guards the NIC; on the VM's own subnet it guards the subnet.
+        networkSecurityGroup: args.subnetId !== undefined ? { id: nsg.id } : undefined,
         ipConfigurations: [
           {
             name: "primary",
             primary: true,
             privateIPAllocationMethod: "Dynamic",
-            subnet: { id: subnet.id },
+            subnet: { id: subnetId },
             publicIPAddress: publicIp ? { id: publicIp.id } : undefined,
           },
         ],
@@ -294,5 +281,37 @@ export class LinuxVm extends pulumi.ComponentResource {
       adminUsername: this.adminUsername,
       sshPublicKey: this.sshPublicKey,
     });
+  }
+
+  /** The VM's own VNet and subnet, for a stack without a shared network. */
+  private ownSubnet(
+    name: string,
+    args: LinuxVmArgs,
+    addressPrefix: string,
+    nsgId: pulumi.Output<string>,
+    common: { resourceGroupName: pulumi.Input<string>; location?: pulumi.Input<string>; tags?: LinuxVmArgs["tags"] },
+  ): pulumi.Output<string> {
+    const childOpts: pulumi.CustomResourceOptions = { parent: this };
+    // Subnet as its own resource (not inline in the VNet) so its ID is a plain output.
+    const vnet = new VirtualNetwork(
+      `${name}-vnet`,
+      { ...common, addressSpace: { addressPrefixes: [addressPrefix] } },
+      childOpts,
+    );
+    const subnet = new Subnet(
+      `${name}-subnet`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        virtualNetworkName: vnet.name,
+        addressPrefix,
+        networkSecurityGroup: { id: nsgId },
+        // The VM must reach the model's public endpoint. Azure retires implicit outbound for new subnets ("default
+        // outbound access", learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access), so ask for
+        // it explicitly (settable only at creation); a NAT gateway or a private endpoint are the paid alternatives.
+        defaultOutboundAccess: true,
+      },
+      childOpts,
+    );
+    return subnet.id;
   }
 }

@@ -19,7 +19,12 @@ export const COMPUTE_KINDS = ["vm", "functionApp", "both", "none"] as const;
 export type ComputeKind = (typeof COMPUTE_KINDS)[number];
 export const ROLE_SCOPES = ["resourceGroup", "account"] as const;
 export type RoleScope = (typeof ROLE_SCOPES)[number];
-export const PUBLIC_NETWORK_ACCESS = ["Enabled", "Disabled"] as const;
+/**
+ * How the account is reached: `public` (any network, token-only), `allowList` (these IPv4 ranges plus the stack's own
+ * subnets through a service endpoint), `private` (private endpoint only; compute in the stack's VNet).
+ */
+export const NETWORK_MODES = ["public", "allowList", "private"] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
 export const DEPLOYER_PRINCIPAL_TYPES = ["auto", "User", "ServicePrincipal"] as const;
 export type DeployerPrincipalType = (typeof DEPLOYER_PRINCIPAL_TYPES)[number];
 export const PROTECT_MODES = ["auto", "true", "false"] as const;
@@ -48,8 +53,8 @@ export interface StackConfig {
   /** Explicit custom subdomain, or undefined to derive `<project>-<stack>-<random>`. */
   accountSubdomain: string | undefined;
   network: {
-    publicNetworkAccess: (typeof PUBLIC_NETWORK_ACCESS)[number];
-    /** IPv4 addresses or CIDR ranges; non-empty means `networkAcls.defaultAction: Deny` with these allowed. */
+    mode: NetworkMode;
+    /** allowList mode: IPv4 addresses or CIDR ranges allowed besides the stack's own subnets. */
     allowedIpRanges: string[];
   };
   deployments: DeploymentSpec[];
@@ -116,15 +121,17 @@ export const CONFIG_KEYS = {
     description:
       "Custom subdomain of the OpenAI account (globally unique, immutable). Empty: <project>-<stack>-<random suffix kept in state>.",
   },
-  publicNetworkAccess: {
+  networkMode: {
     type: "string",
-    default: "Enabled",
-    description: "Enabled (default, so a laptop can run the smoke test) or Disabled (private networking only).",
+    default: "public",
+    description:
+      "public (any network, token-only), allowList (allowedIpRanges plus the stack's own subnets) or private (private endpoint; the VM and Function App in the stack's VNet).",
   },
   allowedIpRanges: {
     type: "array",
     default: [],
-    description: "IPv4 addresses or CIDR ranges allowed to reach the account; non-empty denies everything else.",
+    description:
+      "allowList mode: IPv4 addresses or CIDR ranges allowed to reach the account besides the stack's own subnets.",
   },
   deployments: {
     type: "array",
@@ -413,7 +420,13 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
   const problems = read.problems;
   const knownKeys = new Set(Object.keys(CONFIG_KEYS));
   for (const key of Object.keys(raw)) {
-    if (!knownKeys.has(key)) problems.push(`${key} is not a known key; known keys: ${[...knownKeys].join(", ")}`);
+    if (key === "publicNetworkAccess") {
+      problems.push(
+        `publicNetworkAccess = ${quote(raw[key])} was replaced by networkMode: Enabled is networkMode public (or allowList with allowedIpRanges), Disabled is networkMode private`,
+      );
+    } else if (!knownKeys.has(key)) {
+      problems.push(`${key} is not a known key; known keys: ${[...knownKeys].join(", ")}`);
+    }
   }
 
   const location = read.string("location");
@@ -435,13 +448,18 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
     );
   }
 
-  const publicNetworkAccess = read.enumOf("publicNetworkAccess", PUBLIC_NETWORK_ACCESS);
+  const networkMode = read.enumOf("networkMode", NETWORK_MODES);
   const allowedIpRanges = read.list("allowedIpRanges", (item) =>
     isIpv4Range(item) ? undefined : "must be an IPv4 address or CIDR range such as 203.0.113.0/24",
   );
-  if (publicNetworkAccess === "Disabled" && allowedIpRanges.length > 0) {
+  if (networkMode !== "allowList" && allowedIpRanges.length > 0) {
     problems.push(
-      `allowedIpRanges = ${quote(allowedIpRanges)} conflicts with publicNetworkAccess = "Disabled": an IP allow-list needs public access Enabled; clear one of them`,
+      `allowedIpRanges = ${quote(allowedIpRanges)} conflicts with networkMode = ${quote(networkMode)}: an IP allow-list needs networkMode allowList`,
+    );
+  }
+  if (networkMode === "allowList" && allowedIpRanges.length === 0) {
+    problems.push(
+      `networkMode = "allowList" needs allowedIpRanges: list the ranges people call the model from (the stack's VM and Function App are allowed by subnet), or use private`,
     );
   }
 
@@ -535,6 +553,23 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
     );
   }
 
+  // No accepted configuration may lock the stack out of its own model.
+  if (networkMode === "private" && computeKind === "none") {
+    problems.push(
+      `networkMode = "private" conflicts with compute = "none": only the stack's VM and Function App sit in its network, so nothing could call the model; choose vm, functionApp or both`,
+    );
+  }
+  if (networkMode === "private" && sshAllowedCidrs.length > 0) {
+    problems.push(
+      `sshAllowedCidrs = ${quote(sshAllowedCidrs)} conflicts with networkMode = "private": a private stack takes no inbound traffic from the internet; reach the VM with run command`,
+    );
+  }
+  if (production && networkMode !== "private") {
+    problems.push(
+      `production = true needs networkMode = "private" (it is ${quote(networkMode)}): a production model is not reachable from the internet`,
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(stack, problems);
 
   return {
@@ -543,7 +578,7 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
     location,
     resourceGroupName,
     accountSubdomain: subdomain === "" ? undefined : subdomain,
-    network: { publicNetworkAccess, allowedIpRanges },
+    network: { mode: networkMode, allowedIpRanges },
     deployments,
     protect,
     testStack,

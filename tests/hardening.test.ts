@@ -19,7 +19,7 @@ const WORKSPACE = "azure-native:operationalinsights:Workspace";
 /** A production stack: private, as production must be, and protected. */
 const PRODUCTION: RunOptions = {
   stack: "prod",
-  config: { production: "true", protect: "true" },
+  config: { production: "true", networkMode: "private", protect: "true" },
 };
 
 describe("hardening on every stack", () => {
@@ -59,7 +59,10 @@ describe("hardening on every stack", () => {
 
   test("vmAutoShutdown accepts auto, off or HH:MM and names the key, value and what is allowed otherwise", () => {
     assert.equal(parseConfig({}, "keyless-openai", "dev").compute.vm.autoShutdownTime, "19:00");
-    assert.equal(parseConfig({ production: "true" }, "keyless-openai", "prod").compute.vm.autoShutdownTime, undefined);
+    assert.equal(
+      parseConfig({ production: "true", networkMode: "private" }, "keyless-openai", "prod").compute.vm.autoShutdownTime,
+      undefined,
+    );
     assert.equal(
       parseConfig({ vmAutoShutdown: "06:05" }, "keyless-openai", "dev").compute.vm.autoShutdownTime,
       "06:05",

@@ -134,6 +134,9 @@ function azureName(inputs: Record<string, unknown>, name: string): string {
     "networkSecurityGroupName",
     "networkInterfaceName",
     "publicIpAddressName",
+    "privateEndpointName",
+    "privateZoneName",
+    "subnetName",
     "name",
     "resourceName",
     "workspaceName",
@@ -188,6 +191,8 @@ const DEFAULT_COMPUTED: NonNullable<RunOptions["computed"]> = {
       primaryEndpoints: { blob: `https://${accountName}.blob.core.windows.net/` },
     };
   },
+  "azure-native:network:PrivateEndpoint": (inputs, name) => ({ name: str(inputs.privateEndpointName, name) }),
+  "azure-native:privatedns:PrivateZone": (inputs, name) => ({ name: str(inputs.privateZoneName, name) }),
   // A user-assigned identity's object ID and client ID are returned by ARM on create (top level, not under `identity`).
   "azure-native:managedidentity:UserAssignedIdentity": (inputs, name) => ({
     name: str(inputs.resourceName, name),
