@@ -564,6 +564,12 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
       `sshAllowedCidrs = ${quote(sshAllowedCidrs)} conflicts with networkMode = "private": a private stack takes no inbound traffic from the internet; reach the VM with run command`,
     );
   }
+  const hasFunctionApp = computeKind === "functionApp" || computeKind === "both";
+  if (networkMode !== "public" && hasFunctionApp && functionAppLocation !== location) {
+    problems.push(
+      `functionAppLocation = ${quote(functionAppLocation)} conflicts with networkMode = ${quote(networkMode)}: VNet integration needs the Function App in the stack network's region, ${quote(location)}; pick a location that offers Flex Consumption for both`,
+    );
+  }
   if (production && networkMode !== "private") {
     problems.push(
       `production = true needs networkMode = "private" (it is ${quote(networkMode)}): a production model is not reachable from the internet`,

@@ -234,6 +234,12 @@ describe("no accepted configuration locks the stack out of its model", () => {
       message:
         'sshAllowedCidrs = ["203.0.113.7/32"] conflicts with networkMode = "private": a private stack takes no inbound traffic from the internet; reach the VM with run command',
     },
+    {
+      title: "a Function App in another region than the stack's network",
+      raw: { networkMode: "private", functionAppLocation: "eastus2" },
+      message:
+        'functionAppLocation = "eastus2" conflicts with networkMode = "private": VNet integration needs the Function App in the stack network\'s region, "swedencentral"; pick a location that offers Flex Consumption for both',
+    },
   ];
   for (const { title, raw, stack, message } of refused) {
     test(title, () => {
