@@ -467,7 +467,7 @@ export class FunctionApp extends pulumi.ComponentResource {
     });
   }
 
-  /** Workspace-based Application Insights that accepts only Entra-authenticated telemetry, and the app's role on it. */
+  /** Workspace-based Application Insights that accepts only Entra-authenticated telemetry, and the host identity's role on it. */
   private telemetry(
     name: string,
     args: FunctionAppArgs,
