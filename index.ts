@@ -3,22 +3,31 @@
  * test that proves they can. Reads validated config, then composes the components.
  */
 import { getClientConfig } from "@pulumi/azure-native/authorization/getClientConfig";
+import { ManagementLockAtResourceGroupLevel } from "@pulumi/azure-native/authorization/managementLockAtResourceGroupLevel";
 import { ResourceGroup } from "@pulumi/azure-native/resources/resourceGroup";
 import * as random from "@pulumi/random";
 import { FunctionApp } from "./components/function-app";
 import { LinuxVm } from "./components/linux-vm";
 import { ModelAccess, type ModelAccessPrincipal } from "./components/model-access";
-import { OpenAiAccount } from "./components/openai-account";
+import { OpenAiAccount, type OpenAiAccountNetwork } from "./components/openai-account";
+import { StackLogs } from "./components/stack-logs";
+import { StackNetwork } from "./components/stack-network";
 import { loadConfig } from "./lib/config";
 import { DATA_PLANE_API_VERSION } from "./lib/constants";
 import { buildFunctionAppPackage } from "./lib/function-app-package";
-import { deriveSubdomain, stableSuffix, vmNameFor } from "./lib/names";
+import { deriveSubdomain, logWorkspaceNameFor, stableSuffix, vmNameFor } from "./lib/names";
 import { configuredPrincipals } from "./lib/principals";
 
 export = async () => {
   const config = loadConfig();
   const { project, stack } = config;
-  const tags = { project, stack, "managed-by": "pulumi" };
+  // `environment` also tells the guardrails which resources belong to a production stack.
+  const tags = {
+    project,
+    stack,
+    "managed-by": "pulumi",
+    environment: config.production ? "production" : "non-production",
+  };
   const client = await getClientConfig();
 
   const resourceGroup = new ResourceGroup(
@@ -26,6 +35,25 @@ export = async () => {
     { resourceGroupName: config.resourceGroupName, location: config.location, tags },
     { protect: config.protect },
   );
+
+  // A protected stack's resource group cannot be deleted, by Pulumi or by hand, until the lock is removed
+  // (learn.microsoft.com/azure/azure-resource-manager/management/lock-resources). Test stacks are never protected
+  // (lib/config.ts refuses it), so their teardown never meets a lock.
+  if (config.protect) {
+    new ManagementLockAtResourceGroupLevel("resource-group-lock", {
+      resourceGroupName: resourceGroup.name,
+      lockName: "do-not-delete",
+      level: "CanNotDelete",
+      notes: `Protected stack ${project}/${stack}: remove this lock (and protect) before tearing the stack down.`,
+    });
+  }
+
+  const logs = new StackLogs("logs", {
+    resourceGroupName: resourceGroup.name,
+    location: config.location,
+    workspaceName: logWorkspaceNameFor(stack, stableSuffix(6, client.subscriptionId, project, stack)),
+    tags,
+  });
 
   // Kept in state: globally unique names (subdomain, function app, storage) stay the same on every update.
   const nameSuffix = new random.RandomString("name-suffix", {
@@ -38,19 +66,47 @@ export = async () => {
   const customSubdomain =
     config.accountSubdomain ?? nameSuffix.result.apply((suffix) => deriveSubdomain(project, stack, suffix));
 
+  const hasVm = config.compute.kind === "vm" || config.compute.kind === "both";
+  const hasFunctionApp = config.compute.kind === "functionApp" || config.compute.kind === "both";
+  const networkMode = config.network.mode;
+
+  // allowList and private: one VNet for the stack's compute (public mode keeps the VM's own small network).
+  const network =
+    networkMode === "public"
+      ? undefined
+      : new StackNetwork("network", {
+          resourceGroupName: resourceGroup.name,
+          location: config.location,
+          mode: networkMode,
+          vm: hasVm,
+          functionApp: hasFunctionApp,
+          tags,
+        });
+  const computeSubnets = [network?.vmSubnetId, network?.functionAppSubnetId].filter(
+    (id): id is NonNullable<typeof id> => id !== undefined,
+  );
+  const accountNetwork: OpenAiAccountNetwork =
+    networkMode === "private" && network?.privateEndpointSubnetId && network.dnsZoneIds
+      ? {
+          mode: "private",
+          privateEndpointSubnetId: network.privateEndpointSubnetId,
+          privateDnsZoneId: network.dnsZoneIds.openai,
+        }
+      : networkMode === "allowList"
+        ? { mode: "allowList", allowedIpRanges: config.network.allowedIpRanges, subnetIds: computeSubnets }
+        : { mode: "public" };
+
   const openai = new OpenAiAccount("openai", {
     resourceGroupName: resourceGroup.name,
     location: config.location,
     customSubdomain,
-    publicNetworkAccess: config.network.publicNetworkAccess,
-    allowedIpRanges: config.network.allowedIpRanges,
+    network: accountNetwork,
     deployments: config.deployments,
+    diagnosticsWorkspaceId: logs.workspaceId,
     protect: config.protect,
     tags,
   });
 
-  const hasVm = config.compute.kind === "vm" || config.compute.kind === "both";
-  const hasFunctionApp = config.compute.kind === "functionApp" || config.compute.kind === "both";
   const defaultDeployment = config.deployments[0]?.name ?? "";
 
   const vm = hasVm
@@ -63,6 +119,8 @@ export = async () => {
         sshPublicKey: config.compute.vm.sshPublicKey,
         sshAllowedCidrs: config.compute.vm.sshAllowedCidrs,
         trustedLaunch: config.compute.vm.trustedLaunch,
+        autoShutdownTime: config.compute.vm.autoShutdownTime,
+        subnetId: network?.vmSubnetId,
         tags,
       })
     : undefined;
@@ -75,6 +133,21 @@ export = async () => {
         nameSuffix: stableSuffix(6, client.subscriptionId, project, stack),
         openAi: { endpoint: openai.endpoint, deployment: defaultDeployment, apiVersion: DATA_PLANE_API_VERSION },
         codePackage: buildFunctionAppPackage(),
+        logAnalyticsWorkspaceId: logs.workspaceId,
+        infrastructureEncryption: config.production,
+        network: network?.functionAppSubnetId
+          ? {
+              integrationSubnetId: network.functionAppSubnetId,
+              privateStorage:
+                network.privateEndpointSubnetId && network.dnsZoneIds
+                  ? {
+                      privateEndpointSubnetId: network.privateEndpointSubnetId,
+                      blobDnsZoneId: network.dnsZoneIds.blob,
+                      tableDnsZoneId: network.dnsZoneIds.table,
+                    }
+                  : undefined,
+            }
+          : undefined,
         tags,
       })
     : undefined;
@@ -115,6 +188,11 @@ export = async () => {
     apiVersion: DATA_PLANE_API_VERSION,
     roleAssignments: access.grants,
     protected: config.protect,
+    production: config.production,
+    // "public" | "allowList" | "private": the smoke test tells a caller outside the VNet that a private account is
+    // reachable only from inside.
+    networkMode,
+    logAnalyticsWorkspaceName: logs.workspaceName,
     testStack: config.testStack,
     compute: config.compute.kind,
     vmName: vm?.vmName,
@@ -122,6 +200,8 @@ export = async () => {
     functionAppName: functionApp?.appName,
     functionAppHostName: functionApp?.defaultHostName,
     functionAppPrincipalId: functionApp?.principalId,
+    // The Function App's second identity: host storage, deployment package and telemetry only, never the model.
+    functionAppHostIdentityPrincipalId: functionApp?.hostIdentityPrincipalId,
     smokeTestCommands: [`npm run smoke -- --stack ${stack}`],
   };
 };

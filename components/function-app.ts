@@ -1,4 +1,7 @@
 import { Component as AppInsightsComponent } from "@pulumi/azure-native/applicationinsights/component";
+import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity/userAssignedIdentity";
+import { PrivateDnsZoneGroup } from "@pulumi/azure-native/network/privateDnsZoneGroup";
+import { PrivateEndpoint } from "@pulumi/azure-native/network/privateEndpoint";
 import { Workspace as LogAnalyticsWorkspace } from "@pulumi/azure-native/operationalinsights/workspace";
 import { BlobContainer } from "@pulumi/azure-native/storage/blobContainer";
 import { StorageAccount } from "@pulumi/azure-native/storage/storageAccount";
@@ -25,6 +28,9 @@ export const DEFAULT_INSTANCE_MEMORY_MB = 2048;
 export const DEFAULT_MAXIMUM_INSTANCE_COUNT = 40;
 export const DEFAULT_NODE_VERSION = "22";
 
+/** Longest SAS validity the storage account accepts: 7 days, as `d.hh:mm:ss` (ARM sasPolicy.sasExpirationPeriod). */
+export const SAS_EXPIRATION_PERIOD = "7.00:00:00";
+
 /**
  * Settings the Flex Consumption docs list as deprecated or invalid for Flex apps
  * (learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations). Never sent.
@@ -42,6 +48,21 @@ export const FLEX_DEPRECATED_SETTINGS = [
   "WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED",
   "FUNCTIONS_WORKER_PROCESS_COUNT",
 ] as const;
+
+/** See {@link FunctionAppArgs.network}. */
+export interface FunctionAppNetwork {
+  integrationSubnetId: pulumi.Input<string>;
+  privateStorage?: {
+    privateEndpointSubnetId: pulumi.Input<string>;
+    /** privatelink.blob.core.windows.net, linked to the VNet. */
+    blobDnsZoneId: pulumi.Input<string>;
+    /** privatelink.table.core.windows.net, linked to the VNet. */
+    tableDnsZoneId: pulumi.Input<string>;
+  };
+}
+
+/** Storage services the host reaches through private endpoints: blob (host, package) and table (diagnostic events). */
+export const PRIVATE_STORAGE_SERVICES = ["blob", "table"] as const;
 
 /** A built code package: see `lib/function-app-package.ts`. */
 export interface FunctionAppCodePackage {
@@ -85,6 +106,23 @@ export interface FunctionAppArgs {
   appInsights?: boolean;
   /** Log Analytics retention for the telemetry workspace. Default 30 days (the free retention). */
   logRetentionDays?: number;
+  /**
+   * ARM ID of an existing Log Analytics workspace for Application Insights (the stack's, see `StackLogs`). Left out:
+   * the component creates its own, with Entra-only ingestion.
+   */
+  logAnalyticsWorkspaceId?: pulumi.Input<string>;
+  /**
+   * Storage infrastructure encryption (a second, platform-managed layer; settable only when the account is created).
+   * Default false; production stacks turn it on.
+   */
+  infrastructureEncryption?: boolean;
+  /**
+   * VNet integration (outbound): the app's traffic, application and configuration alike, leaves through this subnet
+   * (delegated to Microsoft.App/environments). With `privateStorage`, its storage account takes no public traffic and
+   * is reached through private endpoints for blob (host storage, deployment package) and table (host diagnostics).
+   * Left out: no VNet integration, storage on its public endpoint (Entra ID only either way).
+   */
+  network?: FunctionAppNetwork;
   /** Code to deploy with one deploy as part of `pulumi up`. Left out: the app is created empty. */
   codePackage?: FunctionAppCodePackage;
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -97,6 +135,8 @@ export interface FunctionAppNames {
   storageAccount: string;
   appInsights: string;
   logWorkspace: string;
+  /** The user-assigned identity the host uses for its storage, the deployment container and telemetry. */
+  hostIdentity: string;
 }
 
 const PREFIX_PATTERN = /^[a-z][a-z0-9]{1,9}$/;
@@ -120,6 +160,7 @@ export function functionAppNames(namePrefix: string, nameSuffix: string): Functi
     storageAccount: `st${namePrefix}fn${nameSuffix}`,
     appInsights: `appi-${namePrefix}-${nameSuffix}`,
     logWorkspace: `log-${namePrefix}-${nameSuffix}`,
+    hostIdentity: `id-${namePrefix}-host-${nameSuffix}`,
   };
 }
 
@@ -140,18 +181,33 @@ function validateScale(maximumInstanceCount: number, instanceMemoryMB: number): 
 }
 
 /**
- * An Azure Functions app on the Flex Consumption plan (Linux, Node.js) with a system-assigned identity and no secrets:
- * host storage and the deployment container are reached with the identity (shared keys are off on the account),
- * telemetry is ingested with the identity, basic-auth publishing is off, and the code is deployed with "one deploy"
- * using the deployer's Entra token. Grant the identity its model role through `principalId`.
+ * An Azure Functions app on the Flex Consumption plan (Linux, Node.js) with no secrets and two managed identities:
+ * - a user-assigned "host" identity, created and granted its storage and telemetry roles BEFORE the site exists, which
+ *   the platform uses for the deployment container and the host uses for its storage (`AzureWebJobsStorage__*`) and
+ *   for telemetry, so nothing on the way to the first code deploy waits for a role granted in the same run to an
+ *   identity that did not exist a moment ago;
+ * - the site's system-assigned identity, which the function code uses (DefaultAzureCredential, no AZURE_CLIENT_ID) to
+ *   call the model: grant it the model role through `principalId`.
+ * This is the shape of Microsoft's Flex Consumption azd samples (Azure-Samples/functions-quickstart-javascript-azd,
+ * infra/main.bicep and infra/app/api.bicep: a user-assigned identity with `AzureWebJobsStorage__credential`,
+ * `AzureWebJobsStorage__clientId` and deployment storage `authentication.type: UserAssignedIdentity`).
+ * Shared keys are off on the storage account, basic-auth publishing is off, and the code is deployed with "one deploy"
+ * using the deployer's Entra token.
  */
 export class FunctionApp extends pulumi.ComponentResource {
   public readonly appName: pulumi.Output<string>;
   public readonly appId: pulumi.Output<string>;
   public readonly defaultHostName: pulumi.Output<string>;
-  /** Object ID of the app's system-assigned identity: grant roles to this. */
+  /** Object ID of the app's system-assigned identity, the one that calls the model: grant the model role to this. */
   public readonly principalId: pulumi.Output<string>;
+  /** Object ID of the user-assigned host identity (storage, deployment container, telemetry). */
+  public readonly hostIdentityPrincipalId: pulumi.Output<string>;
+  /** Client ID of the user-assigned host identity (what `AzureWebJobsStorage__clientId` names). */
+  public readonly hostIdentityClientId: pulumi.Output<string>;
+  public readonly hostIdentityName: pulumi.Output<string>;
   public readonly storageAccountName: pulumi.Output<string>;
+  /** ARM ID of the host storage account. */
+  public readonly storageAccountId: pulumi.Output<string>;
   /** Only when `appInsights` is on. */
   public readonly appInsightsName: pulumi.Output<string> | undefined;
   /** The one-deploy command; depend on it to wait for the code. Only when `codePackage` is given. */
@@ -166,6 +222,7 @@ export class FunctionApp extends pulumi.ComponentResource {
     validateScale(maximumInstanceCount, instanceMemoryMB);
     const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
     const childOpts: pulumi.CustomResourceOptions = { parent: this };
+    const privateStorage = args.network?.privateStorage;
 
     const account = new StorageAccount(
       `${name}-storage`,
@@ -174,15 +231,30 @@ export class FunctionApp extends pulumi.ComponentResource {
         accountName: names.storageAccount,
         kind: "StorageV2",
         sku: { name: "Standard_LRS" },
-        // Entra ID only: no account keys, no SAS, no anonymous blobs (the host and the deploy use the app identity).
+        // Entra ID only: no account keys, no SAS, no anonymous blobs (the host and the deploy use the host identity).
         allowSharedKeyAccess: false,
         defaultToOAuthAuthentication: true,
         allowBlobPublicAccess: false,
         allowCrossTenantReplication: false,
         minimumTlsVersion: "TLS1_2",
         enableHttpsTrafficOnly: true,
+        // SAS tokens (none are used: shared keys are off) may live at most 7 days, and longer ones are refused:
+        // what the built-in "Storage SAS tokens should adhere to 7 day maximum validity" requires
+        // (sasPolicy.sasExpirationPeriod at most 7 days, expirationAction "Block"). No keyPolicy: the account keys
+        // are unusable with shared keys off, and an expiry without rotation would only make them "expired".
+        sasPolicy: { sasExpirationPeriod: SAS_EXPIRATION_PERIOD, expirationAction: "Block" },
+        ...(args.infrastructureEncryption
+          ? { encryption: { keySource: "Microsoft.Storage", requireInfrastructureEncryption: true } }
+          : {}),
+        // Private storage (`networkRuleSet` is ARM's networkAcls): no public endpoint at all, no trusted-service bypass (the platform reaches it through the
+        // app's VNet integration, as Microsoft's Flex samples configure it: Azure-Samples/functions-quickstart-javascript-azd
+        // infra/main.bicep, vnetEnabled: publicNetworkAccess Disabled, networkAcls Deny with bypass None).
+        ...(privateStorage
+          ? { publicNetworkAccess: "Disabled", networkRuleSet: { defaultAction: "Deny", bypass: "None" } }
+          : {}),
       },
-      childOpts,
+      // Infrastructure encryption is chosen at creation only: changing it replaces the account.
+      { ...childOpts, replaceOnChanges: ["encryption.requireInfrastructureEncryption"] },
     );
     const container = new BlobContainer(
       `${name}-package-container`,
@@ -194,6 +266,78 @@ export class FunctionApp extends pulumi.ComponentResource {
       },
       childOpts,
     );
+
+    // The host identity exists before the site, so its roles are granted (and start propagating) before the site is
+    // created, and long before the code deploy asks the platform to write the package with it.
+    const hostIdentity = new UserAssignedIdentity(
+      `${name}-host-identity`,
+      { ...common, resourceName: names.hostIdentity },
+      childOpts,
+    );
+    const hostGrant = (suffix: string, scope: pulumi.Input<string>, roleGuid: string, description: string) =>
+      assignRole(
+        `${name}-${suffix}`,
+        {
+          scope,
+          roleGuid,
+          principalId: hostIdentity.principalId,
+          principalType: "ServicePrincipal",
+          subscriptionId: args.subscriptionId,
+          description: `Function app ${names.app} host identity: ${description}`,
+        },
+        childOpts,
+      );
+    // Host storage by identity (learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity):
+    // Storage Blob Data Owner for the host's blobs and the deployment package; Storage Table Data Contributor because
+    // the host writes its diagnostic events to Table storage (diagnostic event AZFD0003,
+    // learn.microsoft.com/azure/azure-functions/errors-diagnostics/diagnostic-events/azfd0003). No queue role: the
+    // queue service is only needed by blob triggers and other queue-based bindings, and this app has one HTTP function.
+    const storageGrants = [
+      hostGrant(
+        "storage-blob-data-owner",
+        account.id,
+        BUILT_IN_ROLES.StorageBlobDataOwner,
+        "host storage and deployment package",
+      ),
+      hostGrant(
+        "storage-table-data-contributor",
+        account.id,
+        BUILT_IN_ROLES.StorageTableDataContributor,
+        "host diagnostic events",
+      ),
+    ];
+
+    // One private endpoint per storage service the host uses, each with its zone group (the A record in the zone).
+    const storageEndpoints = privateStorage
+      ? PRIVATE_STORAGE_SERVICES.flatMap((service) => {
+          const endpoint = new PrivateEndpoint(
+            `${name}-storage-${service}-endpoint`,
+            {
+              ...common,
+              privateEndpointName: `pe-${names.storageAccount}-${service}`,
+              subnet: { id: privateStorage.privateEndpointSubnetId },
+              privateLinkServiceConnections: [{ name: service, privateLinkServiceId: account.id, groupIds: [service] }],
+            },
+            childOpts,
+          );
+          const zoneGroup = new PrivateDnsZoneGroup(
+            `${name}-storage-${service}-dns`,
+            {
+              resourceGroupName: args.resourceGroupName,
+              privateEndpointName: endpoint.name,
+              privateDnsZoneGroupName: "default",
+              privateDnsZoneConfigs: [
+                {
+                  name: service,
+                  privateDnsZoneId: service === "blob" ? privateStorage.blobDnsZoneId : privateStorage.tableDnsZoneId,
+                },
+              ],
+            },
+            childOpts,
+          );
+          return [endpoint, zoneGroup];
+        })
+      : [];
 
     const plan = new AppServicePlan(
       `${name}-plan`,
@@ -214,7 +358,8 @@ export class FunctionApp extends pulumi.ComponentResource {
         name: names.app,
         kind: "functionapp,linux",
         serverFarmId: plan.id,
-        identity: { type: "SystemAssigned" },
+        // System-assigned: the identity the function code calls the model with. User-assigned: the host's storage.
+        identity: { type: "SystemAssigned, UserAssigned", userAssignedIdentities: [hostIdentity.id] },
         httpsOnly: true,
         // No `siteConfig` at all, on purpose. The SDK fills any siteConfig with netFrameworkVersion "v4.6",
         // http20Enabled and localMySqlEnabled (siteConfigArgsProvideDefaults in @pulumi/azure-native
@@ -227,14 +372,23 @@ export class FunctionApp extends pulumi.ComponentResource {
             storage: {
               type: "blobContainer",
               value: pulumi.interpolate`${account.primaryEndpoints.blob}${DEPLOYMENT_CONTAINER}`,
-              authentication: { type: "SystemAssignedIdentity" },
+              authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: hostIdentity.id },
             },
           },
           runtime: { name: "node", version: args.nodeVersion ?? DEFAULT_NODE_VERSION },
           scaleAndConcurrency: { maximumInstanceCount, instanceMemoryMB },
         },
+        // Outbound VNet integration; `allTraffic` routes application and configuration traffic (content, image pull,
+        // backup) through the VNet: Microsoft.Web/sites outboundVnetRouting (API 2024-11-01 and later), the property
+        // the built-ins "Function apps should enable outbound application traffic routing / configuration routing to
+        // Azure Virtual Network" read.
+        ...(args.network
+          ? { virtualNetworkSubnetId: args.network.integrationSubnetId, outboundVnetRouting: { allTraffic: true } }
+          : {}),
       },
-      { ...childOpts, dependsOn: [container] },
+      // The site starts its host at once: its storage roles (and, when private, the storage's private endpoints and
+      // their DNS records) must exist first.
+      { ...childOpts, dependsOn: [container, ...storageGrants, ...storageEndpoints] },
     );
     const principalId = app.identity.apply((identity) => {
       if (!identity?.principalId)
@@ -254,24 +408,8 @@ export class FunctionApp extends pulumi.ComponentResource {
       childOpts,
     );
 
-    // Host storage by identity needs Storage Blob Data Owner on the account; queue and table roles only for triggers
-    // that use them (learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity;
-    // the Flex samples grant blob only by default: IaC/bicep/rbac.bicep enableQueue/enableTable false). The same role
-    // lets the platform write and read the package in the deployment container.
-    const blobOwner = assignRole(
-      `${name}-storage-blob-data-owner`,
-      {
-        scope: account.id,
-        roleGuid: BUILT_IN_ROLES.StorageBlobDataOwner,
-        principalId,
-        principalType: "ServicePrincipal",
-        subscriptionId: args.subscriptionId,
-        description: `Function app ${names.app}: host storage and deployment package`,
-      },
-      childOpts,
-    );
-
-    const telemetry = args.appInsights === false ? undefined : this.telemetry(name, args, names, principalId, common);
+    const telemetry =
+      args.appInsights === false ? undefined : this.telemetry(name, args, names, hostIdentity.principalId, common);
 
     const appSettings = new WebAppApplicationSettings(
       `${name}-app-settings`,
@@ -279,33 +417,40 @@ export class FunctionApp extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         name: app.name,
         properties: {
-          // System-assigned identity: the account name alone selects identity-based host storage.
+          // Identity-based host storage with the user-assigned identity (functions-reference, "Connecting to host
+          // storage with an identity": `__credential` managedidentity and `__clientId` select a user-assigned one).
           AzureWebJobsStorage__accountName: account.name,
+          AzureWebJobsStorage__credential: "managedidentity",
+          AzureWebJobsStorage__clientId: hostIdentity.clientId,
           AZURE_OPENAI_ENDPOINT: args.openAi.endpoint,
           AZURE_OPENAI_DEPLOYMENT: args.openAi.deployment,
           AZURE_OPENAI_API_VERSION: args.openAi.apiVersion,
           ...(telemetry
             ? {
                 APPLICATIONINSIGHTS_CONNECTION_STRING: telemetry.connectionString,
-                // Entra ingestion with the system-assigned identity (functions-app-settings,
-                // APPLICATIONINSIGHTS_AUTHENTICATION_STRING); the component refuses anything else.
-                APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "Authorization=AAD",
+                // Entra ingestion with the host identity (functions-app-settings, APPLICATIONINSIGHTS_AUTHENTICATION_STRING:
+                // `ClientId=<client ID>;Authorization=AAD` for a user-assigned identity); the component refuses anything else.
+                APPLICATIONINSIGHTS_AUTHENTICATION_STRING: pulumi.interpolate`ClientId=${hostIdentity.clientId};Authorization=AAD`,
               }
             : {}),
         },
       },
-      { ...childOpts, dependsOn: [blobOwner, ...(telemetry ? [telemetry.publisherRole] : [])] },
+      { ...childOpts, dependsOn: [...storageGrants, ...(telemetry ? [telemetry.publisherRole] : [])] },
     );
 
     this.codeDeployment = args.codePackage
-      ? this.deployCode(name, args.codePackage, app, [appSettings, blobOwner, ftpPolicy, scmPolicy])
+      ? this.deployCode(name, args.codePackage, app, [appSettings, ...storageGrants, ftpPolicy, scmPolicy])
       : undefined;
 
     this.appName = app.name;
     this.appId = app.id;
     this.defaultHostName = app.defaultHostName;
     this.principalId = principalId;
+    this.hostIdentityPrincipalId = hostIdentity.principalId;
+    this.hostIdentityClientId = hostIdentity.clientId;
+    this.hostIdentityName = hostIdentity.name;
     this.storageAccountName = account.name;
+    this.storageAccountId = account.id;
     this.appInsightsName = telemetry?.name;
 
     this.registerOutputs({
@@ -313,12 +458,16 @@ export class FunctionApp extends pulumi.ComponentResource {
       appId: this.appId,
       defaultHostName: this.defaultHostName,
       principalId: this.principalId,
+      hostIdentityPrincipalId: this.hostIdentityPrincipalId,
+      hostIdentityClientId: this.hostIdentityClientId,
+      hostIdentityName: this.hostIdentityName,
       storageAccountName: this.storageAccountName,
+      storageAccountId: this.storageAccountId,
       appInsightsName: this.appInsightsName,
     });
   }
 
-  /** Workspace-based Application Insights that accepts only Entra-authenticated telemetry, and the app's role on it. */
+  /** Workspace-based Application Insights that accepts only Entra-authenticated telemetry, and the host identity's role on it. */
   private telemetry(
     name: string,
     args: FunctionAppArgs,
@@ -327,16 +476,21 @@ export class FunctionApp extends pulumi.ComponentResource {
     common: Pick<FunctionAppArgs, "resourceGroupName" | "location" | "tags">,
   ) {
     const childOpts: pulumi.CustomResourceOptions = { parent: this };
-    const workspace = new LogAnalyticsWorkspace(
-      `${name}-logs`,
-      {
-        ...common,
-        workspaceName: names.logWorkspace,
-        sku: { name: "PerGB2018" },
-        retentionInDays: args.logRetentionDays ?? 30,
-      },
-      childOpts,
-    );
+    const workspaceId =
+      args.logAnalyticsWorkspaceId ??
+      new LogAnalyticsWorkspace(
+        `${name}-logs`,
+        {
+          ...common,
+          workspaceName: names.logWorkspace,
+          sku: { name: "PerGB2018" },
+          retentionInDays: args.logRetentionDays ?? 30,
+          // Entra-authenticated ingestion only (built-in "Log Analytics Workspaces should block non-Azure Active
+          // Directory based ingestion": features.disableLocalAuth).
+          features: { disableLocalAuth: true },
+        },
+        childOpts,
+      ).id;
     const component = new AppInsightsComponent(
       `${name}-appinsights`,
       {
@@ -344,7 +498,7 @@ export class FunctionApp extends pulumi.ComponentResource {
         resourceName: names.appInsights,
         kind: "web",
         applicationType: "web",
-        workspaceResourceId: workspace.id,
+        workspaceResourceId: workspaceId,
         ingestionMode: "LogAnalytics",
         // Instrumentation-key ingestion off: only Entra-authenticated telemetry is accepted
         // (learn.microsoft.com/azure/azure-monitor/app/azure-ad-authentication).

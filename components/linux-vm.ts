@@ -1,4 +1,5 @@
 import { VirtualMachine } from "@pulumi/azure-native/compute/virtualMachine";
+import { GlobalSchedule } from "@pulumi/azure-native/devtestlab/globalSchedule";
 import { NetworkInterface } from "@pulumi/azure-native/network/networkInterface";
 import { NetworkSecurityGroup } from "@pulumi/azure-native/network/networkSecurityGroup";
 import { PublicIPAddress } from "@pulumi/azure-native/network/publicIPAddress";
@@ -57,10 +58,19 @@ export interface LinuxVmArgs {
   trustedLaunch?: boolean;
   /** Address space of the VM's virtual network (the subnet takes all of it). Default {@link DEFAULT_ADDRESS_PREFIX}. */
   addressPrefix?: string;
+  /**
+   * An existing subnet for the NIC (the stack's network in allowList and private mode). Given: the component creates
+   * no VNet of its own and puts its NSG on the NIC. Left out: its own VNet and subnet, with the NSG on the subnet.
+   */
+  subnetId?: pulumi.Input<string>;
   /** OS disk type. Default `StandardSSD_LRS`. */
   osDiskType?: string;
+  /** Shut the VM down every day at this time, `HH:MM` UTC (cost). Left out: no schedule. */
+  autoShutdownTime?: string;
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
+
+const SHUTDOWN_TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 const VM_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/;
 const ADMIN_USERNAME_PATTERN = /^[a-z_][a-z0-9_-]{0,31}$/;
@@ -89,6 +99,9 @@ function validateArgs(args: LinuxVmArgs, adminUsername: string): void {
     throw new Error(`adminUsername "${adminUsername}" is not a valid, non-reserved Linux user name`);
   }
   for (const cidr of args.sshAllowedCidrs ?? []) validateSshCidr(cidr);
+  if (args.autoShutdownTime !== undefined && !SHUTDOWN_TIME_PATTERN.test(args.autoShutdownTime)) {
+    throw new Error(`autoShutdownTime "${args.autoShutdownTime}": use HH:MM (24-hour clock, UTC)`);
+  }
 }
 
 /**
@@ -155,27 +168,7 @@ export class LinuxVm extends pulumi.ComponentResource {
     }
     const nsg = new NetworkSecurityGroup(`${name}-nsg`, { ...common, securityRules }, childOpts);
 
-    // Subnet as its own resource (not inline in the VNet) so its ID is a plain output.
-    const vnet = new VirtualNetwork(
-      `${name}-vnet`,
-      { ...common, addressSpace: { addressPrefixes: [addressPrefix] } },
-      childOpts,
-    );
-    const subnet = new Subnet(
-      `${name}-subnet`,
-      {
-        resourceGroupName: args.resourceGroupName,
-        virtualNetworkName: vnet.name,
-        addressPrefix,
-        networkSecurityGroup: { id: nsg.id },
-        // The VM must reach the model's public endpoint. Azure retires implicit outbound for new subnets ("default
-        // outbound access", learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access), so ask for
-        // it explicitly (settable only at creation); a NAT gateway or a private endpoint are the paid alternatives.
-        defaultOutboundAccess: true,
-      },
-      childOpts,
-    );
-
+    const subnetId = args.subnetId ?? this.ownSubnet(name, args, addressPrefix, nsg.id, common);
     const publicIp = sshAllowed
       ? new PublicIPAddress(
           `${name}-pip`,
@@ -193,12 +186,14 @@ export class LinuxVm extends pulumi.ComponentResource {
       `${name}-nic`,
       {
         ...common,
+        // On a shared subnet the NSG guards the NIC; on the VM's own subnet it guards the subnet.
+        networkSecurityGroup: args.subnetId !== undefined ? { id: nsg.id } : undefined,
         ipConfigurations: [
           {
             name: "primary",
             primary: true,
             privateIPAllocationMethod: "Dynamic",
-            subnet: { id: subnet.id },
+            subnet: { id: subnetId },
             publicIPAddress: publicIp ? { id: publicIp.id } : undefined,
           },
         ],
@@ -247,6 +242,25 @@ export class LinuxVm extends pulumi.ComponentResource {
       { ...childOpts, deleteBeforeReplace: true },
     );
 
+    if (args.autoShutdownTime !== undefined) {
+      // The portal's "Auto-shutdown": a DevTest Labs global schedule that must be named shutdown-computevm-<VM name>
+      // (Microsoft.DevTestLab/schedules, learn.microsoft.com/azure/virtual-machines/auto-shutdown-vm).
+      new GlobalSchedule(
+        `${name}-auto-shutdown`,
+        {
+          ...common,
+          name: `shutdown-computevm-${args.vmName}`,
+          taskType: "ComputeVmShutdownTask",
+          status: "Enabled",
+          dailyRecurrence: { time: args.autoShutdownTime.replace(":", "") },
+          timeZoneId: "UTC",
+          targetResourceId: vm.id,
+          notificationSettings: { status: "Disabled" },
+        },
+        childOpts,
+      );
+    }
+
     this.vmName = vm.name;
     this.vmId = vm.id;
     this.principalId = vm.identity.apply((identity) => {
@@ -267,5 +281,37 @@ export class LinuxVm extends pulumi.ComponentResource {
       adminUsername: this.adminUsername,
       sshPublicKey: this.sshPublicKey,
     });
+  }
+
+  /** The VM's own VNet and subnet, for a stack without a shared network. */
+  private ownSubnet(
+    name: string,
+    args: LinuxVmArgs,
+    addressPrefix: string,
+    nsgId: pulumi.Output<string>,
+    common: { resourceGroupName: pulumi.Input<string>; location?: pulumi.Input<string>; tags?: LinuxVmArgs["tags"] },
+  ): pulumi.Output<string> {
+    const childOpts: pulumi.CustomResourceOptions = { parent: this };
+    // Subnet as its own resource (not inline in the VNet) so its ID is a plain output.
+    const vnet = new VirtualNetwork(
+      `${name}-vnet`,
+      { ...common, addressSpace: { addressPrefixes: [addressPrefix] } },
+      childOpts,
+    );
+    const subnet = new Subnet(
+      `${name}-subnet`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        virtualNetworkName: vnet.name,
+        addressPrefix,
+        networkSecurityGroup: { id: nsgId },
+        // The VM must reach the model's public endpoint. Azure retires implicit outbound for new subnets ("default
+        // outbound access", learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access), so ask for
+        // it explicitly (settable only at creation); a NAT gateway or a private endpoint are the paid alternatives.
+        defaultOutboundAccess: true,
+      },
+      childOpts,
+    );
+    return subnet.id;
   }
 }

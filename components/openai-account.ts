@@ -1,8 +1,49 @@
 import { Account } from "@pulumi/azure-native/cognitiveservices/account";
 import { Deployment } from "@pulumi/azure-native/cognitiveservices/deployment";
+import { DiagnosticSetting } from "@pulumi/azure-native/monitor/diagnosticSetting";
+import { PrivateDnsZoneGroup } from "@pulumi/azure-native/network/privateDnsZoneGroup";
+import { PrivateEndpoint } from "@pulumi/azure-native/network/privateEndpoint";
 import { ResourceIdentityType } from "@pulumi/azure-native/types/enums/cognitiveservices";
 import * as pulumi from "@pulumi/pulumi";
 import type { DeploymentSpec } from "../lib/config";
+
+/** Private link sub-resource (group ID) of a Cognitive Services / Azure OpenAI account (Learn private DNS zone values). */
+export const OPENAI_PRIVATE_LINK_GROUP = "account";
+
+/** Resource log categories sent to Log Analytics: control-plane audit and every data-plane request. */
+export const OPENAI_LOG_CATEGORIES = ["Audit", "RequestResponse"] as const;
+
+/**
+ * The account's network access:
+ * - `public`: any network (token-only), `networkAcls.defaultAction: Allow`;
+ * - `allowList`: public endpoint, default Deny; these IPv4 ranges and these subnets (which must have the
+ *   `Microsoft.CognitiveServices` service endpoint) are allowed;
+ * - `private`: public network access Disabled, default Deny, reached only through a private endpoint (group
+ *   `account`) whose address the given private DNS zone (privatelink.openai.azure.com) holds.
+ */
+export type OpenAiAccountNetwork =
+  | { mode: "public" }
+  | { mode: "allowList"; allowedIpRanges: string[]; subnetIds: pulumi.Input<string>[] }
+  | { mode: "private"; privateEndpointSubnetId: pulumi.Input<string>; privateDnsZoneId: pulumi.Input<string> };
+
+/** The `publicNetworkAccess` and `networkAcls` an account gets for a network choice. */
+export function accountNetworkProperties(network: OpenAiAccountNetwork) {
+  switch (network.mode) {
+    case "public":
+      return { publicNetworkAccess: "Enabled", networkAcls: { defaultAction: "Allow" } };
+    case "allowList":
+      return {
+        publicNetworkAccess: "Enabled",
+        networkAcls: {
+          defaultAction: "Deny",
+          ipRules: network.allowedIpRanges.map((value) => ({ value })),
+          virtualNetworkRules: network.subnetIds.map((id) => ({ id, ignoreMissingVnetServiceEndpoint: false })),
+        },
+      };
+    case "private":
+      return { publicNetworkAccess: "Disabled", networkAcls: { defaultAction: "Deny" } };
+  }
+}
 
 /** Inputs of an Azure OpenAI account that only Entra ID tokens can reach. */
 export interface OpenAiAccountArgs {
@@ -15,12 +56,15 @@ export interface OpenAiAccountArgs {
    * auth, globally unique and immutable: derive it once and keep it in state.
    */
   customSubdomain: pulumi.Input<string>;
-  /** `Enabled` lets any network reach the endpoint (still token-only); `Disabled` needs private networking. */
-  publicNetworkAccess: "Enabled" | "Disabled";
-  /** IPv4 addresses or CIDR ranges allowed in; non-empty sets `networkAcls.defaultAction` to `Deny`. Default: none. */
-  allowedIpRanges?: string[];
+  /** Who may reach the endpoint (every caller still needs an Entra token and a role). */
+  network: OpenAiAccountNetwork;
   /** Model deployments, created one after another in this order (Azure rejects parallel ones with 409). */
   deployments: DeploymentSpec[];
+  /**
+   * ARM ID of a Log Analytics workspace that receives the account's audit and request logs (who called the model,
+   * when). Left out: no diagnostic setting.
+   */
+  diagnosticsWorkspaceId?: pulumi.Input<string>;
   /** Protect the account and its deployments from deletion (`pulumi destroy` refuses). */
   protect?: boolean;
   tags?: Record<string, string>;
@@ -44,7 +88,6 @@ export class OpenAiAccount extends pulumi.ComponentResource {
 
   constructor(name: string, args: OpenAiAccountArgs, opts?: pulumi.ComponentResourceOptions) {
     super("keyless-openai:ai:OpenAiAccount", name, {}, opts);
-    const allowedIpRanges = args.allowedIpRanges ?? [];
     const protect = args.protect ?? false;
 
     this.account = new Account(
@@ -62,16 +105,55 @@ export class OpenAiAccount extends pulumi.ComponentResource {
           customSubDomainName: args.customSubdomain,
           // Entra ID tokens only: API keys are refused with 403 AuthenticationTypeDisabled.
           disableLocalAuth: true,
-          publicNetworkAccess: args.publicNetworkAccess,
-          networkAcls:
-            allowedIpRanges.length > 0
-              ? { defaultAction: "Deny", ipRules: allowedIpRanges.map((value) => ({ value })) }
-              : { defaultAction: "Allow" },
+          ...accountNetworkProperties(args.network),
         },
         tags: args.tags,
       },
       { parent: this, protect },
     );
+
+    if (args.network.mode === "private") {
+      const endpoint = new PrivateEndpoint(
+        `${name}-private-endpoint`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          location: args.location,
+          privateEndpointName: pulumi.interpolate`pe-${this.account.name}`,
+          subnet: { id: args.network.privateEndpointSubnetId },
+          privateLinkServiceConnections: [
+            { name: "account", privateLinkServiceId: this.account.id, groupIds: [OPENAI_PRIVATE_LINK_GROUP] },
+          ],
+          tags: args.tags,
+        },
+        { parent: this },
+      );
+      // The zone group writes the endpoint's A record into privatelink.openai.azure.com and keeps it current.
+      new PrivateDnsZoneGroup(
+        `${name}-private-dns`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          privateEndpointName: endpoint.name,
+          privateDnsZoneGroupName: "default",
+          privateDnsZoneConfigs: [{ name: "openai", privateDnsZoneId: args.network.privateDnsZoneId }],
+        },
+        { parent: this },
+      );
+    }
+
+    if (args.diagnosticsWorkspaceId !== undefined) {
+      // Resource log categories of Microsoft.CognitiveServices/accounts (Azure Monitor reference, "Supported logs for
+      // Microsoft.CognitiveServices/accounts"): Audit and RequestResponse, both to the AzureDiagnostics table.
+      new DiagnosticSetting(
+        `${name}-diagnostics`,
+        {
+          name: "send-to-log-analytics",
+          resourceUri: this.account.id,
+          workspaceId: args.diagnosticsWorkspaceId,
+          logs: OPENAI_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
+        },
+        { parent: this },
+      );
+    }
 
     // One deployment at a time: each waits for the previous (ARM answers 409 RequestConflict to parallel writes).
     this.deployments = [];

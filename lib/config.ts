@@ -20,7 +20,12 @@ export const COMPUTE_KINDS = ["vm", "functionApp", "both", "none"] as const;
 export type ComputeKind = (typeof COMPUTE_KINDS)[number];
 export const ROLE_SCOPES = ["resourceGroup", "account"] as const;
 export type RoleScope = (typeof ROLE_SCOPES)[number];
-export const PUBLIC_NETWORK_ACCESS = ["Enabled", "Disabled"] as const;
+/**
+ * How the account is reached: `public` (any network, token-only), `allowList` (these IPv4 ranges plus the stack's own
+ * subnets through a service endpoint), `private` (private endpoint only; compute in the stack's VNet).
+ */
+export const NETWORK_MODES = ["public", "allowList", "private"] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
 export const DEPLOYER_PRINCIPAL_TYPES = ["auto", "User", "ServicePrincipal"] as const;
 export type DeployerPrincipalType = (typeof DEPLOYER_PRINCIPAL_TYPES)[number];
 export const PROTECT_MODES = ["auto", "true", "false"] as const;
@@ -49,8 +54,8 @@ export interface StackConfig {
   /** Explicit custom subdomain, or undefined to derive `<project>-<stack>-<random>`. */
   accountSubdomain: string | undefined;
   network: {
-    publicNetworkAccess: (typeof PUBLIC_NETWORK_ACCESS)[number];
-    /** IPv4 addresses or CIDR ranges; non-empty means `networkAcls.defaultAction: Deny` with these allowed. */
+    mode: NetworkMode;
+    /** allowList mode: IPv4 addresses or CIDR ranges allowed besides the stack's own subnets. */
     allowedIpRanges: string[];
   };
   deployments: DeploymentSpec[];
@@ -58,6 +63,8 @@ export interface StackConfig {
   protect: boolean;
   /** A short-lived stack (pull request): teardown removes the stack too. */
   testStack: boolean;
+  /** A production stack: infrastructure encryption, no auto-shutdown, and it must be private. */
+  production: boolean;
   access: {
     role: ModelAccessRoleName;
     scope: RoleScope;
@@ -76,6 +83,8 @@ export interface StackConfig {
       sshPublicKey: string | undefined;
       sshAllowedCidrs: string[];
       trustedLaunch: boolean;
+      /** Daily shutdown time, `HH:MM` UTC, or undefined for none. */
+      autoShutdownTime: string | undefined;
     };
     functionApp: {
       /** Region of the Function App (Flex Consumption is not offered everywhere). */
@@ -113,15 +122,17 @@ export const CONFIG_KEYS = {
     description:
       "Custom subdomain of the OpenAI account (globally unique, immutable). Empty: <project>-<stack>-<random suffix kept in state>.",
   },
-  publicNetworkAccess: {
+  networkMode: {
     type: "string",
-    default: "Enabled",
-    description: "Enabled (default, so a laptop can run the smoke test) or Disabled (private networking only).",
+    default: "public",
+    description:
+      "public (any network, token-only), allowList (allowedIpRanges plus the stack's own subnets) or private (private endpoint; the VM and Function App in the stack's VNet).",
   },
   allowedIpRanges: {
     type: "array",
     default: [],
-    description: "IPv4 addresses or CIDR ranges allowed to reach the account; non-empty denies everything else.",
+    description:
+      "allowList mode: IPv4 addresses or CIDR ranges allowed to reach the account besides the stack's own subnets.",
   },
   deployments: {
     type: "array",
@@ -138,6 +149,12 @@ export const CONFIG_KEYS = {
     type: "boolean",
     default: false,
     description: "A short-lived test stack (stacks named pr-<number> are test stacks anyway): teardown removes it.",
+  },
+  production: {
+    type: "boolean",
+    default: false,
+    description:
+      "A production stack: storage infrastructure encryption, no VM auto-shutdown by default, and networkMode must be private.",
   },
   roleName: {
     type: "string",
@@ -159,7 +176,7 @@ export const CONFIG_KEYS = {
     type: "string",
     default: "auto",
     description:
-      "principalType of the deployer: auto (a person signed in with az login is a User), User or ServicePrincipal.",
+      "principalType of the deployer: auto (read from the deployer's Azure token: a person is a User, an app or managed identity a ServicePrincipal), User or ServicePrincipal.",
   },
   users: {
     type: "array",
@@ -205,6 +222,12 @@ export const CONFIG_KEYS = {
     type: "boolean",
     default: true,
     description: "Trusted Launch (secure boot, vTPM) on the VM; turn off only for sizes that do not support it.",
+  },
+  vmAutoShutdown: {
+    type: "string",
+    default: "auto",
+    description:
+      "Daily VM shutdown (saves cost): auto (19:00 UTC on non-production stacks, none on production), off, or a time HH:MM in UTC.",
   },
   functionAppLocation: {
     type: "string",
@@ -282,6 +305,10 @@ const RESERVED_USERNAMES = new Set([
   "user5",
 ]);
 const CAPACITY_RANGE = { min: 1, max: 50_000 };
+/** `HH:MM`, 24-hour clock. */
+const SHUTDOWN_TIME = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
+/** Auto-shutdown of non-production VMs: after a working day in Europe, before one in the Americas ends. */
+const DEFAULT_SHUTDOWN_TIME = "19:00";
 
 function quote(value: unknown): string {
   return JSON.stringify(value);
@@ -430,7 +457,11 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
   const problems = read.problems;
   const knownKeys = new Set(Object.keys(CONFIG_KEYS));
   for (const key of Object.keys(raw)) {
-    if (!knownKeys.has(key)) {
+    if (key === "publicNetworkAccess") {
+      problems.push(
+        `publicNetworkAccess = ${quote(raw[key])} was replaced by networkMode: Enabled is networkMode public (or allowList with allowedIpRanges), Disabled is networkMode private`,
+      );
+    } else if (!knownKeys.has(key)) {
       const hint = didYouMean(key, [...knownKeys]);
       problems.push(`${key} is not a known key${hint || " (Pulumi.yaml lists the keys)"}`);
     }
@@ -455,13 +486,18 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
     );
   }
 
-  const publicNetworkAccess = read.enumOf("publicNetworkAccess", PUBLIC_NETWORK_ACCESS);
+  const networkMode = read.enumOf("networkMode", NETWORK_MODES);
   const allowedIpRanges = read.list("allowedIpRanges", (item) =>
     isIpv4Range(item) ? undefined : "must be an IPv4 address or CIDR range such as 203.0.113.0/24",
   );
-  if (publicNetworkAccess === "Disabled" && allowedIpRanges.length > 0) {
+  if (networkMode !== "allowList" && allowedIpRanges.length > 0) {
     problems.push(
-      `allowedIpRanges = ${quote(allowedIpRanges)} conflicts with publicNetworkAccess = "Disabled": an IP allow-list needs public access Enabled; clear one of them`,
+      `allowedIpRanges = ${quote(allowedIpRanges)} conflicts with networkMode = ${quote(networkMode)}: an IP allow-list needs networkMode allowList`,
+    );
+  }
+  if (networkMode === "allowList" && allowedIpRanges.length === 0) {
+    problems.push(
+      `networkMode = "allowList" needs allowedIpRanges: list the ranges people call the model from (the stack's VM and Function App are allowed by subnet), or use private`,
     );
   }
 
@@ -535,10 +571,46 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
     );
   }
   const trustedLaunch = read.boolean("vmTrustedLaunch");
+  const production = read.boolean("production");
+  const autoShutdown = read.string("vmAutoShutdown");
+  if (!["auto", "off"].includes(autoShutdown) && !SHUTDOWN_TIME.test(autoShutdown)) {
+    problems.push(`vmAutoShutdown = ${quote(autoShutdown)}: must be auto, off, or a time HH:MM in UTC such as 19:00`);
+  }
+  const autoShutdownTime =
+    autoShutdown === "auto"
+      ? production
+        ? undefined
+        : DEFAULT_SHUTDOWN_TIME
+      : autoShutdown === "off"
+        ? undefined
+        : autoShutdown;
   const functionAppLocation = read.string("functionAppLocation") || location;
   if (functionAppLocation !== location && !(AZURE_REGIONS as readonly string[]).includes(functionAppLocation)) {
     problems.push(
       `functionAppLocation = ${quote(functionAppLocation)}: must be an Azure region name such as swedencentral or eastus2`,
+    );
+  }
+
+  // No accepted configuration may lock the stack out of its own model.
+  if (networkMode === "private" && computeKind === "none") {
+    problems.push(
+      `networkMode = "private" conflicts with compute = "none": only the stack's VM and Function App sit in its network, so nothing could call the model; choose vm, functionApp or both`,
+    );
+  }
+  if (networkMode === "private" && sshAllowedCidrs.length > 0) {
+    problems.push(
+      `sshAllowedCidrs = ${quote(sshAllowedCidrs)} conflicts with networkMode = "private": a private stack takes no inbound traffic from the internet; reach the VM with run command`,
+    );
+  }
+  const hasFunctionApp = computeKind === "functionApp" || computeKind === "both";
+  if (networkMode !== "public" && hasFunctionApp && functionAppLocation !== location) {
+    problems.push(
+      `functionAppLocation = ${quote(functionAppLocation)} conflicts with networkMode = ${quote(networkMode)}: VNet integration needs the Function App in the stack network's region, ${quote(location)}; pick a location that offers Flex Consumption for both`,
+    );
+  }
+  if (production && networkMode !== "private") {
+    problems.push(
+      `production = true needs networkMode = "private" (it is ${quote(networkMode)}): a production model is not reachable from the internet`,
     );
   }
 
@@ -550,10 +622,11 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
     location,
     resourceGroupName,
     accountSubdomain: subdomain === "" ? undefined : subdomain,
-    network: { publicNetworkAccess, allowedIpRanges },
+    network: { mode: networkMode, allowedIpRanges },
     deployments,
     protect,
     testStack,
+    production,
     access: {
       role: roleName,
       scope: roleScope,
@@ -571,6 +644,7 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
         sshPublicKey: sshPublicKey === "" ? undefined : sshPublicKey,
         sshAllowedCidrs,
         trustedLaunch,
+        autoShutdownTime,
       },
       functionApp: { location: functionAppLocation },
     },

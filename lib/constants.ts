@@ -173,16 +173,6 @@ export const VERSION_UPGRADE_OPTIONS = [
 ] as const;
 
 /**
- * First-party public client IDs that mean "a person signed in" when azure-native reports them as the client.
- * Azure CLI: Azure/azure-cli src/azure-cli-core/azure/cli/core/auth/identity.py (`AZURE_CLI_CLIENT_ID`);
- * Azure PowerShell: Azure/azure-powershell src/Accounts/Authenticators/AuthenticationHelpers.cs (`PowerShellClientId`).
- */
-export const INTERACTIVE_CLIENT_IDS = {
-  azureCli: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
-  azurePowerShell: "1950a258-227b-4e31-a9cf-717495945fc2",
-} as const;
-
-/**
  * Azure public-cloud region names (`az account list-locations --query [].name`), used to reject typos before Azure does.
  * Whether a model is offered in a region is Azure's answer, not this list's: see the README.
  * Not checked against a primary source (the command needs a subscription): a region Azure adds later (public lists

@@ -36,3 +36,14 @@ export function vmNameFor(stack: string): string {
     .replace(/^-|-$/g, "");
   return `vm-${cleaned || "stack"}`.slice(0, 64).replace(/-+$/, "");
 }
+
+/** Log Analytics workspace name for a stack: `log-<stack>-<suffix>`, letters, digits and hyphens, 4-63 characters. */
+export function logWorkspaceNameFor(stack: string, suffix: string): string {
+  const cleaned =
+    stack
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/-+/g, "-")
+      .replace(/^-|-$/g, "") || "stack";
+  return `log-${cleaned.slice(0, 63 - 5 - suffix.length).replace(/-+$/, "")}-${suffix}`;
+}

@@ -1,22 +1,55 @@
-import { getClientConfigOutput } from "@pulumi/azuread/getClientConfig";
+import { getClientTokenOutput } from "@pulumi/azure-native/authorization/getClientToken";
 import { getGroupOutput } from "@pulumi/azuread/getGroup";
 import { getServicePrincipalOutput } from "@pulumi/azuread/getServicePrincipal";
 import { getUserOutput } from "@pulumi/azuread/getUser";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { ModelAccessPrincipal } from "../components/model-access";
 import type { DeployerPrincipalType, StackConfig } from "./config";
-import { INTERACTIVE_CLIENT_IDS } from "./constants";
 import type { PrincipalType } from "./role-assignment";
 
+/** The claims of a JWT access token (the signature is the service's business, not ours); undefined if unreadable. */
+function jwtClaims(token: string): Record<string, unknown> | undefined {
+  const payload = token.split(".")[1];
+  if (payload === undefined || payload === "") return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    return typeof claims === "object" && claims !== null && !Array.isArray(claims)
+      ? (claims as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The principal type of whoever runs `pulumi up`. azuread's client config reports, as `clientId`, "the application
- * used for delegated authentication" when a person signed in (azuread provider docs, data source client_config):
- * the Azure CLI or Azure PowerShell public client. Any other client ID is a service principal or managed identity.
+ * The principal type of whoever holds `token` (the deployer's Azure Resource Manager token), read from what the token
+ * says about its holder, never from which client signed in (Microsoft identity platform, "Access token claims
+ * reference" and "Optional claims reference"):
+ * - `idtyp`, where the token carries it: `app` for an app-only token ("the most accurate way for an API to determine
+ *   if a token is an app token or an app+user token"), `user` for a person. It is an optional claim the resource
+ *   decides on, so it may be absent;
+ * - otherwise `scp`, a core claim "only included for user tokens": present means a person signed in (through any
+ *   client, Azure CLI or not); absent means an app-only token, i.e. a service principal or a managed identity (which
+ *   ARM role assignments also call `ServicePrincipal`).
+ * A directory look-up (azuread getUser/getServicePrincipal by object ID) would need Microsoft Graph read permission,
+ * which a CI service principal usually lacks; the token needs nothing.
+ * @throws when the token is not a readable JWT: set `deployerPrincipalType` explicitly then.
  */
-export function deployerPrincipalType(setting: DeployerPrincipalType, clientId: string): PrincipalType {
-  if (setting !== "auto") return setting;
-  const interactive: readonly string[] = Object.values(INTERACTIVE_CLIENT_IDS);
-  return interactive.includes(clientId.toLowerCase()) ? "User" : "ServicePrincipal";
+export function principalTypeFromToken(token: string): PrincipalType {
+  const claims = jwtClaims(token);
+  if (claims === undefined) {
+    throw new Error(
+      "deployerPrincipalType = auto: the deployer's Azure token is not a readable JWT, so its principal type is unknown; set deployerPrincipalType to User or ServicePrincipal",
+    );
+  }
+  if (claims.idtyp === "app") return "ServicePrincipal";
+  if (claims.idtyp === "user") return "User";
+  return typeof claims.scp === "string" && claims.scp.trim() !== "" ? "User" : "ServicePrincipal";
+}
+
+/** `setting` when it names a type (the override); otherwise what the deployer's ARM token says. */
+export function deployerPrincipalType(setting: DeployerPrincipalType, armToken: string): PrincipalType {
+  return setting === "auto" ? principalTypeFromToken(armToken) : setting;
 }
 
 /** Pulumi-name-safe key for a principal. */
@@ -37,7 +70,9 @@ export function configuredPrincipals(
   if (access.grantDeployer) {
     const principalType =
       access.deployerPrincipalType === "auto"
-        ? getClientConfigOutput(opts).clientId.apply((clientId) => deployerPrincipalType("auto", clientId))
+        ? // The provider's own token for Azure Resource Manager: the identity `pulumi up` deploys with.
+          // The type itself is no secret, whatever the provider says of the token it came from.
+          pulumi.unsecret(getClientTokenOutput({}, opts).token.apply((token) => deployerPrincipalType("auto", token)))
         : access.deployerPrincipalType;
     principals.push({
       key: "deployer",

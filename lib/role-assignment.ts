@@ -17,8 +17,11 @@ const ROLE_ASSIGNMENT_NAMESPACE = "0f1e8b3a-6c52-4d0e-9a7b-3c4d5e6f7a8b";
 
 /**
  * Deterministic role assignment name: a UUIDv5 of scope, role and principal, like Bicep's `guid(scope, principal, role)`.
- * Re-running, re-creating or importing gives the same name, so ARM never answers `RoleAssignmentExists`, and two
- * principals never share a name (`RoleAssignmentUpdateNotPermitted`). Scope is compared case-insensitively, as ARM does.
+ * The same grant always has the same name, so an assignment made outside Pulumi (or lost from state) can be adopted
+ * with `pulumi import` by a name anyone can compute, and two principals never share a name
+ * (`RoleAssignmentUpdateNotPermitted`). It does NOT prevent `409 RoleAssignmentExists`: ARM refuses a second
+ * assignment of the same role to the same principal at the same scope under any other name
+ * (hashicorp/terraform-provider-azurerm#28694); import that one instead. Scope is compared case-insensitively, as ARM does.
  */
 export function roleAssignmentName(scope: string, roleGuid: string, principalId: string): string {
   return uuidv5(

@@ -109,6 +109,7 @@ export const TYPES = {
   webAppFtpAllowed: "azure-native:web:WebAppFtpAllowed",
   webAppScmAllowed: "azure-native:web:WebAppScmAllowed",
   storageAccount: "azure-native:storage:StorageAccount",
+  userAssignedIdentity: "azure-native:managedidentity:UserAssignedIdentity",
 } as const;
 
 function label(subject: GuardrailSubject): string {
@@ -250,10 +251,17 @@ export function principalTypeMismatch(
   ];
 }
 
-/** Principal IDs of the system-assigned identities among `resources` (from `identity.principalId`). */
-export function managedIdentityPrincipalIds(resources: readonly { props: unknown }[]): string[] {
+/**
+ * Principal IDs of the managed identities among `resources`: system-assigned ones from `identity.principalId`, and
+ * user-assigned identity resources (type {@link TYPES.userAssignedIdentity}) from their top-level `principalId`.
+ */
+export function managedIdentityPrincipalIds(resources: readonly { type?: string; props: unknown }[]): string[] {
   const ids = resources
-    .map((resource) => read(resource.props, "identity", "principalId"))
+    .map((resource) =>
+      resource.type === TYPES.userAssignedIdentity
+        ? read(resource.props, "principalId")
+        : read(resource.props, "identity", "principalId"),
+    )
     .filter((id): id is string => typeof id === "string" && id !== "");
   return [...new Set(ids)].sort();
 }
@@ -459,6 +467,52 @@ const storageMinimumTls: Guardrail = {
     return [
       `${label(subject)}: minimumTlsVersion must be TLS1_2 or later (${describe(tls)}): unset means TLS 1.0 to Azure`,
     ];
+
+/** Tag value that marks a resource of a production stack (index.ts tags every resource with `environment`). */
+export const PRODUCTION_ENVIRONMENT = "production";
+
+function isProduction(subject: GuardrailSubject): boolean {
+  return read(subject.props, "tags", "environment") === PRODUCTION_ENVIRONMENT;
+}
+
+/**
+ * A production stack is private: its OpenAI account and storage accounts take no public traffic (public network access
+ * Disabled, network ACLs default Deny; the built-ins "Azure AI Services resources should restrict network access",
+ * "Storage accounts should disable public network access", "Storage accounts should restrict network access") and its
+ * Function Apps are VNet-integrated ("App Service apps should be injected into a virtual network"). Resources tagged
+ * `environment: production` only; an unknown subnet ID counts as set (it is known once the subnet exists).
+ */
+const productionPrivateNetwork: Guardrail = {
+  name: "production-private-network",
+  description:
+    "Resources of a production stack (tag environment: production) must be private: OpenAI and storage accounts with public network access Disabled and network ACLs defaulting to Deny, function apps VNet-integrated.",
+  resourceTypes: [TYPES.account, TYPES.storageAccount, TYPES.webApp],
+  appliesTo: (subject) => isProduction(subject) && (subject.type !== TYPES.webApp || isFunctionApp(subject)),
+  check: (subject) => {
+    const why = "a production stack is private";
+    if (subject.type === TYPES.webApp) {
+      const subnet = read(subject.props, "virtualNetworkSubnetId");
+      return subnet === UNKNOWN || (typeof subnet === "string" && subnet !== "")
+        ? []
+        : [`${label(subject)}: virtualNetworkSubnetId must be set (${describe(subnet)}): ${why}`];
+    }
+    const base = subject.type === TYPES.account ? ["properties"] : [];
+    const violations: string[] = [];
+    const access = read(subject.props, ...base, "publicNetworkAccess");
+    if (access !== "Disabled") {
+      violations.push(
+        `${label(subject)}: ${[...base, "publicNetworkAccess"].join(".")} must be "Disabled" (${describe(access)}): ${why}`,
+      );
+    }
+    // azure-native names ARM's storage `networkAcls` input `networkRuleSet` (storage/storageAccount.d.ts).
+    const acls = subject.type === TYPES.account ? [...base, "networkAcls"] : ["networkRuleSet"];
+    const action = read(subject.props, ...acls, "defaultAction");
+    if (action !== "Deny") {
+      violations.push(
+        `${label(subject)}: ${[...acls, "defaultAction"].join(".")} must be "Deny" (${describe(action)}): ${why}`,
+      );
+    }
+    return violations;
   },
 };
 
@@ -472,6 +526,7 @@ export const GUARDRAILS: readonly Guardrail[] = [
   webBasicPublishingOff,
   storageKeyless,
   storageMinimumTls,
+  productionPrivateNetwork,
 ];
 
 /** True when `rule` looks at `subject` (type matches and the rule's narrower test, if any, holds). */

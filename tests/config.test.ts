@@ -46,7 +46,7 @@ describe("config schema", () => {
     assert.equal(config.location, "swedencentral");
     assert.equal(config.resourceGroupName, "rg-keyless-openai-dev");
     assert.equal(config.accountSubdomain, undefined);
-    assert.deepEqual(config.network, { publicNetworkAccess: "Enabled", allowedIpRanges: [] });
+    assert.deepEqual(config.network, { mode: "public", allowedIpRanges: [] });
     assert.deepEqual(config.deployments, [DEFAULT_DEPLOYMENT]);
     assert.equal(config.protect, false);
     assert.equal(config.testStack, false);
@@ -123,6 +123,7 @@ describe("config values", () => {
   test("an IP allow-list and explicit principals are kept as given", () => {
     const config = parseConfig(
       {
+        networkMode: "allowList",
         allowedIpRanges: '["203.0.113.0/24","198.51.100.7"]',
         users: '["alice@contoso.com"]',
         groups: '["b0b0b0b0-0000-4000-8000-000000000003"]',
@@ -251,18 +252,18 @@ const BAD_CONFIGS: { name: string; raw: RawConfig; stack?: string; expect: RegEx
   },
   {
     name: "IP allow-list with public access disabled",
-    raw: { publicNetworkAccess: "Disabled", allowedIpRanges: '["203.0.113.0/24"]' },
-    expect: [/conflicts with publicNetworkAccess = "Disabled"/],
+    raw: { networkMode: "private", allowedIpRanges: '["203.0.113.0/24"]' },
+    expect: [/allowedIpRanges = \["203.0.113.0\/24"\] conflicts with networkMode = "private"/],
   },
   {
     name: "bad IP range",
-    raw: { allowedIpRanges: '["203.0.113.0/33"]' },
+    raw: { networkMode: "allowList", allowedIpRanges: '["203.0.113.0/33"]' },
     expect: [/allowedIpRanges\[0\] = "203.0.113.0\/33"/],
   },
   {
     name: "public network access typo",
-    raw: { publicNetworkAccess: "enabled" },
-    expect: [/publicNetworkAccess = "enabled"/],
+    raw: { networkMode: "Private" },
+    expect: [/networkMode = "Private": must be one of public, allowList, private/],
   },
   { name: "SSH from anywhere", raw: { sshAllowedCidrs: '["0.0.0.0/0"]' }, expect: [/0\.0\.0\.0\/0/, /not allowed/] },
   {

@@ -57,6 +57,20 @@ async function runFunctionApp(
 
 type WebAppInputs = pulumi.Unwrap<web.WebAppArgs>;
 
+/** URNs `urn` waits for, directly or through other resources (explicit and input-derived dependencies). */
+function transitiveDependencies(run: ProgramRun, urn: string): Set<string> {
+  const byUrn = new Map(run.resources.map((resource) => [resource.urn, resource]));
+  const seen = new Set<string>();
+  const pending = [...(byUrn.get(urn)?.dependencies ?? [])];
+  while (pending.length > 0) {
+    const next = pending.pop() as string;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    pending.push(...(byUrn.get(next)?.dependencies ?? []));
+  }
+  return seen;
+}
+
 function roleAssignments(run: ProgramRun) {
   return run.resources
     .filter((resource) => resource.type === "azure-native:authorization:RoleAssignment")
@@ -69,11 +83,18 @@ describe("FunctionApp defaults", () => {
   let outputs: Record<string, unknown>;
   let site: WebAppInputs;
   let appPrincipal: string;
+  let hostPrincipal: string;
+  let hostClientId: string;
+  let hostIdentityId: string;
   let storageId: string;
   before(async () => {
     ({ run, outputs } = await runFunctionApp());
     site = single(run, "azure-native:web:WebApp").inputs as unknown as WebAppInputs;
     appPrincipal = fakePrincipalId("smoke-app");
+    const hostIdentity = single(run, "azure-native:managedidentity:UserAssignedIdentity");
+    hostPrincipal = String(hostIdentity.state.principalId);
+    hostClientId = String(hostIdentity.state.clientId);
+    hostIdentityId = hostIdentity.id;
     storageId = single(run, "azure-native:storage:StorageAccount").id;
   });
 
@@ -85,9 +106,13 @@ describe("FunctionApp defaults", () => {
     assert.equal(site.serverFarmId, plan.id);
   });
 
-  test("has a system-assigned identity, exposed as principalId", () => {
-    assert.deepEqual(site.identity, { type: "SystemAssigned" });
+  test("has its system-assigned identity (exposed as principalId) and the user-assigned host identity", () => {
+    assert.deepEqual(site.identity, { type: "SystemAssigned, UserAssigned", userAssignedIdentities: [hostIdentityId] });
     assert.equal(outputs.principalId, appPrincipal);
+    assert.equal(outputs.hostIdentityPrincipalId, hostPrincipal);
+    assert.equal(outputs.hostIdentityClientId, hostClientId);
+    assert.notEqual(hostPrincipal, appPrincipal);
+    assert.equal(outputs.hostIdentityName, "id-keyless-host-k7q2m9");
   });
 
   test("is HTTPS only and sends no siteConfig (so the SDK injects no netFrameworkVersion/ftpsState)", () => {
@@ -105,13 +130,14 @@ describe("FunctionApp defaults", () => {
     }
   });
 
-  test("runs Node 22 from a deployment container reached with the system identity", () => {
+  test("runs Node 22 from a deployment container reached with the user-assigned host identity", () => {
     const config = site.functionAppConfig;
     assert.deepEqual(config?.runtime, { name: "node", version: "22" });
     assert.deepEqual(config?.deployment?.storage, {
       type: "blobContainer",
       value: `https://${outputs.storageAccountName}.blob.core.windows.net/app-package`,
-      authentication: { type: "SystemAssignedIdentity" },
+      // Microsoft.Web/sites functionAppConfig.deployment.storage.authentication (Azure-Samples Flex api.bicep).
+      authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: hostIdentityId },
     });
     assert.deepEqual(config?.scaleAndConcurrency, {
       maximumInstanceCount: DEFAULT_MAXIMUM_INSTANCE_COUNT,
@@ -120,6 +146,19 @@ describe("FunctionApp defaults", () => {
     const container = single(run, "azure-native:storage:BlobContainer");
     assert.equal(container.inputs.containerName, "app-package");
     assert.equal(container.inputs.publicAccess, "None");
+  });
+
+  test("storage SAS tokens may live 7 days at most and longer ones are blocked; no infrastructure encryption by default", () => {
+    const account = single(run, "azure-native:storage:StorageAccount").inputs;
+    // Built-in "Storage SAS tokens should adhere to 7 day maximum validity": period <= 7 days and action "Block".
+    assert.deepEqual(account.sasPolicy, { sasExpirationPeriod: "7.00:00:00", expirationAction: "Block" });
+    assert.equal(account.encryption, undefined);
+    assert.equal(account.keyPolicy, undefined);
+  });
+
+  test("its own telemetry workspace accepts Entra-authenticated ingestion only", () => {
+    const workspace = single(run, "azure-native:operationalinsights:Workspace").inputs;
+    assert.deepEqual(workspace.features, { disableLocalAuth: true });
   });
 
   test("host storage accepts Entra ID only: no shared keys, no public blobs, TLS 1.2, HTTPS", () => {
@@ -142,12 +181,19 @@ describe("FunctionApp defaults", () => {
       "AZURE_OPENAI_DEPLOYMENT",
       "AZURE_OPENAI_ENDPOINT",
       "AzureWebJobsStorage__accountName",
+      "AzureWebJobsStorage__clientId",
+      "AzureWebJobsStorage__credential",
     ]);
     assert.equal(settings.AzureWebJobsStorage__accountName, outputs.storageAccountName);
+    // functions-reference, "Connecting to host storage with an identity": user-assigned identity settings.
+    assert.equal(settings.AzureWebJobsStorage__credential, "managedidentity");
+    assert.equal(settings.AzureWebJobsStorage__clientId, hostClientId);
+    // The function calls the model with the SYSTEM identity: AZURE_CLIENT_ID would steer DefaultAzureCredential away.
+    assert.ok(!("AZURE_CLIENT_ID" in settings));
     assert.equal(settings.AZURE_OPENAI_ENDPOINT, OPENAI.endpoint);
     assert.equal(settings.AZURE_OPENAI_DEPLOYMENT, OPENAI.deployment);
     assert.equal(settings.AZURE_OPENAI_API_VERSION, OPENAI.apiVersion);
-    assert.equal(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING, "Authorization=AAD");
+    assert.equal(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING, `ClientId=${hostClientId};Authorization=AAD`);
     for (const name of FLEX_DEPRECATED_SETTINGS) assert.ok(!(name in settings), name);
     for (const [name, value] of Object.entries(settings)) {
       assert.doesNotMatch(name, /KEY|SECRET|PASSWORD/i);
@@ -155,22 +201,42 @@ describe("FunctionApp defaults", () => {
     }
   });
 
-  test("grants the app Storage Blob Data Owner on the storage account, deterministically", () => {
+  test("grants the host identity Blob Data Owner and Table Data Contributor on the storage account, nothing to the system identity", () => {
     const storageRoles = roleAssignments(run).filter((inputs) => inputs.scope === storageId);
-    assert.equal(storageRoles.length, 1, "blob data owner only: an HTTP-only app needs no queue or table role");
-    const [grant] = storageRoles;
-    // Storage Blob Data Owner, as Learn "Azure built-in roles for Storage" prints it.
-    const blobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
-    assert.equal(
-      grant?.roleDefinitionId,
-      `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${blobDataOwner}`,
+    // Built-in roles reference: Storage Blob Data Owner, Storage Table Data Contributor. No queue role (HTTP only).
+    assert.deepEqual(storageRoles.map((grant) => grant.roleDefinitionId).sort(), [
+      `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3`,
+      `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/b7e6dc6d-f1e8-4753-8033-0f276bb0955b`,
+    ]);
+    for (const grant of storageRoles) {
+      assert.equal(grant.principalId, hostPrincipal);
+      assert.equal(grant.principalType, "ServicePrincipal");
+    }
+    const blobOwner = storageRoles.find((grant) =>
+      grant.roleDefinitionId.endsWith("b7e6dc6d-f1e8-4753-8033-0f276bb0955b"),
     );
-    assert.equal(grant?.principalId, appPrincipal);
-    assert.equal(grant?.principalType, "ServicePrincipal");
-    assert.equal(grant?.roleAssignmentName, roleAssignmentName(storageId, blobDataOwner, appPrincipal));
+    assert.equal(
+      blobOwner?.roleAssignmentName,
+      roleAssignmentName(storageId, "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", hostPrincipal),
+    );
+    // The component grants nothing to the system identity: its only role (the model) is the caller's.
+    assert.deepEqual(
+      roleAssignments(run).filter((grant) => grant.principalId === appPrincipal),
+      [],
+    );
   });
 
-  test("Application Insights refuses local auth, and the app may publish telemetry with its identity", () => {
+  test("the site is created after the host identity's storage roles exist", () => {
+    const webApp = single(run, "azure-native:web:WebApp");
+    const storageGrantUrns = run.resources
+      .filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.inputs.scope === storageId)
+      .map((r) => r.urn);
+    assert.equal(storageGrantUrns.length, 2);
+    // Mutation check: removing `...storageGrants` from the WebApp's dependsOn made this fail.
+    for (const urn of storageGrantUrns) assert.ok(webApp.dependencies.includes(urn), urn);
+  });
+
+  test("Application Insights refuses local auth, and the host identity may publish telemetry", () => {
     const component = single(run, "azure-native:applicationinsights:Component");
     assert.equal(component.inputs.disableLocalAuth, true);
     assert.equal(component.inputs.workspaceResourceId, single(run, "azure-native:operationalinsights:Workspace").id);
@@ -178,15 +244,14 @@ describe("FunctionApp defaults", () => {
     assert.equal(publisher.length, 1);
     assert.equal(
       publisher[0]?.roleDefinitionId,
-      // Monitoring Metrics Publisher, as Learn "Azure built-in roles for Monitor" prints it.
       `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/3913510d-42f4-4e42-8a64-420c390055eb`,
     );
-    assert.equal(publisher[0]?.principalId, appPrincipal);
+    assert.equal(publisher[0]?.principalId, hostPrincipal);
     assert.equal(publisher[0]?.principalType, "ServicePrincipal");
     assert.equal(outputs.appInsightsName, component.inputs.resourceName);
   });
 
-  test("deploys the package with one deploy after the settings and the storage role, keyed on its hash", () => {
+  test("deploys the package with one deploy after the settings and the storage roles, keyed on its hash", () => {
     const command = single(run, "command:local:Command");
     assert.equal(command.inputs.create, "node --import tsx scripts/publish-function-app.ts");
     assert.deepEqual(command.inputs.environment, {
@@ -203,6 +268,16 @@ describe("FunctionApp defaults", () => {
         .map((r) => r.urn),
     ];
     for (const urn of mustPrecede) assert.ok(command.dependencies.includes(urn), urn);
+  });
+
+  test("nothing on the code deploy's path waits for a role granted to the site's system identity", () => {
+    const command = single(run, "command:local:Command");
+    const onPath = transitiveDependencies(run, command.urn);
+    const grantsOnPath = run.resources.filter(
+      (r) => r.type === "azure-native:authorization:RoleAssignment" && onPath.has(r.urn),
+    );
+    assert.ok(grantsOnPath.length >= 3, "the host identity's storage and telemetry grants precede the deploy");
+    for (const grant of grantsOnPath) assert.equal(grant.inputs.principalId, hostPrincipal, grant.name);
   });
 
   test("parents every child to the component", () => {
@@ -242,6 +317,19 @@ describe("FunctionApp code package", () => {
     const settings = single(run, "azure-native:web:WebAppApplicationSettings").inputs.properties as object;
     assert.ok(!Object.keys(settings).some((key) => key.startsWith("APPLICATIONINSIGHTS")));
     assert.equal(outputs.appInsightsName, undefined);
+  });
+
+  test("infrastructureEncryption turns on the second encryption layer (creation-only: a change replaces)", async () => {
+    const { run } = await runFunctionApp({ infrastructureEncryption: true });
+    const account = single(run, "azure-native:storage:StorageAccount").inputs;
+    assert.deepEqual(account.encryption, { keySource: "Microsoft.Storage", requireInfrastructureEncryption: true });
+  });
+
+  test("a given Log Analytics workspace is used for telemetry, and none is created", async () => {
+    const workspaceId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log-x";
+    const { run } = await runFunctionApp({ logAnalyticsWorkspaceId: workspaceId });
+    assert.equal(run.resources.filter((r) => r.type === "azure-native:operationalinsights:Workspace").length, 0);
+    assert.equal(single(run, "azure-native:applicationinsights:Component").inputs.workspaceResourceId, workspaceId);
   });
 
   test("scale settings come from args and are checked", async () => {

@@ -228,4 +228,25 @@ describe("LinuxVm options and validation", () => {
       /vmName/,
     );
   });
+
+  test("autoShutdownTime adds the portal's auto-shutdown schedule for this VM, in UTC", async () => {
+    const { run } = await runVm({ autoShutdownTime: "19:30" });
+    const schedule = single(run, "azure-native:devtestlab:GlobalSchedule").inputs;
+    // Microsoft.DevTestLab/schedules for a VM: named shutdown-computevm-<vm>, task ComputeVmShutdownTask, time HHmm.
+    assert.equal(schedule.name, "shutdown-computevm-vm-keyless");
+    assert.equal(schedule.taskType, "ComputeVmShutdownTask");
+    assert.equal(schedule.status, "Enabled");
+    assert.deepEqual(schedule.dailyRecurrence, { time: "1930" });
+    assert.equal(schedule.timeZoneId, "UTC");
+    assert.equal(schedule.targetResourceId, single(run, "azure-native:compute:VirtualMachine").id);
+  });
+
+  test("no autoShutdownTime, no schedule; a malformed time is refused", async () => {
+    const { run } = await runVm();
+    assert.equal(run.resources.filter((r) => r.type === "azure-native:devtestlab:GlobalSchedule").length, 0);
+    assert.match(
+      await programError(() => new LinuxVm("x", { resourceGroupName: "rg", vmName: "vm-x", autoShutdownTime: "7pm" })),
+      /autoShutdownTime/,
+    );
+  });
 });

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 
 import program = require("../index");
 
-import { deployerPrincipalType } from "../lib/principals";
+import { deployerPrincipalType, principalTypeFromToken } from "../lib/principals";
 import { roleAssignmentName } from "../lib/role-assignment";
 import {
   DEFAULT_DIRECTORY,
@@ -99,16 +99,66 @@ describe("model access grants", () => {
     assert.equal(new Set(names).size, names.length, "two principals never share a name");
   });
 
-  test("a deployer signed in as a service principal (OIDC in CI) is typed ServicePrincipal", async () => {
-    const ciDirectory = {
-      ...DEFAULT_DIRECTORY,
-      deployer: { objectId: SP, clientId: "c1c1c1c1-0000-4000-8000-000000000009" },
-    };
-    const run = await runProgram(program, { directory: ciDirectory });
-    const deployer = assignments(run).get("model-access-deployer");
-    assert.equal(deployer?.principalType, "ServicePrincipal");
-    assert.equal(deployer?.principalId, SP);
-  });
+  // Each deployer as the provider's ARM token describes it (Access token claims reference; Optional claims
+  // reference for `idtyp`). Mutation check: making principalTypeFromToken ignore `scp` (always ServicePrincipal without
+  // idtyp) failed the "unknown client" case.
+  const DEPLOYERS = [
+    {
+      title: "a person through the Azure CLI is a User",
+      objectId: DEPLOYER,
+      clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+      tokenClaims: { scp: "user_impersonation", idtyp: "user" },
+      expected: "User",
+    },
+    {
+      title: "a service principal (OIDC in CI) is a ServicePrincipal",
+      objectId: SP,
+      clientId: "c1c1c1c1-0000-4000-8000-000000000009",
+      tokenClaims: { idtyp: "app", appidacr: "2" },
+      expected: "ServicePrincipal",
+    },
+    {
+      title: "a managed identity (a runner VM's identity) is a ServicePrincipal",
+      objectId: "3a3a3a3a-0000-4000-8000-00000000000a",
+      clientId: "3b3b3b3b-0000-4000-8000-00000000000b",
+      tokenClaims: {
+        idtyp: "app",
+        xms_mirid: `/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/rg-ci/providers/Microsoft.Compute/virtualMachines/runner`,
+      },
+      expected: "ServicePrincipal",
+    },
+    {
+      title: "a person through an unknown public client, with no idtyp in the token, is a User",
+      objectId: "4c4c4c4c-0000-4000-8000-00000000000c",
+      clientId: "4d4d4d4d-0000-4000-8000-00000000000d",
+      tokenClaims: { scp: "user_impersonation" },
+      expected: "User",
+    },
+    {
+      title: "an app-only token with neither idtyp nor scp is a ServicePrincipal",
+      objectId: "5f5f5f5f-0000-4000-8000-00000000000f",
+      clientId: "6a6a6a6a-0000-4000-8000-00000000000a",
+      tokenClaims: { roles: ["some.permission"] },
+      expected: "ServicePrincipal",
+    },
+  ] as const;
+  for (const deployer of DEPLOYERS) {
+    test(`deployer type from the ARM token: ${deployer.title}`, async () => {
+      const directory = {
+        ...DEFAULT_DIRECTORY,
+        deployer: {
+          objectId: deployer.objectId,
+          clientId: deployer.clientId,
+          tokenClaims: { ...deployer.tokenClaims },
+        },
+      };
+      const run = await runProgram(program, { directory, config: { compute: "none" } });
+      const grant = assignments(run).get("model-access-deployer");
+      assert.equal(grant?.principalType, deployer.expected);
+      assert.equal(grant?.principalId, deployer.objectId);
+      assert.ok(run.invokes.some((invoke) => invoke.token === "azure-native:authorization:getClientToken"));
+    });
+  }
 
   test("config can force the deployer's principal type, or leave the deployer out", async () => {
     const forced = await runProgram(program, {
@@ -194,10 +244,25 @@ describe("deterministic role assignment names", () => {
 });
 
 describe("deployer principal type detection", () => {
-  test("Azure CLI and Azure PowerShell sign-ins are users; anything else is a service principal", () => {
-    assert.equal(deployerPrincipalType("auto", "04b07795-8ddb-461a-bbee-02f9e1bf7b46"), "User");
-    assert.equal(deployerPrincipalType("auto", "1950A258-227B-4E31-A9CF-717495945FC2"), "User");
-    assert.equal(deployerPrincipalType("auto", "c1c1c1c1-0000-4000-8000-000000000009"), "ServicePrincipal");
-    assert.equal(deployerPrincipalType("User", "c1c1c1c1-0000-4000-8000-000000000009"), "User");
+  const jwt = (claims: object) =>
+    `${Buffer.from('{"typ":"JWT","alg":"RS256"}').toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.sig`;
+
+  test("the override wins over the token; auto reads idtyp first, then scp", () => {
+    assert.equal(deployerPrincipalType("User", jwt({ idtyp: "app" })), "User");
+    assert.equal(deployerPrincipalType("ServicePrincipal", jwt({ scp: "user_impersonation" })), "ServicePrincipal");
+    assert.equal(deployerPrincipalType("auto", jwt({ idtyp: "app", scp: "user_impersonation" })), "ServicePrincipal");
+    assert.equal(deployerPrincipalType("auto", jwt({ idtyp: "user" })), "User");
+    assert.equal(deployerPrincipalType("auto", jwt({ scp: "user_impersonation" })), "User");
+    assert.equal(deployerPrincipalType("auto", jwt({ scp: " " })), "ServicePrincipal");
+    assert.equal(
+      deployerPrincipalType("auto", jwt({ appid: "04b07795-8ddb-461a-bbee-02f9e1bf7b46" })),
+      "ServicePrincipal",
+    );
+  });
+
+  test("an unreadable token is refused with the override to use, unless the override is set", () => {
+    assert.throws(() => principalTypeFromToken("not-a-jwt"), /set deployerPrincipalType to User or ServicePrincipal/);
+    assert.throws(() => principalTypeFromToken("a.bm90IGpzb24.c"), /not a readable JWT/);
+    assert.equal(deployerPrincipalType("User", "not-a-jwt"), "User");
   });
 });

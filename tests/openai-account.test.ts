@@ -76,18 +76,34 @@ describe("OpenAI account", () => {
     assert.deepEqual(account(run).properties.networkAcls, { defaultAction: "Allow" });
   });
 
-  test("an IP allow-list denies everything else", async () => {
-    const run = await runProgram(program, { config: { allowedIpRanges: ["203.0.113.0/24", "198.51.100.7"] } });
+  test("allowList: the IP ranges and the stack's own VM and Function App subnets, everything else denied", async () => {
+    const run = await runProgram(program, {
+      config: { networkMode: "allowList", allowedIpRanges: ["203.0.113.0/24", "198.51.100.7"] },
+    });
+    const subnets = ofType(run, "azure-native:network:Subnet");
+    const vmSubnet = subnets.find((subnet) => subnet.inputs.subnetName === "snet-vm");
+    const functionSubnet = subnets.find((subnet) => subnet.inputs.subnetName === "snet-function-app");
     assert.equal(account(run).properties.publicNetworkAccess, "Enabled");
     assert.deepEqual(account(run).properties.networkAcls, {
       defaultAction: "Deny",
       ipRules: [{ value: "203.0.113.0/24" }, { value: "198.51.100.7" }],
+      virtualNetworkRules: [
+        { id: vmSubnet?.id, ignoreMissingVnetServiceEndpoint: false },
+        { id: functionSubnet?.id, ignoreMissingVnetServiceEndpoint: false },
+      ],
     });
+    // The rules only work through the subnets' service endpoint for Cognitive Services.
+    for (const subnet of [vmSubnet, functionSubnet]) {
+      assert.deepEqual(subnet?.inputs.serviceEndpoints, [{ service: "Microsoft.CognitiveServices" }]);
+    }
+    // No private endpoint in allowList mode.
+    assert.equal(ofType(run, "azure-native:network:PrivateEndpoint").length, 0);
   });
 
-  test("public access can be disabled", async () => {
-    const run = await runProgram(program, { config: { publicNetworkAccess: "Disabled" } });
+  test("private: public network access Disabled and everything denied", async () => {
+    const run = await runProgram(program, { config: { networkMode: "private" } });
     assert.equal(account(run).properties.publicNetworkAccess, "Disabled");
+    assert.deepEqual(account(run).properties.networkAcls, { defaultAction: "Deny" });
   });
 
   test("no key is ever listed or output", async () => {
@@ -95,6 +111,20 @@ describe("OpenAI account", () => {
     assert.ok(!run.invokes.some((invoke) => /listkeys/i.test(invoke.token)), "listKeys must never be invoked");
     const outputs = JSON.stringify(run.outputs);
     assert.doesNotMatch(outputs, /key1|key2|apiKey|api-key|primaryKey/i);
+  });
+});
+
+describe("audit and request logs", () => {
+  test("the account sends its Audit and RequestResponse logs to the stack's Log Analytics workspace", async () => {
+    const run = await runProgram(program);
+    const setting = single(run, "azure-native:monitor:DiagnosticSetting").inputs;
+    assert.equal(setting.resourceUri, single(run, ACCOUNT).id);
+    assert.equal(setting.workspaceId, single(run, "azure-native:operationalinsights:Workspace").id);
+    // Category names: Azure Monitor "Supported logs for Microsoft.CognitiveServices/accounts".
+    assert.deepEqual(setting.logs, [
+      { category: "Audit", enabled: true },
+      { category: "RequestResponse", enabled: true },
+    ]);
   });
 });
 

@@ -383,6 +383,12 @@ const goodFunctionApp = {
 runCases("function-app-hardened", [
   { title: "hardened function app passes", type: TYPES.webApp, props: goodFunctionApp, expect: [] },
   {
+    title: "system- plus user-assigned identities (host storage identity beside the app's own) pass",
+    type: TYPES.webApp,
+    props: { ...goodFunctionApp, identity: { type: "SystemAssigned, UserAssigned", userAssignedIdentities: ["/x"] } },
+    expect: [],
+  },
+  {
     title: "TLS left to the platform default (1.2) passes",
     type: TYPES.webApp,
     props: { ...goodFunctionApp, siteConfig: { ftpsState: "Disabled" } },
@@ -564,5 +570,103 @@ describe("read", () => {
       { props: { identity: { principalId: "b" } } },
     ]);
     assert.deepEqual(ids, ["a", "b"]);
+  });
+
+  it("counts a user-assigned identity's top-level principalId as a managed identity of the stack", () => {
+    const ids = managedIdentityPrincipalIds([
+      { type: "azure-native:managedidentity:UserAssignedIdentity", props: { principalId: "u", clientId: "c" } },
+      {
+        type: "azure-native:web:WebApp",
+        props: { identity: { type: "SystemAssigned, UserAssigned", principalId: "s" } },
+      },
+      // Only the identity resource itself names a user-assigned principal: a top-level principalId elsewhere is not one.
+      { type: "azure-native:authorization:RoleAssignment", props: { principalId: "not-an-identity" } },
+    ]);
+    assert.deepEqual(ids, ["s", "u"]);
+  });
+});
+
+// Hand-written resources of a production stack (tag environment: production). Mutation check: with the account's
+// publicNetworkAccess check removed from production-private-network, "a public production account fails" failed.
+const PRODUCTION_TAGS = { environment: "production" };
+runCases("production-private-network", [
+  {
+    title: "a private production OpenAI account passes",
+    type: TYPES.account,
+    props: {
+      kind: "OpenAI",
+      tags: PRODUCTION_TAGS,
+      properties: { publicNetworkAccess: "Disabled", networkAcls: { defaultAction: "Deny" } },
+    },
+    expect: [],
+  },
+  {
+    title: "a public production OpenAI account fails",
+    type: TYPES.account,
+    props: {
+      kind: "OpenAI",
+      tags: PRODUCTION_TAGS,
+      properties: { publicNetworkAccess: "Enabled", networkAcls: { defaultAction: "Allow" } },
+    },
+    expect: ["properties.publicNetworkAccess", "properties.networkAcls.defaultAction"],
+  },
+  {
+    title: "a production OpenAI account with only an IP allow-list fails",
+    type: TYPES.account,
+    props: {
+      kind: "OpenAI",
+      tags: PRODUCTION_TAGS,
+      properties: {
+        publicNetworkAccess: "Enabled",
+        networkAcls: { defaultAction: "Deny", ipRules: [{ value: "203.0.113.0/24" }] },
+      },
+    },
+    expect: ["properties.publicNetworkAccess"],
+  },
+  {
+    title: "a production storage account on its public endpoint fails",
+    type: TYPES.storageAccount,
+    props: { tags: PRODUCTION_TAGS, allowSharedKeyAccess: false, allowBlobPublicAccess: false },
+    expect: ["publicNetworkAccess", "networkRuleSet.defaultAction"],
+  },
+  {
+    title: "a private production storage account passes",
+    type: TYPES.storageAccount,
+    props: {
+      tags: PRODUCTION_TAGS,
+      publicNetworkAccess: "Disabled",
+      networkRuleSet: { defaultAction: "Deny", bypass: "None" },
+    },
+    expect: [],
+  },
+  {
+    title: "a production function app without VNet integration fails",
+    type: TYPES.webApp,
+    props: { kind: "functionapp,linux", tags: PRODUCTION_TAGS },
+    expect: ["virtualNetworkSubnetId"],
+  },
+  {
+    title: "a production function app integrated into a subnet (known or not yet known) passes",
+    type: TYPES.webApp,
+    props: {
+      kind: "functionapp,linux",
+      tags: PRODUCTION_TAGS,
+      virtualNetworkSubnetId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+    },
+    expect: [],
+  },
+]);
+
+describe("production-private-network applicability", () => {
+  it("leaves non-production resources alone", () => {
+    const guardrail = rule("production-private-network");
+    for (const tags of [{ environment: "non-production" }, undefined]) {
+      const subject = {
+        type: TYPES.account,
+        name: "a",
+        props: { kind: "OpenAI", tags, properties: { publicNetworkAccess: "Enabled" } },
+      };
+      assert.equal(ruleApplies(guardrail, subject), false);
+    }
   });
 });

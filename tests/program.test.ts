@@ -26,7 +26,8 @@ function modelGrant(run: ProgramRun, key: string): Grant | undefined {
 
 function principalOf(run: ProgramRun, type: string): string {
   const identity = single(run, type).state.identity as { type: string; principalId: string };
-  assert.equal(identity.type, "SystemAssigned");
+  // The Function App also carries its user-assigned host identity; its system-assigned one calls the model.
+  assert.ok(["SystemAssigned", "SystemAssigned, UserAssigned"].includes(identity.type), identity.type);
   return identity.principalId;
 }
 
@@ -53,6 +54,27 @@ describe("composition", () => {
     assert.equal(run.outputs.functionAppPrincipalId, principalOf(run, WEB_APP));
     assert.equal(run.outputs.vmName, "vm-dev");
     assert.match(String(run.outputs.functionAppHostName), /^func-keyless-[a-z0-9]{6}\.azurewebsites\.net$/);
+  });
+
+  test("the Function App's host identity gets storage and telemetry roles, and no model role; the system identity calls the model", async () => {
+    const run = await runProgram(program, { config: { compute: "functionApp" } });
+    const host = single(run, "azure-native:managedidentity:UserAssignedIdentity").state.principalId as string;
+    assert.equal(run.outputs.functionAppHostIdentityPrincipalId, host);
+    const hostRoles = ofType(run, ROLE_ASSIGNMENT)
+      .filter((grant) => grant.inputs.principalId === host)
+      .map((grant) => String(grant.inputs.roleDefinitionId).split("/").pop())
+      .sort();
+    // Built-in roles: Monitoring Metrics Publisher, Storage Table Data Contributor, Storage Blob Data Owner.
+    assert.deepEqual(hostRoles, [
+      "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
+      "3913510d-42f4-4e42-8a64-420c390055eb",
+      "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    ]);
+    const systemRoles = ofType(run, ROLE_ASSIGNMENT)
+      .filter((grant) => grant.inputs.principalId === principalOf(run, WEB_APP))
+      .map((grant) => String(grant.inputs.roleDefinitionId).split("/").pop());
+    // Cognitive Services User only.
+    assert.deepEqual(systemRoles, ["a97b65f3-24c7-4388-baec-2e87135dc908"]);
   });
 
   test("the Function App is told the account endpoint, the default deployment and the API version", async () => {

@@ -12,7 +12,11 @@ export const TENANT_ID = "99999999-8888-7777-6666-555555555555";
 
 /** Directory objects the stand-in Entra ID knows. */
 export interface Directory {
-  deployer: { objectId: string; clientId: string };
+  /**
+   * Who runs `pulumi up`. `tokenClaims` are the claims of the ARM access token the provider hands out
+   * (`azure-native:authorization:getClientToken`); left out, the token carries only `ver`, `oid` and `appid`.
+   */
+  deployer: { objectId: string; clientId: string; tokenClaims?: Record<string, unknown> };
   users: Record<string, string>;
   groups: Record<string, string>;
   servicePrincipals: Record<string, string>;
@@ -20,7 +24,12 @@ export interface Directory {
 
 export const DEFAULT_DIRECTORY: Directory = {
   // Azure CLI's public client ID: a person ran `az login` then `pulumi up`.
-  deployer: { objectId: "d0d0d0d0-0000-4000-8000-000000000001", clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46" },
+  deployer: {
+    objectId: "d0d0d0d0-0000-4000-8000-000000000001",
+    clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+    // A v1.0 ARM token of a person: delegated scope `user_impersonation` (Access token claims reference: `scp`).
+    tokenClaims: { scp: "user_impersonation", idtyp: "user" },
+  },
   users: { "alice@contoso.com": "a11ce000-0000-4000-8000-000000000002" },
   groups: { "b0b0b0b0-0000-4000-8000-000000000003": "ai-developers" },
   servicePrincipals: { "5e5e5e5e-0000-4000-8000-000000000004": "ci-pipeline" },
@@ -132,6 +141,7 @@ const ARM_TYPES: Record<string, string> = {
   "azure-native:web:WebApp": "Microsoft.Web/sites",
   "azure-native:applicationinsights:Component": "Microsoft.Insights/components",
   "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
+  "azure-native:managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities",
 };
 
 /** The name Azure will use: the explicit name input when the program sets one, else the Pulumi name. */
@@ -143,6 +153,9 @@ function azureName(inputs: Record<string, unknown>, name: string): string {
     "networkSecurityGroupName",
     "networkInterfaceName",
     "publicIpAddressName",
+    "privateEndpointName",
+    "privateZoneName",
+    "subnetName",
     "name",
     "resourceName",
     "workspaceName",
@@ -197,6 +210,15 @@ const DEFAULT_COMPUTED: NonNullable<RunOptions["computed"]> = {
       primaryEndpoints: { blob: `https://${accountName}.blob.core.windows.net/` },
     };
   },
+  "azure-native:network:PrivateEndpoint": (inputs, name) => ({ name: str(inputs.privateEndpointName, name) }),
+  "azure-native:privatedns:PrivateZone": (inputs, name) => ({ name: str(inputs.privateZoneName, name) }),
+  // A user-assigned identity's object ID and client ID are returned by ARM on create (top level, not under `identity`).
+  "azure-native:managedidentity:UserAssignedIdentity": (inputs, name) => ({
+    name: str(inputs.resourceName, name),
+    principalId: fakePrincipalId(`${name}/principal`),
+    clientId: fakePrincipalId(`${name}/client`),
+    tenantId: TENANT_ID,
+  }),
   "random:index/randomString:RandomString": (inputs) => ({
     result: "x"
       .repeat(typeof inputs.length === "number" ? inputs.length : 6)
@@ -249,6 +271,19 @@ function directoryInvoke(
         subscriptionId: SUBSCRIPTION_ID,
         tenantId: TENANT_ID,
       };
+    case "azure-native:authorization:getClientToken": {
+      // An unsigned JWT with the deployer's claims: the program reads claims, the signature is ARM's business.
+      const claims = {
+        aud: "https://management.azure.com/",
+        ver: "1.0",
+        oid: directory.deployer.objectId,
+        appid: directory.deployer.clientId,
+        tid: TENANT_ID,
+        ...directory.deployer.tokenClaims,
+      };
+      const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+      return { token: `${part({ typ: "JWT", alg: "RS256" })}.${part(claims)}.c2lnbmF0dXJl` };
+    }
     case "azuread:index/getClientConfig:getClientConfig":
       return { clientId: directory.deployer.clientId, objectId: directory.deployer.objectId, tenantId: TENANT_ID };
     case "azuread:index/getUser:getUser": {

@@ -1,0 +1,107 @@
+/**
+ * The hardening every stack gets, and what production adds, as the program declares it under the mock engine.
+ * Expected values are copied from the Azure Policy built-ins and ARM references named beside each assertion.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import program = require("../index");
+
+import { ConfigError, parseConfig } from "../lib/config";
+import { logWorkspaceNameFor } from "../lib/names";
+import { ofType, type RunOptions, runProgram, single } from "../scripts/lib/offline-engine";
+
+const LOCK = "azure-native:authorization:ManagementLockAtResourceGroupLevel";
+const SCHEDULE = "azure-native:devtestlab:GlobalSchedule";
+const STORAGE = "azure-native:storage:StorageAccount";
+const WORKSPACE = "azure-native:operationalinsights:Workspace";
+
+/** A production stack: private, as production must be, and protected. */
+const PRODUCTION: RunOptions = {
+  stack: "prod",
+  config: { production: "true", networkMode: "private", protect: "true" },
+};
+
+describe("hardening on every stack", () => {
+  test("one Log Analytics workspace, Entra-authenticated ingestion only, shared by the account's logs and telemetry", async () => {
+    const run = await runProgram(program);
+    const workspace = single(run, WORKSPACE);
+    // Built-in "Log Analytics Workspaces should block non-Azure Active Directory based ingestion":
+    // Microsoft.OperationalInsights/workspaces/features.disableLocalAuth must be true.
+    assert.deepEqual(workspace.inputs.features, { disableLocalAuth: true });
+    assert.equal(workspace.inputs.workspaceName, run.outputs.logAnalyticsWorkspaceName);
+    assert.equal(single(run, "azure-native:applicationinsights:Component").inputs.workspaceResourceId, workspace.id);
+  });
+
+  test("the dev VM shuts down at 19:00 UTC by default; vmAutoShutdown moves or removes it", async () => {
+    const dev = await runProgram(program);
+    assert.equal(single(dev, SCHEDULE).inputs.name, "shutdown-computevm-vm-dev");
+    assert.deepEqual(single(dev, SCHEDULE).inputs.dailyRecurrence, { time: "1900" });
+    const later = await runProgram(program, { config: { vmAutoShutdown: "22:15" } });
+    assert.deepEqual(single(later, SCHEDULE).inputs.dailyRecurrence, { time: "2215" });
+    const off = await runProgram(program, { config: { vmAutoShutdown: "off" } });
+    assert.equal(ofType(off, SCHEDULE).length, 0);
+  });
+
+  test("an unprotected stack has no lock; a test stack is never locked", async () => {
+    assert.equal(ofType(await runProgram(program), LOCK).length, 0);
+    assert.equal(ofType(await runProgram(program, { stack: "pr-12" }), LOCK).length, 0);
+  });
+
+  test("every resource is tagged with its environment, so the guardrails know a production stack", async () => {
+    const run = await runProgram(program);
+    assert.equal(
+      (single(run, "azure-native:resources:ResourceGroup").inputs.tags as Record<string, string>).environment,
+      "non-production",
+    );
+    assert.equal((single(run, STORAGE).inputs.tags as Record<string, string>).environment, "non-production");
+  });
+
+  test("vmAutoShutdown accepts auto, off or HH:MM and names the key, value and what is allowed otherwise", () => {
+    assert.equal(parseConfig({}, "keyless-openai", "dev").compute.vm.autoShutdownTime, "19:00");
+    assert.equal(
+      parseConfig({ production: "true", networkMode: "private" }, "keyless-openai", "prod").compute.vm.autoShutdownTime,
+      undefined,
+    );
+    assert.equal(
+      parseConfig({ vmAutoShutdown: "06:05" }, "keyless-openai", "dev").compute.vm.autoShutdownTime,
+      "06:05",
+    );
+    assert.throws(
+      () => parseConfig({ vmAutoShutdown: "24:00" }, "keyless-openai", "dev"),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.some(
+          (p) => p === 'vmAutoShutdown = "24:00": must be auto, off, or a time HH:MM in UTC such as 19:00',
+        ),
+    );
+  });
+
+  test("the workspace name is log-<stack>-<suffix> within Azure's 4-63 characters", () => {
+    assert.equal(logWorkspaceNameFor("dev", "abc123"), "log-dev-abc123");
+    assert.equal(logWorkspaceNameFor("Feature/X", "abc123"), "log-feature-x-abc123");
+    assert.equal(logWorkspaceNameFor("x".repeat(80), "abc123").length, 63);
+  });
+});
+
+describe("production", () => {
+  test("a protected stack's resource group gets a CanNotDelete lock", async () => {
+    const run = await runProgram(program, PRODUCTION);
+    const lock = single(run, LOCK);
+    // Microsoft.Authorization/locks level values: CanNotDelete, ReadOnly.
+    assert.equal(lock.inputs.level, "CanNotDelete");
+    assert.equal(lock.inputs.resourceGroupName, "rg-keyless-openai-prod");
+    assert.ok(lock.dependencies.includes(single(run, "azure-native:resources:ResourceGroup").urn));
+  });
+
+  test("storage gets infrastructure encryption, and the VM no auto-shutdown", async () => {
+    const run = await runProgram(program, PRODUCTION);
+    // Built-in "Storage accounts should have infrastructure encryption":
+    // Microsoft.Storage/storageAccounts/encryption.requireInfrastructureEncryption must be true.
+    const encryption = single(run, STORAGE).inputs.encryption as Record<string, unknown>;
+    assert.equal(encryption.requireInfrastructureEncryption, true);
+    assert.equal(ofType(run, SCHEDULE).length, 0);
+    assert.equal((single(run, STORAGE).inputs.tags as Record<string, string>).environment, "production");
+    assert.equal(run.outputs.production, true);
+  });
+});
