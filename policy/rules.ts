@@ -467,6 +467,8 @@ const storageMinimumTls: Guardrail = {
     return [
       `${label(subject)}: minimumTlsVersion must be TLS1_2 or later (${describe(tls)}): unset means TLS 1.0 to Azure`,
     ];
+  },
+};
 
 /** Tag value that marks a resource of a production stack (index.ts tags every resource with `environment`). */
 export const PRODUCTION_ENVIRONMENT = "production";

@@ -24,8 +24,8 @@ function readmeExample() {
   const deployments: DeploymentSpec[] = [
     {
       name: "chat",
-      model: "gpt-4.1-mini",
-      version: "2025-04-14",
+      model: "gpt-5.2", // what `npm run models` picks for your region
+      version: "2025-12-11",
       sku: "GlobalStandard",
       capacity: 10,
       versionUpgradeOption: "OnceNewDefaultVersionAvailable",
@@ -35,7 +35,7 @@ function readmeExample() {
     resourceGroupName: EXISTING_RESOURCE_GROUP,
     location: "swedencentral",
     customSubdomain: "contoso-chat-prod",
-    publicNetworkAccess: "Enabled",
+    network: { mode: "public" },
     deployments,
   });
   const principals: ModelAccessPrincipal[] = [
