@@ -36,6 +36,7 @@ and how to fix it. npm run deploy runs the same checks before pulumi up (--skip-
   --json              print the report as JSON instead of text
   --fix               repair what can be repaired: register missing resource providers (the only write)
   --arm-endpoint URL  Resource Manager endpoint (default https://management.azure.com; PREFLIGHT_ARM_ENDPOINT too)
+Environment: PREFLIGHT_PROJECT_DIR reads Pulumi.yaml and the stack file from another directory (tests).
 
 Checks, in order (config and identity first: without them nothing else can run):
 ${checkList}
@@ -80,6 +81,7 @@ export function main(argv: readonly string[], io: CommandIo = processIo, env = p
         stack,
         fix: values.fix === true,
         ...(armEndpoint ? { armEndpoint: httpsEndpoint(armEndpoint) } : {}),
+        ...(env.PREFLIGHT_PROJECT_DIR ? { projectDir: env.PREFLIGHT_PROJECT_DIR } : {}),
         env,
       });
       const elapsed = performance.now() - started;

@@ -82,7 +82,10 @@ export async function subscriptionPermissions(context: PreflightContext, objectI
     return scope === "/" || scope === subscriptionScope || scope.startsWith("/providers/microsoft.management/");
   });
   const definitionIds = [...new Set(applying.flatMap((assignment) => assignment.roleDefinitionId ?? []))];
-  const definitions = await Promise.all(definitionIds.map((id) => authorization.roleDefinitions.getById(id)));
+  // getById puts the ID after a "/" of its own: a leading "/" would make the path start with "//".
+  const definitions = await Promise.all(
+    definitionIds.map((id) => authorization.roleDefinitions.getById(id.replace(/^\/+/, ""))),
+  );
   return {
     scope: `subscription ${context.subscriptionId}`,
     permissions: definitions.flatMap((definition) => definition.permissions ?? []),
