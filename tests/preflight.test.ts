@@ -14,7 +14,13 @@ import { after, before, describe, test } from "node:test";
 import * as tls from "node:tls";
 import { AzureCliCredential } from "@azure/identity";
 import { stringify } from "yaml";
+
+import program = require("../index");
+
+import type { ComputeKind } from "../lib/config";
 import { roleAssignmentName } from "../lib/role-assignment";
+import { runProgram } from "../scripts/lib/offline-engine";
+import { requiredProviders } from "../scripts/preflight/checks/providers";
 import { actionPattern, permits } from "../scripts/preflight/permissions";
 import { type PreflightReport, runPreflight } from "../scripts/preflight/run";
 import { resolveSubscription } from "../scripts/preflight/target";
@@ -38,6 +44,8 @@ const GROUP = "rg-preflight";
 const GROUP_ID = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${GROUP}`;
 /** Cognitive Services User (Learn, built-in roles, AI + machine learning). */
 const COGNITIVE_SERVICES_USER = "a97b65f3-24c7-4388-baec-2e87135dc908";
+/** A group object ID in the offline engine's stand-in directory (scripts/lib/offline-engine.ts DEFAULT_DIRECTORY). */
+const DIRECTORY_GROUP = "b0b0b0b0-0000-4000-8000-000000000003";
 const DEPLOYMENT = "name=chat,model=gpt-5.4-mini,version=2026-03-17,sku=GlobalStandard,capacity=10";
 
 let certificate: TlsMaterial;
@@ -529,7 +537,8 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
   test("role-assignment-conflicts: a hand-made assignment for a configured group says which entry to drop", async () => {
     const world = ownerWorld();
     world.resourceGroups.push(GROUP);
-    const group = "bbbbbbbb-2222-4000-8000-000000000014";
+    // A group the offline engine's directory knows too, so the test below can run the program with it.
+    const group = DIRECTORY_GROUP;
     world.roleAssignments.push({
       name: "cccccccc-3333-4000-8000-000000000015",
       scope: GROUP_ID,
@@ -543,7 +552,54 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
     );
     assert.equal(conflict.status, "fail");
     assert.match(conflict.fix ?? "", /npx pulumi config rm --path 'groups\[0\]' --stack pf/);
-    assert.match(conflict.fix ?? "", /model-access-group-bbbbbbbb-2222-4000-8000-000000000014 /);
+    assert.match(conflict.fix ?? "", /model-access-group-b0b0b0b0-0000-4000-8000-000000000003 /);
+  });
+});
+
+/** Resource provider namespace of each azure-native module (Learn, "Azure resource providers and types"). */
+const MODULE_NAMESPACES: Record<string, string> = {
+  applicationinsights: "Microsoft.Insights",
+  authorization: "Microsoft.Authorization",
+  cognitiveservices: "Microsoft.CognitiveServices",
+  compute: "Microsoft.Compute",
+  network: "Microsoft.Network",
+  operationalinsights: "Microsoft.OperationalInsights",
+  resources: "Microsoft.Resources",
+  storage: "Microsoft.Storage",
+  web: "Microsoft.Web",
+};
+
+describe("preflight and the program agree (the program run under the mock engine)", () => {
+  for (const kind of ["vm", "functionApp", "both", "none"] as ComputeKind[]) {
+    test(`providers: the list for compute ${kind} is exactly the namespaces of the resources the program declares`, async () => {
+      const run = await runProgram(program, { config: { compute: kind } });
+      const namespaces = new Set<string>();
+      for (const resource of run.resources.filter((candidate) => candidate.type.startsWith("azure-native:"))) {
+        const module = resource.type.split(":")[1] ?? "";
+        const namespace = MODULE_NAMESPACES[module];
+        assert.ok(namespace, `${resource.type}: add its module's namespace to the table and to preflight's list`);
+        namespaces.add(namespace);
+      }
+      // ARM's own namespaces are always registered.
+      namespaces.delete("Microsoft.Resources");
+      namespaces.delete("Microsoft.Authorization");
+      assert.deepEqual([...requiredProviders(kind)].sort(), [...namespaces].sort());
+    });
+  }
+
+  test("role-assignment-conflicts: the import command names resources the program declares, under that parent", async () => {
+    const run = await runProgram(program, { stack: STACK, config: { groups: [DIRECTORY_GROUP] } });
+    const assignments = run.resources.filter(
+      (resource) => resource.type === "azure-native:authorization:RoleAssignment",
+    );
+    const parent = "urn:pulumi:pf::keyless-openai::keyless-openai:access:ModelAccess::model-access";
+    for (const name of ["model-access-deployer", `model-access-group-${DIRECTORY_GROUP}`]) {
+      const declared = assignments.find((resource) => resource.name === name);
+      assert.ok(declared, `the program declares ${name}: ${assignments.map((resource) => resource.name).join(", ")}`);
+      // The mock engine keeps the root stack's type in the URN; the real engine drops it (pulumi/pulumi
+      // pkg/resource/deploy/deployment.go generateURN: "don't use the root stack type"), as the import command does.
+      assert.equal(declared.parentUrn.replace("::pulumi:pulumi:Stack$", "::"), parent);
+    }
   });
 });
 
