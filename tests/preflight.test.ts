@@ -32,6 +32,7 @@ import {
   preflightArmRoutes,
 } from "./standins/arm-preflight";
 import { createStandInAzureCli, type StandInAzureCli } from "./standins/az-cli";
+import { type CatalogueState, catalogueRoutes, usageNameOf } from "./standins/catalogue";
 import { imdsRoutes } from "./standins/identity";
 import { SUBSCRIPTION_ID, USER_PRINCIPAL, VM_PRINCIPAL } from "./standins/principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
@@ -101,13 +102,40 @@ interface Run {
   arm: StandInServer;
 }
 
+/** The clock the model check judges dates by: the day this was written. */
+const NOW = new Date("2026-11-29T00:00:00Z");
+
+/** The region's catalogue: the configured model is generally available and has quota left (tests/standins/catalogue.ts). */
+function catalogueFor(subscriptionId: string): CatalogueState {
+  return {
+    subscriptionId,
+    location: LOCATION,
+    models: [
+      {
+        name: "gpt-5.4-mini",
+        version: "2026-03-17",
+        lifecycleStatus: "GenerallyAvailable",
+        retiresOn: "2027-09-17",
+        skus: [{ name: "GlobalStandard" }],
+      },
+    ],
+    usages: [{ name: usageNameOf("GlobalStandard", "gpt-5.4-mini"), limit: 1000, currentValue: 0 }],
+    protocolErrors: [],
+  };
+}
+
+/** The ARM routes of a world: preflight's own and the model catalogue. */
+function armRoutesOf(world: PreflightArmState, catalogue: CatalogueState = catalogueFor(world.subscriptionId)) {
+  return [...preflightArmRoutes(world), ...catalogueRoutes(catalogue)];
+}
+
 /** Runs preflight in-process against a stand-in serving `world`, for a stack configured with `config`. */
 async function preflight(
   world: PreflightArmState,
   config: Record<string, unknown> = BASE_CONFIG,
-  options: { fix?: boolean; env?: NodeJS.ProcessEnv } = {},
+  options: { fix?: boolean; env?: NodeJS.ProcessEnv; catalogue?: CatalogueState } = {},
 ): Promise<Run> {
-  const arm = await startStandIn({ routes: preflightArmRoutes(world), tls: certificate });
+  const arm = await startStandIn({ routes: armRoutesOf(world, options.catalogue), tls: certificate });
   try {
     const report = await runPreflight({
       stack: STACK,
@@ -117,6 +145,7 @@ async function preflight(
       projectDir: projectWith(`project-${++projects}`, config),
       env: options.env ?? {},
       readAzAccount: async () => ({ id: SUBSCRIPTION_ID }),
+      now: NOW,
     });
     return { report, world, arm };
   } finally {
@@ -210,6 +239,7 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
         "providers",
         "role-assignment-rights",
         "purge-rights",
+        "model",
         "subdomain",
         "vm-size",
         "flex-consumption",
@@ -474,6 +504,32 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
     assert.match(here.found, /offered in swedencentral/);
   });
 
+  test("model: the runner includes the model check; a retired model fails preflight with its alternatives", async () => {
+    const catalogue = catalogueFor(SUBSCRIPTION_ID);
+    catalogue.models = [
+      {
+        name: "gpt-5.4-mini",
+        version: "2026-03-17",
+        lifecycleStatus: "Deprecated",
+        retiresOn: "2026-10-14",
+        skus: [{ name: "GlobalStandard" }],
+      },
+      {
+        name: "gpt-5.4-mini",
+        version: "2026-09-30",
+        lifecycleStatus: "GenerallyAvailable",
+        retiresOn: "2027-12-01",
+        skus: [{ name: "GlobalStandard" }],
+      },
+    ];
+    const { report } = await preflight(ownerWorld(), BASE_CONFIG, { catalogue });
+    const model = only(report, "model");
+    assert.equal(model.status, "fail");
+    assert.match(model.fix ?? "", /gpt-5\.4-mini 2026-09-30/);
+    assert.equal(report.exitCode, 1);
+    assert.deepEqual(catalogue.protocolErrors, []);
+  });
+
   test("role-assignment-conflicts: a hand-made assignment for the deployer is named, with the pulumi import command", async () => {
     const world = ownerWorld();
     world.resourceGroups.push(GROUP);
@@ -632,7 +688,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<ChildRun> {
 describe("npm run preflight (the command)", { concurrency: 1 }, () => {
   /** A machine with no Azure variables, DefaultAzureCredential reaching a stand-in IMDS (a managed identity). */
   async function cliEnvironment(world: PreflightArmState) {
-    const arm = await startStandIn({ routes: preflightArmRoutes(world), tls: certificate });
+    const arm = await startStandIn({ routes: armRoutesOf(world), tls: certificate });
     const imds = await startStandIn({ routes: imdsRoutes({ principal: VM_PRINCIPAL }) });
     const env: NodeJS.ProcessEnv = {};
     for (const [name, value] of Object.entries(process.env)) {
@@ -670,6 +726,7 @@ describe("npm run preflight (the command)", { concurrency: 1 }, () => {
       "providers",
       "role-assignment-rights",
       "purge-rights",
+      "model",
       "subdomain",
       "vm-size",
       "flex-consumption",
@@ -702,7 +759,7 @@ describe("npm run preflight (the command)", { concurrency: 1 }, () => {
       assert.equal(report.stack, STACK);
       assert.equal(report.subscriptionId, SUBSCRIPTION_ID);
       assert.equal(report.exitCode, 1);
-      assert.deepEqual(report.summary, { pass: 8, warn: 0, fail: 1 });
+      assert.deepEqual(report.summary, { pass: 9, warn: 0, fail: 1 });
       assert.equal(typeof report.elapsedMs, "number");
       const flex = report.results.find((result) => result.check === "flex-consumption");
       assert.equal(flex?.status, "fail");
@@ -740,7 +797,7 @@ describe("npm run preflight (the command)", { concurrency: 1 }, () => {
       );
       assert.match(
         lines.at(-1) ?? "",
-        /^Preflight of stack pf \(subscription 00000000-1111-2222-3333-444444444444\): 8 pass, 1 warn, 0 fail in \d+\.\d s; ready for pulumi up\.$/,
+        /^Preflight of stack pf \(subscription 00000000-1111-2222-3333-444444444444\): 9 pass, 1 warn, 0 fail in \d+\.\d s; ready for pulumi up\.$/,
       );
       assert.deepEqual(world.registered, ["Microsoft.Network"]);
     } finally {

@@ -21,6 +21,7 @@ import {
   signedInIdentity,
 } from "./azure";
 import { flexConsumptionCheck } from "./checks/flex-consumption";
+import { modelChecks } from "./checks/model";
 import { providersCheck } from "./checks/providers";
 import { purgeRightsCheck, roleAssignmentRightsCheck } from "./checks/rights";
 import { roleConflictsCheck } from "./checks/role-conflicts";
@@ -78,6 +79,12 @@ export const CHECKS: readonly CheckDefinition[] = [
     describes:
       "warns when the identity may not purge deleted accounts on the subscription (Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts/delete): a teardown would leave the subdomain blocked for 48 hours.",
     run: purgeRightsCheck,
+  },
+  {
+    id: "model",
+    describes:
+      "every configured deployment's model version is open to new customers in the region with the configured SKU, not retiring within 90 days, and fits the quota left (models.list, usages.list); a problem comes with the deployable alternatives and the command that pins one (npm run models).",
+    run: modelChecks,
   },
   {
     id: "subdomain",
