@@ -38,7 +38,7 @@ export const roleAssignmentRightsCheck: PreflightCheck = async (context) => {
       check: "role-assignment-rights",
       status: "fail",
       found: `${describeIdentity(identity)} may not create role assignments on ${where}: no role grants ${ROLE_ASSIGNMENT_WRITE} (read from ${scoped.method}); pulumi up would stop at the first model-access grant with AuthorizationFailed`,
-      fix: `have an Owner grant it a role that can assign roles, e.g. az role assignment create --assignee ${identity.objectId} --role "Role Based Access Control Administrator" --scope /subscriptions/${context.subscriptionId}; or set grantDeployer false and ask an administrator to run the deploy`,
+      fix: `have an Owner grant it a role that can assign roles, e.g. az role assignment create --assignee ${identity.objectId} --role "Role Based Access Control Administrator" --scope /subscriptions/${context.subscriptionId}; or have someone who holds such a role run the deploy (the VM, the Function App and its storage get role assignments whatever grantDeployer says)`,
     },
   ];
 };
