@@ -26,7 +26,7 @@ const checkList = [...FIRST_STEPS, ...CHECKS]
   .map((check) => `  ${check.id}\n${wrap(check.describes, "      ")}`)
   .join("\n");
 
-export const USAGE = `usage: npm run preflight -- --stack NAME [--json] [--fix] [--arm-endpoint URL]
+export const USAGE = `usage: npm run preflight -- --stack NAME [--json] [--fix] [--arm-endpoint URL] [--project-dir DIR]
 
 Asks Azure, read-only and as the signed-in identity (DefaultAzureCredential: az login, or your CI's credential),
 whether pulumi up would succeed for the stack, and prints one line per check: PASS, WARN or FAIL, what was found,
@@ -35,8 +35,9 @@ and how to fix it. npm run deploy runs the same checks before pulumi up (--skip-
   --stack NAME        the stack whose Pulumi.<stack>.yaml to check (required)
   --json              print the report as JSON instead of text
   --fix               repair what can be repaired: register missing resource providers (the only write)
-  --arm-endpoint URL  Resource Manager endpoint (default https://management.azure.com; PREFLIGHT_ARM_ENDPOINT too)
-Environment: PREFLIGHT_PROJECT_DIR reads Pulumi.yaml and the stack file from another directory (tests).
+  --arm-endpoint URL  Resource Manager endpoint (default https://management.azure.com; KEYLESS_ARM_ENDPOINT too,
+                      as for npm run models and deploy)
+  --project-dir DIR   where Pulumi.yaml and Pulumi.<stack>.yaml are (default: this repository)
 
 Checks, in order (config and identity first: without them nothing else can run):
 ${checkList}
@@ -51,6 +52,7 @@ const SPEC = {
     json: { type: "boolean" },
     fix: { type: "boolean" },
     "arm-endpoint": { type: "string" },
+    "project-dir": { type: "string" },
   },
 } as const;
 
@@ -75,13 +77,13 @@ export function main(argv: readonly string[], io: CommandIo = processIo, env = p
       if (!stack) throw new UsageError("--stack NAME is required");
       if (!/^[A-Za-z0-9_.-]+$/.test(stack))
         throw new UsageError(`stack name ${JSON.stringify(stack)} may only hold letters, digits, '-', '_' and '.'`);
-      const armEndpoint = values["arm-endpoint"] ?? env.PREFLIGHT_ARM_ENDPOINT;
+      const armEndpoint = values["arm-endpoint"] ?? env.KEYLESS_ARM_ENDPOINT;
       const started = performance.now();
       const report = await runPreflight({
         stack,
         fix: values.fix === true,
         ...(armEndpoint ? { armEndpoint: httpsEndpoint(armEndpoint) } : {}),
-        ...(env.PREFLIGHT_PROJECT_DIR ? { projectDir: env.PREFLIGHT_PROJECT_DIR } : {}),
+        ...(values["project-dir"] ? { projectDir: values["project-dir"] } : {}),
         env,
       });
       const elapsed = performance.now() - started;

@@ -144,7 +144,6 @@ async function preflight(
       credential: new AzureCliCredential(),
       projectDir: projectWith(`project-${++projects}`, config),
       env: options.env ?? {},
-      readAzAccount: async () => ({ id: SUBSCRIPTION_ID }),
       now: NOW,
     });
     return { report, world, arm };
@@ -254,6 +253,10 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
       /subscription 'Stand-in subscription' \(00000000-1111-2222-3333-444444444444, Enabled\)/,
     );
     assert.match(identity.found, /from az account show/);
+    assert.ok(
+      az.invocations().some((args) => args.join(" ") === "account show --output json"),
+      "the Azure CLI's active subscription was asked for",
+    );
     assert.equal(report.subscriptionId, SUBSCRIPTION_ID);
     assert.equal(report.tenantId, STAND_IN_TENANT_ID);
     assert.deepEqual(world.protocolErrors, []);
@@ -697,7 +700,7 @@ describe("npm run preflight (the command)", { concurrency: 1 }, () => {
     Object.assign(env, {
       NODE_EXTRA_CA_CERTS: certificate.certPath,
       AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.origin,
-      PREFLIGHT_ARM_ENDPOINT: arm.origin,
+      KEYLESS_ARM_ENDPOINT: arm.origin,
       ARM_SUBSCRIPTION_ID: SUBSCRIPTION_ID,
       ARM_USE_MSI: "true",
     });
@@ -750,7 +753,7 @@ describe("npm run preflight (the command)", { concurrency: 1 }, () => {
     const world = managedIdentityWorld();
     const { env, close } = await cliEnvironment(world);
     try {
-      const run = await runCli(["--stack", STACK, "--json"], { ...env, PREFLIGHT_PROJECT_DIR: projectDir });
+      const run = await runCli(["--stack", STACK, "--json", "--project-dir", projectDir], env);
       assert.equal(run.code, 1, run.stderr);
       const report = JSON.parse(run.stdout) as PreflightReport & {
         summary: { pass: number; warn: number; fail: number };
@@ -786,7 +789,7 @@ describe("npm run preflight (the command)", { concurrency: 1 }, () => {
     world.providers["Microsoft.Network"] = "NotRegistered";
     const { env, close } = await cliEnvironment(world);
     try {
-      const run = await runCli(["--stack", STACK, "--fix"], { ...env, PREFLIGHT_PROJECT_DIR: projectDir });
+      const run = await runCli(["--stack", STACK, "--fix", "--project-dir", projectDir], env);
       assert.equal(run.code, 0, run.stdout + run.stderr);
       const lines = run.stdout.trim().split("\n");
       assert.match(lines[0] ?? "", /^PASS config: stack pf: swedencentral, resource group rg-preflight/);
