@@ -194,6 +194,28 @@ describe("npm run deploy without a terminal", () => {
   });
 });
 
+describe("npm run pulumi", () => {
+  test("passes its arguments to the pinned CLI with the same state backend as npm run deploy", () => {
+    const target = setup();
+    const result = spawnSync("npm", ["run", "--silent", "pulumi", "--", "stack", "select", "--create", "qa"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+      env: environment(target),
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(target.pulumi.calls(), [["stack", "select", "--create", "qa"]]);
+    assert.equal(target.pulumi.readState().backend, `file://${LOCAL_BACKEND_DIR}`);
+    const usage = spawnSync("npm", ["run", "--silent", "pulumi"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: environment(target),
+    });
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /usage: npm run pulumi -- PULUMI_ARGS/);
+  });
+});
+
 describe("npm run deploy of a stack that pins no model", () => {
   let certificate: TlsMaterial;
   let arm: StandInServer;
