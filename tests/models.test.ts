@@ -283,13 +283,14 @@ describe("npm run models", () => {
   });
 
   test("--help exits 0 and documents the rule; no --stack is a usage error", async () => {
+    const requestsBefore = arm.requests.length;
     const help = await models(["--help"]);
     assert.equal(help.code, 0);
     assert.match(help.out, /newest \*-mini model/);
-    assert.equal(arm.requests.length > 0, true); // earlier tests called Azure; this one must not add requests
-    const before = arm.requests.length;
-    assert.equal((await models([])).code, 2);
-    assert.equal(arm.requests.length, before);
+    const usage = await models([]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.err, /--stack NAME is required/);
+    assert.equal(arm.requests.length, requestsBefore, "neither asked Azure anything");
   });
 });
 
