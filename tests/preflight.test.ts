@@ -133,7 +133,12 @@ function armRoutesOf(world: PreflightArmState, catalogue: CatalogueState = catal
 async function preflight(
   world: PreflightArmState,
   config: Record<string, unknown> = BASE_CONFIG,
-  options: { fix?: boolean; env?: NodeJS.ProcessEnv; catalogue?: CatalogueState } = {},
+  options: {
+    fix?: boolean;
+    env?: NodeJS.ProcessEnv;
+    catalogue?: CatalogueState;
+    readAzAccount?: () => Promise<{ id: string } | undefined>;
+  } = {},
 ): Promise<Run> {
   const arm = await startStandIn({ routes: armRoutesOf(world, options.catalogue), tls: certificate });
   try {
@@ -145,6 +150,7 @@ async function preflight(
       projectDir: projectWith(`project-${++projects}`, config),
       env: options.env ?? {},
       now: NOW,
+      ...(options.readAzAccount ? { readAzAccount: options.readAzAccount } : {}),
     });
     return { report, world, arm };
   } finally {
@@ -296,6 +302,51 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
       /cannot read subscription 00000000-1111-2222-3333-444444444444 \(from ARM_SUBSCRIPTION_ID\)/,
     );
     assert.match(identity.fix ?? "", /az account set --subscription ID/);
+  });
+
+  test("identity: signed out of the Azure CLI fails first and says to sign in", async () => {
+    const signedOut = createStandInAzureCli(USER_PRINCIPAL, { signedIn: false });
+    process.env.PATH = [signedOut.binDirectory, dirname(process.execPath), originalPath].join(":");
+    try {
+      const { report, arm } = await preflight(ownerWorld());
+      assert.deepEqual(
+        report.results.map((result) => [result.check, result.status]),
+        [
+          ["config", "pass"],
+          ["identity", "fail"],
+        ],
+      );
+      assert.match(only(report, "identity").found, /nobody is signed in for Azure Resource Manager/);
+      assert.match(only(report, "identity").fix ?? "", /az login/);
+      assert.equal(arm.requests.length, 0);
+    } finally {
+      process.env.PATH = [az.binDirectory, dirname(process.execPath), originalPath].join(":");
+      signedOut.dispose();
+    }
+  });
+
+  test("identity: no subscription chosen anywhere fails with the commands that choose one", async () => {
+    const { report } = await preflight(ownerWorld(), BASE_CONFIG, { readAzAccount: async () => undefined });
+    const identity = only(report, "identity");
+    assert.equal(identity.status, "fail");
+    assert.match(identity.found, /no subscription is chosen/);
+    assert.match(
+      identity.fix ?? "",
+      /az account set --subscription ID, or npx pulumi config set azure-native:subscriptionId ID --stack pf/,
+    );
+  });
+
+  test("identity: azure-native configured for another tenant than the token's fails", async () => {
+    const other = "99999999-0000-4000-8000-0000000000ff";
+    const { report } = await preflight(ownerWorld(), { ...BASE_CONFIG, "azure-native:tenantId": other });
+    const failures = resultsOf(report, "identity").filter((result) => result.status === "fail");
+    assert.equal(failures.length, 1);
+    assert.match(
+      failures[0]?.found ?? "",
+      new RegExp(`configured for tenant ${other} .* from tenant ${STAND_IN_TENANT_ID}`),
+    );
+    assert.match(failures[0]?.fix ?? "", new RegExp(`az login --tenant ${other}`));
+    assert.deepEqual(resultsOf(report, "providers"), [], "no other check runs");
   });
 
   test("providers: an unregistered provider fails with the --fix command; --fix registers it", async () => {
@@ -778,6 +829,22 @@ describe("npm run preflight (the command)", { concurrency: 1 }, () => {
       );
       assert.deepEqual(world.protocolErrors, []);
       console.log(`preflight (child process, stand-in ARM): ${report.elapsedMs} ms inside the command`);
+    } finally {
+      await close();
+    }
+  });
+
+  test("identity warns when preflight's token is not the Azure CLI's but azure-native would use the Azure CLI", async () => {
+    const projectDir = projectWith("cli-warn", BASE_CONFIG);
+    const { env, close } = await cliEnvironment(managedIdentityWorld());
+    try {
+      const { ARM_USE_MSI: _unused, ...withoutMsi } = env;
+      const run = await runCli(["--stack", STACK, "--project-dir", projectDir], withoutMsi);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(
+        run.stdout,
+        /^WARN identity: preflight signed in as managed identity app bbbbbbbb-1111-4000-8000-000000000002 .*, not through the Azure CLI, but azure-native will deploy with the Azure CLI's account/m,
+      );
     } finally {
       await close();
     }
