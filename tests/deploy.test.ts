@@ -166,13 +166,28 @@ describe("npm run deploy without a terminal", () => {
     assert.equal(target.pulumi.readState().backend, backend);
   });
 
-  test("a failing pulumi up fails the command with its exit code and says what to run next", () => {
+  test("--smoke runs the smoke test after a successful pulumi up, and its failure fails the deploy", () => {
+    // The stand-in stack has no outputs, so the smoke test stops at reading them: enough to see it ran, and when.
+    const target = setup();
+    const result = deploy(target, ["--yes", "--skip-preflight", "--smoke"]);
+    assert.equal(result.status, 1, result.stdout + result.stderr);
+    assert.deepEqual(target.pulumi.calls(), [
+      ["stack", "select", "--create", "dev"],
+      ["up", "--stack", "dev", "--yes"],
+      ["stack", "output", "--json", "--stack", "dev"],
+    ]);
+    assert.match(result.stdout, /Deployed stack dev\. Running the smoke test \(--smoke\)\./);
+    assert.match(result.stderr, /The smoke test failed \(exit \d+\): .*npm run smoke -- --stack dev again once fixed/);
+  });
+
+  test("a failing pulumi up fails the command, says what to run next, and runs no smoke test", () => {
     const target = setup();
     target.pulumi.writeState({ stacks: {}, failNext: { up: 1 } });
-    const result = deploy(target, ["--yes", "--skip-preflight"]);
+    const result = deploy(target, ["--yes", "--skip-preflight", "--smoke"]);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /stand-in failure of 'up'/);
     assert.match(result.stderr, /pulumi up failed \(exit 255\): .* npm run deploy -- --stack dev again/);
+    assert.equal(target.pulumi.calls().length, 2, "no stack output: the smoke test did not start");
   });
 
   test("preflight runs before pulumi up and a failure stops the deploy; --skip-preflight is what skips it", () => {
