@@ -584,6 +584,36 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
     assert.deepEqual(catalogue.protocolErrors, []);
   });
 
+  test("a check Azure refuses fails on its own with the whole error; the other checks still answer", async () => {
+    const world = ownerWorld();
+    world.forbidden.push(/\/providers\/Microsoft\.Web\/geoRegions$/i);
+    const { report } = await preflight(world);
+    const flex = only(report, "flex-consumption");
+    assert.equal(flex.status, "fail");
+    assert.match(flex.found, /could not check: .*\(HTTP 403 AuthorizationFailed/);
+    assert.match(flex.fix ?? "", /Reader/);
+    assert.deepEqual(
+      report.results.filter((result) => result.status !== "pass").map((result) => result.check),
+      ["flex-consumption"],
+    );
+  });
+
+  test("subdomain: a deleted account with only a regional endpoint holds no subdomain", async () => {
+    const world = ownerWorld();
+    // Same name, another resource group, no custom subdomain: not a conflict for this stack's subdomain.
+    world.deletedAccounts.push({
+      name: "kl-preflight-four",
+      location: "westus",
+      resourceGroup: "rg-other",
+      regional: true,
+    });
+    const subdomain = only(
+      (await preflight(world, { ...BASE_CONFIG, accountSubdomain: "kl-preflight-four" })).report,
+      "subdomain",
+    );
+    assert.equal(subdomain.status, "pass", subdomain.found);
+  });
+
   test("role-assignment-conflicts: a hand-made assignment for the deployer is named, with the pulumi import command", async () => {
     const world = ownerWorld();
     world.resourceGroups.push(GROUP);

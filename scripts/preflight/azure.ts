@@ -13,6 +13,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-
 import { isRestError } from "@azure/core-rest-pipeline";
 import { ARM_SCOPE, INTERACTIVE_CLIENT_IDS } from "../../lib/constants";
 import type { PrincipalType } from "../../lib/role-assignment";
+import { describeError } from "../lib/cli";
 import type { PreflightContext } from "./types";
 
 export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
@@ -140,6 +141,20 @@ export function armErrorCode(error: unknown): string | undefined {
   const details = error.details as { error?: { code?: unknown }; code?: unknown } | undefined;
   const code = details?.error?.code ?? details?.code ?? error.code;
   return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * A failed ARM call in words: the client's message plus the HTTP status and ARM's error code, and ARM's own message
+ * when the client kept it (the paged lists of the newer clients keep only "Pagination failed with unexpected
+ * statusCode 403" as message, with the code alongside). Anything else: the whole error with its causes.
+ */
+export function describeArmError(error: unknown): string {
+  if (!isRestError(error)) return describeError(error);
+  const details = error.details as { error?: { message?: unknown } } | undefined;
+  const armMessage = typeof details?.error?.message === "string" ? details.error.message : undefined;
+  const status = [error.statusCode, armErrorCode(error)].filter((part) => part !== undefined).join(" ");
+  const extra = armMessage && !error.message.includes(armMessage) ? `: ${armMessage}` : "";
+  return `${error.message}${status ? ` (HTTP ${status}${extra})` : extra}`;
 }
 
 export function armStatus(error: unknown): number | undefined {

@@ -14,6 +14,7 @@ import {
   armClients,
   armStatus,
   cachingCredential,
+  describeArmError,
   describeIdentity,
   isAzureCliToken,
   PUBLIC_ARM_ENDPOINT,
@@ -209,7 +210,7 @@ async function identityResults(
       {
         check: "identity",
         status: "fail",
-        found: `${who} cannot read subscription ${subscription.subscriptionId} (from ${subscription.source}): ${status === 404 || status === 403 ? "it is not visible to this identity" : describeError(error)}`,
+        found: `${who} cannot read subscription ${subscription.subscriptionId} (from ${subscription.source}): ${status === 404 || status === 403 ? "it is not visible to this identity" : describeArmError(error)}`,
         fix: "sign in to the tenant that holds it (az login --tenant TENANT) or choose a subscription you can use: az account set --subscription ID (or ARM_SUBSCRIPTION_ID / azure-native:subscriptionId)",
       },
     ];
@@ -255,7 +256,7 @@ async function runCheck(definition: CheckDefinition, context: PreflightContext):
       {
         check: definition.id,
         status: "fail",
-        found: `could not check: ${describeError(error)}`,
+        found: `could not check: ${describeArmError(error)}`,
         fix:
           status === 401 || status === 403
             ? "the signed-in identity needs read access to the subscription (Reader or above) for preflight"

@@ -65,6 +65,8 @@ export interface DeletedStandInAccount {
   name: string;
   location: string;
   resourceGroup: string;
+  /** An account without a custom subdomain: a regional endpoint, as in the GetDeletedAccount.json example. */
+  regional?: boolean;
 }
 
 /** The world the stand-in answers from; tests build it, mutate it and read it back. */
@@ -90,6 +92,8 @@ export interface PreflightArmState {
   flexRegions: string[];
   /** Namespaces registered through POST .../register, in order. */
   registered: string[];
+  /** Paths (matched against the request path) that answer 403 AuthorizationFailed, as for a caller without read rights. */
+  forbidden: RegExp[];
   protocolErrors: string[];
 }
 
@@ -166,6 +170,7 @@ export function healthyWorld(subscriptionId: string, tenantId: string, location:
     },
     flexRegions: ["East US", "North Europe", "Sweden Central"],
     registered: [],
+    forbidden: [],
     protocolErrors: [],
   };
 }
@@ -229,6 +234,14 @@ export function preflightArmRoutes(state: PreflightArmState): Route[] {
     return typeof claims?.oid === "string" ? claims.oid : undefined;
   };
 
+  const forbidden = (callerId: string, action: string, scope: string) =>
+    json(403, {
+      error: {
+        code: "AuthorizationFailed",
+        message: `The client '${callerId}' with object id '${callerId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      },
+    });
+
   type Handler = (request: RecordedRequest, match: RegExpExecArray, callerId: string) => StandInResponse;
   const route = (method: string, path: string, apiVersion: string, handle: Handler): Route => ({
     method,
@@ -249,18 +262,13 @@ export function preflightArmRoutes(state: PreflightArmState): Route[] {
           error: { code: "InvalidApiVersionParameter", message: `The api-version '${sent}' is invalid.` },
         });
       }
+      if (state.forbidden.some((path) => path.test(request.url.pathname))) {
+        return forbidden(callerId, `${request.method} ${request.url.pathname}`, request.url.pathname);
+      }
       return handle(request, match, callerId);
     },
   });
   const subPath = () => escapeRegExp(sub());
-  const forbidden = (callerId: string, action: string, scope: string) =>
-    json(403, {
-      error: {
-        code: "AuthorizationFailed",
-        message: `The client '${callerId}' with object id '${callerId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
-      },
-    });
-
   return [
     // Subscriptions_Get: Subscription {id, subscriptionId, tenantId, displayName, state, subscriptionPolicies}.
     route("GET", "/subscriptions/([^/]+)", API_VERSIONS.subscriptions, (_request, match) => {
@@ -407,11 +415,13 @@ export function preflightArmRoutes(state: PreflightArmState): Route[] {
             location: account.location,
             sku: { name: "S0" },
             kind: "OpenAI",
-            properties: {
-              endpoint: `https://${account.name}.openai.azure.com/`,
-              customSubDomainName: account.name,
-              provisioningState: "Succeeded",
-            },
+            properties: account.regional
+              ? { endpoint: `https://${account.location}.api.cognitive.microsoft.com/`, provisioningState: "Succeeded" }
+              : {
+                  endpoint: `https://${account.name}.openai.azure.com/`,
+                  customSubDomainName: account.name,
+                  provisioningState: "Succeeded",
+                },
           })),
         }),
     ),
@@ -462,7 +472,7 @@ export function preflightArmRoutes(state: PreflightArmState): Route[] {
         const taken = [
           ...state.takenSubdomains,
           ...Object.values(state.accounts).flat(),
-          ...state.deletedAccounts.map((account) => account.name),
+          ...state.deletedAccounts.filter((account) => !account.regional).map((account) => account.name),
         ].map(lower);
         return json(200, {
           isSubdomainAvailable: !taken.includes(name),

@@ -21,10 +21,18 @@ function deletedAccountPlace(account: Account): { location: string; resourceGrou
   };
 }
 
-/** The subdomain a deleted account held: its customSubDomainName, else the host of its endpoint, else its name. */
-function heldSubdomain(account: Account): string {
-  const host = account.properties?.endpoint ? new URL(account.properties.endpoint).hostname.split(".")[0] : undefined;
-  return (account.properties?.customSubDomainName ?? host ?? account.name ?? "").toLowerCase();
+/**
+ * The custom subdomain a deleted account held: its customSubDomainName, else the first label of an endpoint on a
+ * custom-subdomain host (`https://{subdomain}.openai.azure.com/`, `.cognitiveservices.azure.com`). A regional endpoint
+ * (`https://westus.api.cognitive.microsoft.com/...`, as in the GetDeletedAccount.json example) holds none.
+ */
+function heldSubdomain(account: Account): string | undefined {
+  const custom = account.properties?.customSubDomainName;
+  if (custom) return custom.toLowerCase();
+  const host = /^https:\/\/([^./]+)\.(?:openai\.azure\.com|cognitiveservices\.azure\.com)\//i.exec(
+    account.properties?.endpoint ?? "",
+  );
+  return host?.[1]?.toLowerCase();
 }
 
 export const subdomainCheck: PreflightCheck = async (context) => {
@@ -41,8 +49,12 @@ export const subdomainCheck: PreflightCheck = async (context) => {
     ];
   }
   const client = armClients(context).cognitiveServices();
+  // Blocked by a deleted account that held the subdomain, or that had the account's name in the stack's group.
   const deleted = (await all(client.deletedAccounts.list())).filter(
-    (account) => heldSubdomain(account) === subdomain || account.name?.toLowerCase() === subdomain,
+    (account) =>
+      heldSubdomain(account) === subdomain ||
+      (account.name?.toLowerCase() === subdomain &&
+        deletedAccountPlace(account).resourceGroup.toLowerCase() === resourceGroupName.toLowerCase()),
   );
   if (deleted.length > 0) {
     return deleted.map((account): CheckResult => {
