@@ -148,7 +148,7 @@ export async function chooseAndPin(
       project: settings.project,
       stack: request.stack,
       spec,
-      note: `Pinned by npm run models on ${context.now.toISOString().slice(0, 10)}: ${choice.rule} (Azure catalogue of subscription ${context.subscriptionId}).`,
+      note: `Pinned by npm run models on ${context.now.toISOString().slice(0, 10)}: ${choice.rule}.`,
     });
     outcome.pinned = { ...result, spec };
   }
