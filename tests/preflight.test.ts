@@ -332,7 +332,7 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
     assert.match(identity.found, /no subscription is chosen/);
     assert.match(
       identity.fix ?? "",
-      /az account set --subscription ID, or npx pulumi config set azure-native:subscriptionId ID --stack pf/,
+      /az account set --subscription ID, or npm run pulumi -- config set azure-native:subscriptionId ID --stack pf/,
     );
   });
 
@@ -465,7 +465,7 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
     const subdomain = only((await preflight(world, config)).report, "subdomain");
     assert.equal(subdomain.status, "fail");
     assert.match(subdomain.found, /kl-preflight-one is not available/);
-    assert.match(subdomain.fix ?? "", /npx pulumi config set accountSubdomain NEW-NAME --stack pf/);
+    assert.match(subdomain.fix ?? "", /npm run pulumi -- config set accountSubdomain NEW-NAME --stack pf/);
   });
 
   test("subdomain: a name held by a soft-deleted account of the subscription fails with the purge command", async () => {
@@ -552,7 +552,7 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
     );
     assert.equal(flex.status, "fail");
     assert.match(flex.found, /not offered in westeurope .*eastus, northeurope, swedencentral/);
-    assert.match(flex.fix ?? "", /npx pulumi config set functionAppLocation REGION --stack pf/);
+    assert.match(flex.fix ?? "", /npm run pulumi -- config set functionAppLocation REGION --stack pf/);
     const here = only((await preflight(world)).report, "flex-consumption");
     assert.equal(here.status, "pass");
     assert.match(here.found, /offered in swedencentral/);
@@ -633,11 +633,11 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
     const id = `${GROUP_ID}/providers/Microsoft.Authorization/roleAssignments/${byHand}`;
     assert.ok(
       (conflict.fix ?? "").includes(
-        `npx pulumi import azure-native:authorization:RoleAssignment model-access-deployer ${id} --parent 'model-access=urn:pulumi:pf::keyless-openai::keyless-openai:access:ModelAccess::model-access' --stack pf`,
+        `npm run pulumi -- import azure-native:authorization:RoleAssignment model-access-deployer ${id} --parent 'model-access=urn:pulumi:pf::keyless-openai::keyless-openai:access:ModelAccess::model-access' --stack pf`,
       ),
       conflict.fix,
     );
-    assert.match(conflict.fix ?? "", /npx pulumi config set grantDeployer false --stack pf/);
+    assert.match(conflict.fix ?? "", /npm run pulumi -- config set grantDeployer false --stack pf/);
     assert.equal(report.exitCode, 1);
   });
 
@@ -691,7 +691,7 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
       "role-assignment-conflicts",
     );
     assert.equal(conflict.status, "fail");
-    assert.match(conflict.fix ?? "", /npx pulumi config rm --path 'groups\[0\]' --stack pf/);
+    assert.match(conflict.fix ?? "", /npm run pulumi -- config rm --path 'groups\[0\]' --stack pf/);
     assert.match(conflict.fix ?? "", /model-access-group-b0b0b0b0-0000-4000-8000-000000000003 /);
   });
 });

@@ -178,7 +178,7 @@ function loadStackConfig(
         check: "config",
         status: "fail",
         found: `the configuration of stack ${stack} does not validate: ${problems}`,
-        fix: `correct Pulumi.${stack}.yaml (npx pulumi config set KEY VALUE --stack ${stack}); npm run plan -- --stack ${stack} shows the same problems offline`,
+        fix: `correct Pulumi.${stack}.yaml (npm run pulumi -- config set KEY VALUE --stack ${stack}); npm run plan -- --stack ${stack} shows the same problems offline`,
       },
     };
   }
@@ -294,7 +294,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
       check: "identity",
       status: "fail",
       found: `${describeIdentity(identity)} is signed in, but no subscription is chosen: azure-native:subscriptionId is not set, ARM_SUBSCRIPTION_ID is empty and the Azure CLI has no active subscription`,
-      fix: `az account set --subscription ID, or npx pulumi config set azure-native:subscriptionId ID --stack ${stack}`,
+      fix: `az account set --subscription ID, or npm run pulumi -- config set azure-native:subscriptionId ID --stack ${stack}`,
     });
     return finish(stack, results);
   }

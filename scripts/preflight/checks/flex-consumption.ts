@@ -34,7 +34,7 @@ export const flexConsumptionCheck: PreflightCheck = async (context) => {
       check: "flex-consumption",
       status: "fail",
       found: `Flex Consumption is not offered in ${location} for this subscription (offered in ${offered.length} regions: ${offered.join(", ") || "none"})`,
-      fix: `run the Function App elsewhere: npx pulumi config set functionAppLocation REGION --stack ${context.stack} (one of the regions above), or compute vm`,
+      fix: `run the Function App elsewhere: npm run pulumi -- config set functionAppLocation REGION --stack ${context.stack} (one of the regions above), or compute vm`,
     },
   ];
 };

@@ -40,7 +40,7 @@ async function plannedPrincipals(context: PreflightContext): Promise<PlannedPrin
       key: "deployer",
       principalId: (await signedInIdentity(context)).objectId,
       entry: "grantDeployer = true",
-      drop: `npx pulumi config set grantDeployer false --stack ${stack}`,
+      drop: `npm run pulumi -- config set grantDeployer false --stack ${stack}`,
     });
   }
   access.groups.forEach((id, index) => {
@@ -48,7 +48,7 @@ async function plannedPrincipals(context: PreflightContext): Promise<PlannedPrin
       key: principalKey("group", id),
       principalId: id,
       entry: `groups[${index}] = ${id}`,
-      drop: `npx pulumi config rm --path 'groups[${index}]' --stack ${stack}`,
+      drop: `npm run pulumi -- config rm --path 'groups[${index}]' --stack ${stack}`,
     });
   });
   access.servicePrincipals.forEach((id, index) => {
@@ -56,7 +56,7 @@ async function plannedPrincipals(context: PreflightContext): Promise<PlannedPrin
       key: principalKey("sp", id),
       principalId: id,
       entry: `servicePrincipals[${index}] = ${id}`,
-      drop: `npx pulumi config rm --path 'servicePrincipals[${index}]' --stack ${stack}`,
+      drop: `npm run pulumi -- config rm --path 'servicePrincipals[${index}]' --stack ${stack}`,
     });
   });
   return planned;
@@ -126,7 +126,7 @@ export const roleConflictsCheck: PreflightCheck = async (context) => {
         check: "role-assignment-conflicts",
         status: "fail",
         found: `role assignment ${assignment.name} (${access.role} for ${principal.principalId} on ${assignment.scope}) was not made by this stack; creating ${resourceName} for ${principal.entry} would fail with 409 RoleAssignmentExists`,
-        fix: `drop the entry (${principal.drop}), or adopt the assignment: npx pulumi import ${ROLE_ASSIGNMENT_TYPE} ${resourceName} ${assignment.id} --parent '${MODEL_ACCESS_NAME}=${parentUrn}' --stack ${stack} (the next pulumi up re-creates it under the stack's name), or delete it: az role assignment delete --ids ${assignment.id}`,
+        fix: `drop the entry (${principal.drop}), or adopt the assignment: npm run pulumi -- import ${ROLE_ASSIGNMENT_TYPE} ${resourceName} ${assignment.id} --parent '${MODEL_ACCESS_NAME}=${parentUrn}' --stack ${stack} (the next pulumi up re-creates it under the stack's name), or delete it: az role assignment delete --ids ${assignment.id}`,
       });
     }
   }

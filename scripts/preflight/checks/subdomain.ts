@@ -44,7 +44,7 @@ export const subdomainCheck: PreflightCheck = async (context) => {
         check: "subdomain",
         status: "pass",
         found: `the subdomain is derived (${context.config.project}-${stack}-<random suffix>): the suffix is drawn on the first deploy and kept in state, so there is nothing to check before it`,
-        fix: `to check a fixed name before the first deploy: npx pulumi config set accountSubdomain NAME --stack ${stack}`,
+        fix: `to check a fixed name before the first deploy: npm run pulumi -- config set accountSubdomain NAME --stack ${stack}`,
       },
     ];
   }
@@ -89,7 +89,7 @@ export const subdomainCheck: PreflightCheck = async (context) => {
       check: "subdomain",
       status: "fail",
       found: `subdomain ${subdomain} is not available${availability.reason ? `: ${availability.reason}` : ""} (custom subdomains are global: another account, in any subscription, holds it)`,
-      fix: `choose another: npx pulumi config set accountSubdomain NEW-NAME --stack ${stack} (or remove it to derive a unique one)`,
+      fix: `choose another: npm run pulumi -- config set accountSubdomain NEW-NAME --stack ${stack} (or remove it to derive a unique one)`,
     },
   ];
 };

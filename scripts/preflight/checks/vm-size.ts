@@ -52,7 +52,7 @@ export const vmSizeCheck: PreflightCheck = async (context) => {
     .filter((name) => /^Standard_B/i.test(name))
     .slice(0, 5);
   const pick = alternatives.length > 0 ? ` (usable here: ${alternatives.join(", ")})` : "";
-  const setSize = `npx pulumi config set vmSize SIZE --stack ${context.stack}${pick}`;
+  const setSize = `npm run pulumi -- config set vmSize SIZE --stack ${context.stack}${pick}`;
   if (!sku) {
     return [
       {
@@ -80,7 +80,7 @@ export const vmSizeCheck: PreflightCheck = async (context) => {
         check: "vm-size",
         status: "fail",
         found: `VM size ${vm.size} does not support Trusted Launch (HyperVGenerations ${capability(sku, "HyperVGenerations") ?? "unknown"}, TrustedLaunchDisabled ${capability(sku, "TrustedLaunchDisabled") ?? "absent"}), which vmTrustedLaunch turns on`,
-        fix: `${setSize}; or, for this size only, npx pulumi config set vmTrustedLaunch false --stack ${context.stack}`,
+        fix: `${setSize}; or, for this size only, npm run pulumi -- config set vmTrustedLaunch false --stack ${context.stack}`,
       },
     ];
   }
