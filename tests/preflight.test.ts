@@ -20,6 +20,7 @@ import program = require("../index");
 import type { ComputeKind } from "../lib/config";
 import { roleAssignmentName } from "../lib/role-assignment";
 import { runProgram } from "../scripts/lib/offline-engine";
+import { identityFromToken } from "../scripts/preflight/azure";
 import { requiredProviders } from "../scripts/preflight/checks/providers";
 import { actionPattern, permits } from "../scripts/preflight/permissions";
 import { type PreflightReport, runPreflight } from "../scripts/preflight/run";
@@ -206,6 +207,33 @@ describe("permission evaluation (Azure RBAC actions / notActions)", () => {
   });
 });
 
+describe("the signed-in identity from the ARM token's claims", () => {
+  const jwt = (claims: Record<string, unknown>) =>
+    ["{}", JSON.stringify(claims), "signature"].map((part) => Buffer.from(part).toString("base64url")).join(".");
+  const base = { oid: "aaaaaaaa-0000-4000-8000-000000000001", tid: STAND_IN_TENANT_ID };
+
+  test("idtyp decides; without it a user principal name means a user, and anything else an application", () => {
+    assert.equal(identityFromToken(jwt({ ...base, idtyp: "user", upn: "dev@contoso.example" })).principalType, "User");
+    assert.equal(identityFromToken(jwt({ ...base, idtyp: "app", appid: "x" })).principalType, "ServicePrincipal");
+    assert.deepEqual(identityFromToken(jwt({ ...base, unique_name: "dev@contoso.example" })), {
+      ...{ objectId: base.oid, tenantId: base.tid },
+      principalType: "User",
+      userPrincipalName: "dev@contoso.example",
+    });
+    assert.deepEqual(identityFromToken(jwt({ ...base, azp: "cccccccc-1111-4000-8000-000000000003" })), {
+      objectId: base.oid,
+      tenantId: base.tid,
+      principalType: "ServicePrincipal",
+      appId: "cccccccc-1111-4000-8000-000000000003",
+    });
+  });
+
+  test("a token without oid or tid, or not a JWT, says so", () => {
+    assert.throws(() => identityFromToken(jwt({ tid: base.tid })), /no object ID \(oid\) or tenant \(tid\)/);
+    assert.throws(() => identityFromToken("not-a-jwt"), /not a JWT/);
+  });
+});
+
 describe("subscription pulumi up will use (azure-native's order)", () => {
   const cli = async () => ({ id: "cccccccc-0000-0000-0000-000000000003" });
   test("stack config azure-native:subscriptionId beats ARM_SUBSCRIPTION_ID, which beats az account show", async () => {
@@ -229,6 +257,7 @@ describe("subscription pulumi up will use (azure-native's order)", () => {
 
 describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => {
   test("a healthy subscription passes every check; identity, tenant and subscription come from the token and ARM", async () => {
+    const tokensBefore = az.invocations().filter((args) => args[1] === "get-access-token").length;
     const { report, world } = await preflight(ownerWorld());
     assert.equal(report.exitCode, 0, JSON.stringify(report.results, null, 2));
     assert.deepEqual(
@@ -267,6 +296,12 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
     assert.equal(report.tenantId, STAND_IN_TENANT_ID);
     assert.deepEqual(world.protocolErrors, []);
     assert.deepEqual(world.registered, [], "read-only without --fix");
+    // Mutation check: without the runner's token cache every client asked the Azure CLI again (12 calls).
+    assert.equal(
+      az.invocations().filter((args) => args[1] === "get-access-token").length - tokensBefore,
+      1,
+      "one ARM token from the Azure CLI for the whole run",
+    );
   });
 
   test("config: an invalid stack config is the first failure and nothing is asked of Azure", async () => {
