@@ -17,11 +17,12 @@ import { stringify } from "yaml";
 
 import program = require("../index");
 
-import type { ComputeKind } from "../lib/config";
+import { type ComputeKind, parseConfig } from "../lib/config";
 import { roleAssignmentName } from "../lib/role-assignment";
 import { runProgram } from "../scripts/lib/offline-engine";
 import { identityFromToken } from "../scripts/preflight/azure";
 import { requiredProviders } from "../scripts/preflight/checks/providers";
+import { declaredResourceTypes, WRITE_ACTIONS } from "../scripts/preflight/checks/rights";
 import { actionPattern, permits } from "../scripts/preflight/permissions";
 import { type PreflightReport, runPreflight } from "../scripts/preflight/run";
 import { resolveSubscription } from "../scripts/preflight/target";
@@ -271,6 +272,7 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
         "config",
         "identity",
         "providers",
+        "resource-rights",
         "role-assignment-rights",
         "purge-rights",
         "model",
@@ -475,20 +477,55 @@ describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => 
 
   test("purge-rights: warns when the identity may not purge deleted accounts on the subscription", async () => {
     const world = healthyWorld(SUBSCRIPTION_ID, STAND_IN_TENANT_ID, LOCATION);
-    world.roleAssignments.push({
-      name: "77777777-0000-4000-8000-000000000010",
-      scope: `/subscriptions/${SUBSCRIPTION_ID}`,
-      roleGuid: BUILT_IN_ROLE_DEFINITIONS.userAccessAdministrator.guid,
-      principalId: USER_PRINCIPAL.objectId,
-      principalType: "User",
+    // A custom role some organisations use: everything but purging, plus User Access Administrator to assign roles.
+    world.roleDefinitions.push({
+      guid: "eeeeeeee-0000-4000-8000-000000000017",
+      roleName: "Deployer without purge",
+      permissions: [
+        { actions: ["*"], notActions: ["Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts/delete"] },
+      ],
     });
+    for (const roleGuid of [
+      "eeeeeeee-0000-4000-8000-000000000017",
+      BUILT_IN_ROLE_DEFINITIONS.userAccessAdministrator.guid,
+    ]) {
+      world.roleAssignments.push({
+        name: `77777777-0000-4000-8000-${roleGuid.slice(0, 12)}`,
+        scope: `/subscriptions/${SUBSCRIPTION_ID}`,
+        roleGuid,
+        principalId: USER_PRINCIPAL.objectId,
+        principalType: "User",
+      });
+    }
     const { report } = await preflight(world);
     const purge = only(report, "purge-rights");
     assert.equal(purge.status, "warn");
     assert.match(purge.found, /Microsoft\.CognitiveServices\/locations\/resourceGroups\/deletedAccounts\/delete/);
     assert.match(purge.found, /blocked for 48 hours/);
     assert.equal(only(report, "role-assignment-rights").status, "pass");
+    assert.equal(only(report, "resource-rights").status, "pass");
     assert.equal(report.exitCode, 0, "a warning does not stop the deploy");
+  });
+
+  test("resource-rights: User Access Administrator alone may assign roles but not create the stack's resources", async () => {
+    const world = healthyWorld(SUBSCRIPTION_ID, STAND_IN_TENANT_ID, LOCATION);
+    world.roleAssignments.push({
+      name: "77777777-0000-4000-8000-000000000018",
+      scope: `/subscriptions/${SUBSCRIPTION_ID}`,
+      roleGuid: BUILT_IN_ROLE_DEFINITIONS.userAccessAdministrator.guid,
+      principalId: USER_PRINCIPAL.objectId,
+      principalType: "User",
+    });
+    // Mutation check: evaluating resource rights with the role-assignment action only made this test fail.
+    const { report } = await preflight(world, { ...BASE_CONFIG, compute: "none" });
+    const rights = only(report, "resource-rights");
+    assert.equal(rights.status, "fail");
+    assert.match(
+      rights.found,
+      /no role grants Microsoft\.Resources\/subscriptions\/resourceGroups\/write, Microsoft\.CognitiveServices\/accounts\/write, Microsoft\.CognitiveServices\/accounts\/deployments\/write/,
+    );
+    assert.match(rights.fix ?? "", /--role Contributor --scope \/subscriptions\/00000000-1111-2222-3333-444444444444$/);
+    assert.equal(only(report, "role-assignment-rights").status, "pass");
   });
 
   test("subdomain: a fixed name that is free passes; one taken elsewhere fails", async () => {
@@ -762,6 +799,34 @@ describe("preflight and the program agree (the program run under the mock engine
     });
   }
 
+  for (const [kind, extra] of [
+    ["vm", {}],
+    ["vm", { sshAllowedCidrs: ["203.0.113.0/24"] }],
+    ["functionApp", {}],
+    ["both", {}],
+    ["none", {}],
+  ] as const) {
+    test(`resource-rights: the types for compute ${kind}${"sshAllowedCidrs" in extra ? " with SSH" : ""} are exactly the program's, each with its write action`, async () => {
+      const run = await runProgram(program, { config: { compute: kind, ...extra } });
+      const declared = new Set(
+        run.resources
+          .map((resource) => resource.type)
+          .filter((type) => type.startsWith("azure-native:") && type !== "azure-native:authorization:RoleAssignment"),
+      );
+      const config = parseConfig(
+        {
+          compute: kind,
+          ...("sshAllowedCidrs" in extra ? { sshAllowedCidrs: JSON.stringify(extra.sshAllowedCidrs) } : {}),
+          deployments: JSON.stringify([DEPLOYMENT]),
+        },
+        "keyless-openai",
+        STACK,
+      );
+      assert.deepEqual([...declaredResourceTypes(config)].sort(), [...declared].sort());
+      for (const type of declared) assert.ok(WRITE_ACTIONS[type], `${type} has a write action`);
+    });
+  }
+
   test("role-assignment-conflicts: the import command names resources the program declares, under that parent", async () => {
     const run = await runProgram(program, { stack: STACK, config: { groups: [DIRECTORY_GROUP] } });
     const assignments = run.resources.filter(
@@ -843,6 +908,7 @@ describe("npm run preflight (the command)", { concurrency: 1 }, () => {
       "config",
       "identity",
       "providers",
+      "resource-rights",
       "role-assignment-rights",
       "purge-rights",
       "model",
@@ -878,7 +944,7 @@ describe("npm run preflight (the command)", { concurrency: 1 }, () => {
       assert.equal(report.stack, STACK);
       assert.equal(report.subscriptionId, SUBSCRIPTION_ID);
       assert.equal(report.exitCode, 1);
-      assert.deepEqual(report.summary, { pass: 9, warn: 0, fail: 1 });
+      assert.deepEqual(report.summary, { pass: 10, warn: 0, fail: 1 });
       assert.equal(typeof report.elapsedMs, "number");
       const flex = report.results.find((result) => result.check === "flex-consumption");
       assert.equal(flex?.status, "fail");
@@ -932,7 +998,7 @@ describe("npm run preflight (the command)", { concurrency: 1 }, () => {
       );
       assert.match(
         lines.at(-1) ?? "",
-        /^Preflight of stack pf \(subscription 00000000-1111-2222-3333-444444444444\): 9 pass, 1 warn, 0 fail in \d+\.\d s; ready for pulumi up\.$/,
+        /^Preflight of stack pf \(subscription 00000000-1111-2222-3333-444444444444\): 10 pass, 1 warn, 0 fail in \d+\.\d s; ready for pulumi up\.$/,
       );
       assert.deepEqual(world.registered, ["Microsoft.Network"]);
     } finally {

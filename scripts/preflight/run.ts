@@ -24,7 +24,7 @@ import {
 import { flexConsumptionCheck } from "./checks/flex-consumption";
 import { modelChecks } from "./checks/model";
 import { providersCheck } from "./checks/providers";
-import { purgeRightsCheck, roleAssignmentRightsCheck } from "./checks/rights";
+import { purgeRightsCheck, resourceRightsCheck, roleAssignmentRightsCheck } from "./checks/rights";
 import { roleConflictsCheck } from "./checks/role-conflicts";
 import { subdomainCheck } from "./checks/subdomain";
 import { vmSizeCheck } from "./checks/vm-size";
@@ -68,6 +68,12 @@ export const CHECKS: readonly CheckDefinition[] = [
     describes:
       "the resource providers the stack's resources need for its compute kind are Registered (providers.list); --fix registers the missing ones (providers.register).",
     run: providersCheck,
+  },
+  {
+    id: "resource-rights",
+    describes:
+      "the signed-in identity may create every resource type the stack declares for its config (the write action of each, e.g. Microsoft.CognitiveServices/accounts/write, and the resource group's own before it exists), read the same way as the role-assignment rights below.",
+    run: resourceRightsCheck,
   },
   {
     id: "role-assignment-rights",
