@@ -259,8 +259,16 @@ describe("subscription pulumi up will use (azure-native's order)", () => {
 describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => {
   test("a healthy subscription passes every check; identity, tenant and subscription come from the token and ARM", async () => {
     const tokensBefore = az.invocations().filter((args) => args[1] === "get-access-token").length;
-    const { report, world } = await preflight(ownerWorld());
+    const { report, world, arm } = await preflight(ownerWorld());
     assert.equal(report.exitCode, 0, JSON.stringify(report.results, null, 2));
+    // Checks share answers: ARM is asked each question once (mutation check: without the runner's memo, the
+    // subscription's role assignments were listed three times).
+    const questions = arm.requests.map((request) => `${request.method} ${request.url.pathname}${request.url.search}`);
+    assert.deepEqual(
+      questions.filter((question, index) => questions.indexOf(question) !== index),
+      [],
+    );
+    console.log(`preflight (in-process, stand-in ARM): ${questions.length} ARM requests`);
     assert.deepEqual(
       report.results.filter((result) => result.status !== "pass"),
       [],

@@ -32,6 +32,23 @@ export function permits(permissions: readonly PermissionSet[], action: string): 
   );
 }
 
+/** One answer per context and question: three checks read the same permissions, ARM is asked once. */
+const asked = new WeakMap<PreflightContext, Map<string, Promise<unknown>>>();
+
+function once<T>(context: PreflightContext, key: string, ask: () => Promise<T>): Promise<T> {
+  let answers = asked.get(context);
+  if (!answers) {
+    answers = new Map();
+    asked.set(context, answers);
+  }
+  let answer = answers.get(key) as Promise<T> | undefined;
+  if (!answer) {
+    answer = ask();
+    answers.set(key, answer);
+  }
+  return answer;
+}
+
 /** Where the permissions were read, for messages. */
 export interface ScopedPermissions {
   scope: string;
@@ -44,13 +61,29 @@ export interface ScopedPermissions {
  * The caller's effective permissions on a resource group: ARM's own answer (`permissions.listForResourceGroup`,
  * GET .../resourcegroups/{rg}/providers/Microsoft.Authorization/permissions). Undefined when the group does not exist.
  */
-export async function resourceGroupPermissions(
+export function resourceGroupPermissions(
+  context: PreflightContext,
+  resourceGroupName: string,
+): Promise<ScopedPermissions | undefined> {
+  return once(context, `group:${resourceGroupName.toLowerCase()}`, () =>
+    readGroupPermissions(context, resourceGroupName),
+  );
+}
+
+/** Whether the resource group exists yet (`resourceGroups.checkExistence`: HEAD, 204 or 404), asked once. */
+export function resourceGroupExists(context: PreflightContext, resourceGroupName: string): Promise<boolean> {
+  return once(context, `exists:${resourceGroupName.toLowerCase()}`, async () => {
+    const answer = await armClients(context).resources().resourceGroups.checkExistence(resourceGroupName);
+    return answer.body;
+  });
+}
+
+async function readGroupPermissions(
   context: PreflightContext,
   resourceGroupName: string,
 ): Promise<ScopedPermissions | undefined> {
   const clients = armClients(context);
-  const exists = await clients.resources().resourceGroups.checkExistence(resourceGroupName);
-  if (!exists.body) return undefined;
+  if (!(await resourceGroupExists(context, resourceGroupName))) return undefined;
   try {
     const permissions = await all(clients.authorization().permissions.listForResourceGroup(resourceGroupName));
     return {
@@ -71,7 +104,11 @@ export async function resourceGroupPermissions(
  * to groups the principal is a member of, transitively; Learn, "List Azure role assignments using the REST API") and
  * each assigned role's definition (`roleDefinitions.getById`).
  */
-export async function subscriptionPermissions(context: PreflightContext, objectId: string): Promise<ScopedPermissions> {
+export function subscriptionPermissions(context: PreflightContext, objectId: string): Promise<ScopedPermissions> {
+  return once(context, `subscription:${objectId.toLowerCase()}`, () => readSubscriptionPermissions(context, objectId));
+}
+
+async function readSubscriptionPermissions(context: PreflightContext, objectId: string): Promise<ScopedPermissions> {
   const authorization = armClients(context).authorization();
   const assignments = await all(
     authorization.roleAssignments.listForSubscription({ filter: `atScope() and assignedTo('${objectId}')` }),

@@ -10,6 +10,7 @@ import type { RoleAssignment } from "@azure/arm-authorization";
 import { BUILT_IN_ROLES } from "../../../lib/constants";
 import { roleAssignmentName } from "../../../lib/role-assignment";
 import { all, armClients, resourceGroupId, signedInIdentity } from "../azure";
+import { resourceGroupExists } from "../permissions";
 import type { CheckResult, PreflightCheck, PreflightContext } from "../types";
 
 /** Pulumi name of the ModelAccess component in index.ts; its assignments are named `model-access-<principal key>`. */
@@ -97,8 +98,7 @@ export const roleConflictsCheck: PreflightCheck = async (context) => {
       fix: "compare by hand: az role assignment list --assignee UPN --scope SCOPE (pulumi preview resolves the users through Entra ID)",
     });
   }
-  const exists = await armClients(context).resources().resourceGroups.checkExistence(resourceGroupName);
-  if (!exists.body) {
+  if (!(await resourceGroupExists(context, resourceGroupName))) {
     results.unshift({
       check: "role-assignment-conflicts",
       status: "pass",
