@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -31,12 +31,15 @@ interface Setup {
   projectDir: string;
 }
 
+const scratch = mkdtempSync(join(tmpdir(), "deploy-test-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
 /** A scratch project: Pulumi.yaml, the given stack files, node_modules linked (so `npx pulumi` resolves offline). */
 function setup(stackFiles: Record<string, string> = { dev: `config:\n${PINNED}` }): Setup {
-  const directory = mkdtempSync(join(tmpdir(), "deploy-"));
+  const directory = mkdtempSync(join(scratch, "case-"));
   const projectDir = join(directory, "project");
   const pulumi = installPulumiStandIn(directory, PULUMI_CLI_VERSION, { stacks: {} });
-  spawnSync("mkdir", [projectDir]);
+  mkdirSync(projectDir);
   copyFileSync(join(ROOT, "Pulumi.yaml"), join(projectDir, "Pulumi.yaml"));
   symlinkSync(join(ROOT, "node_modules"), join(projectDir, "node_modules"));
   for (const [stack, text] of Object.entries(stackFiles)) writeFileSync(join(projectDir, `Pulumi.${stack}.yaml`), text);
