@@ -211,9 +211,14 @@ export function preflightArmRoutes(state: PreflightArmState): Route[] {
   };
   const roleDefinitionId = (guid: string) => `${sub()}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
   // RoleAssignments_ListForScope.json (2022-04-01): properties {roleDefinitionId, principalId, principalType, scope}.
+  // The example names the role in its tenant form (/providers/Microsoft.Authorization/roleDefinitions/{guid}); the
+  // stand-in does so for assignments at the root scope and uses the subscription form elsewhere, so both are read.
   const assignmentBody = (assignment: StandInRoleAssignment) => ({
     properties: {
-      roleDefinitionId: roleDefinitionId(assignment.roleGuid),
+      roleDefinitionId:
+        assignment.scope === "/"
+          ? `/providers/Microsoft.Authorization/roleDefinitions/${assignment.roleGuid}`
+          : roleDefinitionId(assignment.roleGuid),
       principalId: assignment.principalId,
       principalType: assignment.principalType,
       scope: assignment.scope,
