@@ -5,7 +5,7 @@
 import { DefaultAzureCredential } from "@azure/identity";
 import { type CommandIo, processIo, runCommand, runMain, UsageError } from "./lib/cli";
 import { PROJECT_ROOT } from "./lib/pulumi-cli";
-import { armEndpointFrom, subscriptionFrom } from "./models/azure";
+import { armEndpointFrom, subscriptionFor } from "./models/azure";
 import { MODELS_USAGE, type ModelsContext, modelsCommand } from "./models/command";
 
 export const MODELS_SPEC = {
@@ -30,19 +30,20 @@ export function runModels(
   return runCommand(
     MODELS_SPEC,
     argv,
-    ({ values }) => {
-      if (!values.stack) throw new UsageError("--stack NAME is required");
+    async ({ values }) => {
+      const stack = values.stack;
+      if (!stack) throw new UsageError("--stack NAME is required");
       const projectDir = values["project-dir"] ?? PROJECT_ROOT;
       const resolved = context
         ? context(projectDir)
         : {
             credential: new DefaultAzureCredential(),
-            subscriptionId: subscriptionFrom(),
+            subscriptionId: await subscriptionFor(projectDir, stack, process.env),
             armEndpoint: armEndpointFrom(),
             now: new Date(),
             projectDir,
           };
-      return modelsCommand({ ...values, stack: values.stack }, resolved, io);
+      return modelsCommand({ ...values, stack }, resolved, io);
     },
     io,
   );

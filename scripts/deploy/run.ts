@@ -8,7 +8,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential } from "@azure/identity";
 import { type CommandIo, EXIT, RefusedError } from "../lib/cli";
 import { PROJECT_ROOT, pulumiEnvironment, runPulumiAtTerminal } from "../lib/pulumi-cli";
-import { armEndpointFrom, subscriptionFrom } from "../models/azure";
+import { armEndpointFrom, subscriptionFor } from "../models/azure";
 import { chooseAndPin, readStackModelSettings, renderOutcome } from "../models/command";
 import { renderText } from "../preflight/render";
 import { runPreflight } from "../preflight/run";
@@ -78,7 +78,7 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
     const outcome = await chooseAndPin(
       {
         credential: signedIn(),
-        subscriptionId: subscriptionFrom(env),
+        subscriptionId: await subscriptionFor(projectDir, stack, env),
         armEndpoint: armEndpointFrom(env),
         now: environment.now(),
         projectDir,

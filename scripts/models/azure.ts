@@ -1,13 +1,12 @@
 /**
- * Where `npm run models` and `npm run deploy` reach Azure: the subscription `pulumi up` deploys into and the signed-in
- * identity. azure-native reads the subscription from ARM_SUBSCRIPTION_ID, else the Azure CLI's default subscription
- * (Pulumi azure-native installation & configuration page); the same order is used here so the catalogue that is
- * asked is the one of the subscription that will deploy.
+ * Where `npm run models` and `npm run deploy` reach Azure: the subscription `pulumi up` deploys into (so the catalogue
+ * and quota asked are those of the subscription that will deploy) and the ARM endpoint.
  */
-import { execFileSync } from "node:child_process";
 import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices";
 import type { TokenCredential } from "@azure/core-auth";
 import { ARM_SCOPE } from "../../lib/constants";
+import { readStackConfig } from "../plan/config";
+import { readAzAccount, resolveSubscription } from "../preflight/target";
 
 /** Resource Manager of the public cloud. */
 export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
@@ -17,21 +16,17 @@ export function armEndpointFrom(env: NodeJS.ProcessEnv = process.env): string {
   return env.KEYLESS_ARM_ENDPOINT || PUBLIC_ARM_ENDPOINT;
 }
 
-/** ARM_SUBSCRIPTION_ID, AZURE_SUBSCRIPTION_ID, else `az account show`'s subscription. */
-export function subscriptionFrom(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnvironment = env.ARM_SUBSCRIPTION_ID || env.AZURE_SUBSCRIPTION_ID;
-  if (fromEnvironment) return fromEnvironment;
-  try {
-    return execFileSync("az", ["account", "show", "--query", "id", "--output", "tsv"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    }).trim();
-  } catch (error) {
+/**
+ * The subscription `pulumi up` deploys into, in azure-native's order (stack config `azure-native:subscriptionId`, else
+ * ARM_SUBSCRIPTION_ID, else the Azure CLI's active subscription): the same rule preflight applies.
+ */
+export async function subscriptionFor(projectDir: string, stack: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const resolved = await resolveSubscription(readStackConfig(projectDir, stack).values, env, readAzAccount);
+  if (!resolved)
     throw new Error(
-      "no subscription: set ARM_SUBSCRIPTION_ID, or sign in with `az login` (and `az account set --subscription ID`)",
-      { cause: error },
+      "no subscription: set azure-native:subscriptionId in the stack's config or ARM_SUBSCRIPTION_ID, or sign in with `az login` (and `az account set --subscription ID`)",
     );
-  }
+  return resolved.subscriptionId;
 }
 
 /** The Cognitive Services management client for the catalogue, with ARM's token audience wherever ARM is. */

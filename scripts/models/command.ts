@@ -30,8 +30,9 @@ Options:
   --json             print the result as JSON
   --project-dir DIR  directory of Pulumi.yaml (default: the project)
 
-Azure: the subscription is ARM_SUBSCRIPTION_ID, else AZURE_SUBSCRIPTION_ID, else az account show; the identity is
-the one DefaultAzureCredential finds (az login locally). Needs read access to the subscription (Reader).
+Azure: the subscription pulumi up will use (stack config azure-native:subscriptionId, else ARM_SUBSCRIPTION_ID,
+else az account show); the identity DefaultAzureCredential finds (az login locally); KEYLESS_ARM_ENDPOINT moves
+Resource Manager (tests). Needs read access to the subscription (Reader).
 
 Exit codes: 0 a model was chosen (and pinned with --pin), 1 no model fits or Azure failed, 2 usage error.`;
 
