@@ -102,8 +102,6 @@ export interface ConfigKey {
   description: string;
 }
 
-const DEFAULT_DEPLOYMENT_SPEC = `name=${DEFAULT_DEPLOYMENT.name},model=${DEFAULT_DEPLOYMENT.model},version=${DEFAULT_DEPLOYMENT.version},sku=${DEFAULT_DEPLOYMENT.sku},capacity=${DEFAULT_DEPLOYMENT.capacity}`;
-
 /** Every project config key. `Pulumi.yaml` must declare exactly these (tests/config.test.ts checks). */
 export const CONFIG_KEYS = {
   location: {
@@ -136,9 +134,9 @@ export const CONFIG_KEYS = {
   },
   deployments: {
     type: "array",
-    default: [DEFAULT_DEPLOYMENT_SPEC],
+    default: [],
     description:
-      "Model deployments, one string each: name=...,model=...,version=...[,sku=GlobalStandard][,capacity=10][,upgrade=OnceNewDefaultVersionAvailable].",
+      "Model deployments, one string each: name=...,model=...,version=...[,sku=GlobalStandard][,capacity=10][,upgrade=OnceNewDefaultVersionAvailable]. No default model: pin the one Azure offers with npm run models -- --stack NAME --pin.",
   },
   protect: {
     type: "string",
@@ -331,8 +329,13 @@ export function isIpv4Range(text: string): boolean {
   return prefix === undefined || (/^\d{1,2}$/.test(prefix) && Number(prefix) <= 32);
 }
 
+/** The command that asks Azure's catalogue for a current model and pins it in Pulumi.<stack>.yaml (scripts/models.ts). */
+export function modelPinCommand(stack: string): string {
+  return `npm run models -- --stack ${stack} --pin`;
+}
+
 /** Parses one `name=...,model=...` deployment string, reporting problems against `deployments[index]`. */
-function parseDeployment(text: string, index: number, problems: string[]): DeploymentSpec | undefined {
+export function parseDeployment(text: string, index: number, problems: string[]): DeploymentSpec | undefined {
   const key = `deployments[${index}]`;
   const fields = new Map<string, string>();
   for (const part of text.split(",")) {
@@ -359,10 +362,10 @@ function parseDeployment(text: string, index: number, problems: string[]): Deplo
   }
   const model = fields.get("model") ?? "";
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(model))
-    problems.push(`${key}.model = ${quote(model)}: a model name is required (for example gpt-4.1-mini)`);
+    problems.push(`${key}.model = ${quote(model)}: a model name is required (as \`npm run models\` lists it)`);
   const version = fields.get("version") ?? "";
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(version))
-    problems.push(`${key}.version = ${quote(version)}: a model version is required (for example 2025-04-14)`);
+    problems.push(`${key}.version = ${quote(version)}: a model version is required (as \`npm run models\` lists it)`);
   const sku = fields.get("sku") ?? DEFAULT_DEPLOYMENT.sku;
   if (!(DEPLOYMENT_SKUS as readonly string[]).includes(sku))
     problems.push(`${key}.sku = ${quote(sku)}: must be ${oneOf(DEPLOYMENT_SKUS)}`);
@@ -502,12 +505,11 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
   }
 
   const deploymentTexts = read.list("deployments", () => undefined);
-  if (
-    raw.deployments !== undefined &&
-    deploymentTexts.length === 0 &&
-    !problems.some((p) => p.startsWith("deployments"))
-  ) {
-    problems.push(`deployments = ${raw.deployments}: at least one model deployment is required`);
+  if (deploymentTexts.length === 0 && !problems.some((p) => p.startsWith("deployments"))) {
+    // No model is built in: one that is current today is closed to new customers within months.
+    problems.push(
+      `deployments = ${raw.deployments ?? "[]"}: no model deployment is pinned for stack '${stack}'; pin the newest model Azure offers in ${quote(read.string("location"))}: ${modelPinCommand(stack)}`,
+    );
   }
   const deployments = deploymentTexts.flatMap((text, index) => parseDeployment(text, index, problems) ?? []);
   const names = new Set<string>();

@@ -132,15 +132,15 @@ export const IMDS_API_VERSION = "2018-02-01";
 export const OPENAI_ENDPOINT_SUFFIX = "openai.azure.com";
 
 /**
- * Default model deployment: gpt-4.1-mini 2025-04-14, a generally available chat model offered as GlobalStandard.
- * Sources: Azure OpenAI "models" and "model retirements" pages (learn.microsoft.com/azure/ai-foundry/openai/concepts/models,
- * .../model-retirements) and OpenAI's 2026-04-22 deprecation notice, which names gpt-4.1-mini as the substitute for
- * retired snapshots. Retirement dates move: keep model, version, SKU and capacity in config.
+ * Defaults of a model deployment, except the model itself: which model and version a stack deploys is asked of Azure's
+ * catalogue for the stack's region (`npm run models -- --stack NAME --pin`) and pinned in Pulumi.<stack>.yaml, because
+ * any model written here goes stale within months (Azure's retirement table, MicrosoftDocs/azure-ai-docs
+ * `articles/foundry/openai/includes/retirement/models.md`: every GA text model of the December 2025 edition is closed
+ * to new customers by November 2026). GlobalStandard is pay-per-token with no hourly charge; capacity is thousands of
+ * tokens per minute (Azure OpenAI "deployment types" and "quota" pages).
  */
 export const DEFAULT_DEPLOYMENT = {
   name: "chat",
-  model: "gpt-4.1-mini",
-  version: "2025-04-14",
   sku: "GlobalStandard",
   capacity: 10,
   versionUpgradeOption: "OnceNewDefaultVersionAvailable",
@@ -236,3 +236,10 @@ export const AZURE_REGIONS = [
   "westus2",
   "westus3",
 ] as const;
+
+/**
+ * The Azure CLI's public client ID: a token issued to it came from `az login` (preflight warns when `pulumi up` would
+ * sign in through the CLI but preflight did not). Source: Azure/azure-cli
+ * src/azure-cli-core/azure/cli/core/auth/identity.py (`AZURE_CLI_CLIENT_ID`).
+ */
+export const AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";

@@ -8,7 +8,7 @@ import type { DeployerPrincipalType, StackConfig } from "./config";
 import type { PrincipalType } from "./role-assignment";
 
 /** The claims of a JWT access token (the signature is the service's business, not ours); undefined if unreadable. */
-function jwtClaims(token: string): Record<string, unknown> | undefined {
+export function jwtClaims(token: string): Record<string, unknown> | undefined {
   const payload = token.split(".")[1];
   if (payload === undefined || payload === "") return undefined;
   try {

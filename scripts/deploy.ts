@@ -1,52 +1,97 @@
 /**
- * `npm run deploy -- [--stack NAME] [pulumi up arguments...]`: the set-up's deploy command.
- * Chooses the state backend (PULUMI_BACKEND_URL, or the project's local file backend), creates the stack on first
- * use (it then takes the defaults declared in Pulumi.yaml), and runs `pulumi up` with the pinned CLI.
+ * `npm run deploy -- [--stack NAME] [--yes] [--skip-preflight] [--smoke] [--family MODEL] [-- pulumi up arguments]`:
+ * the set-up's deploy command (steps in scripts/deploy/run.ts). Pulumi runs at the caller's terminal, so it can ask for
+ * the passphrase and the confirmation; without a terminal, --yes is required.
  */
-import { pulumiEnvironment, runPulumi } from "./lib/pulumi-cli";
 
-/** Splits `--stack NAME` (default: $STACK or dev) from the arguments passed through to `pulumi up`. */
-export function deployArguments(
-  argv: readonly string[],
+import { type DeployEnvironment, type DeployRequest, runDeploy } from "./deploy/run";
+import { type CommandIo, processIo, runCommand, runMain, UsageError } from "./lib/cli";
+import { PROJECT_ROOT } from "./lib/pulumi-cli";
+
+export const DEPLOY_USAGE = `usage: npm run deploy -- [--stack NAME] [--yes] [--skip-preflight] [--smoke] [--family MODEL] [--project-dir DIR] [-- PULUMI_UP_ARGS...]
+
+Deploys the stack (default: $STACK, else dev) with the pinned Pulumi CLI and the project's state backend
+(PULUMI_BACKEND_URL, else file://<project>/.pulumi-state):
+  1. pulumi stack select --create NAME (a new stack asks for its secrets passphrase here);
+  2. a stack that pins no model gets one from Azure's catalogue, written to Pulumi.NAME.yaml (as npm run models
+     -- --stack NAME --pin; --family MODEL asks for a model family); commit that file;
+  3. npm run preflight's checks; a failure stops the deploy before anything is created;
+  4. pulumi up at your terminal (preview, then it asks to confirm);
+  5. with --smoke, npm run smoke -- --stack NAME.
+
+Options:
+  --stack NAME        stack to deploy
+  --yes               do not ask for confirmation (CI); required when not at a terminal
+  --skip-preflight    skip step 3
+  --smoke             run the smoke test after a successful pulumi up
+  --family MODEL      model family for step 2 (for example gpt-5-mini)
+  --project-dir DIR   directory of Pulumi.yaml (default: the project)
+  -- ARGS             passed to pulumi up (for example -- --diff)
+
+Exit codes: 0 deployed (and smoke-tested with --smoke), 1 a step failed, 2 usage error, 3 refused (not at a
+terminal without --yes).`;
+
+export const DEPLOY_SPEC = {
+  name: "deploy",
+  usage: DEPLOY_USAGE,
+  allowPositionals: true,
+  options: {
+    stack: { type: "string", short: "s" },
+    yes: { type: "boolean", short: "y" },
+    "skip-preflight": { type: "boolean" },
+    smoke: { type: "boolean" },
+    family: { type: "string" },
+    "project-dir": { type: "string" },
+  },
+} as const;
+
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** The request the command line makes (stack default: $STACK, else dev). */
+export function deployRequest(
+  values: {
+    stack?: string;
+    yes?: boolean;
+    "skip-preflight"?: boolean;
+    smoke?: boolean;
+    family?: string;
+    "project-dir"?: string;
+  },
+  positionals: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
-): { stack: string; upArgs: string[] } {
-  const upArgs: string[] = [];
-  let stack = env.STACK || "dev";
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index] ?? "";
-    if (arg === "--stack" || arg === "-s") {
-      const value = argv[index + 1];
-      if (!value || value.startsWith("-")) throw new Error(`${arg} needs a stack name`);
-      stack = value;
-      index++;
-    } else if (arg.startsWith("--stack=")) {
-      stack = arg.slice("--stack=".length);
-    } else {
-      upArgs.push(arg);
-    }
-  }
-  if (!/^[A-Za-z0-9_.-]+$/.test(stack))
-    throw new Error(`stack name ${JSON.stringify(stack)} may only hold letters, digits, '-', '_' and '.'`);
-  return { stack, upArgs };
+): DeployRequest {
+  const stack = values.stack ?? (env.STACK || "dev");
+  if (!STACK_NAME.test(stack))
+    throw new UsageError(`stack name ${JSON.stringify(stack)} may only hold letters, digits, '-', '_' and '.'`);
+  return {
+    stack,
+    yes: values.yes === true,
+    skipPreflight: values["skip-preflight"] === true,
+    smoke: values.smoke === true,
+    ...(values.family ? { family: values.family } : {}),
+    projectDir: values["project-dir"] ?? PROJECT_ROOT,
+    upArgs: [...positionals],
+  };
 }
 
-async function main(): Promise<number> {
-  const { stack, upArgs } = deployArguments(process.argv.slice(2));
-  console.log(`State backend: ${pulumiEnvironment().PULUMI_BACKEND_URL}`);
-  const select = await runPulumi(["stack", "select", "--create", stack], true);
-  if (select.exitCode !== 0) return select.exitCode;
-  const up = await runPulumi(["up", "--stack", stack, ...upArgs], true);
-  if (up.exitCode === 0)
-    console.log(`\nDeployed. Prove every identity can call the model: npm run smoke -- --stack ${stack}`);
-  return up.exitCode;
-}
-
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(2);
-    },
+/** Runs the command; `environment` replaces the terminal and clock (tests). */
+export function runDeployCommand(
+  argv: readonly string[],
+  environment: Partial<DeployEnvironment> = {},
+  io: CommandIo = processIo,
+): Promise<number> {
+  return runCommand(
+    DEPLOY_SPEC,
+    argv,
+    ({ values, positionals }) =>
+      runDeploy(deployRequest(values, positionals, environment.env ?? process.env), {
+        io,
+        interactive: environment.interactive ?? (process.stdin.isTTY === true && process.stdout.isTTY === true),
+        env: environment.env ?? process.env,
+        now: environment.now ?? (() => new Date()),
+      }),
+    io,
   );
 }
+
+if (require.main === module) runMain(() => runDeployCommand(process.argv.slice(2)));

@@ -7,13 +7,25 @@ import { parse } from "yaml";
 import program = require("../index");
 
 import { CONFIG_KEYS, ConfigError, parseConfig, type RawConfig } from "../lib/config";
-import { DEFAULT_DEPLOYMENT } from "../lib/constants";
 import { deriveSubdomain, stableSuffix, vmNameFor } from "../lib/names";
 import { PROJECT, runProgram } from "../scripts/lib/offline-engine";
 
 const root = join(__dirname, "..");
 
+/** A stack that has pinned its model (as `npm run models -- --pin` writes it): nothing else is set. */
+const PINNED: RawConfig = { deployments: JSON.stringify(["name=chat,model=gpt-5.4-mini,version=2026-03-17"]) };
+
 function problemsOf(raw: RawConfig, stack = "dev"): string[] {
+  try {
+    parseConfig({ ...PINNED, ...raw }, PROJECT, stack);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error.problems;
+  }
+  assert.fail("expected the configuration to be rejected");
+}
+
+function problemsOfUnpinned(raw: RawConfig, stack: string): string[] {
   try {
     parseConfig(raw, PROJECT, stack);
   } catch (error) {
@@ -41,13 +53,23 @@ describe("config schema", () => {
     }
   });
 
-  test("the declared defaults are themselves valid and give the documented stack", () => {
-    const config = parseConfig({}, PROJECT, "dev");
+  test("the declared defaults plus a pinned model are valid and give the documented stack", () => {
+    const config = parseConfig(PINNED, PROJECT, "dev");
     assert.equal(config.location, "swedencentral");
     assert.equal(config.resourceGroupName, "rg-keyless-openai-dev");
     assert.equal(config.accountSubdomain, undefined);
     assert.deepEqual(config.network, { mode: "public", allowedIpRanges: [] });
-    assert.deepEqual(config.deployments, [DEFAULT_DEPLOYMENT]);
+    // SKU, capacity and upgrade defaults (literals: the README's config table).
+    assert.deepEqual(config.deployments, [
+      {
+        name: "chat",
+        model: "gpt-5.4-mini",
+        version: "2026-03-17",
+        sku: "GlobalStandard",
+        capacity: 10,
+        versionUpgradeOption: "OnceNewDefaultVersionAvailable",
+      },
+    ]);
     assert.equal(config.protect, false);
     assert.equal(config.testStack, false);
     assert.deepEqual(config.access, {
@@ -63,7 +85,19 @@ describe("config schema", () => {
     assert.equal(config.compute.functionApp.location, "swedencentral");
   });
 
-  test("Pulumi.dev.yaml is a working dev stack: valid, both compute kinds, the default model", () => {
+  test("a stack without a pinned model is refused with the key and the command that pins one", () => {
+    // Mutation tried: giving CONFIG_KEYS.deployments a default model again made this test fail.
+    assert.throws(
+      () => parseConfig({}, PROJECT, "qa"),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        error.problems.length === 1 &&
+        /^deployments = \[\]: no model deployment is pinned for stack 'qa'/.test(error.problems[0] ?? "") &&
+        error.problems[0]?.endsWith("npm run models -- --stack qa --pin") === true,
+    );
+  });
+
+  test("Pulumi.dev.yaml is the dev stack: valid except for the model, which it leaves to the catalogue", () => {
     const stackFile = parse(readFileSync(join(root, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
     const raw: RawConfig = {};
     for (const [key, value] of Object.entries(stackFile.config)) {
@@ -71,10 +105,11 @@ describe("config schema", () => {
       // The CLI hands arrays to the program as JSON text.
       raw[key.slice(PROJECT.length + 1)] = typeof value === "string" ? value : JSON.stringify(value);
     }
-    const config = parseConfig(raw, PROJECT, "dev");
-    assert.equal(config.compute.kind, "both");
-    assert.equal(config.deployments[0]?.model, DEFAULT_DEPLOYMENT.model);
-    assert.equal(config.deployments[0]?.version, DEFAULT_DEPLOYMENT.version);
+    // Unpinned on purpose (see the file's comment): the only problem is the missing pin, with its fix.
+    assert.deepEqual(problemsOfUnpinned(raw, "dev"), [
+      `deployments = []: no model deployment is pinned for stack 'dev'; pin the newest model Azure offers in "swedencentral": npm run models -- --stack dev --pin`,
+    ]);
+    assert.equal(parseConfig({ ...raw, ...PINNED }, PROJECT, "dev").compute.kind, "both");
   });
 });
 
@@ -83,8 +118,8 @@ describe("config values", () => {
     const config = parseConfig(
       {
         deployments: JSON.stringify([
-          "name=chat,model=gpt-4.1-mini,version=2025-04-14",
-          "name=big,model=gpt-4.1,version=2025-04-14,sku=DataZoneStandard,capacity=250,upgrade=NoAutoUpgrade",
+          "name=chat,model=gpt-5.4-mini,version=2026-03-17",
+          "name=big,model=gpt-5.4,version=2026-03-05,sku=DataZoneStandard,capacity=250,upgrade=NoAutoUpgrade",
         ]),
       },
       PROJECT,
@@ -93,16 +128,16 @@ describe("config values", () => {
     assert.deepEqual(config.deployments, [
       {
         name: "chat",
-        model: "gpt-4.1-mini",
-        version: "2025-04-14",
+        model: "gpt-5.4-mini",
+        version: "2026-03-17",
         sku: "GlobalStandard",
         capacity: 10,
         versionUpgradeOption: "OnceNewDefaultVersionAvailable",
       },
       {
         name: "big",
-        model: "gpt-4.1",
-        version: "2025-04-14",
+        model: "gpt-5.4",
+        version: "2026-03-05",
         sku: "DataZoneStandard",
         capacity: 250,
         versionUpgradeOption: "NoAutoUpgrade",
@@ -111,18 +146,19 @@ describe("config values", () => {
   });
 
   test("protect is on by default only for the stack named prod; pr-<n> stacks are test stacks", () => {
-    assert.equal(parseConfig({}, PROJECT, "prod").protect, true);
-    assert.equal(parseConfig({}, PROJECT, "staging").protect, false);
-    assert.equal(parseConfig({ protect: "false" }, PROJECT, "prod").protect, false);
-    assert.equal(parseConfig({ protect: "true" }, PROJECT, "dev").protect, true);
-    assert.equal(parseConfig({}, PROJECT, "pr-42").testStack, true);
-    assert.equal(parseConfig({ testStack: "true" }, PROJECT, "feature-x").testStack, true);
-    assert.equal(parseConfig({}, PROJECT, "dev").testStack, false);
+    assert.equal(parseConfig(PINNED, PROJECT, "prod").protect, true);
+    assert.equal(parseConfig(PINNED, PROJECT, "staging").protect, false);
+    assert.equal(parseConfig({ ...PINNED, protect: "false" }, PROJECT, "prod").protect, false);
+    assert.equal(parseConfig({ ...PINNED, protect: "true" }, PROJECT, "dev").protect, true);
+    assert.equal(parseConfig(PINNED, PROJECT, "pr-42").testStack, true);
+    assert.equal(parseConfig({ ...PINNED, testStack: "true" }, PROJECT, "feature-x").testStack, true);
+    assert.equal(parseConfig(PINNED, PROJECT, "dev").testStack, false);
   });
 
   test("an IP allow-list and explicit principals are kept as given", () => {
     const config = parseConfig(
       {
+        ...PINNED,
         networkMode: "allowList",
         allowedIpRanges: '["203.0.113.0/24","198.51.100.7"]',
         users: '["alice@contoso.com"]',
@@ -185,43 +221,43 @@ const BAD_CONFIGS: { name: string; raw: RawConfig; stack?: string; expect: RegEx
   {
     name: "no deployments",
     raw: { deployments: "[]" },
-    expect: [/deployments = \[\]/, /at least one model deployment/],
+    expect: [/deployments = \[\]/, /no model deployment is pinned/, /npm run models -- --stack dev --pin/],
   },
   {
     name: "empty deployment name",
-    raw: { deployments: '["name=,model=gpt-4.1-mini,version=2025-04-14"]' },
+    raw: { deployments: '["name=,model=gpt-5.4-mini,version=2026-03-17"]' },
     expect: [/deployments\[0\] = "name=,model/, /field=value/],
   },
   {
     name: "duplicate deployment names",
     raw: {
-      deployments: '["name=chat,model=gpt-4.1-mini,version=2025-04-14","name=Chat,model=gpt-4.1,version=2025-04-14"]',
+      deployments: '["name=chat,model=gpt-5.4-mini,version=2026-03-17","name=Chat,model=gpt-5.4,version=2026-03-05"]',
     },
     expect: [/name "Chat" is used twice/, /must be unique/],
   },
   {
     name: "capacity zero",
-    raw: { deployments: '["name=chat,model=gpt-4.1-mini,version=2025-04-14,capacity=0"]' },
+    raw: { deployments: '["name=chat,model=gpt-5.4-mini,version=2026-03-17,capacity=0"]' },
     expect: [/deployments\[0\]\.capacity = "0"/, /whole number from 1 to 50000/],
   },
   {
     name: "capacity not a number",
-    raw: { deployments: '["name=chat,model=gpt-4.1-mini,version=2025-04-14,capacity=ten"]' },
+    raw: { deployments: '["name=chat,model=gpt-5.4-mini,version=2026-03-17,capacity=ten"]' },
     expect: [/deployments\[0\]\.capacity = "ten"/],
   },
   {
     name: "unknown deployment SKU",
-    raw: { deployments: '["name=chat,model=gpt-4.1-mini,version=2025-04-14,sku=Premium"]' },
+    raw: { deployments: '["name=chat,model=gpt-5.4-mini,version=2026-03-17,sku=Premium"]' },
     expect: [/deployments\[0\]\.sku = "Premium"/, /one of Standard, GlobalStandard/],
   },
   {
     name: "missing model version",
-    raw: { deployments: '["name=chat,model=gpt-4.1-mini"]' },
+    raw: { deployments: '["name=chat,model=gpt-5.4-mini"]' },
     expect: [/deployments\[0\]\.version = ""/, /model version is required/],
   },
   {
     name: "unknown deployment field",
-    raw: { deployments: '["name=chat,model=gpt-4.1-mini,version=2025-04-14,tpm=10"]' },
+    raw: { deployments: '["name=chat,model=gpt-5.4-mini,version=2026-03-17,tpm=10"]' },
     expect: [/unknown field tpm/],
   },
   { name: "malformed UPN", raw: { users: '["alice"]' }, expect: [/users\[0\] = "alice"/, /user principal name/] },

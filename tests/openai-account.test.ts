@@ -36,9 +36,9 @@ function account(run: ProgramRun): AccountInputs {
 }
 
 const THREE_DEPLOYMENTS = [
-  "name=chat,model=gpt-4.1-mini,version=2025-04-14",
+  "name=chat,model=gpt-5.4-mini,version=2026-03-17",
   "name=reasoning,model=o4-mini,version=2025-04-16,sku=GlobalStandard,capacity=20,upgrade=NoAutoUpgrade",
-  "name=eu,model=gpt-4.1,version=2025-04-14,sku=DataZoneStandard,capacity=5",
+  "name=eu,model=gpt-5.4,version=2026-03-05,sku=DataZoneStandard,capacity=5",
 ];
 
 describe("OpenAI account", () => {
@@ -143,7 +143,7 @@ describe("model deployments", () => {
       [
         [
           "chat",
-          { format: "OpenAI", name: "gpt-4.1-mini", version: "2025-04-14" },
+          { format: "OpenAI", name: "gpt-5.4-mini", version: "2026-03-17" },
           { name: "GlobalStandard", capacity: 10 },
           "OnceNewDefaultVersionAvailable",
           "keyless-openai-dev-k7q2m9",
@@ -157,7 +157,7 @@ describe("model deployments", () => {
         ],
         [
           "eu",
-          { format: "OpenAI", name: "gpt-4.1", version: "2025-04-14" },
+          { format: "OpenAI", name: "gpt-5.4", version: "2026-03-05" },
           { name: "DataZoneStandard", capacity: 5 },
           "OnceNewDefaultVersionAvailable",
           "keyless-openai-dev-k7q2m9",
@@ -180,7 +180,7 @@ describe("model deployments", () => {
   test("the stand-in ARM refuses parallel deployments with 409 RequestConflict, so the chain above is what passes", async () => {
     // Two deployments on one account without dependsOn: what the component would send if it lost its chain.
     const parallel = () => {
-      const model = { format: "OpenAI", name: "gpt-4.1-mini", version: "2025-04-14" };
+      const model = { format: "OpenAI", name: "gpt-5.4-mini", version: "2026-03-17" };
       for (const deploymentName of ["a", "b"]) {
         new cognitiveservices.Deployment(deploymentName, {
           accountName: "parallel-test",

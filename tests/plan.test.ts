@@ -185,9 +185,28 @@ describe("guardrail failures", () => {
   });
 });
 
+/**
+ * The repository's dev stack as it is once `npm run models -- --stack dev --pin` has run: Pulumi.dev.yaml pins no model
+ * (no model verifiable as open to new customers could be named when it was written), so the plan of the unpinned
+ * file is refused with the pin command, and the pinned copy is what guardrails judge.
+ */
+function pinnedDevProject(): string {
+  const projectDir = mkdtempSync(join(tmpdir(), "plan-dev-"));
+  copyFileSync(join(ROOT, "Pulumi.yaml"), join(projectDir, "Pulumi.yaml"));
+  writeFileSync(
+    join(projectDir, "Pulumi.dev.yaml"),
+    `${readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8")}  keyless-openai:deployments:\n    - name=chat,model=gpt-5.4-mini,version=2026-03-17,sku=GlobalStandard,capacity=10\n`,
+  );
+  return projectDir;
+}
+
 describe("the real program", () => {
-  it("plans the dev stack with no guardrail failures", async () => {
-    const plan = await planStack({ projectDir: ".", stack: "dev" });
+  it("refuses to plan the dev stack until a model is pinned, naming the command that pins one", async () => {
+    await assert.rejects(planStack({ projectDir: ".", stack: "dev" }), /npm run models -- --stack dev --pin/);
+  });
+
+  it("plans the pinned dev stack with no guardrail failures", async () => {
+    const plan = await planStack({ projectDir: pinnedDevProject(), stack: "dev", program: join(ROOT, "index.ts") });
     const failures = plan.verdicts.filter((verdict) => !verdict.passed);
     assert.deepEqual(failures, []);
     assert.ok(plan.verdicts.some((verdict) => verdict.rule === "openai-entra-id-only"));
@@ -199,7 +218,7 @@ describe("the real program", () => {
     copyFileSync(join(ROOT, "Pulumi.yaml"), join(projectDir, "Pulumi.yaml"));
     writeFileSync(
       join(projectDir, "Pulumi.ssh.yaml"),
-      "config:\n  keyless-openai:compute: vm\n  keyless-openai:sshAllowedCidrs:\n    - 203.0.113.0/24\n",
+      "config:\n  keyless-openai:compute: vm\n  keyless-openai:sshAllowedCidrs:\n    - 203.0.113.0/24\n  keyless-openai:deployments:\n    - name=chat,model=gpt-5.4-mini,version=2026-03-17\n",
     );
     const plan = await planStack({ projectDir, stack: "ssh", program: join(ROOT, "index.ts") });
     assert.ok(plan.resources.some((resource) => resource.type === "azure-native:network:PublicIPAddress"));

@@ -75,6 +75,14 @@ export interface ProgramRun {
   unresolvedPrincipals: UnresolvedPrincipal[];
 }
 
+/**
+ * The model deployment of a stack that ran `npm run models -- --pin` (Pulumi.yaml has no default model): programs run
+ * as such a stack unless the test sets `deployments` itself or passes the stack's files as `rawConfig`.
+ */
+export const PINNED_TEST_DEPLOYMENTS = [
+  "name=chat,model=gpt-5.4-mini,version=2026-03-17,sku=GlobalStandard,capacity=10",
+];
+
 export interface RunOptions {
   /** Project name (Pulumi.yaml `name`); config without a namespace belongs to it. Default: this project's. */
   project?: string;
@@ -389,7 +397,11 @@ export async function runProgram(program: Program, options: RunOptions = {}): Pr
     });
 
   const config: Record<string, string> = { ...options.rawConfig };
-  for (const [key, value] of Object.entries(options.config ?? {})) {
+  // A stack read from files (rawConfig: the offline plan) keeps exactly what its files say.
+  const projectConfig = options.rawConfig
+    ? options.config
+    : { deployments: PINNED_TEST_DEPLOYMENTS, ...options.config };
+  for (const [key, value] of Object.entries(projectConfig ?? {})) {
     config[`${project}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
   }
   pulumi.runtime.setAllConfig(config);

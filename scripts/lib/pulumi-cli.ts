@@ -1,6 +1,7 @@
 /**
  * The Pulumi CLI as `npx pulumi` (the `pulumi` npm package pins the CLI version and fetches it on first use), run in
- * the project directory so it finds Pulumi.yaml and the stack configs.
+ * the project directory so it finds Pulumi.yaml and the stack configs. The package's launcher uses a CLI already in
+ * $PULUMI_HOME/versions/<version>/bin when there is one, so an offline machine can be given the CLI there.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -46,6 +47,27 @@ export function runPulumi(args: readonly string[], stream = false): Promise<CliR
     });
     child.on("error", reject);
     child.on("close", (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr }));
+  });
+}
+
+/**
+ * Runs `npx pulumi ARGS` for a person at a terminal: with `terminal`, the CLI inherits stdin, stdout and stderr, so it
+ * sees a TTY and can ask for the passphrase and the update confirmation and draw its progress display; without, its
+ * stdin is closed (Pulumi then runs non-interactively and `up` needs `--yes`) and its output is still shown live.
+ * `cwd` is the directory with Pulumi.yaml (the project by default). Resolves to the CLI's exit code.
+ */
+export function runPulumiAtTerminal(
+  args: readonly string[],
+  options: { terminal: boolean; cwd?: string; env?: NodeJS.ProcessEnv },
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npx", ["pulumi", ...args], {
+      cwd: options.cwd ?? PROJECT_ROOT,
+      env: pulumiEnvironment(options.env),
+      stdio: options.terminal ? "inherit" : ["ignore", "inherit", "inherit"],
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 }
 

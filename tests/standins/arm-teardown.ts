@@ -222,6 +222,8 @@ export interface CliStandIn {
 
 /** The stand-in `pulumi`, with its state. */
 export interface PulumiStandIn extends CliStandIn {
+  /** Per invocation: its arguments and whether its stdin and stdout were terminals. */
+  terminals(): { args: string[]; stdin: boolean; stdout: boolean }[];
   readState(): PulumiStandInState;
   writeState(state: PulumiStandInState): void;
 }
@@ -233,6 +235,8 @@ const fs = require("node:fs");
 const args = process.argv.slice(2);
 const statePath = process.env.PULUMI_STANDIN_STATE;
 fs.appendFileSync(process.env.PULUMI_STANDIN_CALLS, JSON.stringify(args) + "\\n");
+// What the CLI would see of a terminal: it prompts (passphrase, confirmation) only when stdin is one.
+fs.appendFileSync(process.env.PULUMI_STANDIN_TERMINALS, JSON.stringify({ args, stdin: process.stdin.isTTY === true, stdout: process.stdout.isTTY === true }) + "\\n");
 const state = JSON.parse(fs.readFileSync(statePath, "utf8"));
 const save = () => fs.writeFileSync(statePath, JSON.stringify(state, null, 2));
 const flag = (name) => { const i = args.indexOf(name); return i === -1 ? undefined : args[i + 1]; };
@@ -282,6 +286,14 @@ switch (key) {
   }
   case "up":
     if (!stack) noStack();
+    if (!args.includes("--yes")) {
+      // Pulumi's own refusal without a terminal; at a terminal it previews, then asks.
+      if (!process.stdin.isTTY) fail("--yes or --skip-preview must be passed in to proceed when running in non-interactive mode");
+      process.stdout.write("Do you want to perform this update? ");
+      const answer = Buffer.alloc(64);
+      const read = fs.readSync(0, answer, 0, answer.length, null);
+      if (!answer.subarray(0, read).toString().trim().startsWith("y")) fail("confirmation declined, not proceeding with the update");
+    }
     stack.resourceCount = 24;
     stack.lastUpdate = "2026-11-27T00:00:00.000Z";
     state.backend = process.env.PULUMI_BACKEND_URL;
@@ -343,15 +355,18 @@ export function installPulumiStandIn(directory: string, cliVersion: string, stat
   chmodSync(executable, 0o755);
   const statePath = join(directory, "pulumi-state.json");
   const callsPath = join(directory, "pulumi-calls.jsonl");
+  const terminalsPath = join(directory, "pulumi-terminals.jsonl");
   writeFileSync(statePath, JSON.stringify(state, null, 2));
   return {
     env: {
       PULUMI_HOME: pulumiHome,
       PULUMI_STANDIN_STATE: statePath,
       PULUMI_STANDIN_CALLS: callsPath,
+      PULUMI_STANDIN_TERMINALS: terminalsPath,
       PATH_PREFIX: binDirectory,
     },
     calls: callLog(callsPath),
+    terminals: () => callLog(terminalsPath)() as unknown as { args: string[]; stdin: boolean; stdout: boolean }[],
     readState: () => JSON.parse(readFileSync(statePath, "utf8")) as PulumiStandInState,
     writeState: (next) => writeFileSync(statePath, JSON.stringify(next, null, 2)),
   };

@@ -1,5 +1,6 @@
 /**
  * A stand-in `az` executable for the signed-in user: put its directory first on PATH. It answers
+ * `az account show --output json` (or `--query id --output tsv`): the active subscription, and
  * `az account get-access-token --output json --resource R [--tenant T] [--subscription S]`, the command
  * @azure/identity's AzureCliCredential runs (node_modules/@azure/identity/dist/commonjs/credentials/azureCliCredential.js),
  * with the fields real Azure CLI prints: accessToken, expiresOn (local time string), expires_on (epoch seconds, CLI
@@ -22,8 +23,9 @@ export interface StandInAzureCli {
 /** Writes the stand-in. `signedIn: false` answers like `az` after `az logout`. */
 export function createStandInAzureCli(
   principal: StandInPrincipal,
-  options: { signedIn?: boolean } = {},
+  options: { signedIn?: boolean; subscriptionId?: string } = {},
 ): StandInAzureCli {
+  const subscriptionId = options.subscriptionId ?? "00000000-1111-2222-3333-444444444444";
   const binDirectory = mkdtempSync(join(tmpdir(), "standin-az-"));
   const logPath = join(binDirectory, "invocations.jsonl");
   writeFileSync(logPath, "");
@@ -37,11 +39,22 @@ if (${JSON.stringify(options.signedIn === false)}) {
   process.exit(1);
 }
 const at = (name) => { const index = args.indexOf(name); return index >= 0 ? args[index + 1] : undefined; };
+const principal = ${JSON.stringify(principal)};
+if (args[0] === "account" && args[1] === "show") {
+  // The active subscription, with the fields \`az account show\` prints (id, name, tenantId, state, user, ...).
+  const account = {
+    environmentName: "AzureCloud", id: ${JSON.stringify(subscriptionId)}, isDefault: true, name: "Stand-in subscription",
+    state: "Enabled", tenantId: "${STAND_IN_TENANT_ID}", user: { name: principal.userPrincipalName, type: "user" },
+  };
+  if (at("--query") === "id" && at("--output") === "tsv") process.stdout.write(account.id + "\\n");
+  else if (at("--output") === "json" && !at("--query")) process.stdout.write(JSON.stringify(account, null, 2) + "\\n");
+  else { process.stderr.write("stand-in az: unsupported command " + args.join(" ") + "\\n"); process.exit(2); }
+  process.exit(0);
+}
 if (args[0] !== "account" || args[1] !== "get-access-token" || at("--output") !== "json" || !at("--resource")) {
   process.stderr.write("stand-in az: unsupported command " + args.join(" ") + "\\n");
   process.exit(2);
 }
-const principal = ${JSON.stringify(principal)};
 const now = Math.floor(Date.now() / 1000);
 const expires = now + 3600;
 const claims = {
@@ -56,7 +69,7 @@ const pad = (n) => String(n).padStart(2, "0");
 const expiresOn = local.getFullYear() + "-" + pad(local.getMonth() + 1) + "-" + pad(local.getDate()) + " " +
   pad(local.getHours()) + ":" + pad(local.getMinutes()) + ":" + pad(local.getSeconds()) + ".000000";
 process.stdout.write(JSON.stringify({
-  accessToken: token, expiresOn, expires_on: expires, subscription: at("--subscription") || "00000000-1111-2222-3333-444444444444",
+  accessToken: token, expiresOn, expires_on: expires, subscription: at("--subscription") || ${JSON.stringify(subscriptionId)},
   tenant: "${STAND_IN_TENANT_ID}", tokenType: "Bearer",
 }, null, 2) + "\\n");
 `;

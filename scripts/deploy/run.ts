@@ -1,0 +1,143 @@
+/**
+ * The steps of `npm run deploy`, in order: create/select the stack, pin a model if the stack has none (from Azure's
+ * catalogue, as `npm run models -- --pin`), run preflight and stop on a failure, `pulumi up` at the terminal, then the
+ * smoke test when asked. Each step says what it did; the last line says what to run next.
+ */
+import { spawn } from "node:child_process";
+import type { TokenCredential } from "@azure/core-auth";
+import { DefaultAzureCredential } from "@azure/identity";
+import { type CommandIo, EXIT, RefusedError } from "../lib/cli";
+import { PROJECT_ROOT, pulumiEnvironment, runPulumiAtTerminal } from "../lib/pulumi-cli";
+import { armEndpointFrom, subscriptionFor } from "../models/azure";
+import { chooseAndPin, readStackModelSettings, renderOutcome } from "../models/command";
+import { renderText } from "../preflight/render";
+import { runPreflight } from "../preflight/run";
+
+/** What the command line asked for. */
+export interface DeployRequest {
+  stack: string;
+  yes: boolean;
+  skipPreflight: boolean;
+  smoke: boolean;
+  /** Model family for a first pin (`--family`). */
+  family?: string;
+  projectDir: string;
+  /** Arguments after `--`, passed to `pulumi up`. */
+  upArgs: string[];
+}
+
+/** What the deploy may touch (injected in tests where a step has no stand-in). */
+export interface DeployEnvironment {
+  io: CommandIo;
+  /** Both stdin and stdout are terminals: pulumi may prompt. */
+  interactive: boolean;
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+}
+
+/** The one sentence a non-interactive run without --yes gets, before pulumi starts. */
+export const NEEDS_YES =
+  "npm run deploy is not running at a terminal, so pulumi cannot ask for the passphrase or the confirmation: pass --yes to deploy without asking (with PULUMI_CONFIG_PASSPHRASE set when the stack's secrets use a passphrase).";
+
+function runSmoke(stack: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["run", "--silent", "smoke", "--", "--stack", stack], {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+}
+
+/** Runs the deploy; resolves to the exit code. */
+export async function runDeploy(request: DeployRequest, environment: DeployEnvironment): Promise<number> {
+  const { io, env } = environment;
+  const { stack, projectDir } = request;
+  if (!environment.interactive && !request.yes) throw new RefusedError(NEEDS_YES);
+  const terminal = environment.interactive;
+  let credential: TokenCredential | undefined;
+  const signedIn = () => {
+    credential ??= new DefaultAzureCredential();
+    return credential;
+  };
+
+  io.out(`State backend: ${pulumiEnvironment(env).PULUMI_BACKEND_URL}\n`);
+  const select = await runPulumiAtTerminal(["stack", "select", "--create", stack], { terminal, cwd: projectDir, env });
+  if (select !== 0) {
+    io.err(`pulumi stack select --create ${stack} failed (exit ${select}): see its message above.\n`);
+    return EXIT.failed;
+  }
+
+  let pinnedFile: string | undefined;
+  if (readStackModelSettings(projectDir, stack, "chat").pinned.length === 0) {
+    io.out(
+      `Stack ${stack} pins no model yet: asking Azure's catalogue for one (as npm run models -- --stack ${stack} --pin).\n`,
+    );
+    const outcome = await chooseAndPin(
+      {
+        credential: signedIn(),
+        subscriptionId: await subscriptionFor(projectDir, stack, env),
+        armEndpoint: armEndpointFrom(env),
+        now: environment.now(),
+        projectDir,
+      },
+      { stack, deploymentName: "chat", pin: true, ...(request.family ? { family: request.family } : {}) },
+    );
+    io.out(renderOutcome(outcome));
+    if (!outcome.pinned) {
+      io.err(`No model could be pinned for stack ${stack}: nothing was deployed.\n`);
+      return EXIT.failed;
+    }
+    pinnedFile = outcome.pinned.path;
+  }
+
+  if (request.skipPreflight) {
+    io.out("Preflight skipped (--skip-preflight).\n");
+  } else {
+    const started = Date.now();
+    const report = await runPreflight({
+      stack,
+      fix: false,
+      projectDir,
+      armEndpoint: armEndpointFrom(env),
+      credential: signedIn(),
+      now: environment.now(),
+      env,
+    });
+    io.out(renderText(report, Date.now() - started));
+    if (report.exitCode !== 0) {
+      io.err(
+        `Preflight failed: nothing was deployed. Fix the failures above (npm run preflight -- --stack ${stack} checks again), or deploy anyway with --skip-preflight.\n`,
+      );
+      return EXIT.failed;
+    }
+  }
+
+  const upArgs = ["up", "--stack", stack, ...(request.yes ? ["--yes"] : []), ...request.upArgs];
+  const up = await runPulumiAtTerminal(upArgs, { terminal, cwd: projectDir, env });
+  if (up !== 0) {
+    io.err(`pulumi up failed (exit ${up}): fix what it reported, then run npm run deploy -- --stack ${stack} again.\n`);
+    return EXIT.failed;
+  }
+  const commitPin = pinnedFile ? ` Commit ${pinnedFile}: it pins the model this stack deployed.` : "";
+  if (!request.smoke) {
+    io.out(
+      `\nDeployed stack ${stack}.${commitPin} Next: prove every identity can call the model with npm run smoke -- --stack ${stack}\n`,
+    );
+    return EXIT.ok;
+  }
+  io.out(`\nDeployed stack ${stack}. Running the smoke test (--smoke).\n`);
+  const smoke = await runSmoke(stack, env);
+  if (smoke !== 0) {
+    io.err(
+      `The smoke test failed (exit ${smoke}): its report above names each identity's problem; run npm run smoke -- --stack ${stack} again once fixed.\n`,
+    );
+    return EXIT.failed;
+  }
+  io.out(
+    `\nDeployed stack ${stack} and every identity called the model.${commitPin} Next: npm run smoke -- --stack ${stack} any time; npm run destroy -- --stack ${stack} to remove it.\n`,
+  );
+  return EXIT.ok;
+}

@@ -1,0 +1,52 @@
+/**
+ * `npm run models -- --stack NAME [--family MODEL] [--pin] [--json]`: the model a stack deploys comes from Azure's
+ * catalogue for its region, and is pinned in Pulumi.<stack>.yaml (see scripts/models/command.ts).
+ */
+import { DefaultAzureCredential } from "@azure/identity";
+import { type CommandIo, processIo, runCommand, runMain, UsageError } from "./lib/cli";
+import { PROJECT_ROOT } from "./lib/pulumi-cli";
+import { armEndpointFrom, subscriptionFor } from "./models/azure";
+import { MODELS_USAGE, type ModelsContext, modelsCommand } from "./models/command";
+
+export const MODELS_SPEC = {
+  name: "models",
+  usage: MODELS_USAGE,
+  options: {
+    stack: { type: "string" },
+    family: { type: "string" },
+    deployment: { type: "string" },
+    pin: { type: "boolean" },
+    json: { type: "boolean" },
+    "project-dir": { type: "string" },
+  },
+} as const;
+
+/** Runs the command; `context` replaces the signed-in Azure context (tests). */
+export function runModels(
+  argv: readonly string[],
+  context?: (projectDir: string) => ModelsContext,
+  io: CommandIo = processIo,
+): Promise<number> {
+  return runCommand(
+    MODELS_SPEC,
+    argv,
+    async ({ values }) => {
+      const stack = values.stack;
+      if (!stack) throw new UsageError("--stack NAME is required");
+      const projectDir = values["project-dir"] ?? PROJECT_ROOT;
+      const resolved = context
+        ? context(projectDir)
+        : {
+            credential: new DefaultAzureCredential(),
+            subscriptionId: await subscriptionFor(projectDir, stack, process.env),
+            armEndpoint: armEndpointFrom(),
+            now: new Date(),
+            projectDir,
+          };
+      return modelsCommand({ ...values, stack }, resolved, io);
+    },
+    io,
+  );
+}
+
+if (require.main === module) runMain(() => runModels(process.argv.slice(2)));

@@ -1,0 +1,42 @@
+/**
+ * Where `npm run models` and `npm run deploy` reach Azure: the subscription `pulumi up` deploys into (so the catalogue
+ * and quota asked are those of the subscription that will deploy) and the ARM endpoint.
+ */
+import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices";
+import type { TokenCredential } from "@azure/core-auth";
+import { ARM_SCOPE } from "../../lib/constants";
+import { readStackConfig } from "../plan/config";
+import { readAzAccount, resolveSubscription } from "../preflight/target";
+
+/** Resource Manager of the public cloud. */
+export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
+
+/** ARM endpoint: `KEYLESS_ARM_ENDPOINT` when set (a proxy, or a stand-in in tests), else the public cloud's. */
+export function armEndpointFrom(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KEYLESS_ARM_ENDPOINT || PUBLIC_ARM_ENDPOINT;
+}
+
+/**
+ * The subscription `pulumi up` deploys into, in azure-native's order (stack config `azure-native:subscriptionId`, else
+ * ARM_SUBSCRIPTION_ID, else the Azure CLI's active subscription): the same rule preflight applies.
+ */
+export async function subscriptionFor(projectDir: string, stack: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const resolved = await resolveSubscription(readStackConfig(projectDir, stack).values, env, readAzAccount);
+  if (!resolved)
+    throw new Error(
+      "no subscription: set azure-native:subscriptionId in the stack's config or ARM_SUBSCRIPTION_ID, or sign in with `az login` (and `az account set --subscription ID`)",
+    );
+  return resolved.subscriptionId;
+}
+
+/** The Cognitive Services management client for the catalogue, with ARM's token audience wherever ARM is. */
+export function catalogueClient(
+  credential: TokenCredential,
+  subscriptionId: string,
+  armEndpoint: string,
+): CognitiveServicesManagementClient {
+  return new CognitiveServicesManagementClient(credential, subscriptionId, {
+    endpoint: armEndpoint,
+    credentialScopes: [ARM_SCOPE],
+  });
+}

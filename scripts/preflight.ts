@@ -1,0 +1,97 @@
+/**
+ * `npm run preflight -- --stack NAME [--json] [--fix]`: asks Azure, read-only and as the signed-in identity, what
+ * would make `pulumi up` fail half-way, and says how to fix it. `npm run deploy` runs the same checks first.
+ */
+import { performance } from "node:perf_hooks";
+import { type CommandIo, EXIT, processIo, runCommand, runMain, UsageError } from "./lib/cli";
+import { renderJson, renderText } from "./preflight/render";
+import { CHECKS, FIRST_STEPS, runPreflight } from "./preflight/run";
+
+function wrap(text: string, indent: string, width = 116): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && indent.length + line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines.map((text) => `${indent}${text}`).join("\n");
+}
+
+const checkList = [...FIRST_STEPS, ...CHECKS]
+  .map((check) => `  ${check.id}\n${wrap(check.describes, "      ")}`)
+  .join("\n");
+
+export const USAGE = `usage: npm run preflight -- --stack NAME [--json] [--fix] [--arm-endpoint URL] [--project-dir DIR]
+
+Asks Azure, read-only and as the signed-in identity (DefaultAzureCredential: az login, or your CI's credential),
+whether pulumi up would succeed for the stack, and prints one line per check: PASS, WARN or FAIL, what was found,
+and how to fix it. npm run deploy runs the same checks before pulumi up (--skip-preflight skips them).
+
+  --stack NAME        the stack whose Pulumi.<stack>.yaml to check (required)
+  --json              print the report as JSON instead of text
+  --fix               repair what can be repaired: register missing resource providers (the only write)
+  --arm-endpoint URL  Resource Manager endpoint (default https://management.azure.com; KEYLESS_ARM_ENDPOINT too,
+                      as for npm run models and deploy)
+  --project-dir DIR   where Pulumi.yaml and Pulumi.<stack>.yaml are (default: this repository)
+
+Checks, in order (config and identity first: without them nothing else can run):
+${checkList}
+
+Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage error.`;
+
+const SPEC = {
+  name: "npm run preflight",
+  usage: USAGE,
+  options: {
+    stack: { type: "string" },
+    json: { type: "boolean" },
+    fix: { type: "boolean" },
+    "arm-endpoint": { type: "string" },
+    "project-dir": { type: "string" },
+  },
+} as const;
+
+function httpsEndpoint(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--arm-endpoint: not a URL: ${value}`);
+  }
+  // Bearer tokens travel over TLS only.
+  if (url.protocol !== "https:") throw new UsageError(`--arm-endpoint must be https: ${value}`);
+  return value;
+}
+
+export function main(argv: readonly string[], io: CommandIo = processIo, env = process.env): Promise<number> {
+  return runCommand(
+    SPEC,
+    argv,
+    async ({ values }) => {
+      const stack = values.stack;
+      if (!stack) throw new UsageError("--stack NAME is required");
+      if (!/^[A-Za-z0-9_.-]+$/.test(stack))
+        throw new UsageError(`stack name ${JSON.stringify(stack)} may only hold letters, digits, '-', '_' and '.'`);
+      const armEndpoint = values["arm-endpoint"] ?? env.KEYLESS_ARM_ENDPOINT;
+      const started = performance.now();
+      const report = await runPreflight({
+        stack,
+        fix: values.fix === true,
+        ...(armEndpoint ? { armEndpoint: httpsEndpoint(armEndpoint) } : {}),
+        ...(values["project-dir"] ? { projectDir: values["project-dir"] } : {}),
+        env,
+      });
+      const elapsed = performance.now() - started;
+      io.out(values.json ? renderJson(report, elapsed) : renderText(report, elapsed));
+      return report.exitCode === 0 ? EXIT.ok : EXIT.failed;
+    },
+    io,
+  );
+}
+
+if (require.main === module) runMain(() => main(process.argv.slice(2)));

@@ -1,0 +1,325 @@
+/**
+ * `npm run preflight`'s engine, also called by `npm run deploy` before `pulumi up`: reads the stack's config the way
+ * `pulumi up` will, finds who is signed in and which subscription the deploy will use, then asks Azure, read-only,
+ * whatever would make `pulumi up` fail half-way. Each check answers pass / warn / fail with what it found and a fix.
+ */
+import { resolve } from "node:path";
+import type { TokenCredential } from "@azure/core-auth";
+import { DefaultAzureCredential } from "@azure/identity";
+import { ConfigError, parseConfig, type RawConfig, type StackConfig } from "../../lib/config";
+import { describeError } from "../lib/cli";
+import { PROJECT_ROOT } from "../lib/pulumi-cli";
+import { readStackConfig } from "../plan/config";
+import {
+  armClients,
+  armStatus,
+  cachingCredential,
+  describeArmError,
+  describeIdentity,
+  isAzureCliToken,
+  PUBLIC_ARM_ENDPOINT,
+  type SignedInIdentity,
+  signedInIdentity,
+} from "./azure";
+import { flexConsumptionCheck } from "./checks/flex-consumption";
+import { modelChecks } from "./checks/model";
+import { providersCheck } from "./checks/providers";
+import { purgeRightsCheck, resourceRightsCheck, roleAssignmentRightsCheck } from "./checks/rights";
+import { roleConflictsCheck } from "./checks/role-conflicts";
+import { subdomainCheck } from "./checks/subdomain";
+import { vmSizeCheck } from "./checks/vm-size";
+import {
+  type AzAccountReader,
+  configuredTenant,
+  providerUsesAzureCli,
+  type ResolvedSubscription,
+  readAzAccount,
+  resolveSubscription,
+} from "./target";
+import type { CheckResult, PreflightCheck, PreflightContext } from "./types";
+
+/** A check as the runner and `--help` know it. */
+export interface CheckDefinition {
+  /** The `check` id its results carry. */
+  id: string;
+  /** What it asks Azure and what makes it fail, for `--help` and the README. */
+  describes: string;
+  run: PreflightCheck;
+}
+
+/** The two steps that run before any other check: without them there is nothing to check with. */
+export const FIRST_STEPS = [
+  {
+    id: "config",
+    describes:
+      "Pulumi.yaml + Pulumi.<stack>.yaml read as pulumi up reads them and validated by lib/config.ts (every problem at once, including network settings that would lock the stack's identities out). No Azure call.",
+  },
+  {
+    id: "identity",
+    describes:
+      "who is signed in (object ID, user or service principal, UPN or app ID, from the ARM token's claims), the tenant, and the subscription pulumi up will use (azure-native:subscriptionId, else ARM_SUBSCRIPTION_ID, else az account show): its name and state (subscriptions.get). Fails when the subscription is not visible or not Enabled.",
+  },
+] as const;
+
+/** Every check after the first two, in report order. */
+export const CHECKS: readonly CheckDefinition[] = [
+  {
+    id: "providers",
+    describes:
+      "the resource providers the stack's resources need for its compute kind are Registered (providers.list); --fix registers the missing ones (providers.register).",
+    run: providersCheck,
+  },
+  {
+    id: "resource-rights",
+    describes:
+      "the signed-in identity may create every resource type the stack declares for its config (the write action of each, e.g. Microsoft.CognitiveServices/accounts/write, and the resource group's own before it exists), read the same way as the role-assignment rights below.",
+    run: resourceRightsCheck,
+  },
+  {
+    id: "role-assignment-rights",
+    describes:
+      "the signed-in identity may create role assignments (Microsoft.Authorization/roleAssignments/write) on the resource group: ARM's permissions list for the group (permissions.listForResourceGroup), or, before the group exists, its role assignments at the subscription (roleAssignments.listForSubscription) and their definitions (roleDefinitions.getById); actions/notActions wildcards evaluated as Azure RBAC does.",
+    run: roleAssignmentRightsCheck,
+  },
+  {
+    id: "purge-rights",
+    describes:
+      "warns when the identity may not purge deleted accounts on the subscription (Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts/delete): a teardown would leave the subdomain blocked for 48 hours.",
+    run: purgeRightsCheck,
+  },
+  {
+    id: "model",
+    describes:
+      "every configured deployment's model version is open to new customers in the region with the configured SKU, not retiring within 90 days, and fits the quota left (models.list, usages.list); a problem comes with the deployable alternatives and the command that pins one (npm run models).",
+    run: modelChecks,
+  },
+  {
+    id: "subdomain",
+    describes:
+      "a fixed accountSubdomain is not held by a soft-deleted account of the subscription (deletedAccounts.list; says how to purge) and is available (checkDomainAvailability); a derived one cannot be checked before the first deploy.",
+    run: subdomainCheck,
+  },
+  {
+    id: "vm-size",
+    describes:
+      "vmSize is offered in the region without restrictions for this subscription and supports Trusted Launch when vmTrustedLaunch is on (resourceSkus.list with a location filter).",
+    run: vmSizeCheck,
+  },
+  {
+    id: "flex-consumption",
+    describes:
+      "Flex Consumption is offered in the Function App's region (listGeoRegions with sku FlexConsumption, as az functionapp list-flexconsumption-locations).",
+    run: flexConsumptionCheck,
+  },
+  {
+    id: "role-assignment-conflicts",
+    describes:
+      "no role assignment for the same principal, role and scope exists under a name this stack does not use (roleAssignments.listForResourceGroup): ARM would answer 409 RoleAssignmentExists; names it and gives the pulumi import command or the config entry to drop. Users given by UPN need a Graph look-up and are reported as not checked.",
+    run: roleConflictsCheck,
+  },
+];
+
+export interface PreflightOptions {
+  stack: string;
+  /** Let the checks that can repair do so (resource provider registration). */
+  fix: boolean;
+  /** Resource Manager endpoint; https://management.azure.com by default. */
+  armEndpoint?: string;
+  /** The signed-in identity; DefaultAzureCredential by default. */
+  credential?: TokenCredential;
+  now?: Date;
+  /** Directory with Pulumi.yaml and the stack files; the repository by default. */
+  projectDir?: string;
+  /** Environment that decides the subscription (ARM_SUBSCRIPTION_ID ...); process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** The Azure CLI's active account; `az account show` by default. */
+  readAzAccount?: AzAccountReader;
+}
+
+export interface PreflightReport {
+  stack: string;
+  subscriptionId?: string;
+  tenantId?: string;
+  results: CheckResult[];
+  exitCode: number;
+}
+
+function exitCodeOf(results: readonly CheckResult[]): number {
+  return results.some((result) => result.status === "fail") ? 1 : 0;
+}
+
+function finish(stack: string, results: CheckResult[], target: Partial<PreflightReport> = {}): PreflightReport {
+  return { stack, ...target, results, exitCode: exitCodeOf(results) };
+}
+
+/** Reads and validates the stack's config; a failure is the `config` result. */
+function loadStackConfig(
+  projectDir: string,
+  stack: string,
+): { config?: StackConfig; values: Record<string, string>; result: CheckResult } {
+  let values: Record<string, string> = {};
+  try {
+    const stackConfig = readStackConfig(projectDir, stack);
+    values = stackConfig.values;
+    const prefix = `${stackConfig.project}:`;
+    const raw: RawConfig = {};
+    for (const [key, value] of Object.entries(values)) {
+      if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+    }
+    const config = parseConfig(raw, stackConfig.project, stack);
+    return {
+      config,
+      values,
+      result: {
+        check: "config",
+        status: "pass",
+        found: `stack ${stack}: ${config.location}, resource group ${config.resourceGroupName}, compute ${config.compute.kind}, ${config.deployments.length} model deployment(s)`,
+      },
+    };
+  } catch (error) {
+    const problems = error instanceof ConfigError ? error.problems.join("; ") : describeError(error);
+    return {
+      values,
+      result: {
+        check: "config",
+        status: "fail",
+        found: `the configuration of stack ${stack} does not validate: ${problems}`,
+        fix: `correct Pulumi.${stack}.yaml (npm run pulumi -- config set KEY VALUE --stack ${stack}); npm run plan -- --stack ${stack} shows the same problems offline`,
+      },
+    };
+  }
+}
+
+/** Subscription states ARM reports (Learn, "Azure subscription states"): only Enabled takes new resources. */
+const SUBSCRIPTION_STATE_STATUS: Record<string, CheckResult["status"]> = {
+  Enabled: "pass",
+  Warned: "warn",
+  PastDue: "warn",
+  Disabled: "fail",
+  Deleted: "fail",
+};
+
+async function identityResults(
+  context: PreflightContext,
+  identity: SignedInIdentity,
+  subscription: ResolvedSubscription,
+  values: Record<string, string>,
+  env: NodeJS.ProcessEnv,
+): Promise<CheckResult[]> {
+  const who = `${describeIdentity(identity)} in tenant ${identity.tenantId}`;
+  let details: { displayName?: string; state?: string; tenantId?: string };
+  try {
+    details = await armClients(context).subscriptions().subscriptions.get(subscription.subscriptionId);
+  } catch (error) {
+    const status = armStatus(error);
+    return [
+      {
+        check: "identity",
+        status: "fail",
+        found: `${who} cannot read subscription ${subscription.subscriptionId} (from ${subscription.source}): ${status === 404 || status === 403 ? "it is not visible to this identity" : describeArmError(error)}`,
+        fix: "sign in to the tenant that holds it (az login --tenant TENANT) or choose a subscription you can use: az account set --subscription ID (or ARM_SUBSCRIPTION_ID / azure-native:subscriptionId)",
+      },
+    ];
+  }
+  const state = details.state ?? "unknown";
+  const results: CheckResult[] = [
+    {
+      check: "identity",
+      status: SUBSCRIPTION_STATE_STATUS[state] ?? "fail",
+      found: `${who}; subscription '${details.displayName ?? "?"}' (${subscription.subscriptionId}, ${state}), the one pulumi up will use (from ${subscription.source})`,
+      ...(state === "Enabled"
+        ? {}
+        : { fix: "only an Enabled subscription takes new resources: see the subscription in the Azure portal" }),
+    },
+  ];
+  const tenant = configuredTenant(values, env);
+  if (tenant && tenant.toLowerCase() !== identity.tenantId.toLowerCase()) {
+    results.push({
+      check: "identity",
+      status: "fail",
+      found: `azure-native is configured for tenant ${tenant} (azure-native:tenantId / ARM_TENANT_ID) but the signed-in identity's token is from tenant ${identity.tenantId}`,
+      fix: `sign in to that tenant: az login --tenant ${tenant}`,
+    });
+  }
+  if (providerUsesAzureCli(values, env) && !isAzureCliToken(identity)) {
+    results.push({
+      check: "identity",
+      status: "warn",
+      found: `preflight signed in as ${describeIdentity(identity)}, not through the Azure CLI, but azure-native will deploy with the Azure CLI's account (no client secret, OIDC or managed identity is configured for it)`,
+      fix: "make them the same: az login as this identity, or configure azure-native with the same identity (e.g. ARM_USE_MSI=true, ARM_CLIENT_ID/ARM_CLIENT_SECRET)",
+    });
+  }
+  return results;
+}
+
+/** A check that throws becomes one failing result carrying the whole error. */
+async function runCheck(definition: CheckDefinition, context: PreflightContext): Promise<CheckResult[]> {
+  try {
+    return await definition.run(context);
+  } catch (error) {
+    const status = armStatus(error);
+    return [
+      {
+        check: definition.id,
+        status: "fail",
+        found: `could not check: ${describeArmError(error)}`,
+        fix:
+          status === 401 || status === 403
+            ? "the signed-in identity needs read access to the subscription (Reader or above) for preflight"
+            : "re-run preflight; if it persists, the error above says what Azure refused",
+      },
+    ];
+  }
+}
+
+/** Runs every check for a stack and returns the results and the exit code (0: nothing failed; 1: something did). */
+export async function runPreflight(options: PreflightOptions): Promise<PreflightReport> {
+  const { stack } = options;
+  const env = options.env ?? process.env;
+  const loaded = loadStackConfig(resolve(options.projectDir ?? PROJECT_ROOT), stack);
+  if (!loaded.config) return finish(stack, [loaded.result]);
+  const config = loaded.config;
+  const results: CheckResult[] = [loaded.result];
+
+  const credential = cachingCredential(options.credential ?? new DefaultAzureCredential());
+  let identity: SignedInIdentity;
+  try {
+    identity = await signedInIdentity({ credential });
+  } catch (error) {
+    results.push({
+      check: "identity",
+      status: "fail",
+      found: `nobody is signed in for Azure Resource Manager: ${describeError(error)}`,
+      fix: "az login (or set up the credential your CI uses); then re-run preflight",
+    });
+    return finish(stack, results);
+  }
+  const subscription = await resolveSubscription(loaded.values, env, options.readAzAccount ?? readAzAccount);
+  if (!subscription) {
+    results.push({
+      check: "identity",
+      status: "fail",
+      found: `${describeIdentity(identity)} is signed in, but no subscription is chosen: azure-native:subscriptionId is not set, ARM_SUBSCRIPTION_ID is empty and the Azure CLI has no active subscription`,
+      fix: `az account set --subscription ID, or npm run pulumi -- config set azure-native:subscriptionId ID --stack ${stack}`,
+    });
+    return finish(stack, results);
+  }
+  const context: PreflightContext = {
+    stack,
+    config,
+    subscriptionId: subscription.subscriptionId,
+    tenantId: identity.tenantId,
+    credential,
+    armEndpoint: (options.armEndpoint ?? PUBLIC_ARM_ENDPOINT).replace(/\/+$/, ""),
+    now: options.now ?? new Date(),
+    fix: options.fix,
+  };
+  const target = { subscriptionId: context.subscriptionId, tenantId: context.tenantId };
+  const identityChecked = await identityResults(context, identity, subscription, loaded.values, env);
+  results.push(...identityChecked);
+  if (identityChecked.some((result) => result.status === "fail")) return finish(stack, results, target);
+
+  const checked = await Promise.all(CHECKS.map((definition) => runCheck(definition, context)));
+  results.push(...checked.flat());
+  return finish(stack, results, target);
+}
