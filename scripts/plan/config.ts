@@ -182,3 +182,28 @@ export function readStackConfig(projectDir: string, stack: string, providers?: r
   const main = typeof projectFile.main === "string" ? projectFile.main : undefined;
   return { project, stack, values, secretKeys: [...secretKeys].sort(), warnings, ...(main ? { main } : {}) };
 }
+
+/** Model and version the offline plan shows for a stack that pins no model yet (a valid name, self-explanatory). */
+export const UNPINNED_MODEL = "pinned-at-first-deploy";
+
+/**
+ * The stack as it will be deployed when it pins no model yet: `npm run deploy` pins the newest model Azure's
+ * catalogue offers before `pulumi up` (scripts/models), so the plan shows that deployment with a placeholder model,
+ * and a warning that says how to pin it. A stack that pins a model is returned as it is.
+ */
+export function withUnpinnedModelPlanned(config: StackConfig): StackConfig {
+  const key = `${config.project}:deployments`;
+  const pinned = config.values[key];
+  if (pinned !== undefined && pinned.trim() !== "" && pinned.trim() !== "[]") return config;
+  return {
+    ...config,
+    values: {
+      ...config.values,
+      [key]: JSON.stringify([`name=chat,model=${UNPINNED_MODEL},version=${UNPINNED_MODEL}`]),
+    },
+    warnings: [
+      ...config.warnings,
+      `stack '${config.stack}' pins no model: planned with deployment 'chat' of model '${UNPINNED_MODEL}'. The first \`npm run deploy -- --stack ${config.stack}\` pins the newest model Azure offers in its region (or run \`npm run models -- --stack ${config.stack} --pin\`); commit the pin so reviewers see it.`,
+    ],
+  };
+}

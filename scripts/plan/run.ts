@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../lib/offline-engine";
-import { readStackConfig } from "./config";
+import { readStackConfig, withUnpinnedModelPlanned } from "./config";
 import { buildPlan, type PlanDocument } from "./model";
 
 type Program = () => unknown;
@@ -48,7 +48,7 @@ async function secretOutputNames(returned: unknown): Promise<string[]> {
 /** Evaluates the program for one stack and returns its plan. */
 export async function planStack(target: PlanTarget): Promise<PlanDocument> {
   const projectDir = resolve(target.projectDir);
-  const config = readStackConfig(projectDir, target.stack);
+  const config = withUnpinnedModelPlanned(readStackConfig(projectDir, target.stack));
   const programPath = resolve(projectDir, target.program ?? config.main ?? "index.ts");
   const program = await loadProgram(programPath);
   let returned: unknown;

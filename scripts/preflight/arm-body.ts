@@ -21,7 +21,7 @@ import {
   SUBSCRIPTION_ID as OFFLINE_SUBSCRIPTION_ID,
   runProgram,
 } from "../lib/offline-engine";
-import { readStackConfig } from "../plan/config";
+import { readStackConfig, withUnpinnedModelPlanned } from "../plan/config";
 
 /** A resource the program declares, with its inputs as the engine received them. */
 export interface PlannedAzureResource {
@@ -575,9 +575,14 @@ const ANY_PRINCIPAL_DIRECTORY: Directory = {
  */
 export async function plannedResources(projectDir: string, stack: string): Promise<PlannedAzureResource[]> {
   const directory = resolve(projectDir);
-  const config = readStackConfig(directory, stack);
+  const config = withUnpinnedModelPlanned(readStackConfig(directory, stack));
   const program = await loadProgram(resolve(directory, config.main ?? "index.ts"));
-  const run = await runProgram(program, { stack, rawConfig: config.values, directory: ANY_PRINCIPAL_DIRECTORY });
+  const run = await runProgram(program, {
+    project: config.project,
+    stack,
+    rawConfig: config.values,
+    directory: ANY_PRINCIPAL_DIRECTORY,
+  });
   return run.resources
     .filter((resource) => resource.custom)
     .map((resource) => ({ type: resource.type, name: resource.name, inputs: resource.inputs }));
