@@ -770,7 +770,12 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
     process.env.IDENTITY_HEADER = "policy-test-header";
     context = {
       stack: "dev",
-      config: parseConfig({}, "keyless-openai", "dev"),
+      // A pinned model, as every deployable stack has one.
+      config: parseConfig(
+        { deployments: '["name=chat,model=gpt-5.4-mini,version=2026-03-17"]' },
+        "keyless-openai",
+        "dev",
+      ),
       subscriptionId: SUB,
       tenantId: "11111111-2222-3333-4444-555555555555",
       credential: new ManagedIdentityCredential(),

@@ -58,17 +58,20 @@ describe("hardening on every stack", () => {
   });
 
   test("vmAutoShutdown accepts auto, off or HH:MM and names the key, value and what is allowed otherwise", () => {
-    assert.equal(parseConfig({}, "keyless-openai", "dev").compute.vm.autoShutdownTime, "19:00");
+    // A pinned model, as every deployable stack has one (lib/config.ts refuses a stack without).
+    const PINNED = { deployments: '["name=chat,model=gpt-5.4-mini,version=2026-03-17"]' };
+    assert.equal(parseConfig(PINNED, "keyless-openai", "dev").compute.vm.autoShutdownTime, "19:00");
     assert.equal(
-      parseConfig({ production: "true", networkMode: "private" }, "keyless-openai", "prod").compute.vm.autoShutdownTime,
+      parseConfig({ ...PINNED, production: "true", networkMode: "private" }, "keyless-openai", "prod").compute.vm
+        .autoShutdownTime,
       undefined,
     );
     assert.equal(
-      parseConfig({ vmAutoShutdown: "06:05" }, "keyless-openai", "dev").compute.vm.autoShutdownTime,
+      parseConfig({ ...PINNED, vmAutoShutdown: "06:05" }, "keyless-openai", "dev").compute.vm.autoShutdownTime,
       "06:05",
     );
     assert.throws(
-      () => parseConfig({ vmAutoShutdown: "24:00" }, "keyless-openai", "dev"),
+      () => parseConfig({ ...PINNED, vmAutoShutdown: "24:00" }, "keyless-openai", "dev"),
       (error: unknown) =>
         error instanceof ConfigError &&
         error.problems.some(
