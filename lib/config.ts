@@ -7,7 +7,6 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
-  AZURE_REGIONS,
   DEFAULT_DEPLOYMENT,
   DEPLOYMENT_SKUS,
   MODEL_ACCESS_ROLES,
@@ -452,6 +451,19 @@ class Reader {
 }
 
 /**
+ * The shape of an Azure region's programmatic name (`az account list-locations --query [].name`: lower-case letters
+ * and digits, e.g. swedencentral, eastus2). Which regions exist, and which this subscription may use, changes: the
+ * preflight's `location` check asks Azure (subscriptions.listLocations), so a new region works on the day it opens.
+ */
+const REGION_NAME = /^[a-z][a-z0-9]{2,39}$/;
+
+/** " (did you mean swedencentral?)" for a display name such as "Sweden Central"; "" when nothing fits. */
+function regionNameHint(value: string): string {
+  const candidate = value.toLowerCase().replace(/[^a-z0-9]/g, "");
+  return candidate !== value && REGION_NAME.test(candidate) ? ` (did you mean ${candidate}?)` : "";
+}
+
+/**
  * Validates raw config for `project`/`stack` and returns it typed, with defaults applied.
  * @throws ConfigError listing every problem at once.
  */
@@ -471,9 +483,9 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
   }
 
   const location = read.string("location");
-  if (!(AZURE_REGIONS as readonly string[]).includes(location)) {
+  if (!REGION_NAME.test(location)) {
     problems.push(
-      `location = ${quote(location)}: must be an Azure region name such as swedencentral or eastus2 (lower-case, no spaces; see az account list-locations)`,
+      `location = ${quote(location)}: must be an Azure region name such as swedencentral or eastus2${regionNameHint(location)} (lower-case letters and digits; az account list-locations -o table lists yours, npm run preflight checks it)`,
     );
   }
   const resourceGroupName = read.string("resourceGroupName") || `rg-${project}-${stack}`;
@@ -587,9 +599,9 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
         ? undefined
         : autoShutdown;
   const functionAppLocation = read.string("functionAppLocation") || location;
-  if (functionAppLocation !== location && !(AZURE_REGIONS as readonly string[]).includes(functionAppLocation)) {
+  if (functionAppLocation !== location && !REGION_NAME.test(functionAppLocation)) {
     problems.push(
-      `functionAppLocation = ${quote(functionAppLocation)}: must be an Azure region name such as swedencentral or eastus2`,
+      `functionAppLocation = ${quote(functionAppLocation)}: must be an Azure region name such as swedencentral or eastus2${regionNameHint(functionAppLocation)}`,
     );
   }
 

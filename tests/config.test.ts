@@ -189,7 +189,8 @@ describe("config values", () => {
  * - the duplicate-entry check removed: "the same user twice (case differs)" failed.
  * - VM_SIZE made to accept anything: "VM size without its tier" failed.
  * - RESERVED_USERNAMES set back to the old nine names: "admin user Azure refuses (user1)" and "(support)" failed.
- * - the functionAppLocation region check removed: "unknown Function App location" failed.
+ * - the functionAppLocation region check removed: "Function App location as its display name" failed.
+ * - REGION_NAME made to accept '-': "location with punctuation" failed.
  */
 const BAD_CONFIGS: { name: string; raw: RawConfig; stack?: string; expect: RegExp[] }[] = [
   {
@@ -213,11 +214,16 @@ const BAD_CONFIGS: { name: string; raw: RawConfig; stack?: string; expect: RegEx
     expect: [/accountSubdomain = "openai-"/],
   },
   {
-    name: "location with a space",
+    name: "location as its display name",
     raw: { location: "Sweden Central" },
-    expect: [/location = "Sweden Central"/, /Azure region name/],
+    expect: [/location = "Sweden Central"/, /Azure region name/, /did you mean swedencentral\?/],
   },
-  { name: "unknown location", raw: { location: "marsnorth" }, expect: [/location = "marsnorth"/] },
+  // Whether a well-formed name is a region this subscription may use is asked of Azure (preflight check `location`).
+  {
+    name: "location with punctuation",
+    raw: { location: "east-us" },
+    expect: [/location = "east-us"/, /did you mean eastus\?/],
+  },
   {
     name: "no deployments",
     raw: { deployments: "[]" },
@@ -378,9 +384,9 @@ const BAD_CONFIGS: { name: string; raw: RawConfig; stack?: string; expect: RegEx
     expect: [/sshAllowedCidrs\[0\] = "10\.0\.0\.0\/33"/, /IPv4 address or CIDR/],
   },
   {
-    name: "unknown Function App location",
-    raw: { functionAppLocation: "marsnorth" },
-    expect: [/functionAppLocation = "marsnorth"/, /Azure region name/],
+    name: "Function App location as its display name",
+    raw: { functionAppLocation: "West Europe" },
+    expect: [/functionAppLocation = "West Europe"/, /Azure region name/, /did you mean westeurope\?/],
   },
 ];
 
@@ -394,7 +400,7 @@ describe("bad configuration is refused with a message naming key, value and what
   }
 
   test("every problem is reported at once, not only the first", () => {
-    const problems = problemsOf({ compute: "k8s", location: "nowhere", users: '["bob"]', roleScope: "tenant" });
+    const problems = problemsOf({ compute: "k8s", location: "No Where", users: '["bob"]', roleScope: "tenant" });
     assert.equal(problems.length, 4, problems.join("\n"));
   });
 
@@ -402,10 +408,10 @@ describe("bad configuration is refused with a message naming key, value and what
     const declared: string[] = [];
     await assert.rejects(
       runProgram(program, {
-        config: { compute: "vmss", location: "nowhere" },
+        config: { compute: "vmss", location: "No Where" },
         onResource: (type) => declared.push(type),
       }),
-      (error: Error) => /compute = "vmss"/.test(error.message) && /location = "nowhere"/.test(error.message),
+      (error: Error) => /compute = "vmss"/.test(error.message) && /location = "No Where"/.test(error.message),
     );
     // Only the stack itself (which Pulumi registers before the program runs) reached the engine.
     assert.deepEqual(declared, ["pulumi:pulumi:Stack"]);
