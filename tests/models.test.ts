@@ -282,6 +282,45 @@ describe("npm run models", () => {
     ]);
   });
 
+  test("--if-unpinned: a stack that pins the deployment is left as it is without asking Azure; one that does not is pinned", async () => {
+    const spec = "name=chat,model=gpt-5.4-mini,version=2026-03-17,sku=DataZoneStandard,capacity=30";
+    stackWith("ci", [spec]);
+    const before = readFileSync(join(projectDir, "Pulumi.ci.yaml"), "utf8");
+    const requestsBefore = arm.requests.length;
+    let out = "";
+    let contextsResolved = 0;
+    const code = await runModels(
+      ["--stack", "ci", "--if-unpinned", "--project-dir", projectDir],
+      (dir) => {
+        contextsResolved += 1; // resolving the context is where a real run signs in and runs az account show
+        return { credential, subscriptionId: SUBSCRIPTION_ID, armEndpoint: arm.origin, now: NOW, projectDir: dir };
+      },
+      { out: (text) => (out += text), err: () => {} },
+    );
+    assert.equal(code, 0);
+    assert.match(out, /Stack 'ci' already pins deployment 'chat': name=chat,model=gpt-5\.4-mini,version=2026-03-17/);
+    assert.equal(contextsResolved, 0, "no Azure context was resolved");
+    assert.equal(arm.requests.length, requestsBefore, "the catalogue was not asked");
+    assert.equal(readFileSync(join(projectDir, "Pulumi.ci.yaml"), "utf8"), before, "the file is unchanged");
+
+    // Another deployment name is not pinned by that stack: it is chosen and pinned beside the first.
+    const other = await models(["--stack", "ci", "--deployment", "batch", "--if-unpinned"]);
+    assert.equal(other.code, 0, other.err);
+    assert.match(other.out, /Pinned name=batch,model=gpt-7-mini,version=2027-04-02/);
+
+    // A stack with no pin at all: --if-unpinned pins as --pin does.
+    writeFileSync(join(projectDir, "Pulumi.fresh.yaml"), "config:\n  keyless-openai:compute: none\n");
+    const fresh = await models(["--stack", "fresh", "--if-unpinned"]);
+    assert.equal(fresh.code, 0, fresh.err);
+    assert.match(fresh.out, /Pinned name=chat,model=gpt-7-mini,version=2027-04-02,sku=GlobalStandard,capacity=10/);
+    assert.deepEqual(
+      validatedConfig("fresh").deployments.map((deployment) => deployment.model),
+      ["gpt-7-mini"],
+    );
+    assert.ok(arm.requests.length > requestsBefore, "an unpinned deployment asks the catalogue");
+    // Mutation tried: returning before the pinned check (always pinning) made contextsResolved 1 and failed above.
+  });
+
   test("--help exits 0 and documents the rule; no --stack is a usage error", async () => {
     const requestsBefore = arm.requests.length;
     const help = await models(["--help"]);
