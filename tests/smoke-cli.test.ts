@@ -290,9 +290,9 @@ describe("npm run smoke", () => {
     );
   });
 
-  test("outputs with apiVersion v1, or none at all, are accepted (the v1 API needs none)", async () => {
+  test("outputs without apiVersion, or with the dated one older stacks still print, are accepted (the v1 API needs none)", async () => {
     grantAll(0);
-    for (const apiVersion of ["v1", undefined]) {
+    for (const apiVersion of [undefined, "2024-10-21"]) {
       const outputsFile = world.writeOutputs({ compute: "none", apiVersion });
       const run = await world.runCli([], { outputsFile });
       assert.equal(run.exitCode, 0, run.stderr);
