@@ -13,7 +13,6 @@ import { OpenAiAccount, type OpenAiAccountNetwork } from "./components/openai-ac
 import { StackLogs } from "./components/stack-logs";
 import { StackNetwork } from "./components/stack-network";
 import { loadConfig } from "./lib/config";
-import { DATA_PLANE_API_VERSION } from "./lib/constants";
 import { buildFunctionAppPackage } from "./lib/function-app-package";
 import { deriveSubdomain, logWorkspaceNameFor, stableSuffix, vmNameFor } from "./lib/names";
 import { configuredPrincipals } from "./lib/principals";
@@ -131,7 +130,7 @@ export = async () => {
         location: config.compute.functionApp.location,
         subscriptionId: client.subscriptionId,
         nameSuffix: stableSuffix(6, client.subscriptionId, project, stack),
-        openAi: { endpoint: openai.endpoint, deployment: defaultDeployment, apiVersion: DATA_PLANE_API_VERSION },
+        openAi: { endpoint: openai.endpoint, deployment: defaultDeployment },
         codePackage: buildFunctionAppPackage(),
         logAnalyticsWorkspaceId: logs.workspaceId,
         infrastructureEncryption: config.production,
@@ -185,7 +184,6 @@ export = async () => {
     subscriptionId: client.subscriptionId,
     deploymentNames: openai.deploymentNames,
     defaultDeployment,
-    apiVersion: DATA_PLANE_API_VERSION,
     roleAssignments: access.grants,
     protected: config.protect,
     production: config.production,

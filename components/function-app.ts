@@ -90,8 +90,6 @@ export interface FunctionAppArgs {
     /** `https://<subdomain>.openai.azure.com/` */
     endpoint: pulumi.Input<string>;
     deployment: pulumi.Input<string>;
-    /** Data-plane API version, e.g. 2024-10-21. */
-    apiVersion: pulumi.Input<string>;
   };
   /** Node.js major version of the Functions runtime. Default {@link DEFAULT_NODE_VERSION}. */
   nodeVersion?: string;
@@ -424,7 +422,6 @@ export class FunctionApp extends pulumi.ComponentResource {
           AzureWebJobsStorage__clientId: hostIdentity.clientId,
           AZURE_OPENAI_ENDPOINT: args.openAi.endpoint,
           AZURE_OPENAI_DEPLOYMENT: args.openAi.deployment,
-          AZURE_OPENAI_API_VERSION: args.openAi.apiVersion,
           ...(telemetry
             ? {
                 APPLICATIONINSIGHTS_CONNECTION_STRING: telemetry.connectionString,

@@ -107,16 +107,6 @@ export const COGNITIVE_SERVICES_SCOPE = `${COGNITIVE_SERVICES_RESOURCE}/.default
 export const ARM_SCOPE = "https://management.azure.com/.default";
 
 /**
- * Latest GA dated data-plane API version, for callers still on the deployments path
- * (`{endpoint}openai/deployments/{name}/chat/completions?api-version=...`). Source: Learn "Azure OpenAI API version
- * lifecycle" ("Latest GA API release": 2024-10-21; Azure/azure-rest-api-specs specification/cognitiveservices/data-plane/AzureOpenAI/inference/stable/2024-10-21/inference.json). The smoke test no
- * longer uses it: every smoke path calls the v1 API (`{endpoint}openai/v1/chat/completions`, GA since August 2025, no
- * api-version), which reasoning models accept while they refuse dated versions before their own minimum
- * (2024-12-01-preview for o-series and gpt-5). Kept as the stack output `apiVersion` until index.ts drops it.
- */
-export const DATA_PLANE_API_VERSION = "2024-10-21";
-
-/**
  * Instance metadata service (IMDS) host and the token API version @azure/identity's managed identity client sends:
  * @azure/msal-node 7.2.3 lib/msal-node.cjs
  * (`DEFAULT_IMDS_ENDPOINT = http://169.254.169.254/metadata/identity/oauth2/token`,

@@ -1,12 +1,13 @@
 /**
- * `npm run models -- --stack NAME [--family MODEL] [--pin] [--json]`: the model a stack deploys comes from Azure's
+ * `npm run models -- --stack NAME [--family MODEL] [--pin | --if-unpinned] [--json]`: the model a stack deploys comes from Azure's
  * catalogue for its region, and is pinned in Pulumi.<stack>.yaml (see scripts/models/command.ts).
  */
 import { DefaultAzureCredential } from "@azure/identity";
-import { type CommandIo, processIo, runCommand, runMain, UsageError } from "./lib/cli";
+import { DEFAULT_DEPLOYMENT } from "../lib/constants";
+import { type CommandIo, EXIT, processIo, runCommand, runMain, UsageError } from "./lib/cli";
 import { PROJECT_ROOT } from "./lib/pulumi-cli";
 import { armEndpointFrom, subscriptionFor } from "./models/azure";
-import { MODELS_USAGE, type ModelsContext, modelsCommand } from "./models/command";
+import { alreadyPinned, MODELS_USAGE, type ModelsContext, modelsCommand } from "./models/command";
 
 export const MODELS_SPEC = {
   name: "models",
@@ -16,6 +17,7 @@ export const MODELS_SPEC = {
     family: { type: "string" },
     deployment: { type: "string" },
     pin: { type: "boolean" },
+    "if-unpinned": { type: "boolean" },
     json: { type: "boolean" },
     "project-dir": { type: "string" },
   },
@@ -34,6 +36,14 @@ export function runModels(
       const stack = values.stack;
       if (!stack) throw new UsageError("--stack NAME is required");
       const projectDir = values["project-dir"] ?? PROJECT_ROOT;
+      if (values["if-unpinned"]) {
+        // Checked before the Azure context is resolved: a pinned stack needs neither a sign-in nor az.
+        const pinned = alreadyPinned(projectDir, stack, values.deployment ?? DEFAULT_DEPLOYMENT.name);
+        if (pinned) {
+          io.out(pinned);
+          return EXIT.ok;
+        }
+      }
       const resolved = context
         ? context(projectDir)
         : {
@@ -43,7 +53,11 @@ export function runModels(
             now: new Date(),
             projectDir,
           };
-      return modelsCommand({ ...values, stack }, resolved, io);
+      return modelsCommand(
+        { ...values, stack, pin: values.pin === true || values["if-unpinned"] === true },
+        resolved,
+        io,
+      );
     },
     io,
   );

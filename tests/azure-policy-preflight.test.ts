@@ -36,6 +36,7 @@ import {
 } from "./standins/policy-insights";
 import { FUNCTION_APP_PRINCIPAL } from "./standins/principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
+import { missingTool } from "./support/tools";
 
 const ROOT = process.cwd();
 // The subscription the deploy targets; different from the offline engine's mock one, which the bodies must not keep.
@@ -746,7 +747,7 @@ function read(value: unknown, ...path: string[]): unknown {
   return current;
 }
 
-describe("Azure Policy preflight check against the stand-in evaluator", () => {
+describe("Azure Policy preflight check against the stand-in evaluator", { skip: missingTool("openssl") }, () => {
   const SUBSCRIPTION_SCOPE = `/subscriptions/${SUB}`;
   let tlsMaterial: TlsMaterial;
   let identity: StandInServer;

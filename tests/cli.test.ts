@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { type CommandIo, describeError, RefusedError, runCommand, UsageError } from "../scripts/lib/cli";
-import { missingTool } from "./support/tools";
+import { debianPackageOf, missingTool, TEST_TOOLS, type TestTool } from "./support/tools";
 
 function capture(): CommandIo & { stdout: string; stderr: string } {
   const io = {
@@ -101,5 +103,33 @@ describe("the test-tool rule", () => {
       () => missingTool("python3", { CI: "true" }, absent),
       /python3 is not installed \(apt-get install -y python3\): CI must install it/,
     );
+  });
+});
+
+describe("the test tools are listed the same everywhere", () => {
+  const ROOT = join(__dirname, "..");
+  const tools = (Object.keys(TEST_TOOLS) as TestTool[]).sort();
+  const packages = tools.map(debianPackageOf).sort();
+  const sorted = (words: readonly string[]) => [...words].sort();
+
+  test("the README's list of what npm test needs on a fresh machine is TEST_TOOLS, with their Debian packages", () => {
+    // Mutation tried: dropping `unzip` from the README's list failed this test.
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const paragraph = /What\s+`npm test` needs on a fresh machine besides:([\s\S]*?)\n\n/.exec(readme)?.[1];
+    assert.ok(paragraph, "the README has the paragraph");
+    const [listed = "", install = ""] = paragraph.split(/;\s+on Debian\/Ubuntu/);
+    assert.deepEqual(sorted([...listed.matchAll(/`([\w-]+)`/g)].map((match) => match[1] ?? "")), tools);
+    const command = /`apt-get install -y ([^`]+)`/.exec(install)?.[1];
+    assert.deepEqual(sorted(command?.split(/\s+/) ?? []), packages);
+  });
+
+  test(".ci/run checks every tool in TEST_TOOLS and installs all their Debian packages in one apt-get line", () => {
+    const run = readFileSync(join(ROOT, ".ci", "run"), "utf8");
+    const checked = /^for tool in ([^;]+); do$/m.exec(run)?.[1];
+    assert.deepEqual(sorted(checked?.split(/\s+/) ?? []), tools);
+    const installs = [...run.matchAll(/apt-get install ([^>\n]+)/g)].map((match) => match[1] ?? "");
+    assert.equal(installs.length, 1, "one apt-get install line");
+    const named = (installs[0] ?? "").split(/\s+/).filter((word) => word !== "" && !word.startsWith("-"));
+    assert.deepEqual(sorted(named), packages);
   });
 });

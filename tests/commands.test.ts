@@ -24,19 +24,35 @@ const PULUMI_CLI_VERSION = (
 interface CommandRow {
   /** `npm run <command>` */
   command: string;
-  /** Set while the command's --help is being reworked on another branch: the row runs and reports, but as a todo. */
-  pending?: string;
 }
 
-/** Every user command. preflight and models are added by their own branch. */
+/** Every user command. */
 const COMMANDS: readonly CommandRow[] = [
-  { command: "deploy", pending: "deploy's --help is reworked on the deploy branch (issue 11 §2)" },
+  { command: "deploy" },
   { command: "plan" },
-  { command: "smoke", pending: "smoke's --help exit code is reworked on the smoke branch (issue 11 §2)" },
+  { command: "smoke" },
   { command: "destroy" },
   { command: "stale-stacks" },
   { command: "setup-github" },
+  { command: "preflight" },
+  { command: "models" },
 ];
+
+/** package.json scripts that are not user commands of scripts/lib/cli.ts, each with the reason it has no row. */
+const NOT_COMMANDS: Readonly<Record<string, string>> = {
+  // `npm run pulumi -- ARGS` hands every argument to the pinned Pulumi CLI by design (scripts/pulumi.ts), so
+  // `npm run pulumi -- --help` is Pulumi's own help, printed by the CLI this table must not start.
+  pulumi: "passthrough to the Pulumi CLI",
+  typecheck: "tool runner (tsc)",
+  lint: "tool runner (biome)",
+  format: "tool runner (biome)",
+  test: "tool runner (node --test)",
+  "test:unit": "tool runner (node --test)",
+  bench: "benchmark: prints figures, takes no options",
+  "bench:smoke": "benchmark: prints figures, takes no options",
+  "bench:azure-policy": "benchmark: prints figures, takes no options",
+  "build:function-app": "build step of the Function App package, run by the program and publish",
+};
 
 const packageScripts = (
   JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
@@ -117,9 +133,16 @@ function helpOf(script: string) {
   });
 }
 
+test("every package.json script has a row, or a reason it has none", () => {
+  // Mutation tried: deleting the models row failed this test with "models".
+  const rows = new Set(COMMANDS.map((row) => row.command));
+  const unlisted = Object.keys(packageScripts).filter((script) => !rows.has(script) && !(script in NOT_COMMANDS));
+  assert.deepEqual(unlisted, [], "scripts with neither a row nor a reason");
+});
+
 describe("every command answers --help with exit 0, a usage on stdout, and no side effect", { concurrency: 2 }, () => {
   for (const row of COMMANDS) {
-    test(`npm run ${row.command} -- --help`, { todo: row.pending ?? false }, () => {
+    test(`npm run ${row.command} -- --help`, () => {
       const script = scriptOf(row.command);
       const projectBefore = snapshot(project);
       const homeBefore = snapshot(home);

@@ -26,7 +26,6 @@ const PACKAGE = { zipPath: ".build/function-app/function-app.zip", sha256: "a".r
 const OPENAI = {
   endpoint: "https://oai-test.openai.azure.com/",
   deployment: "chat",
-  apiVersion: "2024-10-21",
 };
 
 const computed = {
@@ -177,7 +176,6 @@ describe("FunctionApp defaults", () => {
     assert.deepEqual(Object.keys(settings).sort(), [
       "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
       "APPLICATIONINSIGHTS_CONNECTION_STRING",
-      "AZURE_OPENAI_API_VERSION",
       "AZURE_OPENAI_DEPLOYMENT",
       "AZURE_OPENAI_ENDPOINT",
       "AzureWebJobsStorage__accountName",
@@ -192,7 +190,6 @@ describe("FunctionApp defaults", () => {
     assert.ok(!("AZURE_CLIENT_ID" in settings));
     assert.equal(settings.AZURE_OPENAI_ENDPOINT, OPENAI.endpoint);
     assert.equal(settings.AZURE_OPENAI_DEPLOYMENT, OPENAI.deployment);
-    assert.equal(settings.AZURE_OPENAI_API_VERSION, OPENAI.apiVersion);
     assert.equal(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING, `ClientId=${hostClientId};Authorization=AAD`);
     for (const name of FLEX_DEPRECATED_SETTINGS) assert.ok(!(name in settings), name);
     for (const [name, value] of Object.entries(settings)) {

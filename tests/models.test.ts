@@ -23,6 +23,7 @@ import { type CatalogueState, catalogueRoutes, type StandInModel } from "./stand
 import { imdsRoutes } from "./standins/identity";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
 import { STAND_IN_TENANT_ID } from "./standins/tokens";
+import { missingTool } from "./support/tools";
 
 const ROOT = join(__dirname, "..");
 const SUBSCRIPTION_ID = "5c5c5c5c-0000-4000-8000-000000000005";
@@ -135,7 +136,11 @@ let imds: StandInServer;
 let credential: DefaultAzureCredential;
 let projectDir: string;
 
+/** The stand-ins serve HTTPS with a certificate the openssl CLI makes (tests/standins/server.ts). */
+const needsOpenssl = missingTool("openssl");
+
 before(async () => {
+  if (needsOpenssl) return;
   certificate = createSelfSignedCertificate();
   // This process trusts the stand-in's certificate as Node trusts NODE_EXTRA_CA_CERTS in a child process.
   tls.setDefaultCACertificates([...tls.getCACertificates("default"), certificate.certPem]);
@@ -147,12 +152,14 @@ before(async () => {
 });
 
 after(async () => {
+  if (needsOpenssl) return;
   await arm.close();
   await imds.close();
   certificate.dispose();
 });
 
 beforeEach(() => {
+  if (needsOpenssl) return;
   state.models = futureRegion();
   state.usages = plentyOfQuota(state.models);
   state.pageSize = undefined;
@@ -202,7 +209,7 @@ function stackWith(stack: string, deployments: string[]): StackConfig {
   return validatedConfig(stack);
 }
 
-describe("npm run models", () => {
+describe("npm run models", { skip: needsOpenssl }, () => {
   test("a new stack gets the newest deployable *-mini model pinned in its config, and then validates", async () => {
     writeFileSync(
       join(projectDir, "Pulumi.qa.yaml"),
@@ -282,6 +289,45 @@ describe("npm run models", () => {
     ]);
   });
 
+  test("--if-unpinned: a stack that pins the deployment is left as it is without asking Azure; one that does not is pinned", async () => {
+    const spec = "name=chat,model=gpt-5.4-mini,version=2026-03-17,sku=DataZoneStandard,capacity=30";
+    stackWith("ci", [spec]);
+    const before = readFileSync(join(projectDir, "Pulumi.ci.yaml"), "utf8");
+    const requestsBefore = arm.requests.length;
+    let out = "";
+    let contextsResolved = 0;
+    const code = await runModels(
+      ["--stack", "ci", "--if-unpinned", "--project-dir", projectDir],
+      (dir) => {
+        contextsResolved += 1; // resolving the context is where a real run signs in and runs az account show
+        return { credential, subscriptionId: SUBSCRIPTION_ID, armEndpoint: arm.origin, now: NOW, projectDir: dir };
+      },
+      { out: (text) => (out += text), err: () => {} },
+    );
+    assert.equal(code, 0);
+    assert.match(out, /Stack 'ci' already pins deployment 'chat': name=chat,model=gpt-5\.4-mini,version=2026-03-17/);
+    assert.equal(contextsResolved, 0, "no Azure context was resolved");
+    assert.equal(arm.requests.length, requestsBefore, "the catalogue was not asked");
+    assert.equal(readFileSync(join(projectDir, "Pulumi.ci.yaml"), "utf8"), before, "the file is unchanged");
+
+    // Another deployment name is not pinned by that stack: it is chosen and pinned beside the first.
+    const other = await models(["--stack", "ci", "--deployment", "batch", "--if-unpinned"]);
+    assert.equal(other.code, 0, other.err);
+    assert.match(other.out, /Pinned name=batch,model=gpt-7-mini,version=2027-04-02/);
+
+    // A stack with no pin at all: --if-unpinned pins as --pin does.
+    writeFileSync(join(projectDir, "Pulumi.fresh.yaml"), "config:\n  keyless-openai:compute: none\n");
+    const fresh = await models(["--stack", "fresh", "--if-unpinned"]);
+    assert.equal(fresh.code, 0, fresh.err);
+    assert.match(fresh.out, /Pinned name=chat,model=gpt-7-mini,version=2027-04-02,sku=GlobalStandard,capacity=10/);
+    assert.deepEqual(
+      validatedConfig("fresh").deployments.map((deployment) => deployment.model),
+      ["gpt-7-mini"],
+    );
+    assert.ok(arm.requests.length > requestsBefore, "an unpinned deployment asks the catalogue");
+    // Mutation tried: returning before the pinned check (always pinning) made contextsResolved 1 and failed above.
+  });
+
   test("--help exits 0 and documents the rule; no --stack is a usage error", async () => {
     const requestsBefore = arm.requests.length;
     const help = await models(["--help"]);
@@ -294,7 +340,7 @@ describe("npm run models", () => {
   });
 });
 
-describe("preflight check: model", () => {
+describe("preflight check: model", { skip: needsOpenssl }, () => {
   test("a retired configured model fails with the deployable alternatives and the command that switches", async () => {
     // Mutation tried: judging lifecycleStatus "Deprecated" as deployable made this test fail.
     const results = await modelChecks(
@@ -405,4 +451,4 @@ describe("preflight check: model", () => {
   });
 });
 
-after(() => rmSync(projectDir, { recursive: true, force: true }));
+after(() => (needsOpenssl ? undefined : rmSync(projectDir, { recursive: true, force: true })));

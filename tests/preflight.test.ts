@@ -39,6 +39,7 @@ import { imdsRoutes } from "./standins/identity";
 import { SUBSCRIPTION_ID, USER_PRINCIPAL, VM_PRINCIPAL } from "./standins/principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
 import { STAND_IN_TENANT_ID } from "./standins/tokens";
+import { missingTool } from "./support/tools";
 
 const ROOT = join(__dirname, "..");
 const STACK = "pf";
@@ -57,7 +58,11 @@ let az: StandInAzureCli;
 const scratch = mkdtempSync(join(tmpdir(), "preflight-test-"));
 const originalPath = process.env.PATH;
 
+/** The stand-ins serve HTTPS with a certificate the openssl CLI makes (tests/standins/server.ts). */
+const needsOpenssl = missingTool("openssl");
+
 before(() => {
+  if (needsOpenssl) return;
   certificate = createSelfSignedCertificate();
   // The ARM clients in this process trust the stand-in's certificate (child processes get NODE_EXTRA_CA_CERTS).
   tls.setDefaultCACertificates([...tls.getCACertificates("default"), certificate.certPem]);
@@ -66,6 +71,7 @@ before(() => {
 });
 
 after(() => {
+  if (needsOpenssl) return;
   process.env.PATH = originalPath;
   az.dispose();
   certificate.dispose();
@@ -170,7 +176,7 @@ function only(report: PreflightReport, check: string): CheckResult {
   return results[0] as CheckResult;
 }
 
-describe("permission evaluation (Azure RBAC actions / notActions)", () => {
+describe("permission evaluation (Azure RBAC actions / notActions)", { skip: needsOpenssl }, () => {
   const write = "Microsoft.Authorization/roleAssignments/write";
   const purge = "Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts/delete";
 
@@ -208,7 +214,7 @@ describe("permission evaluation (Azure RBAC actions / notActions)", () => {
   });
 });
 
-describe("the signed-in identity from the ARM token's claims", () => {
+describe("the signed-in identity from the ARM token's claims", { skip: needsOpenssl }, () => {
   const jwt = (claims: Record<string, unknown>) =>
     ["{}", JSON.stringify(claims), "signature"].map((part) => Buffer.from(part).toString("base64url")).join(".");
   const base = { oid: "aaaaaaaa-0000-4000-8000-000000000001", tid: STAND_IN_TENANT_ID };
@@ -235,7 +241,7 @@ describe("the signed-in identity from the ARM token's claims", () => {
   });
 });
 
-describe("subscription pulumi up will use (azure-native's order)", () => {
+describe("subscription pulumi up will use (azure-native's order)", { skip: needsOpenssl }, () => {
   const cli = async () => ({ id: "cccccccc-0000-0000-0000-000000000003" });
   test("stack config azure-native:subscriptionId beats ARM_SUBSCRIPTION_ID, which beats az account show", async () => {
     const values = { "azure-native:subscriptionId": "aaaaaaaa-0000-0000-0000-000000000001" };
@@ -256,7 +262,7 @@ describe("subscription pulumi up will use (azure-native's order)", () => {
   });
 });
 
-describe("preflight checks against the ARM stand-in", { concurrency: 1 }, () => {
+describe("preflight checks against the ARM stand-in", { skip: needsOpenssl, concurrency: 1 }, () => {
   test("a healthy subscription passes every check; identity, tenant and subscription come from the token and ARM", async () => {
     const tokensBefore = az.invocations().filter((args) => args[1] === "get-access-token").length;
     const { report, world, arm } = await preflight(ownerWorld());
@@ -789,7 +795,7 @@ const MODULE_NAMESPACES: Record<string, string> = {
   web: "Microsoft.Web",
 };
 
-describe("preflight and the program agree (the program run under the mock engine)", () => {
+describe("preflight and the program agree (the program run under the mock engine)", { skip: needsOpenssl }, () => {
   for (const kind of ["vm", "functionApp", "both", "none"] as ComputeKind[]) {
     test(`providers: the list for compute ${kind} is exactly the namespaces of the resources the program declares`, async () => {
       const run = await runProgram(program, { config: { compute: kind } });
@@ -877,7 +883,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<ChildRun> {
   });
 }
 
-describe("npm run preflight (the command)", { concurrency: 1 }, () => {
+describe("npm run preflight (the command)", { skip: needsOpenssl, concurrency: 1 }, () => {
   /** A machine with no Azure variables, DefaultAzureCredential reaching a stand-in IMDS (a managed identity). */
   async function cliEnvironment(world: PreflightArmState) {
     const arm = await startStandIn({ routes: armRoutesOf(world), tls: certificate });

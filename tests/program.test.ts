@@ -77,7 +77,7 @@ describe("composition", () => {
     assert.deepEqual(systemRoles, ["a97b65f3-24c7-4388-baec-2e87135dc908"]);
   });
 
-  test("the Function App is told the account endpoint, the default deployment and the API version", async () => {
+  test("the Function App is told the account endpoint and the default deployment, and no dated API version", async () => {
     const run = await runProgram(program, { config: { compute: "functionApp" } });
     const settings = single(run, "azure-native:web:WebAppApplicationSettings").inputs.properties as Record<
       string,
@@ -85,7 +85,9 @@ describe("composition", () => {
     >;
     assert.equal(settings.AZURE_OPENAI_ENDPOINT, run.outputs.endpoint);
     assert.equal(settings.AZURE_OPENAI_DEPLOYMENT, "chat");
-    assert.equal(settings.AZURE_OPENAI_API_VERSION, "2024-10-21");
+    // The function calls the v1 API (`{endpoint}openai/v1/chat/completions`), which takes no api-version.
+    assert.ok(!("AZURE_OPENAI_API_VERSION" in settings), "no api-version setting");
+    assert.ok(!("apiVersion" in run.outputs), "no apiVersion stack output");
   });
 
   for (const [kind, vms, apps] of [

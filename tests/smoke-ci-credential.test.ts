@@ -24,6 +24,7 @@ import {
 } from "./standins/federated-sign-in";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
 import { readTokenClaims, STAND_IN_TENANT_ID, type StandInPrincipal } from "./standins/tokens";
+import { missingTool } from "./support/tools";
 
 /** The pipeline's service principal (tokens for apps carry idtyp "app", like a managed identity's). */
 const PIPELINE_PRINCIPAL: StandInPrincipal = {
@@ -54,12 +55,17 @@ const entraOptions: EntraOptions = {
   now: () => now,
 };
 
+/** The stand-ins serve HTTPS with a certificate the openssl CLI makes (tests/standins/server.ts). */
+const needsOpenssl = missingTool("openssl");
+
 before(async () => {
+  if (needsOpenssl) return;
   tls = createSelfSignedCertificate();
   github = await startStandIn({ routes: githubOidcRoutes(githubOptions) });
   entra = await startStandIn({ tls, routes: entraRoutes(entraOptions) });
 });
 after(async () => {
+  if (needsOpenssl) return;
   await github.close();
   await entra.close();
   tls.dispose();
@@ -84,7 +90,7 @@ function tokenRequests() {
   return entra.requests.filter((request) => request.url.pathname.endsWith("/oauth2/v2.0/token"));
 }
 
-describe("CI sign-in: a fresh GitHub assertion for every Entra token", () => {
+describe("CI sign-in: a fresh GitHub assertion for every Entra token", { skip: needsOpenssl }, () => {
   test("in GitHub Actions with OIDC the choice is ClientAssertionCredential; elsewhere DefaultAzureCredential", () => {
     const ci = chooseAzureCredential(actionsEnvironment());
     assert.equal(ci.source, "github-oidc");

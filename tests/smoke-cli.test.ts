@@ -28,11 +28,16 @@ import { readTokenClaims } from "./standins/tokens";
 import { missingTool } from "./support/tools";
 
 let world: SmokeWorld;
+/** The stand-ins serve HTTPS with a certificate the openssl CLI makes (tests/standins/server.ts). */
+const needsOpenssl = missingTool("openssl");
+
 before(async () => {
+  if (needsOpenssl) return;
   world = await startSmokeWorld();
 });
-after(() => world.close());
+after(() => (needsOpenssl ? undefined : world.close()));
 beforeEach(() => {
+  if (needsOpenssl) return;
   world.dataPlane.grants = new Map();
   delete world.dataPlane.failure;
   delete world.dataPlane.rateLimit;
@@ -74,7 +79,7 @@ function chatCallsSince(before: number, server = world.servers.dataPlaneTls) {
 
 const bashAndCurl = missingTool(["bash", "curl", "python3"]);
 
-describe("npm run smoke", () => {
+describe("npm run smoke", { skip: needsOpenssl }, () => {
   test("--help prints the usage on stdout and exits 0 without reading any outputs", async () => {
     const run = await world.runCli(["--help"], { outputsFile: "/nonexistent/outputs.json" });
     assert.equal(run.exitCode, 0, run.stderr);
@@ -290,9 +295,9 @@ describe("npm run smoke", () => {
     );
   });
 
-  test("outputs with apiVersion v1, or none at all, are accepted (the v1 API needs none)", async () => {
+  test("outputs without apiVersion, or with the dated one older stacks still print, are accepted (the v1 API needs none)", async () => {
     grantAll(0);
-    for (const apiVersion of ["v1", undefined]) {
+    for (const apiVersion of [undefined, "2024-10-21"]) {
       const outputsFile = world.writeOutputs({ compute: "none", apiVersion });
       const run = await world.runCli([], { outputsFile });
       assert.equal(run.exitCode, 0, run.stderr);

@@ -75,7 +75,7 @@ function usesAzure(job: Job): boolean {
     (step) =>
       step.uses?.startsWith("azure/login@") ||
       step.uses?.startsWith("pulumi/actions@") ||
-      /npm run (destroy|smoke|stale-stacks)\b/.test(step.run ?? ""),
+      /npm run (destroy|smoke|stale-stacks|models)\b/.test(step.run ?? ""),
   );
 }
 
@@ -378,6 +378,31 @@ describe("what each workflow does", () => {
       /github\.event\.action == 'unlabeled' && github\.event\.label\.name == 'deploy-test-stack'/,
     );
     assert.ok(teardown.steps.some((step) => step.run === 'npm run destroy -- --stack "$STACK" --yes'));
+  });
+
+  test("every pulumi preview/up is preceded by `npm run models -- --stack <its stack> --if-unpinned`, after the Azure sign-in", () => {
+    // Pulumi.dev.yaml pins no model and lib/config.ts refuses such a stack: without this step every run would fail.
+    // Mutation tried: deleting the step from deploy.yml failed this test for deploy.yml/deploy.
+    const stackArgument: Record<string, string> = { dev: "dev", [expression("env.STACK")]: '"$STACK"' };
+    let checked = 0;
+    for (const { file, workflow: parsed } of workflowFiles) {
+      for (const [jobName, job] of Object.entries(parsed.jobs)) {
+        job.steps.forEach((step, index) => {
+          if (!step.uses?.startsWith("pulumi/actions@")) return;
+          if (step.with?.command !== "preview" && step.with?.command !== "up") return;
+          const stack = stackArgument[String(step.with?.["stack-name"])];
+          assert.ok(stack, `${file}/${jobName}: unexpected stack-name ${step.with?.["stack-name"]}`);
+          const pin = job.steps.findIndex(
+            (candidate) => candidate.run === `npm run models -- --stack ${stack} --if-unpinned`,
+          );
+          const login = job.steps.findIndex((candidate) => candidate.uses?.startsWith("azure/login@"));
+          assert.ok(pin >= 0 && pin < index, `${file}/${jobName}: pins a model before pulumi ${step.with?.command}`);
+          assert.ok(login >= 0 && login < pin, `${file}/${jobName}: signs in to Azure before npm run models`);
+          checked += 1;
+        });
+      }
+    }
+    assert.equal(checked, 3, "preview.yml, deploy.yml and pr-stack.yml");
   });
 
   test("cleanup.yml: scheduled, lists stale pr-* stacks and tears each down with npm run destroy", () => {

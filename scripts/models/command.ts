@@ -12,7 +12,7 @@ import { catalogueClient } from "./azure";
 import { type Candidate, type Choice, chooseModel, readCatalogue } from "./catalogue";
 import { type PinResult, pinDeployment } from "./pin";
 
-export const MODELS_USAGE = `usage: npm run models -- --stack NAME [--family MODEL] [--deployment NAME] [--pin] [--json] [--project-dir DIR]
+export const MODELS_USAGE = `usage: npm run models -- --stack NAME [--family MODEL] [--deployment NAME] [--pin | --if-unpinned] [--json] [--project-dir DIR]
 
 Asks Azure's model catalogue for the stack's region (models.list and usages.list of Microsoft.CognitiveServices, read
 only) which chat model the deployment should use, and shows the choice and the alternatives.
@@ -27,6 +27,8 @@ Options:
   --stack NAME       stack whose Pulumi.<NAME>.yaml gives the region, SKU and capacity (defaults: Pulumi.yaml)
   --deployment NAME  which deployment of the stack (default chat)
   --pin              write the choice into Pulumi.<NAME>.yaml (comments and other keys are kept); commit it
+  --if-unpinned      when the stack already pins the deployment, say so and exit 0 without asking Azure;
+                     otherwise as --pin (CI workflows run it before pulumi preview/up)
   --json             print the result as JSON
   --project-dir DIR  directory of Pulumi.yaml (default: the project)
 
@@ -34,7 +36,7 @@ Azure: the subscription pulumi up will use (stack config azure-native:subscripti
 else az account show); the identity DefaultAzureCredential finds (az login locally); KEYLESS_ARM_ENDPOINT moves
 Resource Manager (tests). Needs read access to the subscription (Reader).
 
-Exit codes: 0 a model was chosen (and pinned with --pin), 1 no model fits or Azure failed, 2 usage error.`;
+Exit codes: 0 a model was chosen (and pinned with --pin), or already pinned with --if-unpinned, 1 no model fits or Azure failed, 2 usage error.`;
 
 /** Where the command reaches Azure and what it writes to (injected in tests). */
 export interface ModelsContext {
@@ -52,6 +54,8 @@ export interface StackModelSettings {
   deployment: { name: string; sku: string; capacity: number; versionUpgradeOption: string; model?: string };
   /** Deployment strings the stack pins today. */
   pinned: string[];
+  /** The pinned string of this deployment, when the stack pins it. */
+  current?: string;
 }
 
 /** Reads the stack's region and the deployment's SKU and capacity from Pulumi.yaml + Pulumi.<stack>.yaml. */
@@ -68,9 +72,9 @@ export function readStackModelSettings(projectDir: string, stack: string, deploy
   if (!Array.isArray(pinned) || !pinned.every((item) => typeof item === "string"))
     throw new Error(`deployments of stack '${stack}' is not a list of strings: ${pinnedText}`);
   const problems: string[] = [];
-  const current = pinned
-    .map((text, index) => parseDeployment(text, index, problems))
-    .find((spec) => spec?.name === deploymentName);
+  const parsed = pinned.map((text, index) => parseDeployment(text, index, problems));
+  const currentIndex = parsed.findIndex((spec) => spec?.name === deploymentName);
+  const current = parsed[currentIndex];
   return {
     project: config.project,
     location: value("location") ?? "",
@@ -89,7 +93,18 @@ export function readStackModelSettings(projectDir: string, stack: string, deploy
           versionUpgradeOption: DEFAULT_DEPLOYMENT.versionUpgradeOption,
         },
     pinned,
+    ...(current ? { current: pinned[currentIndex] } : {}),
   };
+}
+
+/**
+ * `--if-unpinned` when the stack already pins the deployment: the line to print, read from the stack's files only
+ * (no Azure); undefined when it pins none and the command should pin as `--pin` does.
+ */
+export function alreadyPinned(projectDir: string, stack: string, deploymentName: string): string | undefined {
+  const settings = readStackModelSettings(projectDir, stack, deploymentName);
+  if (!settings.current) return undefined;
+  return `Stack '${stack}' already pins deployment '${deploymentName}': ${settings.current} (Pulumi.${stack}.yaml); Azure was not asked. To choose again: npm run models -- --stack ${stack} --pin\n`;
 }
 
 /** The deployment string a pin writes. */

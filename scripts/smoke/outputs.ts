@@ -9,11 +9,6 @@ export interface StackOutputs {
   resourceGroupName: string;
   subscriptionId: string;
   defaultDeployment: string;
-  /**
-   * The stack's data-plane api-version output. Shown, not used: every smoke path calls the v1 API, which has none.
-   * Stacks deployed before the output changes still print their dated version; both are accepted.
-   */
-  apiVersion?: string;
   /** `private`: the account's public network access is off; only callers inside its virtual network reach it. */
   networkMode?: "public" | "private";
   compute: "vm" | "functionApp" | "both" | "none";
@@ -56,8 +51,6 @@ export function validateOutputs(raw: unknown): StackOutputs {
     defaultDeployment: requireString(record, "defaultDeployment"),
     compute: compute as StackOutputs["compute"],
   };
-  const apiVersion = optionalString(record, "apiVersion");
-  if (apiVersion !== undefined) outputs.apiVersion = apiVersion;
   const networkMode = optionalString(record, "networkMode");
   if (networkMode !== undefined) {
     if (networkMode !== "public" && networkMode !== "private") {

@@ -156,7 +156,6 @@ export async function startSmokeWorld(): Promise<SmokeWorld> {
     location: "swedencentral",
     deploymentNames: ["chat"],
     defaultDeployment: "chat",
-    apiVersion: "2024-10-21",
     compute: "both",
     vmName: VM_NAME,
     vmPrincipalId: VM_PRINCIPAL.objectId,

@@ -16,7 +16,15 @@ export const TEST_TOOLS = {
   unzip: "apt-get install -y unzip",
   git: "apt-get install -y git",
   script: "apt-get install -y bsdutils (provides `script`, for pseudo-terminal tests)",
+  openssl: "apt-get install -y openssl (the stand-ins' TLS certificates)",
 } as const;
+
+/** The Debian package of each tool: the first word after `apt-get install -y` (README and .ci/run list them). */
+export function debianPackageOf(tool: TestTool): string {
+  const match = /^apt-get install -y (\S+)/.exec(TEST_TOOLS[tool]);
+  if (!match?.[1]) throw new Error(`TEST_TOOLS.${tool} does not start with "apt-get install -y PACKAGE"`);
+  return match[1];
+}
 
 export type TestTool = keyof typeof TEST_TOOLS;
 
