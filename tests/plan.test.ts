@@ -208,7 +208,8 @@ describe("the real program", () => {
       (resource) => resource.type === "azure-native:cognitiveservices:Deployment",
     );
     assert.equal(deployments.length, 1);
-    assert.deepEqual((deployments[0]?.inputs as { properties: { model: unknown } }).properties.model, {
+    const inputs = deployments[0]?.inputs as { properties?: { model?: unknown } } | undefined;
+    assert.deepEqual(inputs?.properties?.model, {
       format: "OpenAI",
       name: "pinned-at-first-deploy",
       version: "pinned-at-first-deploy",
