@@ -8,7 +8,7 @@
  * made from has changed: the cache record lists every file esbuild read (its metafile), with content hashes.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { crc32 } from "node:zlib";
 import { buildSync, version as esbuildVersion } from "esbuild";
@@ -230,6 +230,16 @@ function described(absoluteZipPath: string, record: CacheRecord, reused: boolean
 }
 
 /**
+ * Writes through a temporary file and a rename, so a program evaluated in another process at the same moment (test
+ * files run side by side, a preview beside a plan) reads the old file or the new one, never half of one.
+ */
+function writeAtomically(path: string, data: string | Buffer): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, data);
+  renameSync(temporary, path);
+}
+
+/**
  * Writes `<outDir>/function-app.zip`, or reuses the one there when every file the last build read (sources in and
  * outside the app folder, bundled packages, the lock file) still has the same content.
  */
@@ -264,8 +274,8 @@ export function buildFunctionAppPackage(options: BuildOptions = {}): BuiltPackag
     entries: entries.map((entry) => entry.name),
   };
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(absoluteZipPath, zip);
+  writeAtomically(absoluteZipPath, zip);
   // Without a complete input list the build is not recorded, so the next evaluation builds again.
-  if (inputs) writeFileSync(join(outDir, CACHE_RECORD_NAME), `${JSON.stringify(record, null, 2)}\n`);
+  if (inputs) writeAtomically(join(outDir, CACHE_RECORD_NAME), `${JSON.stringify(record, null, 2)}\n`);
   return described(absoluteZipPath, record, false);
 }
