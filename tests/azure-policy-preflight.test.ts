@@ -25,7 +25,7 @@ import {
   type PlannedAzureResource,
   plannedResources,
 } from "../scripts/preflight/arm-body";
-import { createAzurePolicyCheck } from "../scripts/preflight/checks/azure-policy";
+import { azurePolicyChecks } from "../scripts/preflight/checks/azure-policy";
 import type { PreflightContext } from "../scripts/preflight/types";
 import { APP_SERVICE_IDENTITY_PATH, appServiceIdentityRoutes } from "./standins/identity";
 import {
@@ -770,13 +770,18 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
     process.env.IDENTITY_HEADER = "policy-test-header";
     context = {
       stack: "dev",
-      config: parseConfig({}, "keyless-openai", "dev"),
+      config: parseConfig(
+        { deployments: JSON.stringify(["name=chat,model=gpt-5.4-mini,version=2026-03-17"]) },
+        "keyless-openai",
+        "dev",
+      ),
       subscriptionId: SUB,
       tenantId: "11111111-2222-3333-4444-555555555555",
       credential: new ManagedIdentityCredential(),
       armEndpoint: arm.origin,
       now: new Date("2026-11-29T00:00:00Z"),
       fix: false,
+      plannedResources: () => Promise.reject(new Error("each test gives its own plan")),
     };
   });
 
@@ -829,7 +834,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
     const azureResources = (await plannedResources(ROOT, "dev")).filter((resource) =>
       resource.type.startsWith("azure-native:"),
     ).length;
-    const results = await createAzurePolicyCheck({ projectDir: ROOT })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: () => plannedResources(ROOT, "dev") });
     assert.deepEqual(
       results.map((result) => result.status),
       ["pass"],
@@ -861,7 +866,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
     tenant([RG]);
     // Mutations tried: denialsOf keeping only evaluations whose effect is "audit" made this test fail; so did reading
     // targetValue from the SDK's deserialized model (its Dictionary mapper turns `true` into `{}`: "NotEquals {}").
-    const results = await createAzurePolicyCheck({ plan: accountPlan(false) })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: accountPlan(false) });
     assert.deepEqual(
       results.map((result) => result.status),
       ["fail"],
@@ -896,7 +901,11 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
         "config:\n  keyless-openai:localAuth: true\n  keyless-openai:users:\n    - someone@corp.example\n",
       );
       tenant(["rg-fixture"]);
-      const results = await createAzurePolicyCheck({ projectDir: project })({ ...context, stack: "keys" });
+      const results = await azurePolicyChecks({
+        ...context,
+        stack: "keys",
+        plannedResources: () => plannedResources(project, "keys"),
+      });
       assert.deepEqual(
         results.map((result) => result.status),
         ["fail"],
@@ -920,7 +929,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
 
   it("fails an account that leaves disableLocalAuth out (key auth on by default)", async () => {
     tenant([RG]);
-    const results = await createAzurePolicyCheck({ plan: accountPlan(undefined) })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: accountPlan(undefined) });
     assert.equal(results.length, 1);
     assert.match(
       results[0]?.found ?? "",
@@ -932,7 +941,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
     tenant([]);
     // Mutation tried: always calling checkAtResourceGroupScope made the stand-in answer 404 ResourceGroupNotFound,
     // which the check reported as warnings instead of the Deny.
-    const results = await createAzurePolicyCheck({ plan: accountPlan(false) })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: accountPlan(false) });
     assert.deepEqual(
       results.map((result) => result.status),
       ["fail"],
@@ -952,7 +961,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
     tenant([RG], [aiServicesKeyAccessDenyAssignment(RG_ID, "rg-deny-ai-key-access")]);
     // Mutation tried: calling checkAtSubscriptionScope for every resource made this test fail (no Deny: the
     // subscription-scope call does not see the group's assignment).
-    const results = await createAzurePolicyCheck({ plan: accountPlan(false) })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: accountPlan(false) });
     assert.deepEqual(
       results.map((result) => [result.status, /assignment '([^']+)'/.exec(result.found)?.[1]]),
       [["fail", "rg-deny-ai-key-access"]],
@@ -981,7 +990,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
         location: "swedencentral",
       });
     });
-    const results = await createAzurePolicyCheck({ plan })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: plan });
     assert.deepEqual(
       results.map((result) => [result.status, result.found]),
       [
@@ -1002,7 +1011,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
 
   it("passes a compliant plan and says so", async () => {
     tenant([RG]);
-    const results = await createAzurePolicyCheck({ plan: accountPlan(true) })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: accountPlan(true) });
     assert.deepEqual(results, [
       {
         check: "azure-policy",
@@ -1023,7 +1032,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
         properties: { tenantId: "11111111-2222-3333-4444-555555555555", sku: { family: "A", name: "standard" } },
       });
     });
-    const results = await createAzurePolicyCheck({ plan })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: plan });
     assert.deepEqual(
       results.map((result) => result.status),
       ["warn", "pass"],
@@ -1039,8 +1048,9 @@ describe("Azure Policy preflight check against the stand-in evaluator", () => {
   it("warns instead of passing when the evaluator cannot be asked", async () => {
     tenant([RG]);
     // A wrong endpoint: ARM answers 404 to every request, which must not read as "no Deny".
-    const results = await createAzurePolicyCheck({ plan: accountPlan(true) })({
+    const results = await azurePolicyChecks({
       ...context,
+      plannedResources: accountPlan(true),
       armEndpoint: `${arm.origin}/not-arm`,
     });
     assert.ok(results.length > 0);
