@@ -15,7 +15,7 @@ import {
 import { FUNCTION_APP_PRINCIPAL } from "../tests/standins/principals";
 import { createSelfSignedCertificate, startStandIn } from "../tests/standins/server";
 import { plannedResources } from "./preflight/arm-body";
-import { createAzurePolicyCheck } from "./preflight/checks/azure-policy";
+import { azurePolicyChecks } from "./preflight/checks/azure-policy";
 
 const SUBSCRIPTION_ID = "12345678-aaaa-4bbb-8ccc-1234567890ab";
 const REPEATS = 5;
@@ -52,7 +52,6 @@ async function main(): Promise<void> {
     }
     console.log(`Offline plan of the dev stack (${resources} resources): ${summary(planTimes)}`);
 
-    const check = createAzurePolicyCheck({ projectDir: "." });
     for (const latency of LATENCIES_MS) {
       state.latencyMs = latency;
       const times: number[] = [];
@@ -60,15 +59,21 @@ async function main(): Promise<void> {
       for (let run = 0; run < REPEATS; run += 1) {
         arm.requests.length = 0;
         const started = performance.now();
-        const results = await check({
+        const results = await azurePolicyChecks({
           stack: "dev",
-          config: parseConfig({}, "keyless-openai", "dev"),
+          config: parseConfig(
+            { deployments: JSON.stringify(["name=chat,model=gpt-5.4-mini,version=2026-03-17"]) },
+            "keyless-openai",
+            "dev",
+          ),
           subscriptionId: SUBSCRIPTION_ID,
           tenantId: "11111111-2222-3333-4444-555555555555",
           credential: new ManagedIdentityCredential(),
           armEndpoint: arm.origin,
           now: new Date(),
           fix: false,
+          // Planned on every run, as preflight plans once per run.
+          plannedResources: () => plannedResources(".", "dev"),
         });
         times.push(performance.now() - started);
         calls = arm.requests.length;

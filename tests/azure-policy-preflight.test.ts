@@ -25,7 +25,7 @@ import {
   type PlannedAzureResource,
   plannedResources,
 } from "../scripts/preflight/arm-body";
-import { createAzurePolicyCheck } from "../scripts/preflight/checks/azure-policy";
+import { azurePolicyChecks } from "../scripts/preflight/checks/azure-policy";
 import type { PreflightContext } from "../scripts/preflight/types";
 import { APP_SERVICE_IDENTITY_PATH, appServiceIdentityRoutes } from "./standins/identity";
 import {
@@ -771,9 +771,8 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
     process.env.IDENTITY_HEADER = "policy-test-header";
     context = {
       stack: "dev",
-      // A pinned model, as every deployable stack has one.
       config: parseConfig(
-        { deployments: '["name=chat,model=gpt-5.4-mini,version=2026-03-17"]' },
+        { deployments: JSON.stringify(["name=chat,model=gpt-5.4-mini,version=2026-03-17"]) },
         "keyless-openai",
         "dev",
       ),
@@ -783,6 +782,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
       armEndpoint: arm.origin,
       now: new Date("2026-11-29T00:00:00Z"),
       fix: false,
+      plannedResources: () => Promise.reject(new Error("each test gives its own plan")),
     };
   });
 
@@ -835,7 +835,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
     const azureResources = (await plannedResources(ROOT, "dev")).filter((resource) =>
       resource.type.startsWith("azure-native:"),
     ).length;
-    const results = await createAzurePolicyCheck({ projectDir: ROOT })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: () => plannedResources(ROOT, "dev") });
     assert.deepEqual(
       results.map((result) => result.status),
       ["pass"],
@@ -867,7 +867,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
     tenant([RG]);
     // Mutations tried: denialsOf keeping only evaluations whose effect is "audit" made this test fail; so did reading
     // targetValue from the SDK's deserialized model (its Dictionary mapper turns `true` into `{}`: "NotEquals {}").
-    const results = await createAzurePolicyCheck({ plan: accountPlan(false) })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: accountPlan(false) });
     assert.deepEqual(
       results.map((result) => result.status),
       ["fail"],
@@ -902,7 +902,11 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
         "config:\n  keyless-openai:localAuth: true\n  keyless-openai:users:\n    - someone@corp.example\n",
       );
       tenant(["rg-fixture"]);
-      const results = await createAzurePolicyCheck({ projectDir: project })({ ...context, stack: "keys" });
+      const results = await azurePolicyChecks({
+        ...context,
+        stack: "keys",
+        plannedResources: () => plannedResources(project, "keys"),
+      });
       assert.deepEqual(
         results.map((result) => result.status),
         ["fail"],
@@ -926,7 +930,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
 
   it("fails an account that leaves disableLocalAuth out (key auth on by default)", async () => {
     tenant([RG]);
-    const results = await createAzurePolicyCheck({ plan: accountPlan(undefined) })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: accountPlan(undefined) });
     assert.equal(results.length, 1);
     assert.match(
       results[0]?.found ?? "",
@@ -938,7 +942,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
     tenant([]);
     // Mutation tried: always calling checkAtResourceGroupScope made the stand-in answer 404 ResourceGroupNotFound,
     // which the check reported as warnings instead of the Deny.
-    const results = await createAzurePolicyCheck({ plan: accountPlan(false) })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: accountPlan(false) });
     assert.deepEqual(
       results.map((result) => result.status),
       ["fail"],
@@ -958,7 +962,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
     tenant([RG], [aiServicesKeyAccessDenyAssignment(RG_ID, "rg-deny-ai-key-access")]);
     // Mutation tried: calling checkAtSubscriptionScope for every resource made this test fail (no Deny: the
     // subscription-scope call does not see the group's assignment).
-    const results = await createAzurePolicyCheck({ plan: accountPlan(false) })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: accountPlan(false) });
     assert.deepEqual(
       results.map((result) => [result.status, /assignment '([^']+)'/.exec(result.found)?.[1]]),
       [["fail", "rg-deny-ai-key-access"]],
@@ -987,7 +991,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
         location: "swedencentral",
       });
     });
-    const results = await createAzurePolicyCheck({ plan })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: plan });
     assert.deepEqual(
       results.map((result) => [result.status, result.found]),
       [
@@ -1008,7 +1012,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
 
   it("passes a compliant plan and says so", async () => {
     tenant([RG]);
-    const results = await createAzurePolicyCheck({ plan: accountPlan(true) })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: accountPlan(true) });
     assert.deepEqual(results, [
       {
         check: "azure-policy",
@@ -1029,7 +1033,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
         properties: { tenantId: "11111111-2222-3333-4444-555555555555", sku: { family: "A", name: "standard" } },
       });
     });
-    const results = await createAzurePolicyCheck({ plan })(context);
+    const results = await azurePolicyChecks({ ...context, plannedResources: plan });
     assert.deepEqual(
       results.map((result) => result.status),
       ["warn", "pass"],
@@ -1045,8 +1049,9 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
   it("warns instead of passing when the evaluator cannot be asked", async () => {
     tenant([RG]);
     // A wrong endpoint: ARM answers 404 to every request, which must not read as "no Deny".
-    const results = await createAzurePolicyCheck({ plan: accountPlan(true) })({
+    const results = await azurePolicyChecks({
       ...context,
+      plannedResources: accountPlan(true),
       armEndpoint: `${arm.origin}/not-arm`,
     });
     assert.ok(results.length > 0);

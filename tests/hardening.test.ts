@@ -12,6 +12,8 @@ import { logWorkspaceNameFor } from "../lib/names";
 import { ofType, type RunOptions, runProgram, single } from "../scripts/lib/offline-engine";
 
 const LOCK = "azure-native:authorization:ManagementLockAtResourceGroupLevel";
+/** A model pinned as `npm run models -- --pin` writes it: lib/config.ts accepts no stack without one. */
+const PINNED = { deployments: JSON.stringify(["name=chat,model=gpt-5.4-mini,version=2026-03-17"]) };
 const SCHEDULE = "azure-native:devtestlab:GlobalSchedule";
 const STORAGE = "azure-native:storage:StorageAccount";
 const WORKSPACE = "azure-native:operationalinsights:Workspace";
@@ -58,8 +60,6 @@ describe("hardening on every stack", () => {
   });
 
   test("vmAutoShutdown accepts auto, off or HH:MM and names the key, value and what is allowed otherwise", () => {
-    // A pinned model, as every deployable stack has one (lib/config.ts refuses a stack without).
-    const PINNED = { deployments: '["name=chat,model=gpt-5.4-mini,version=2026-03-17"]' };
     assert.equal(parseConfig(PINNED, "keyless-openai", "dev").compute.vm.autoShutdownTime, "19:00");
     assert.equal(
       parseConfig({ ...PINNED, production: "true", networkMode: "private" }, "keyless-openai", "prod").compute.vm

@@ -198,6 +198,7 @@ function preflightContext(config: StackConfig): PreflightContext {
     armEndpoint: arm.origin,
     now: NOW,
     fix: false,
+    plannedResources: () => Promise.reject(new Error("the model checks do not read the plan")),
   };
 }
 

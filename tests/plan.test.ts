@@ -234,6 +234,40 @@ describe("the real program", () => {
     );
   });
 
+  it("labels the Function App's identities in the access matrix: the host identity by its name, the site's by its resource", async () => {
+    const plan = await planStack({ projectDir: pinnedDevProject(), stack: "dev", program: join(ROOT, "index.ts") });
+    const rowsOf = (pattern: RegExp) =>
+      plan.access
+        .filter((row) => pattern.test(row.principal))
+        .map((row) => [row.principal, row.principalType, row.roleGuid])
+        .sort();
+    // Role GUIDs as Learn's "Azure built-in roles" page prints them (Storage, Monitor, AI + machine learning).
+    // Mutation check: reading only identity.principalId (the system-assigned place) left the host's rows labelled
+    // by the raw principal ID, and this assertion failed.
+    const host = rowsOf(/^id-keyless-host-/);
+    assert.equal(host.length, 3, JSON.stringify(plan.access.map((row) => row.principal)));
+    assert.match(String(host[0]?.[0]), /^id-keyless-host-[a-z0-9]+ \(user-assigned, function app host\)$/);
+    assert.deepEqual(host.map(([, principalType, roleGuid]) => [principalType, roleGuid]).sort(), [
+      ["ServicePrincipal", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"], // Storage Table Data Contributor
+      ["ServicePrincipal", "3913510d-42f4-4e42-8a64-420c390055eb"], // Monitoring Metrics Publisher
+      ["ServicePrincipal", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"], // Storage Blob Data Owner
+    ]);
+    // The site's system-assigned identity, labelled by the Function App's name (the stack's roleAssignments output).
+    const site = plan.access.filter((row) => /^func-keyless-[a-z0-9]+$/.test(row.principal));
+    assert.deepEqual(
+      site.map((row) => [row.principalType, row.roleGuid]),
+      [["ServicePrincipal", "a97b65f3-24c7-4388-baec-2e87135dc908"]], // Cognitive Services User, the model only
+    );
+    const hostIdentity = plan.identities.find(
+      (identity) => identity.type === "azure-native:managedidentity:UserAssignedIdentity",
+    );
+    assert.ok(hostIdentity, "the host identity is listed among the stack's identities");
+    assert.ok(
+      plan.access.every((row) => row.principal !== row.principalId),
+      `every principal has a label: ${JSON.stringify(plan.access.filter((row) => row.principal === row.principalId))}`,
+    );
+  });
+
   it("plans the pinned dev stack with no guardrail failures", async () => {
     const plan = await planStack({ projectDir: pinnedDevProject(), stack: "dev", program: join(ROOT, "index.ts") });
     const failures = plan.verdicts.filter((verdict) => !verdict.passed);

@@ -17,12 +17,12 @@ import { stringify } from "yaml";
 
 import program = require("../index");
 
-import { type ComputeKind, parseConfig } from "../lib/config";
 import { roleAssignmentName } from "../lib/role-assignment";
 import { runProgram } from "../scripts/lib/offline-engine";
+import { plannedResources } from "../scripts/preflight/arm-body";
 import { identityFromToken } from "../scripts/preflight/azure";
-import { requiredProviders } from "../scripts/preflight/checks/providers";
-import { declaredResourceTypes, WRITE_ACTIONS } from "../scripts/preflight/checks/rights";
+import { providersNeeded } from "../scripts/preflight/checks/providers";
+import { writeActionsNeeded } from "../scripts/preflight/checks/rights";
 import { actionPattern, permits } from "../scripts/preflight/permissions";
 import { type PreflightReport, runPreflight } from "../scripts/preflight/run";
 import { resolveSubscription } from "../scripts/preflight/target";
@@ -36,6 +36,11 @@ import {
 import { createStandInAzureCli, type StandInAzureCli } from "./standins/az-cli";
 import { type CatalogueState, catalogueRoutes, usageNameOf } from "./standins/catalogue";
 import { imdsRoutes } from "./standins/identity";
+import {
+  namingConventionDenyAssignment,
+  type PolicyInsightsState,
+  policyInsightsRoutes,
+} from "./standins/policy-insights";
 import { SUBSCRIPTION_ID, USER_PRINCIPAL, VM_PRINCIPAL } from "./standins/principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
 import { STAND_IN_TENANT_ID } from "./standins/tokens";
@@ -78,13 +83,19 @@ after(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** A project directory with the repository's Pulumi.yaml and a stack file holding `config` (keys without namespace are the project's). */
+/**
+ * A project directory as a user's checkout has it: the repository's Pulumi.yaml and package.json (whose @pulumi/*
+ * dependencies make provider keys such as azure-native:tenantId valid), an index.ts that is the repository's program,
+ * and a stack file holding `config` (keys without namespace are the project's).
+ */
 function projectWith(name: string, config: Record<string, unknown>): string {
   const directory = join(scratch, name);
   mkdirSync(directory, { recursive: true });
   const full: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) full[key.includes(":") ? key : `keyless-openai:${key}`] = value;
   copyFileSync(join(ROOT, "Pulumi.yaml"), join(directory, "Pulumi.yaml"));
+  copyFileSync(join(ROOT, "package.json"), join(directory, "package.json"));
+  writeFileSync(join(directory, "index.ts"), `export = require(${JSON.stringify(join(ROOT, "index"))});\n`);
   writeFileSync(join(directory, `Pulumi.${STACK}.yaml`), stringify({ config: full }));
   return directory;
 }
@@ -132,9 +143,23 @@ function catalogueFor(subscriptionId: string): CatalogueState {
   };
 }
 
-/** The ARM routes of a world: preflight's own and the model catalogue. */
-function armRoutesOf(world: PreflightArmState, catalogue: CatalogueState = catalogueFor(world.subscriptionId)) {
-  return [...preflightArmRoutes(world), ...catalogueRoutes(catalogue)];
+/** Azure Policy's evaluator for a world: its resource groups, and no Deny assignment unless a test adds one. */
+function policyFor(world: PreflightArmState): PolicyInsightsState {
+  return {
+    subscriptionId: world.subscriptionId,
+    resourceGroups: new Set(world.resourceGroups),
+    assignments: [],
+    protocolErrors: [],
+  };
+}
+
+/** The ARM routes of a world: preflight's own, the model catalogue and Azure Policy's evaluator. */
+function armRoutesOf(
+  world: PreflightArmState,
+  catalogue: CatalogueState = catalogueFor(world.subscriptionId),
+  policy: PolicyInsightsState = policyFor(world),
+) {
+  return [...preflightArmRoutes(world), ...catalogueRoutes(catalogue), ...policyInsightsRoutes(policy)];
 }
 
 /** Runs preflight in-process against a stand-in serving `world`, for a stack configured with `config`. */
@@ -145,10 +170,11 @@ async function preflight(
     fix?: boolean;
     env?: NodeJS.ProcessEnv;
     catalogue?: CatalogueState;
+    policy?: PolicyInsightsState;
     readAzAccount?: () => Promise<{ id: string } | undefined>;
   } = {},
 ): Promise<Run> {
-  const arm = await startStandIn({ routes: armRoutesOf(world, options.catalogue), tls: certificate });
+  const arm = await startStandIn({ routes: armRoutesOf(world, options.catalogue, options.policy), tls: certificate });
   try {
     const report = await runPreflight({
       stack: STACK,
@@ -219,20 +245,39 @@ describe("the signed-in identity from the ARM token's claims", { skip: needsOpen
     ["{}", JSON.stringify(claims), "signature"].map((part) => Buffer.from(part).toString("base64url")).join(".");
   const base = { oid: "aaaaaaaa-0000-4000-8000-000000000001", tid: STAND_IN_TENANT_ID };
 
-  test("idtyp decides; without it a user principal name means a user, and anything else an application", () => {
-    assert.equal(identityFromToken(jwt({ ...base, idtyp: "user", upn: "dev@contoso.example" })).principalType, "User");
+  // Claims as Entra ID issues them (Learn, "Access token claims reference"): a user's token always carries `scp`
+  // (delegated scopes, `user_impersonation` for ARM) and a UPN; an app-only token has no `scp`, and `idtyp: app` where
+  // the resource asks for that optional claim.
+  test("idtyp decides; without it scp (only in user tokens) means a user, and no scp an application", () => {
+    const scp = "user_impersonation";
+    assert.equal(
+      identityFromToken(jwt({ ...base, idtyp: "user", scp, upn: "dev@contoso.example" })).principalType,
+      "User",
+    );
     assert.equal(identityFromToken(jwt({ ...base, idtyp: "app", appid: "x" })).principalType, "ServicePrincipal");
-    assert.deepEqual(identityFromToken(jwt({ ...base, unique_name: "dev@contoso.example" })), {
-      ...{ objectId: base.oid, tenantId: base.tid },
-      principalType: "User",
-      userPrincipalName: "dev@contoso.example",
-    });
+    assert.deepEqual(
+      identityFromToken(
+        jwt({ ...base, scp, unique_name: "dev@contoso.example", appid: "04b07795-8ddb-461a-bbee-02f9e1bf7b46" }),
+      ),
+      {
+        ...{ objectId: base.oid, tenantId: base.tid },
+        principalType: "User",
+        userPrincipalName: "dev@contoso.example",
+        appId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+      },
+    );
     assert.deepEqual(identityFromToken(jwt({ ...base, azp: "cccccccc-1111-4000-8000-000000000003" })), {
       objectId: base.oid,
       tenantId: base.tid,
       principalType: "ServicePrincipal",
       appId: "cccccccc-1111-4000-8000-000000000003",
     });
+    // An app-only token whose name claims look like a person's is still an application: only scp/idtyp decide.
+    assert.equal(
+      identityFromToken(jwt({ ...base, azp: "cccccccc-1111-4000-8000-000000000003", preferred_username: "ci@x" }))
+        .principalType,
+      "ServicePrincipal",
+    );
   });
 
   test("a token without oid or tid, or not a JWT, says so", () => {
@@ -269,7 +314,10 @@ describe("preflight checks against the ARM stand-in", { skip: needsOpenssl, conc
     assert.equal(report.exitCode, 0, JSON.stringify(report.results, null, 2));
     // Checks share answers: ARM is asked each question once (mutation check: without the runner's memo, the
     // subscription's role assignments were listed three times).
-    const questions = arm.requests.map((request) => `${request.method} ${request.url.pathname}${request.url.search}`);
+    // (Azure Policy's evaluator is asked once per planned resource: the same URL, a different body each time.)
+    const questions = arm.requests.map(
+      (request) => `${request.method} ${request.url.pathname}${request.url.search} ${request.body}`,
+    );
     assert.deepEqual(
       questions.filter((question, index) => questions.indexOf(question) !== index),
       [],
@@ -294,6 +342,7 @@ describe("preflight checks against the ARM stand-in", { skip: needsOpenssl, conc
         "vm-size",
         "flex-consumption",
         "role-assignment-conflicts",
+        "azure-policy",
       ],
     );
     const identity = only(report, "identity");
@@ -408,28 +457,96 @@ describe("preflight checks against the ARM stand-in", { skip: needsOpenssl, conc
     const { report } = await preflight(world);
     const providers = only(report, "providers");
     assert.equal(providers.status, "fail");
-    assert.match(providers.found, /Microsoft\.Web \(NotRegistered\), Microsoft\.Insights \(NotRegistered\)/);
+    assert.match(providers.found, /Microsoft\.Insights \(NotRegistered\), Microsoft\.Web \(NotRegistered\)/);
     assert.match(providers.fix ?? "", /npm run preflight -- --stack pf --fix/);
     assert.deepEqual(world.registered, []);
 
     const fixed = await preflight(world, BASE_CONFIG, { fix: true });
-    assert.deepEqual(world.registered, ["Microsoft.Web", "Microsoft.Insights"]);
+    assert.deepEqual(world.registered, ["Microsoft.Insights", "Microsoft.Web"]);
     const afterFix = only(fixed.report, "providers");
     assert.equal(afterFix.status, "warn");
     assert.match(
       afterFix.found,
-      /started registration: Microsoft\.Web \(Registering\), Microsoft\.Insights \(Registering\)/,
+      /started registration: Microsoft\.Insights \(Registering\), Microsoft\.Web \(Registering\)/,
     );
     assert.equal(fixed.report.exitCode, 0);
   });
 
-  test("providers: compute none needs only Microsoft.CognitiveServices", async () => {
+  test("providers: compute none needs Cognitive Services and its diagnostics (Log Analytics, Insights) only", async () => {
     const world = ownerWorld();
     world.providers["Microsoft.Compute"] = "NotRegistered";
     world.providers["Microsoft.Web"] = "NotRegistered";
     const { report } = await preflight(world, { ...BASE_CONFIG, compute: "none" });
     assert.equal(only(report, "providers").status, "pass");
-    assert.match(only(report, "providers").found, /\(Microsoft\.CognitiveServices\)/);
+    assert.match(
+      only(report, "providers").found,
+      /\(Microsoft\.CognitiveServices, Microsoft\.Insights, Microsoft\.OperationalInsights\)$/,
+    );
+  });
+
+  test("providers: a private stack needs exactly the namespaces it plans, all reported when none is registered", async () => {
+    const world = ownerWorld();
+    for (const namespace of Object.keys(world.providers)) world.providers[namespace] = "NotRegistered";
+    const { report } = await preflight(world, { ...BASE_CONFIG, compute: "both", networkMode: "private" });
+    assert.equal(
+      only(report, "providers").found,
+      "not registered in subscription 00000000-1111-2222-3333-444444444444: Microsoft.CognitiveServices (NotRegistered), Microsoft.Compute (NotRegistered), Microsoft.DevTestLab (NotRegistered), Microsoft.Insights (NotRegistered), Microsoft.ManagedIdentity (NotRegistered), Microsoft.Network (NotRegistered), Microsoft.OperationalInsights (NotRegistered), Microsoft.Storage (NotRegistered), Microsoft.Web (NotRegistered)",
+    );
+  });
+
+  test("resource-rights: a Contributor may not deploy a protected stack: its resource group lock needs Microsoft.Authorization/locks/write", async () => {
+    const world = healthyWorld(SUBSCRIPTION_ID, STAND_IN_TENANT_ID, LOCATION);
+    world.roleAssignments.push({
+      name: "77777777-0000-4000-8000-000000000019",
+      scope: `/subscriptions/${SUBSCRIPTION_ID}`,
+      roleGuid: BUILT_IN_ROLE_DEFINITIONS.contributor.guid,
+      principalId: USER_PRINCIPAL.objectId,
+      principalType: "User",
+    });
+    const protectedStack = { ...BASE_CONFIG, networkMode: "private", production: true, protect: "true" };
+    const rights = only((await preflight(world, protectedStack)).report, "resource-rights");
+    assert.equal(rights.status, "fail");
+    assert.match(rights.found, /: no role grants Microsoft\.Authorization\/locks\/write \(read from/);
+    assert.match(rights.fix ?? "", /--role Owner/);
+    // The same Contributor may deploy the unprotected stack: every other planned write action is granted.
+    assert.equal(only((await preflight(world, BASE_CONFIG)).report, "resource-rights").status, "pass");
+  });
+
+  test("azure-policy: the runner reports a Deny Azure Policy's evaluator finds for a planned resource", async () => {
+    const world = ownerWorld();
+    const policy = policyFor(world);
+    // A corporate naming convention the stack's resource group (rg-preflight) breaks. Mutation check: leaving
+    // azure-policy out of the runner's CHECKS made this test fail (no azure-policy result).
+    policy.assignments.push(
+      namingConventionDenyAssignment(
+        `/subscriptions/${SUBSCRIPTION_ID}`,
+        "corp-rg-names",
+        "Microsoft.Resources/resourceGroups",
+        "rg-corp-*",
+      ),
+    );
+    const { report, arm } = await preflight(world, BASE_CONFIG, { policy });
+    const denied = resultsOf(report, "azure-policy").filter((result) => result.status === "fail");
+    assert.equal(denied.length, 1, JSON.stringify(report.results, null, 2));
+    assert.match(
+      denied[0]?.found ?? "",
+      /^Microsoft\.Resources\/resourceGroups 'rg-preflight' \(.*\) would be denied by policy assignment 'corp-rg-names'/,
+    );
+    assert.equal(report.exitCode, 1);
+    assert.deepEqual(policy.protocolErrors, []);
+    // The group does not exist yet: asked at subscription scope, one request per planned Azure resource.
+    assert.ok(
+      arm.requests.some((request) =>
+        request.url.pathname.endsWith(
+          "/subscriptions/00000000-1111-2222-3333-444444444444/providers/Microsoft.PolicyInsights/checkPolicyRestrictions",
+        ),
+      ),
+    );
+    const compliant = await preflight(ownerWorld(), BASE_CONFIG, { policy: policyFor(world) });
+    assert.deepEqual(
+      resultsOf(compliant.report, "azure-policy").map((result) => result.status),
+      ["pass"],
+    );
   });
 
   test("role-assignment-rights: a Contributor on the existing group may not assign roles (NotActions), an Owner may", async () => {
@@ -536,7 +653,7 @@ describe("preflight checks against the ARM stand-in", { skip: needsOpenssl, conc
     assert.equal(rights.status, "fail");
     assert.match(
       rights.found,
-      /no role grants Microsoft\.Resources\/subscriptions\/resourceGroups\/write, Microsoft\.CognitiveServices\/accounts\/write, Microsoft\.CognitiveServices\/accounts\/deployments\/write/,
+      /no role grants Microsoft\.CognitiveServices\/accounts\/deployments\/write, Microsoft\.CognitiveServices\/accounts\/write, Microsoft\.Insights\/diagnosticSettings\/write, Microsoft\.OperationalInsights\/workspaces\/write, Microsoft\.Resources\/subscriptions\/resourceGroups\/write \(/,
     );
     assert.match(rights.fix ?? "", /--role Contributor --scope \/subscriptions\/00000000-1111-2222-3333-444444444444$/);
     assert.equal(only(report, "role-assignment-rights").status, "pass");
@@ -783,63 +900,159 @@ describe("preflight checks against the ARM stand-in", { skip: needsOpenssl, conc
 });
 
 /** Resource provider namespace of each azure-native module (Learn, "Azure resource providers and types"). */
-const MODULE_NAMESPACES: Record<string, string> = {
-  applicationinsights: "Microsoft.Insights",
-  authorization: "Microsoft.Authorization",
-  cognitiveservices: "Microsoft.CognitiveServices",
-  compute: "Microsoft.Compute",
-  network: "Microsoft.Network",
-  operationalinsights: "Microsoft.OperationalInsights",
-  resources: "Microsoft.Resources",
-  storage: "Microsoft.Storage",
-  web: "Microsoft.Web",
-};
+/** Configs whose plans differ in the types they declare: each compute kind, SSH, allowList, private, protected production. */
+const PLANNED_CONFIGS: [string, Record<string, unknown>][] = [
+  ["compute vm", { compute: "vm" }],
+  ["compute vm with SSH", { compute: "vm", sshAllowedCidrs: ["203.0.113.0/24"] }],
+  ["compute functionApp", { compute: "functionApp" }],
+  ["compute both", { compute: "both" }],
+  ["compute none", { compute: "none" }],
+  ["allowList mode", { compute: "both", networkMode: "allowList", allowedIpRanges: ["203.0.113.0/24"] }],
+  ["private mode", { compute: "both", networkMode: "private" }],
+  ["protected production", { compute: "both", networkMode: "private", production: true, protect: "true" }],
+];
 
-describe("preflight and the program agree (the program run under the mock engine)", { skip: needsOpenssl }, () => {
-  for (const kind of ["vm", "functionApp", "both", "none"] as ComputeKind[]) {
-    test(`providers: the list for compute ${kind} is exactly the namespaces of the resources the program declares`, async () => {
-      const run = await runProgram(program, { config: { compute: kind } });
-      const namespaces = new Set<string>();
-      for (const resource of run.resources.filter((candidate) => candidate.type.startsWith("azure-native:"))) {
-        const module = resource.type.split(":")[1] ?? "";
-        const namespace = MODULE_NAMESPACES[module];
-        assert.ok(namespace, `${resource.type}: add its module's namespace to the table and to preflight's list`);
-        namespaces.add(namespace);
-      }
-      // ARM's own namespaces are always registered.
-      namespaces.delete("Microsoft.Resources");
-      namespaces.delete("Microsoft.Authorization");
-      assert.deepEqual([...requiredProviders(kind)].sort(), [...namespaces].sort());
-    });
-  }
-
-  for (const [kind, extra] of [
-    ["vm", {}],
-    ["vm", { sshAllowedCidrs: ["203.0.113.0/24"] }],
-    ["functionApp", {}],
-    ["both", {}],
-    ["none", {}],
-  ] as const) {
-    test(`resource-rights: the types for compute ${kind}${"sshAllowedCidrs" in extra ? " with SSH" : ""} are exactly the program's, each with its write action`, async () => {
-      const run = await runProgram(program, { config: { compute: kind, ...extra } });
-      const declared = new Set(
-        run.resources
-          .map((resource) => resource.type)
-          .filter((type) => type.startsWith("azure-native:") && type !== "azure-native:authorization:RoleAssignment"),
-      );
-      const config = parseConfig(
-        {
-          compute: kind,
-          ...("sshAllowedCidrs" in extra ? { sshAllowedCidrs: JSON.stringify(extra.sshAllowedCidrs) } : {}),
-          deployments: JSON.stringify([DEPLOYMENT]),
-        },
-        "keyless-openai",
+describe("preflight asks for what the program plans (the program run under the mock engine)", () => {
+  for (const [label, config] of PLANNED_CONFIGS) {
+    test(`${label}: every planned Azure type has a namespace and a write action`, async () => {
+      const resources = await plannedResources(
+        projectWith(`planned-${label.replace(/\W+/g, "-")}`, { ...BASE_CONFIG, ...config }),
         STACK,
       );
-      assert.deepEqual([...declaredResourceTypes(config)].sort(), [...declared].sort());
-      for (const type of declared) assert.ok(WRITE_ACTIONS[type], `${type} has a write action`);
+      const azureTypes = new Set(
+        resources.map((resource) => resource.type).filter((type) => type.startsWith("azure-native:")),
+      );
+      assert.ok(azureTypes.has("azure-native:cognitiveservices:Account"), "the plan is the program's");
+      assert.deepEqual(providersNeeded(resources).unknown, [], "every type has a namespace");
+      const { actions, unknown } = writeActionsNeeded(resources, { groupExists: false });
+      assert.deepEqual(unknown, [], "every type has a write action");
+      assert.ok(
+        !actions.includes("Microsoft.Authorization/roleAssignments/write"),
+        "role assignments are checked apart",
+      );
+      // Spot checks that the derivation follows the config, not a fixed list.
+      assert.equal(
+        actions.includes("Microsoft.Compute/virtualMachines/write"),
+        config.compute === "vm" || config.compute === "both",
+      );
+      assert.equal(
+        actions.includes("Microsoft.Web/sites/write"),
+        config.compute === "functionApp" || config.compute === "both",
+      );
+      assert.equal(actions.includes("Microsoft.Network/privateEndpoints/write"), config.networkMode === "private");
+      assert.equal(actions.includes("Microsoft.Network/publicIPAddresses/write"), "sshAllowedCidrs" in config);
+      assert.equal(actions.includes("Microsoft.Authorization/locks/write"), config.protect === "true");
+      assert.equal(
+        writeActionsNeeded(resources, { groupExists: true }).actions.includes(
+          "Microsoft.Resources/subscriptions/resourceGroups/write",
+        ),
+        false,
+        "an existing group is not created again",
+      );
     });
   }
+
+  test("the dev stack (Pulumi.dev.yaml): exactly these namespaces and write actions", async () => {
+    const resources = await plannedResources(ROOT, "dev");
+    // Mutation check: dropping the devtestlab:GlobalSchedule row made this test fail (unknown type, missing namespace).
+    assert.deepEqual(providersNeeded(resources), {
+      namespaces: [
+        "Microsoft.CognitiveServices",
+        "Microsoft.Compute",
+        "Microsoft.DevTestLab",
+        "Microsoft.Insights",
+        "Microsoft.ManagedIdentity",
+        "Microsoft.Network",
+        "Microsoft.OperationalInsights",
+        "Microsoft.Storage",
+        "Microsoft.Web",
+      ],
+      unknown: [],
+    });
+    assert.deepEqual(writeActionsNeeded(resources, { groupExists: false }), {
+      actions: [
+        "Microsoft.CognitiveServices/accounts/deployments/write",
+        "Microsoft.CognitiveServices/accounts/write",
+        "Microsoft.Compute/virtualMachines/write",
+        "Microsoft.DevTestLab/schedules/write",
+        "Microsoft.Insights/components/write",
+        "Microsoft.Insights/diagnosticSettings/write",
+        "Microsoft.ManagedIdentity/userAssignedIdentities/write",
+        "Microsoft.Network/networkInterfaces/write",
+        "Microsoft.Network/networkSecurityGroups/write",
+        "Microsoft.Network/virtualNetworks/subnets/write",
+        "Microsoft.Network/virtualNetworks/write",
+        "Microsoft.OperationalInsights/workspaces/write",
+        "Microsoft.Resources/subscriptions/resourceGroups/write",
+        "Microsoft.Storage/storageAccounts/blobServices/containers/write",
+        "Microsoft.Storage/storageAccounts/write",
+        "Microsoft.Web/serverfarms/write",
+        "Microsoft.Web/sites/basicPublishingCredentialsPolicies/write",
+        "Microsoft.Web/sites/config/write",
+        "Microsoft.Web/sites/write",
+      ],
+      unknown: [],
+    });
+  });
+
+  test("the prod stack (Pulumi.prod.yaml, private, protected): exactly these namespaces and write actions", async () => {
+    const resources = await plannedResources(ROOT, "prod");
+    assert.deepEqual(providersNeeded(resources), {
+      namespaces: [
+        "Microsoft.CognitiveServices",
+        "Microsoft.Compute",
+        "Microsoft.Insights",
+        "Microsoft.ManagedIdentity",
+        "Microsoft.Network",
+        "Microsoft.OperationalInsights",
+        "Microsoft.Storage",
+        "Microsoft.Web",
+      ],
+      unknown: [],
+    });
+    assert.deepEqual(writeActionsNeeded(resources, { groupExists: false }), {
+      actions: [
+        "Microsoft.Authorization/locks/write",
+        "Microsoft.CognitiveServices/accounts/deployments/write",
+        "Microsoft.CognitiveServices/accounts/write",
+        "Microsoft.Compute/virtualMachines/write",
+        "Microsoft.Insights/components/write",
+        "Microsoft.Insights/diagnosticSettings/write",
+        "Microsoft.ManagedIdentity/userAssignedIdentities/write",
+        "Microsoft.Network/natGateways/write",
+        "Microsoft.Network/networkInterfaces/write",
+        "Microsoft.Network/networkSecurityGroups/write",
+        "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
+        "Microsoft.Network/privateDnsZones/write",
+        "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write",
+        "Microsoft.Network/privateEndpoints/write",
+        "Microsoft.Network/publicIPPrefixes/write",
+        "Microsoft.Network/virtualNetworks/subnets/write",
+        "Microsoft.Network/virtualNetworks/write",
+        "Microsoft.OperationalInsights/workspaces/write",
+        "Microsoft.Resources/subscriptions/resourceGroups/write",
+        "Microsoft.Storage/storageAccounts/blobServices/containers/write",
+        "Microsoft.Storage/storageAccounts/write",
+        "Microsoft.Web/serverfarms/write",
+        "Microsoft.Web/sites/basicPublishingCredentialsPolicies/write",
+        "Microsoft.Web/sites/config/write",
+        "Microsoft.Web/sites/write",
+      ],
+      unknown: [],
+    });
+  });
+
+  test("a planned type without a row is reported by both checks, never skipped", async () => {
+    const resources = [
+      { type: "azure-native:keyvault:Vault", name: "vault", inputs: {} },
+      { type: "random:index/randomString:RandomString", name: "suffix", inputs: {} },
+    ];
+    assert.deepEqual(providersNeeded(resources), { namespaces: [], unknown: ["azure-native:keyvault:Vault"] });
+    assert.deepEqual(writeActionsNeeded(resources, { groupExists: true }), {
+      actions: [],
+      unknown: ["azure-native:keyvault:Vault"],
+    });
+  });
 
   test("role-assignment-conflicts: the import command names resources the program declares, under that parent", async () => {
     const run = await runProgram(program, { stack: STACK, config: { groups: [DIRECTORY_GROUP] } });
@@ -930,6 +1143,7 @@ describe("npm run preflight (the command)", { skip: needsOpenssl, concurrency: 1
       "vm-size",
       "flex-consumption",
       "role-assignment-conflicts",
+      "azure-policy",
     ]) {
       assert.match(run.stdout, new RegExp(`^  ${check}$`, "m"), `--help lists ${check}`);
     }
@@ -958,7 +1172,7 @@ describe("npm run preflight (the command)", { skip: needsOpenssl, concurrency: 1
       assert.equal(report.stack, STACK);
       assert.equal(report.subscriptionId, SUBSCRIPTION_ID);
       assert.equal(report.exitCode, 1);
-      assert.deepEqual(report.summary, { pass: 10, warn: 0, fail: 1 });
+      assert.deepEqual(report.summary, { pass: 11, warn: 0, fail: 1 });
       assert.equal(typeof report.elapsedMs, "number");
       const flex = report.results.find((result) => result.check === "flex-consumption");
       assert.equal(flex?.status, "fail");
@@ -1012,7 +1226,7 @@ describe("npm run preflight (the command)", { skip: needsOpenssl, concurrency: 1
       );
       assert.match(
         lines.at(-1) ?? "",
-        /^Preflight of stack pf \(subscription 00000000-1111-2222-3333-444444444444\): 10 pass, 1 warn, 0 fail in \d+\.\d s; ready for pulumi up\.$/,
+        /^Preflight of stack pf \(subscription 00000000-1111-2222-3333-444444444444\): 11 pass, 1 warn, 0 fail in \d+\.\d s; ready for pulumi up\.$/,
       );
       assert.deepEqual(world.registered, ["Microsoft.Network"]);
     } finally {

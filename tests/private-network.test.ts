@@ -16,6 +16,8 @@ import { readStackConfig } from "../scripts/plan/config";
 
 const root = join(__dirname, "..");
 const SUBNET = "azure-native:network:Subnet";
+/** A model pinned as `npm run models -- --pin` writes it: lib/config.ts accepts no stack without one. */
+const PINNED = { deployments: JSON.stringify(["name=chat,model=gpt-5.4-mini,version=2026-03-17"]) };
 const ENDPOINT = "azure-native:network:PrivateEndpoint";
 const ZONE = "azure-native:privatedns:PrivateZone";
 const ZONE_LINK = "azure-native:privatedns:VirtualNetworkLink";
@@ -252,12 +254,15 @@ describe("no accepted configuration locks the stack out of its model", () => {
 
   test("accepted: allowList with ranges, private with compute, and each mode's account can be reached by the stack's identities", () => {
     assert.equal(
-      parseConfig({ networkMode: "allowList", allowedIpRanges: '["203.0.113.0/24"]' }, "keyless-openai", "dev").network
-        .mode,
+      parseConfig(
+        { ...PINNED, networkMode: "allowList", allowedIpRanges: '["203.0.113.0/24"]' },
+        "keyless-openai",
+        "dev",
+      ).network.mode,
       "allowList",
     );
     assert.equal(
-      parseConfig({ networkMode: "private", compute: "vm" }, "keyless-openai", "dev").network.mode,
+      parseConfig({ ...PINNED, networkMode: "private", compute: "vm" }, "keyless-openai", "dev").network.mode,
       "private",
     );
   });

@@ -172,15 +172,47 @@ function principalLabels(run: ProgramRun, identities: readonly Identity[]): Map<
   return labels;
 }
 
+/**
+ * How a user-assigned identity is named in reports: its Azure name, and the Function App that carries it (the site
+ * lists it in `identity.userAssignedIdentities` by resource ID; the program uses it as the host's identity).
+ */
+function userAssignedLabel(identity: RecordedResource, resources: readonly RecordedResource[]): string {
+  const name = text(read(identity.state, "name")) || identity.name;
+  const id = read(identity.state, "id");
+  const carriers = resources.filter((resource) => {
+    const attached = read(resource.state, "identity", "userAssignedIdentities");
+    const ids = Array.isArray(attached)
+      ? attached
+      : typeof attached === "object" && attached
+        ? Object.keys(attached)
+        : [];
+    return typeof id === "string" && ids.includes(id);
+  });
+  const functionApp = carriers.some(
+    (resource) => resource.type === TYPES.webApp && text(read(resource.inputs, "kind")).includes("functionapp"),
+  );
+  if (functionApp) return `${name} (user-assigned, function app host)`;
+  const carrier = carriers[0];
+  return carrier
+    ? `${name} (user-assigned, of ${carrier.type.split(":").pop()} '${carrier.name}')`
+    : `${name} (user-assigned managed identity)`;
+}
+
 function identitiesOf(resources: readonly RecordedResource[]): Identity[] {
   return resources
     .flatMap((resource) => {
-      const principalId = read(resource.state, "identity", "principalId");
+      const userAssigned = resource.type === TYPES.userAssignedIdentity;
+      // A user-assigned identity carries its principal ID at the top level; a system-assigned one under `identity`.
+      const principalId = userAssigned
+        ? read(resource.state, "principalId")
+        : read(resource.state, "identity", "principalId");
       return typeof principalId === "string" && principalId !== ""
         ? [
             {
               principalId,
-              label: `${resource.type.split(":").pop()} '${resource.name}' (managed identity)`,
+              label: userAssigned
+                ? userAssignedLabel(resource, resources)
+                : `${resource.type.split(":").pop()} '${resource.name}' (managed identity)`,
               urn: resource.urn,
               type: resource.type,
               name: resource.name,
@@ -269,7 +301,9 @@ export function buildPlan(inputs: PlanInputs): PlanDocument {
     // The stack allows a VM public IP exactly when it opens SSH to given ranges (config `sshAllowedCidrs`).
     allowVmPublicIp: sshRangesConfigured(inputs.config[`${inputs.project}:sshAllowedCidrs`]),
     resourceGroupIds: resourceGroupIds(resources),
-    managedIdentityPrincipalIds: managedIdentityPrincipalIds(resources.map((resource) => ({ props: resource.state }))),
+    managedIdentityPrincipalIds: managedIdentityPrincipalIds(
+      resources.map((resource) => ({ type: resource.type, props: resource.state })),
+    ),
   };
   const verdicts = verdictsOf(resources, context);
   const unresolved = new Set(inputs.run.unresolvedPrincipals.map((principal) => principal.principalId));

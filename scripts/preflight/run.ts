@@ -10,6 +10,7 @@ import { ConfigError, parseConfig, type RawConfig, type StackConfig } from "../.
 import { describeError } from "../lib/cli";
 import { PROJECT_ROOT } from "../lib/pulumi-cli";
 import { readStackConfig } from "../plan/config";
+import { type PlannedAzureResource, plannedResources } from "./arm-body";
 import {
   armClients,
   armStatus,
@@ -21,6 +22,7 @@ import {
   type SignedInIdentity,
   signedInIdentity,
 } from "./azure";
+import { azurePolicyChecks } from "./checks/azure-policy";
 import { flexConsumptionCheck } from "./checks/flex-consumption";
 import { modelChecks } from "./checks/model";
 import { providersCheck } from "./checks/providers";
@@ -66,13 +68,13 @@ export const CHECKS: readonly CheckDefinition[] = [
   {
     id: "providers",
     describes:
-      "the resource providers the stack's resources need for its compute kind are Registered (providers.list); --fix registers the missing ones (providers.register).",
+      "the resource providers of every resource the stack plans (its program run offline with its config) are Registered (providers.list); --fix registers the missing ones (providers.register). A planned type preflight has no namespace for is a warning.",
     run: providersCheck,
   },
   {
     id: "resource-rights",
     describes:
-      "the signed-in identity may create every resource type the stack declares for its config (the write action of each, e.g. Microsoft.CognitiveServices/accounts/write, and the resource group's own before it exists), read the same way as the role-assignment rights below.",
+      "the signed-in identity may create every resource type the stack plans for its config (the write action of each, e.g. Microsoft.CognitiveServices/accounts/write, Microsoft.Authorization/locks/write on a protected stack, and the resource group's own before it exists), read the same way as the role-assignment rights below. A planned type preflight has no write action for is a warning.",
     run: resourceRightsCheck,
   },
   {
@@ -116,6 +118,12 @@ export const CHECKS: readonly CheckDefinition[] = [
     describes:
       "no role assignment for the same principal, role and scope exists under a name this stack does not use (roleAssignments.listForResourceGroup): ARM would answer 409 RoleAssignmentExists; names it and gives the pulumi import command or the config entry to drop. Users given by UPN need a Graph look-up and are reported as not checked.",
     run: roleConflictsCheck,
+  },
+  {
+    id: "azure-policy",
+    describes:
+      "Azure Policy's own evaluator (Microsoft.PolicyInsights/checkPolicyRestrictions, at the resource group when it exists, else at the subscription) finds no Deny for the ARM body of any planned resource; names the assignment, the definition and the field. A Deny resting only on values known after deploy, or a type without an ARM body mapping, is a warning.",
+    run: azurePolicyChecks,
   },
 ];
 
@@ -276,7 +284,8 @@ async function runCheck(definition: CheckDefinition, context: PreflightContext):
 export async function runPreflight(options: PreflightOptions): Promise<PreflightReport> {
   const { stack } = options;
   const env = options.env ?? process.env;
-  const loaded = loadStackConfig(resolve(options.projectDir ?? PROJECT_ROOT), stack);
+  const projectDir = resolve(options.projectDir ?? PROJECT_ROOT);
+  const loaded = loadStackConfig(projectDir, stack);
   if (!loaded.config) return finish(stack, [loaded.result]);
   const config = loaded.config;
   const results: CheckResult[] = [loaded.result];
@@ -304,6 +313,8 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     });
     return finish(stack, results);
   }
+  // The program runs offline once per preflight; every check that needs the plan shares it.
+  let planned: Promise<PlannedAzureResource[]> | undefined;
   const context: PreflightContext = {
     stack,
     config,
@@ -313,6 +324,10 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     armEndpoint: (options.armEndpoint ?? PUBLIC_ARM_ENDPOINT).replace(/\/+$/, ""),
     now: options.now ?? new Date(),
     fix: options.fix,
+    plannedResources: () => {
+      planned ??= plannedResources(projectDir, stack);
+      return planned;
+    },
   };
   const target = { subscriptionId: context.subscriptionId, tenantId: context.tenantId };
   const identityChecked = await identityResults(context, identity, subscription, loaded.values, env);

@@ -5,6 +5,7 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import type { StackConfig } from "../../lib/config";
+import type { PlannedAzureResource } from "./arm-body";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 
@@ -35,6 +36,11 @@ export interface PreflightContext {
   now: Date;
   /** `--fix`: the checks that can repair (resource provider registration) may do so. */
   fix: boolean;
+  /**
+   * The resources `pulumi up` would create for this stack: the program run offline under the mock engine with the
+   * stack's config (arm-body.ts `plannedResources`). The runner runs it once and every check shares the answer.
+   */
+  plannedResources: () => Promise<PlannedAzureResource[]>;
 }
 
 export type PreflightCheck = (context: PreflightContext) => Promise<CheckResult[]>;

@@ -150,6 +150,8 @@ export function healthyWorld(subscriptionId: string, tenantId: string, location:
         "Microsoft.Storage",
         "Microsoft.OperationalInsights",
         "Microsoft.Insights",
+        "Microsoft.ManagedIdentity",
+        "Microsoft.DevTestLab",
         "Microsoft.Resources",
         "Microsoft.Authorization",
       ].map((namespace) => [namespace, "Registered"]),

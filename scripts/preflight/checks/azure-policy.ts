@@ -21,19 +21,14 @@
 
 import type { CheckRestrictionsRequest, CheckRestrictionsResult, PolicyReference } from "@azure/arm-policyinsights";
 import { PolicyInsightsClient } from "@azure/arm-policyinsights";
-import { ResourceManagementClient } from "@azure/arm-resources";
-import { type ArmResourceRequest, armRequests, type PlannedAzureResource, plannedResources } from "../arm-body";
-import type { CheckResult, PreflightCheck, PreflightContext } from "../types";
+import { ARM_SCOPE } from "../../../lib/constants";
+import { type ArmResourceRequest, armRequests } from "../arm-body";
+import { resourceGroupExists } from "../permissions";
+import type { CheckResult, PreflightCheck } from "../types";
 
 export const CHECK_ID = "azure-policy";
 /** Requests in flight at once: enough to hide latency, few enough to stay clear of ARM throttling. */
 const PARALLEL_REQUESTS = 4;
-
-/** Where the planned resources come from; the default runs the stack's program offline in `projectDir`. */
-export interface AzurePolicyCheckOptions {
-  projectDir?: string;
-  plan?: (context: PreflightContext) => Promise<PlannedAzureResource[]>;
-}
 
 /**
  * One evaluated expression as the service sends it. The SDK's model types `expressionValue`/`targetValue` as objects
@@ -161,104 +156,95 @@ function errorText(error: unknown): string {
   return [status, code, error.message].filter((part) => part !== undefined && part !== "").join(" ");
 }
 
-/** The check, with where the plan comes from injectable (tests run small programs of their own). */
-export function createAzurePolicyCheck(options: AzurePolicyCheckOptions = {}): PreflightCheck {
-  return async (context) => {
-    const resources = options.plan
-      ? await options.plan(context)
-      : await plannedResources(options.projectDir ?? process.cwd(), context.stack);
-    const { requests, unmapped } = armRequests(resources, context.subscriptionId);
-    const results: CheckResult[] = [];
+/** The check: the plan comes from the context (the runner plans the stack once for every check that needs it). */
+export const azurePolicyChecks: PreflightCheck = async (context) => {
+  const resources = await context.plannedResources();
+  const { requests, unmapped } = armRequests(resources, context.subscriptionId);
+  const results: CheckResult[] = [];
 
-    const unmappedTypes = [...new Set(unmapped.map((resource) => resource.type))].sort();
-    for (const type of unmappedTypes) {
-      const names = unmapped.filter((resource) => resource.type === type).map((resource) => resource.name);
-      results.push({
-        check: CHECK_ID,
-        status: "warn",
-        found: `${type} (${names.join(", ")}) has no ARM body mapping, so Azure Policy was not asked about it`,
-        fix: `Add a row for ${type} to ARM_MAPPINGS in scripts/preflight/arm-body.ts (ARM type, API version, which inputs stay top-level).`,
-      });
-    }
-
-    const resourceGroups = new ResourceManagementClient(context.credential, context.subscriptionId, {
-      endpoint: context.armEndpoint,
+  const unmappedTypes = [...new Set(unmapped.map((resource) => resource.type))].sort();
+  for (const type of unmappedTypes) {
+    const names = unmapped.filter((resource) => resource.type === type).map((resource) => resource.name);
+    results.push({
+      check: CHECK_ID,
+      status: "warn",
+      found: `${type} (${names.join(", ")}) has no ARM body mapping, so Azure Policy was not asked about it`,
+      fix: `Add a row for ${type} to ARM_MAPPINGS in scripts/preflight/arm-body.ts (ARM type, API version, which inputs stay top-level).`,
     });
-    // The policy client builds URLs from `$host`, not `endpoint` (arm-policyinsights 6.0.0 policyInsightsClient.js).
-    const policy = new PolicyInsightsClient(context.credential, context.subscriptionId, {
-      endpoint: context.armEndpoint,
-      $host: context.armEndpoint,
+  }
+
+  // The policy client builds URLs from `$host`, not `endpoint` (arm-policyinsights 6.0.0 policyInsightsClient.js),
+  // and derives the token audience from the endpoint unless told: ARM's scope keeps the runner's one cached token.
+  const policy = new PolicyInsightsClient(context.credential, context.subscriptionId, {
+    endpoint: context.armEndpoint,
+    $host: context.armEndpoint,
+    credentialScopes: [ARM_SCOPE],
+  });
+
+  const groupNames = [...new Set(requests.flatMap((request) => request.resourceGroupName ?? []))].sort();
+  const existing = new Map<string, boolean>();
+  try {
+    for (const name of groupNames) existing.set(name, await resourceGroupExists(context, name));
+  } catch (error) {
+    results.push({
+      check: CHECK_ID,
+      status: "warn",
+      found: `could not tell whether resource group(s) ${groupNames.join(", ")} exist: ${errorText(error)}`,
+      fix: "Sign in with an identity that can read the subscription (Reader), then run the preflight again.",
     });
-
-    const groupNames = [...new Set(requests.flatMap((request) => request.resourceGroupName ?? []))].sort();
-    const existing = new Map<string, boolean>();
-    try {
-      for (const name of groupNames)
-        existing.set(name, (await resourceGroups.resourceGroups.checkExistence(name)).body);
-    } catch (error) {
-      results.push({
-        check: CHECK_ID,
-        status: "warn",
-        found: `could not tell whether resource group(s) ${groupNames.join(", ")} exist: ${errorText(error)}`,
-        fix: "Sign in with an identity that can read the subscription (Reader), then run the preflight again.",
-      });
-      return results;
-    }
-
-    const answers = await mapLimited(requests, PARALLEL_REQUESTS, async (request) => {
-      const parameters: CheckRestrictionsRequest = {
-        resourceDetails: {
-          resourceContent: request.body,
-          apiVersion: request.apiVersion,
-          ...(request.scope ? { scope: request.scope } : {}),
-        },
-      };
-      let rawBody = "";
-      const options = {
-        onResponse: (response: { bodyAsText?: string | null }) => (rawBody = response.bodyAsText ?? ""),
-      };
-      try {
-        const group = request.resourceGroupName;
-        const result: CheckRestrictionsResult =
-          group !== undefined && existing.get(group)
-            ? await policy.policyRestrictions.checkAtResourceGroupScope(group, parameters, options)
-            : await policy.policyRestrictions.checkAtSubscriptionScope(parameters, options);
-        return { request, denials: denialsOf(request, rawBody === "" ? result : JSON.parse(rawBody)) };
-      } catch (error) {
-        return { request, error: errorText(error) };
-      }
-    });
-
-    for (const answer of answers) {
-      if ("error" in answer) {
-        results.push({
-          check: CHECK_ID,
-          status: "warn",
-          found: `Azure Policy could not evaluate ${answer.request.armType} '${String(answer.request.body.name)}': ${answer.error}`,
-          fix: "The signed-in identity needs Microsoft.PolicyInsights/checkPolicyRestrictions/read on the subscription (Reader has it).",
-        });
-      } else {
-        results.push(...answer.denials.map(denialResult));
-      }
-    }
-
-    // "No Deny" only when every planned resource was answered.
-    if (answers.every((answer) => answer.denials?.length === 0)) {
-      const placeholders = requests.reduce((count, request) => count + request.placeholders.length, 0);
-      const missing = groupNames.filter((name) => !existing.get(name));
-      const scope =
-        missing.length > 0
-          ? `at subscription scope for ${missing.join(", ")} (not created yet)`
-          : "at resource group scope";
-      results.push({
-        check: CHECK_ID,
-        status: "pass",
-        found: `${requests.length} planned resource(s) checked against Azure Policy ${scope}: no Deny (${placeholders} value(s) known only after deploy were sent as placeholders; assignments inherited from a management group may not be evaluated)`,
-      });
-    }
     return results;
-  };
-}
+  }
 
-/** The check `npm run preflight` runs, from the project directory it is started in. */
-export const azurePolicyChecks: PreflightCheck = createAzurePolicyCheck();
+  const answers = await mapLimited(requests, PARALLEL_REQUESTS, async (request) => {
+    const parameters: CheckRestrictionsRequest = {
+      resourceDetails: {
+        resourceContent: request.body,
+        apiVersion: request.apiVersion,
+        ...(request.scope ? { scope: request.scope } : {}),
+      },
+    };
+    let rawBody = "";
+    const options = {
+      onResponse: (response: { bodyAsText?: string | null }) => (rawBody = response.bodyAsText ?? ""),
+    };
+    try {
+      const group = request.resourceGroupName;
+      const result: CheckRestrictionsResult =
+        group !== undefined && existing.get(group)
+          ? await policy.policyRestrictions.checkAtResourceGroupScope(group, parameters, options)
+          : await policy.policyRestrictions.checkAtSubscriptionScope(parameters, options);
+      return { request, denials: denialsOf(request, rawBody === "" ? result : JSON.parse(rawBody)) };
+    } catch (error) {
+      return { request, error: errorText(error) };
+    }
+  });
+
+  for (const answer of answers) {
+    if ("error" in answer) {
+      results.push({
+        check: CHECK_ID,
+        status: "warn",
+        found: `Azure Policy could not evaluate ${answer.request.armType} '${String(answer.request.body.name)}': ${answer.error}`,
+        fix: "The signed-in identity needs Microsoft.PolicyInsights/checkPolicyRestrictions/read on the subscription (Reader has it).",
+      });
+    } else {
+      results.push(...answer.denials.map(denialResult));
+    }
+  }
+
+  // "No Deny" only when every planned resource was answered.
+  if (answers.every((answer) => answer.denials?.length === 0)) {
+    const placeholders = requests.reduce((count, request) => count + request.placeholders.length, 0);
+    const missing = groupNames.filter((name) => !existing.get(name));
+    const scope =
+      missing.length > 0
+        ? `at subscription scope for ${missing.join(", ")} (not created yet)`
+        : "at resource group scope";
+    results.push({
+      check: CHECK_ID,
+      status: "pass",
+      found: `${requests.length} planned resource(s) checked against Azure Policy ${scope}: no Deny (${placeholders} value(s) known only after deploy were sent as placeholders; assignments inherited from a management group may not be evaluated)`,
+    });
+  }
+  return results;
+};

@@ -5,34 +5,39 @@
  * registers with `providers.register` (POST .../providers/{namespace}/register), which needs
  * `*\/register/action` on the subscription (Contributor has it).
  */
-import type { ComputeKind } from "../../../lib/config";
+import type { PlannedAzureResource } from "../arm-body";
 import { all, armClients, armStatus } from "../azure";
+import { ALWAYS_REGISTERED, plannedTypes, UNKNOWN_TYPES_FIX, unknownTypesMessage } from "../resource-types";
 import type { CheckResult, PreflightCheck } from "../types";
 
 /**
- * Namespaces of the azure-native modules the program uses, per compute kind (index.ts and components/). ARM's core
- * namespaces (Microsoft.Resources, Microsoft.Authorization) are always registered and are not listed. The identities
- * are system-assigned, which are part of the VM and the site: no Microsoft.ManagedIdentity resource is declared.
- * tests/preflight.test.ts runs the program under the mock engine and checks this list covers every declared type.
+ * The namespaces the planned resources live in, sorted, without ARM's core namespaces (always registered).
+ * `unknown`: planned Azure types without a row in RESOURCE_TYPES.
  */
-export const PROVIDERS_BY_COMPUTE: Record<ComputeKind | "account", readonly string[]> = {
-  account: ["Microsoft.CognitiveServices"],
-  vm: ["Microsoft.Compute", "Microsoft.Network"],
-  functionApp: ["Microsoft.Web", "Microsoft.Storage", "Microsoft.OperationalInsights", "Microsoft.Insights"],
-  both: [],
-  none: [],
-};
-
-/** The namespaces a stack with this compute kind declares resources in. */
-export function requiredProviders(kind: ComputeKind): string[] {
-  const compute =
-    kind === "both" ? [...PROVIDERS_BY_COMPUTE.vm, ...PROVIDERS_BY_COMPUTE.functionApp] : PROVIDERS_BY_COMPUTE[kind];
-  return [...PROVIDERS_BY_COMPUTE.account, ...compute];
+export function providersNeeded(resources: readonly PlannedAzureResource[]): {
+  namespaces: string[];
+  unknown: string[];
+} {
+  const { rows, unknown } = plannedTypes(resources);
+  const core: readonly string[] = ALWAYS_REGISTERED;
+  const namespaces = rows.map(({ row }) => row.namespace).filter((namespace) => !core.includes(namespace));
+  return { namespaces: [...new Set(namespaces)].sort(), unknown };
 }
 
 export const providersCheck: PreflightCheck = async (context) => {
   const resources = armClients(context).resources();
-  const required = requiredProviders(context.config.compute.kind);
+  const { namespaces: required, unknown } = providersNeeded(await context.plannedResources());
+  const notChecked: CheckResult[] =
+    unknown.length === 0
+      ? []
+      : [
+          {
+            check: "providers",
+            status: "warn",
+            found: unknownTypesMessage(unknown, "namespace"),
+            fix: UNKNOWN_TYPES_FIX,
+          },
+        ];
   const states = new Map<string, string>();
   for (const provider of await all(resources.providers.list())) {
     if (provider.namespace) states.set(provider.namespace.toLowerCase(), provider.registrationState ?? "Unknown");
@@ -41,6 +46,7 @@ export const providersCheck: PreflightCheck = async (context) => {
   const missing = required.filter((namespace) => stateOf(namespace) !== "Registered");
   if (missing.length === 0) {
     return [
+      ...notChecked,
       {
         check: "providers",
         status: "pass",
@@ -53,6 +59,7 @@ export const providersCheck: PreflightCheck = async (context) => {
     const registering = missing.filter((namespace) => stateOf(namespace) === "Registering");
     const described = missing.map((namespace) => `${namespace} (${stateOf(namespace)})`).join(", ");
     return [
+      ...notChecked,
       {
         check: "providers",
         status: registering.length === missing.length ? "warn" : "fail",
@@ -64,7 +71,7 @@ export const providersCheck: PreflightCheck = async (context) => {
       },
     ];
   }
-  const results: CheckResult[] = [];
+  const results: CheckResult[] = [...notChecked];
   const started: string[] = [];
   for (const namespace of missing) {
     try {

@@ -7,75 +7,35 @@
  * on the subscription (Learn, "Recover or purge deleted Azure AI services resources"); without it a teardown leaves
  * the custom subdomain blocked for 48 hours.
  */
-import type { StackConfig } from "../../../lib/config";
+
+import type { PlannedAzureResource } from "../arm-body";
 import { describeIdentity, signedInIdentity } from "../azure";
 import { permits, resourceGroupPermissions, subscriptionPermissions } from "../permissions";
-import type { PreflightCheck } from "../types";
-
-export const ROLE_ASSIGNMENT_WRITE = "Microsoft.Authorization/roleAssignments/write";
-const RESOURCE_GROUP_WRITE = "Microsoft.Resources/subscriptions/resourceGroups/write";
-
-/**
- * The ARM write action behind each azure-native resource type the program declares (Learn, "Azure resource provider
- * operations", per namespace). Role assignments are the role-assignment-rights check's.
- */
-export const WRITE_ACTIONS: Record<string, string> = {
-  "azure-native:resources:ResourceGroup": RESOURCE_GROUP_WRITE,
-  "azure-native:cognitiveservices:Account": "Microsoft.CognitiveServices/accounts/write",
-  "azure-native:cognitiveservices:Deployment": "Microsoft.CognitiveServices/accounts/deployments/write",
-  "azure-native:network:NetworkSecurityGroup": "Microsoft.Network/networkSecurityGroups/write",
-  "azure-native:network:VirtualNetwork": "Microsoft.Network/virtualNetworks/write",
-  "azure-native:network:Subnet": "Microsoft.Network/virtualNetworks/subnets/write",
-  "azure-native:network:PublicIPAddress": "Microsoft.Network/publicIPAddresses/write",
-  "azure-native:network:NetworkInterface": "Microsoft.Network/networkInterfaces/write",
-  "azure-native:compute:VirtualMachine": "Microsoft.Compute/virtualMachines/write",
-  "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts/write",
-  "azure-native:storage:BlobContainer": "Microsoft.Storage/storageAccounts/blobServices/containers/write",
-  "azure-native:web:AppServicePlan": "Microsoft.Web/serverfarms/write",
-  "azure-native:web:WebApp": "Microsoft.Web/sites/write",
-  "azure-native:web:WebAppApplicationSettings": "Microsoft.Web/sites/config/write",
-  "azure-native:web:WebAppFtpAllowed": "Microsoft.Web/sites/basicPublishingCredentialsPolicies/write",
-  "azure-native:web:WebAppScmAllowed": "Microsoft.Web/sites/basicPublishingCredentialsPolicies/write",
-  "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces/write",
-  "azure-native:applicationinsights:Component": "Microsoft.Insights/components/write",
-};
+import {
+  plannedTypes,
+  RESOURCE_GROUP_WRITE,
+  ROLE_ASSIGNMENT_WRITE,
+  UNKNOWN_TYPES_FIX,
+  unknownTypesMessage,
+} from "../resource-types";
+import type { CheckResult, PreflightCheck } from "../types";
 
 /**
- * The azure-native resource types the program declares for this config (index.ts and components/; the VM's public
- * IP only with sshAllowedCidrs). tests/preflight.test.ts checks the list against the program under the mock engine.
+ * The write actions creating the planned resources needs, sorted: one per resource type with a row in
+ * RESOURCE_TYPES. Role assignments are the role-assignment-rights check's; the resource group's own write only
+ * while the group does not exist. `unknown`: planned Azure types without a row.
  */
-export function declaredResourceTypes(config: Pick<StackConfig, "compute">): string[] {
-  const { kind, vm } = config.compute;
-  const types = [
-    "azure-native:resources:ResourceGroup",
-    "azure-native:cognitiveservices:Account",
-    "azure-native:cognitiveservices:Deployment",
-  ];
-  if (kind === "vm" || kind === "both") {
-    types.push(
-      "azure-native:network:NetworkSecurityGroup",
-      "azure-native:network:VirtualNetwork",
-      "azure-native:network:Subnet",
-      "azure-native:network:NetworkInterface",
-      "azure-native:compute:VirtualMachine",
-      ...(vm.sshAllowedCidrs.length > 0 ? ["azure-native:network:PublicIPAddress"] : []),
-    );
-  }
-  if (kind === "functionApp" || kind === "both") {
-    types.push(
-      "azure-native:storage:StorageAccount",
-      "azure-native:storage:BlobContainer",
-      "azure-native:web:AppServicePlan",
-      "azure-native:web:WebApp",
-      "azure-native:web:WebAppApplicationSettings",
-      "azure-native:web:WebAppFtpAllowed",
-      "azure-native:web:WebAppScmAllowed",
-      "azure-native:operationalinsights:Workspace",
-      "azure-native:applicationinsights:Component",
-    );
-  }
-  return types;
+export function writeActionsNeeded(
+  resources: readonly PlannedAzureResource[],
+  options: { groupExists: boolean },
+): { actions: string[]; unknown: string[] } {
+  const { rows, unknown } = plannedTypes(resources);
+  const actions = rows
+    .map(({ row }) => row.writeAction)
+    .filter((action) => action !== ROLE_ASSIGNMENT_WRITE && !(options.groupExists && action === RESOURCE_GROUP_WRITE));
+  return { actions: [...new Set(actions)].sort(), unknown };
 }
+
 export const DELETED_ACCOUNT_PURGE = "Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts/delete";
 
 export const roleAssignmentRightsCheck: PreflightCheck = async (context) => {
@@ -139,30 +99,35 @@ export const resourceRightsCheck: PreflightCheck = async (context) => {
   const { resourceGroupName } = context.config;
   const inGroup = await resourceGroupPermissions(context, resourceGroupName);
   const scoped = inGroup ?? (await subscriptionPermissions(context, identity.objectId));
-  const needed = [
-    ...new Set(
-      declaredResourceTypes(context.config)
-        .map((type) => WRITE_ACTIONS[type] ?? type)
-        .filter((action) => !inGroup || action !== RESOURCE_GROUP_WRITE),
-    ),
-  ];
+  const { actions: needed, unknown } = writeActionsNeeded(await context.plannedResources(), {
+    groupExists: inGroup !== undefined,
+  });
   const missing = needed.filter((action) => !permits(scoped.permissions, action));
   const where = inGroup ? scoped.scope : `${scoped.scope} (resource group ${resourceGroupName} does not exist yet)`;
-  if (missing.length === 0) {
-    return [
-      {
-        check: "resource-rights",
-        status: "pass",
-        found: `${describeIdentity(identity)} may create the stack's resources on ${where} (all ${needed.length} write actions they need)`,
-      },
-    ];
-  }
-  return [
-    {
+  const results: CheckResult[] = [];
+  if (unknown.length > 0) {
+    results.push({
       check: "resource-rights",
-      status: "fail",
-      found: `${describeIdentity(identity)} may not create the stack's resources on ${where}: no role grants ${missing.join(", ")} (read from ${scoped.method})`,
-      fix: `have an Owner grant Contributor: az role assignment create --assignee ${identity.objectId} --role Contributor --scope /subscriptions/${context.subscriptionId}${inGroup ? `/resourceGroups/${resourceGroupName}` : ""}`,
-    },
-  ];
+      status: "warn",
+      found: unknownTypesMessage(unknown, "write action"),
+      fix: UNKNOWN_TYPES_FIX,
+    });
+  }
+  if (missing.length === 0) {
+    results.push({
+      check: "resource-rights",
+      status: "pass",
+      found: `${describeIdentity(identity)} may create the stack's resources on ${where} (all ${needed.length} write actions they need)`,
+    });
+    return results;
+  }
+  // Locks need Owner or User Access Administrator: Contributor's NotActions exclude Microsoft.Authorization/*/Write.
+  const locks = missing.some((action) => action.startsWith("Microsoft.Authorization/"));
+  results.push({
+    check: "resource-rights",
+    status: "fail",
+    found: `${describeIdentity(identity)} may not create the stack's resources on ${where}: no role grants ${missing.join(", ")} (read from ${scoped.method})`,
+    fix: `have an Owner grant ${locks ? "Owner (the resource group's delete lock needs Microsoft.Authorization/locks/write, which Contributor lacks)" : "Contributor"}: az role assignment create --assignee ${identity.objectId} --role ${locks ? "Owner" : "Contributor"} --scope /subscriptions/${context.subscriptionId}${inGroup ? `/resourceGroups/${resourceGroupName}` : ""}`,
+  });
+  return results;
 };
