@@ -333,6 +333,7 @@ describe("preflight checks against the ARM stand-in", { skip: needsOpenssl, conc
       [
         "config",
         "identity",
+        "location",
         "providers",
         "resource-rights",
         "role-assignment-rights",
@@ -370,13 +371,13 @@ describe("preflight checks against the ARM stand-in", { skip: needsOpenssl, conc
   });
 
   test("config: an invalid stack config is the first failure and nothing is asked of Azure", async () => {
-    const { report, arm } = await preflight(ownerWorld(), { ...BASE_CONFIG, location: "mars" });
+    const { report, arm } = await preflight(ownerWorld(), { ...BASE_CONFIG, location: "Mars North" });
     assert.equal(report.exitCode, 1);
     assert.deepEqual(
       report.results.map((result) => [result.check, result.status]),
       [["config", "fail"]],
     );
-    assert.match(only(report, "config").found, /location = "mars"/);
+    assert.match(only(report, "config").found, /location = "Mars North"/);
     assert.equal(arm.requests.length, 0);
   });
 
@@ -744,6 +745,38 @@ describe("preflight checks against the ARM stand-in", { skip: needsOpenssl, conc
     const none = only((await preflight(ownerWorld(), { ...BASE_CONFIG, compute: "functionApp" })).report, "vm-size");
     assert.equal(none.status, "pass");
     assert.match(none.found, /no VM/);
+  });
+
+  test("location: a region the subscription lists passes, whatever any list in this repository knows", async () => {
+    const world = ownerWorld();
+    // denmarkeast opened after the hand-kept region list this project used to have was written.
+    const report = (
+      await preflight(world, { ...BASE_CONFIG, location: "denmarkeast", functionAppLocation: "swedencentral" })
+    ).report;
+    assert.deepEqual(
+      report.results.filter((result) => result.check === "location").map((result) => [result.status, result.found]),
+      [
+        ["pass", "location = denmarkeast is a region of this subscription"],
+        ["pass", "functionAppLocation = swedencentral is a region of this subscription"],
+      ],
+    );
+  });
+
+  test("location: a well-formed name the subscription does not list fails with the closest region; a geography is not a region", async () => {
+    // Mutation check: accepting every name the subscription returns, logical ones included, made the europe case pass.
+    const typo = only((await preflight(ownerWorld(), { ...BASE_CONFIG, location: "swedencentrl" })).report, "location");
+    assert.equal(typo.status, "fail");
+    assert.equal(
+      typo.found,
+      'location = swedencentrl is not a region this subscription can deploy to (did you mean "swedencentral"?)',
+    );
+    assert.equal(
+      typo.fix,
+      "npm run pulumi -- config set location REGION --stack pf (az account list-locations -o table lists the regions)",
+    );
+    const geography = only((await preflight(ownerWorld(), { ...BASE_CONFIG, location: "europe" })).report, "location");
+    assert.equal(geography.status, "fail");
+    assert.match(geography.found, /^location = europe is not a region this subscription can deploy to/);
   });
 
   test("flex-consumption: the Function App's region must be among the Flex Consumption geo regions", async () => {
@@ -1134,6 +1167,7 @@ describe("npm run preflight (the command)", { skip: needsOpenssl, concurrency: 1
     for (const check of [
       "config",
       "identity",
+      "location",
       "providers",
       "resource-rights",
       "role-assignment-rights",
@@ -1172,7 +1206,8 @@ describe("npm run preflight (the command)", { skip: needsOpenssl, concurrency: 1
       assert.equal(report.stack, STACK);
       assert.equal(report.subscriptionId, SUBSCRIPTION_ID);
       assert.equal(report.exitCode, 1);
-      assert.deepEqual(report.summary, { pass: 11, warn: 0, fail: 1 });
+      // 13 passes: the 11 other checks and two location lines (location, and functionAppLocation westeurope).
+      assert.deepEqual(report.summary, { pass: 13, warn: 0, fail: 1 });
       assert.equal(typeof report.elapsedMs, "number");
       const flex = report.results.find((result) => result.check === "flex-consumption");
       assert.equal(flex?.status, "fail");
@@ -1226,7 +1261,7 @@ describe("npm run preflight (the command)", { skip: needsOpenssl, concurrency: 1
       );
       assert.match(
         lines.at(-1) ?? "",
-        /^Preflight of stack pf \(subscription 00000000-1111-2222-3333-444444444444\): 11 pass, 1 warn, 0 fail in \d+\.\d s; ready for pulumi up\.$/,
+        /^Preflight of stack pf \(subscription 00000000-1111-2222-3333-444444444444\): 12 pass, 1 warn, 0 fail in \d+\.\d s; ready for pulumi up\.$/,
       );
       assert.deepEqual(world.registered, ["Microsoft.Network"]);
     } finally {

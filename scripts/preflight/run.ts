@@ -24,6 +24,7 @@ import {
 } from "./azure";
 import { azurePolicyChecks } from "./checks/azure-policy";
 import { flexConsumptionCheck } from "./checks/flex-consumption";
+import { locationCheck } from "./checks/location";
 import { modelChecks } from "./checks/model";
 import { providersCheck } from "./checks/providers";
 import { purgeRightsCheck, resourceRightsCheck, roleAssignmentRightsCheck } from "./checks/rights";
@@ -65,6 +66,12 @@ export const FIRST_STEPS = [
 
 /** Every check after the first two, in report order. */
 export const CHECKS: readonly CheckDefinition[] = [
+  {
+    id: "location",
+    describes:
+      "location (and functionAppLocation) is a physical region this subscription lists (subscriptions.listLocations); config only checks the name's shape, so a region Azure opens later works at once.",
+    run: locationCheck,
+  },
   {
     id: "providers",
     describes:

@@ -90,6 +90,8 @@ export interface PreflightArmState {
   vmSkus: Record<string, StandInSku[]>;
   /** Display names of the regions offering Flex Consumption ("Sweden Central"). */
   flexRegions: string[];
+  /** Programmatic names of the physical regions the subscription lists (subscriptions.listLocations). */
+  regions: string[];
   /** Namespaces registered through POST .../register, in order. */
   registered: string[];
   /** Paths (matched against the request path) that answer 403 AuthorizationFailed, as for a caller without read rights. */
@@ -171,6 +173,8 @@ export function healthyWorld(subscriptionId: string, tenantId: string, location:
       ],
     },
     flexRegions: ["East US", "North Europe", "Sweden Central"],
+    // A region opened after any hand-kept list was written (denmarkeast) is listed like any other.
+    regions: ["denmarkeast", "eastus", "northeurope", "swedencentral", "westeurope"],
     registered: [],
     forbidden: [],
     protocolErrors: [],
@@ -296,6 +300,30 @@ export function preflightArmRoutes(state: PreflightArmState): Route[] {
         },
       });
     }),
+    // Subscriptions_ListLocations (2022-12-01; the shape `az account list-locations` prints): physical regions, and a
+    // logical one (a geography), which holds no resources.
+    route("GET", `${subPath()}/locations`, API_VERSIONS.subscriptions, () =>
+      json(200, {
+        value: [
+          ...state.regions.map((name) => ({
+            id: `${sub()}/locations/${name}`,
+            name,
+            type: "Region",
+            displayName: name,
+            regionalDisplayName: name,
+            metadata: { regionType: "Physical", regionCategory: "Recommended" },
+          })),
+          {
+            id: `${sub()}/locations/europe`,
+            name: "europe",
+            type: "Region",
+            displayName: "Europe",
+            regionalDisplayName: "Europe",
+            metadata: { regionType: "Logical", regionCategory: "Other" },
+          },
+        ],
+      }),
+    ),
     // Providers_List: {value: [Provider {id, namespace, registrationState, registrationPolicy, resourceTypes}]}.
     route("GET", `${subPath()}/providers`, API_VERSIONS.resources, () =>
       json(200, {
