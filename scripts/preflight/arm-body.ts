@@ -577,13 +577,29 @@ export async function plannedResources(projectDir: string, stack: string): Promi
   const directory = resolve(projectDir);
   const config = withUnpinnedModelPlanned(readStackConfig(directory, stack));
   const program = await loadProgram(resolve(directory, config.main ?? "index.ts"));
-  const run = await runProgram(program, {
-    project: config.project,
-    stack,
-    rawConfig: config.values,
-    directory: ANY_PRINCIPAL_DIRECTORY,
-  });
-  return run.resources
-    .filter((resource) => resource.custom)
-    .map((resource) => ({ type: resource.type, name: resource.name, inputs: resource.inputs }));
+  // The same program with the same config plans the same resources (the mock engine answers deterministically), so
+  // one evaluation serves every later ask in this process: a deploy's preflight and its policy check, a test file's
+  // many preflights of one stack.
+  const key = JSON.stringify([config.project, stack, config.values]);
+  const byConfig = evaluations.get(program) ?? new Map<string, Promise<PlannedAzureResource[]>>();
+  evaluations.set(program, byConfig);
+  let planned = byConfig.get(key);
+  if (!planned) {
+    planned = runProgram(program, {
+      project: config.project,
+      stack,
+      rawConfig: config.values,
+      directory: ANY_PRINCIPAL_DIRECTORY,
+    }).then((run) =>
+      run.resources
+        .filter((resource) => resource.custom)
+        .map((resource) => ({ type: resource.type, name: resource.name, inputs: resource.inputs })),
+    );
+    byConfig.set(key, planned);
+    planned.catch(() => byConfig.delete(key));
+  }
+  return planned;
 }
+
+/** Evaluations already made in this process, per program function and config. */
+const evaluations = new WeakMap<Program, Map<string, Promise<PlannedAzureResource[]>>>();
