@@ -1,13 +1,18 @@
 /**
- * The Pulumi CLI as `npx pulumi` (the `pulumi` npm package pins the CLI version and fetches it on first use), run in
- * the project directory so it finds Pulumi.yaml and the stack configs. The package's launcher uses a CLI already in
- * $PULUMI_HOME/versions/<version>/bin when there is one, so an offline machine can be given the CLI there.
+ * The Pulumi CLI through the pinned `pulumi` npm package's launcher (its `run.js`, what `npx pulumi` and
+ * `node_modules/.bin/pulumi` run; it fetches the CLI of that version on first use), run in the project directory so it
+ * finds Pulumi.yaml and the stack configs. The launcher uses a CLI already in $PULUMI_HOME/versions/<version>/bin when
+ * there is one, so an offline machine can be given the CLI there. Started with this process's Node.js rather than
+ * through npx: the same launcher, without starting npm first (about half a second of CPU per call).
  */
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
 export const PROJECT_ROOT = join(__dirname, "..", "..");
+
+/** The `pulumi` package's launcher (package.json `bin.pulumi`). */
+const PULUMI_LAUNCHER = require.resolve("pulumi/run.js");
 
 /** Where state lives when no backend is chosen: a file backend in the project, so no Pulumi Cloud account is needed. */
 export const LOCAL_BACKEND_DIR = join(PROJECT_ROOT, ".pulumi-state");
@@ -29,10 +34,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `npx pulumi ARGS`. `stream` shows the CLI's output live (destroy) instead of capturing it. */
+/** Runs `pulumi ARGS`. `stream` shows the CLI's output live (destroy) instead of capturing it. */
 export function runPulumi(args: readonly string[], stream = false): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["pulumi", ...args], {
+    const child = spawn(process.execPath, [PULUMI_LAUNCHER, ...args], {
       cwd: PROJECT_ROOT,
       env: pulumiEnvironment(),
       stdio: ["ignore", stream ? "inherit" : "pipe", stream ? "inherit" : "pipe"],
@@ -51,7 +56,7 @@ export function runPulumi(args: readonly string[], stream = false): Promise<CliR
 }
 
 /**
- * Runs `npx pulumi ARGS` for a person at a terminal: with `terminal`, the CLI inherits stdin, stdout and stderr, so it
+ * Runs `pulumi ARGS` for a person at a terminal: with `terminal`, the CLI inherits stdin, stdout and stderr, so it
  * sees a TTY and can ask for the passphrase and the update confirmation and draw its progress display; without, its
  * stdin is closed (Pulumi then runs non-interactively and `up` needs `--yes`) and its output is still shown live.
  * `cwd` is the directory with Pulumi.yaml (the project by default). Resolves to the CLI's exit code.
@@ -61,7 +66,7 @@ export function runPulumiAtTerminal(
   options: { terminal: boolean; cwd?: string; env?: NodeJS.ProcessEnv },
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["pulumi", ...args], {
+    const child = spawn(process.execPath, [PULUMI_LAUNCHER, ...args], {
       cwd: options.cwd ?? PROJECT_ROOT,
       env: pulumiEnvironment(options.env),
       stdio: options.terminal ? "inherit" : ["ignore", "inherit", "inherit"],
