@@ -194,9 +194,11 @@ describe("npm run deploy without a terminal", () => {
   });
 
   test("preflight runs before pulumi up and a failure stops the deploy; --skip-preflight is what skips it", () => {
-    // No identity can sign in here (no Azure CLI session, the IMDS stand-in address refuses connections).
+    // No identity can sign in here: no Azure CLI session, and only the developer tools are tried
+    // (AZURE_TOKEN_CREDENTIALS=dev, as on a laptop; @azure/identity DefaultAzureCredential), so it fails at once
+    // instead of waiting out the managed identity endpoint's retries.
     const target = setup();
-    const noAzure = { ARM_SUBSCRIPTION_ID: SUBSCRIPTION_ID, AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:9" };
+    const noAzure = { ARM_SUBSCRIPTION_ID: SUBSCRIPTION_ID, AZURE_TOKEN_CREDENTIALS: "dev" };
     const result = deploy(target, ["--yes"], noAzure);
     assert.equal(result.status, 1, result.stdout + result.stderr);
     assert.match(result.stderr, /Preflight failed: nothing was deployed\. .* or deploy anyway with --skip-preflight/);
