@@ -8,7 +8,7 @@
  * - the state backend is the project's local file backend unless PULUMI_BACKEND_URL chooses another.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -19,6 +19,7 @@ import { installPulumiStandIn, type PulumiStandIn } from "./standins/arm-teardow
 import { type CatalogueState, catalogueRoutes } from "./standins/catalogue";
 import { imdsRoutes } from "./standins/identity";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
+import { runChild } from "./support/process";
 import { missingTool } from "./support/tools";
 
 const ROOT = join(__dirname, "..");
@@ -71,28 +72,18 @@ function deploy(target: Setup, args: string[], extraEnv: Record<string, string> 
 }
 
 /** As `deploy`, without blocking this process: the stand-ins it talks to run here. */
-function deployAsync(
+async function deployAsync(
   target: Setup,
   args: string[],
   extraEnv: Record<string, string>,
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "deploy", "--", "--project-dir", target.projectDir, ...args], {
-      cwd: ROOT,
-      env: environment(target, extraEnv),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+  const run = await runChild(
+    "npm",
+    ["run", "--silent", "deploy", "--", "--project-dir", target.projectDir, ...args],
+    ROOT,
+    environment(target, extraEnv),
+  );
+  return { status: run.code, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** `npm run deploy` inside a pseudo-terminal (`script -qfec CMD /dev/null`); `input` is what the user types. */

@@ -5,7 +5,6 @@
  * (AZURE_POD_IDENTITY_AUTHORITY_HOST). Nothing leaves 127.0.0.1.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -27,6 +26,7 @@ import {
 import { imdsRoutes } from "./standins/identity";
 import { RESOURCE_GROUP, SUBSCRIPTION_ID, VM_PRINCIPAL } from "./standins/principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
+import { type ChildRun, runChild } from "./support/process";
 import { missingTool } from "./support/tools";
 
 const ROOT = join(__dirname, "..");
@@ -120,11 +120,7 @@ function scenario(name: string, state: PulumiStandInState): Scenario {
   };
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ChildRun;
 
 /** The environment of a developer machine without Azure variables, pointed at the stand-ins. */
 function childEnv(setup: Scenario, pathPrefixes: string[]): NodeJS.ProcessEnv {
@@ -146,19 +142,7 @@ function childEnv(setup: Scenario, pathPrefixes: string[]): NodeJS.ProcessEnv {
 }
 
 function run(command: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0], command.slice(1), { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runChild(command[0] ?? "", command.slice(1), ROOT, env);
 }
 
 /**

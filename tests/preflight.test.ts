@@ -6,7 +6,6 @@
  * roles pages, the Contributor NotActions, capability names from `az vm list-skus`).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -14,6 +13,7 @@ import { after, before, describe, test } from "node:test";
 import * as tls from "node:tls";
 import { AzureCliCredential } from "@azure/identity";
 import { stringify } from "yaml";
+import { type ChildRun, runChild } from "./support/process";
 
 import program = require("../index");
 
@@ -1103,30 +1103,8 @@ describe("preflight asks for what the program plans (the program run under the m
   });
 });
 
-interface ChildRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "preflight.ts"), ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runChild(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "preflight.ts"), ...args], ROOT, env);
 }
 
 describe("npm run preflight (the command)", { skip: needsOpenssl, concurrency: 1 }, () => {

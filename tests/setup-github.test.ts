@@ -5,7 +5,7 @@
  * 127.0.0.1. A dry run changes nothing; the first run creates everything; the second run changes nothing and says so.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -17,6 +17,7 @@ import { type GraphState, graphRoutes } from "./standins/graph";
 import { imdsRoutes } from "./standins/identity";
 import { VM_PRINCIPAL } from "./standins/principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
+import { type ChildRun, runChild } from "./support/process";
 import { missingTool } from "./support/tools";
 
 const ROOT = join(__dirname, "..");
@@ -60,11 +61,7 @@ after(async () => {
   tls.dispose();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ChildRun;
 
 function setupGithub(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
   const env: NodeJS.ProcessEnv = {};
@@ -82,23 +79,7 @@ function setupGithub(args: string[], extraEnv: Record<string, string> = {}): Pro
     GITHUB_TOKEN: githubState.token,
     ...extraEnv,
   });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/setup-github.ts", ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runChild(process.execPath, ["--import", "tsx", "scripts/setup-github.ts", ...args], ROOT, env);
 }
 
 const ARGS = [
