@@ -296,6 +296,28 @@ describe("ARM body of each planned resource type", () => {
       placeholders: ["properties.ipConfigurations[0].properties.subnet.id"],
     },
     {
+      // network 2024-05-01 publicIpPrefix.json: sku and zones at the top, the rest under properties.
+      type: "azure-native:network:PublicIPPrefix",
+      inputs: {
+        publicIpPrefixName: "network-egress-prefix",
+        resourceGroupName: RG,
+        location: "swedencentral",
+        prefixLength: 31,
+        publicIPAddressVersion: "IPv4",
+        sku: { name: "Standard", tier: "Regional" },
+      },
+      body: {
+        name: "network-egress-prefix",
+        type: "Microsoft.Network/publicIPPrefixes",
+        location: "swedencentral",
+        sku: { name: "Standard", tier: "Regional" },
+        properties: { prefixLength: 31, publicIPAddressVersion: "IPv4" },
+      },
+      apiVersion: "2024-05-01",
+      resourceGroupName: RG,
+      placeholders: [],
+    },
+    {
       type: "azure-native:network:NatGateway",
       inputs: {
         natGatewayName: "nat-dev",
@@ -736,6 +758,19 @@ describe("ARM body of each planned resource type", () => {
     );
     const everyString = JSON.stringify(requests.map((sent) => [sent.body, sent.scope]));
     assert.ok(!everyString.includes("00000000-1111-2222-3333-444444444444"), "no mock subscription ID is sent");
+  });
+
+  it("derives the private prod stack's bodies too, every type mapped (endpoints, zones, NAT, the egress prefix)", async () => {
+    // Mutation check: without the PublicIPPrefix row, the egress prefix was listed here as unmapped.
+    const { requests, unmapped } = armRequests(await plannedResources(ROOT, "prod"), SUB);
+    assert.deepEqual(
+      unmapped.map((resource) => resource.type),
+      [],
+    );
+    const account = requests.find((sent) => sent.armType === "Microsoft.CognitiveServices/accounts");
+    assert.equal(read(account?.body, "properties", "publicNetworkAccess"), "Disabled");
+    const prefix = requests.find((sent) => sent.armType === "Microsoft.Network/publicIPPrefixes");
+    assert.equal(read(prefix?.body, "properties", "prefixLength"), 31);
   });
 });
 

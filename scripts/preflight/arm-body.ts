@@ -202,7 +202,16 @@ export const ARM_MAPPINGS: Readonly<Record<string, ArmMapping>> = {
     name: { input: "natGatewayName" },
     pathInputs: ["resourceGroupName"],
     topLevel: [...RESOURCE_TOP_LEVEL, "sku", "zones"],
-    placeholders: ["properties.publicIpAddresses[].id"],
+    placeholders: ["properties.publicIpAddresses[].id", "properties.publicIpPrefixes[].id"],
+  },
+  // network/stable/2024-05-01/publicIpPrefix.json: PublicIPPrefix {extendedLocation, sku {name, tier}, zones,
+  // properties {publicIPAddressVersion, prefixLength, ipTags, ...}} (Bicep's Microsoft.Network/publicIPPrefixes shape).
+  "azure-native:network:PublicIPPrefix": {
+    armType: "Microsoft.Network/publicIPPrefixes",
+    apiVersion: "2024-05-01",
+    name: { input: "publicIpPrefixName" },
+    pathInputs: ["resourceGroupName"],
+    topLevel: [...RESOURCE_TOP_LEVEL, "sku", "zones", "extendedLocation"],
   },
   // network/stable/2024-05-01/privateEndpoint.json: connections and zone configs flatten their `properties`.
   "azure-native:network:PrivateEndpoint": {
