@@ -3,17 +3,18 @@
  * stack, purges its soft-deleted Azure OpenAI account and removes a test stack. See scripts/destroy/teardown.ts for
  * the steps, scripts/destroy/args.ts for the usage.
  *
- * Azure sign-in: DefaultAzureCredential (environment, workload identity, managed identity, Azure CLI, ...); in GitHub
- * Actions, azure/login with OIDC signs in the Azure CLI. `TEARDOWN_ARM_ENDPOINT` moves the ARM endpoint and
+ * Azure sign-in: scripts/lib/azure-credential.ts, as every command: in GitHub Actions with OIDC a fresh GitHub assertion
+ * per token (the purge comes after a destroy that can outlast the CLI's ten-minute assertion), elsewhere
+ * DefaultAzureCredential (az login). `TEARDOWN_ARM_ENDPOINT` moves the ARM endpoint and
  * `TEARDOWN_RECORD_DIR` the local teardown records (default `.pulumi-teardown/` in the project).
  */
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DefaultAzureCredential } from "@azure/identity";
 import { DESTROY_OPTIONS, teardownOptions, USAGE } from "./destroy/args";
 import { purgeDeletedAccount } from "./destroy/purge";
 import { runTeardown } from "./destroy/teardown";
+import { chooseAzureCredential } from "./lib/azure-credential";
 import { runCommand, runMain } from "./lib/cli";
 import { PROJECT_ROOT } from "./lib/pulumi-cli";
 
@@ -23,7 +24,7 @@ const SPEC = { name: "destroy", usage: USAGE, options: DESTROY_OPTIONS };
 export function destroy(argv: readonly string[]): Promise<number> {
   return runCommand(SPEC, argv, async ({ values }) => {
     const options = teardownOptions(values);
-    const credential = new DefaultAzureCredential();
+    const credential = chooseAzureCredential().credential;
     return runTeardown(options, {
       recordDirectory: process.env.TEARDOWN_RECORD_DIR || join(PROJECT_ROOT, ".pulumi-teardown"),
       purge: (target) =>

@@ -2,8 +2,9 @@
  * `npm run models -- --stack NAME [--family MODEL] [--pin | --if-unpinned] [--json]`: the model a stack deploys comes from Azure's
  * catalogue for its region, and is pinned in Pulumi.<stack>.yaml (see scripts/models/command.ts).
  */
-import { DefaultAzureCredential } from "@azure/identity";
+
 import { DEFAULT_DEPLOYMENT } from "../lib/constants";
+import { chooseAzureCredential } from "./lib/azure-credential";
 import { type CommandIo, EXIT, processIo, runCommand, runMain, UsageError } from "./lib/cli";
 import { PROJECT_ROOT } from "./lib/pulumi-cli";
 import { armEndpointFrom, subscriptionFor } from "./models/azure";
@@ -47,7 +48,7 @@ export function runModels(
       const resolved = context
         ? context(projectDir)
         : {
-            credential: new DefaultAzureCredential(),
+            credential: chooseAzureCredential().credential,
             subscriptionId: await subscriptionFor(projectDir, stack, process.env),
             armEndpoint: armEndpointFrom(),
             now: new Date(),

@@ -16,14 +16,16 @@
  *   PUBLISH_POLL_SECONDS  wait between status polls (default 5)
  *   PUBLISH_TIMEOUT_SECONDS limit for one attempt's polling (default 900)
  *
- * Credentials: DefaultAzureCredential (Azure CLI login, workload identity, environment or managed identity). The
+ * Credentials: scripts/lib/azure-credential.ts (in GitHub Actions a fresh OIDC assertion per token, as this runs late in a
+ * long pulumi up; elsewhere DefaultAzureCredential). The
  * identity needs `Microsoft.Web/sites/publish/Action` on the app (Website Contributor, Contributor or Owner).
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import type { TokenCredential } from "@azure/identity";
 import { ARM_SCOPE } from "../lib/constants";
+import { chooseAzureCredential } from "./lib/azure-credential";
 
 /** Kudu deployment status codes (DeployStatus): 0 pending, 1 building, 2 deploying, 3 failed, 4 success. */
 const DEPLOY_STATUS_SUCCESS = 4;
@@ -173,7 +175,7 @@ if (require.main === module) {
     retryDelayMs: seconds("PUBLISH_RETRY_SECONDS", 45),
     pollIntervalMs: seconds("PUBLISH_POLL_SECONDS", 5),
     timeoutMs: seconds("PUBLISH_TIMEOUT_SECONDS", 900),
-    credential: new DefaultAzureCredential(),
+    credential: chooseAzureCredential().credential,
     log: (line) => process.stderr.write(`${line}\n`),
   }).then(
     (result) => process.stdout.write(`${JSON.stringify(result)}\n`),

@@ -10,7 +10,7 @@
  * (or GH_TOKEN, e.g. `GITHUB_TOKEN=$(gh auth token)`) allowed to write the repository's variables and secrets.
  * `SETUP_GRAPH_ENDPOINT`, `SETUP_ARM_ENDPOINT` and `GITHUB_API_URL` move the endpoints (GitHub Enterprise, tests).
  */
-import { DefaultAzureCredential } from "@azure/identity";
+import { chooseAzureCredential } from "./lib/azure-credential";
 import { EXIT, runCommand, runMain, UsageError } from "./lib/cli";
 import { PROJECT_ROOT } from "./lib/pulumi-cli";
 import { authorizationClient, ensureRoleAssignments } from "./setup-github/azure-roles";
@@ -111,7 +111,7 @@ export function setupGithub(argv: readonly string[]): Promise<number> {
     const dryRun = values["dry-run"] === true;
     const appName = values["app-name"] ?? `github-${repository.owner}-${repository.name}`;
 
-    const credential = new DefaultAzureCredential();
+    const credential = chooseAzureCredential().credential;
     const graph = graphClient(credential, process.env.SETUP_GRAPH_ENDPOINT || undefined);
     const changes: Change[] = [];
     const tenant = await tenantId(graph);

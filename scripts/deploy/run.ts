@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import type { TokenCredential } from "@azure/core-auth";
-import { DefaultAzureCredential } from "@azure/identity";
+import { chooseAzureCredential } from "../lib/azure-credential";
 import { type CommandIo, EXIT, RefusedError } from "../lib/cli";
 import { PROJECT_ROOT, pulumiEnvironment, runPulumiAtTerminal } from "../lib/pulumi-cli";
 import { armEndpointFrom, subscriptionFor } from "../models/azure";
@@ -59,7 +59,7 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
   const terminal = environment.interactive;
   let credential: TokenCredential | undefined;
   const signedIn = () => {
-    credential ??= new DefaultAzureCredential();
+    credential ??= chooseAzureCredential().credential;
     return credential;
   };
 

@@ -5,8 +5,8 @@
  */
 import { resolve } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
-import { DefaultAzureCredential } from "@azure/identity";
 import { ConfigError, parseConfig, type RawConfig, type StackConfig } from "../../lib/config";
+import { chooseAzureCredential } from "../lib/azure-credential";
 import { describeError } from "../lib/cli";
 import { PROJECT_ROOT } from "../lib/pulumi-cli";
 import { readStackConfig } from "../plan/config";
@@ -297,7 +297,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   const config = loaded.config;
   const results: CheckResult[] = [loaded.result];
 
-  const credential = cachingCredential(options.credential ?? new DefaultAzureCredential());
+  const credential = cachingCredential(options.credential ?? chooseAzureCredential().credential);
   let identity: SignedInIdentity;
   try {
     identity = await signedInIdentity({ credential });
