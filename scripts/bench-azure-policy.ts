@@ -14,8 +14,8 @@ import {
 } from "../tests/standins/policy-insights";
 import { FUNCTION_APP_PRINCIPAL } from "../tests/standins/principals";
 import { createSelfSignedCertificate, startStandIn } from "../tests/standins/server";
-import { plannedResources } from "./preflight/arm-body";
-import { azurePolicyChecks } from "./preflight/checks/azure-policy";
+import { plannedResources } from "./core/preflight/arm-body";
+import { azurePolicyChecks } from "./core/preflight/checks/azure-policy";
 
 const SUBSCRIPTION_ID = "12345678-aaaa-4bbb-8ccc-1234567890ab";
 const REPEATS = 5;

@@ -22,7 +22,7 @@ import { performance } from "node:perf_hooks";
 import program = require("../index");
 
 import { buildFunctionAppPackage } from "../lib/function-app-package";
-import { runProgram } from "./lib/offline-engine";
+import { runProgram } from "./core/offline-engine";
 
 const root = join(__dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -4,9 +4,9 @@
  * the passphrase and the confirmation; without a terminal, --yes is required.
  */
 
+import { type CommandIo, processIo, runCommand, runMain, UsageError } from "./core/cli";
+import { PROJECT_ROOT } from "./core/pulumi-cli";
 import { type DeployEnvironment, type DeployRequest, runDeploy } from "./deploy/run";
-import { type CommandIo, processIo, runCommand, runMain, UsageError } from "./lib/cli";
-import { PROJECT_ROOT } from "./lib/pulumi-cli";
 
 export const DEPLOY_USAGE = `usage: npm run deploy -- [--stack NAME] [--yes] [--skip-preflight] [--smoke] [--family MODEL] [--project-dir DIR] [-- PULUMI_UP_ARGS...]
 

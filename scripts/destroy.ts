@@ -3,7 +3,7 @@
  * stack, purges its soft-deleted Azure OpenAI account and removes a test stack. See scripts/destroy/teardown.ts for
  * the steps, scripts/destroy/args.ts for the usage.
  *
- * Azure sign-in: scripts/lib/azure-credential.ts, as every command: in GitHub Actions with OIDC a fresh GitHub assertion
+ * Azure sign-in: scripts/core/azure-credential.ts, as every command: in GitHub Actions with OIDC a fresh GitHub assertion
  * per token (the purge comes after a destroy that can outlast the CLI's ten-minute assertion), elsewhere
  * DefaultAzureCredential (az login). `TEARDOWN_ARM_ENDPOINT` moves the ARM endpoint and
  * `TEARDOWN_RECORD_DIR` the local teardown records (default `.pulumi-teardown/` in the project).
@@ -11,12 +11,12 @@
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { chooseAzureCredential } from "./core/azure-credential";
+import { runCommand, runMain } from "./core/cli";
+import { PROJECT_ROOT } from "./core/pulumi-cli";
 import { DESTROY_OPTIONS, teardownOptions, USAGE } from "./destroy/args";
 import { purgeDeletedAccount } from "./destroy/purge";
 import { runTeardown } from "./destroy/teardown";
-import { chooseAzureCredential } from "./lib/azure-credential";
-import { runCommand, runMain } from "./lib/cli";
-import { PROJECT_ROOT } from "./lib/pulumi-cli";
 
 const SPEC = { name: "destroy", usage: USAGE, options: DESTROY_OPTIONS };
 

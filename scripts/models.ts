@@ -1,14 +1,14 @@
 /**
  * `npm run models -- --stack NAME [--family MODEL] [--pin | --if-unpinned] [--json]`: the model a stack deploys comes from Azure's
- * catalogue for its region, and is pinned in Pulumi.<stack>.yaml (see scripts/models/command.ts).
+ * catalogue for its region, and is pinned in Pulumi.<stack>.yaml (see scripts/core/models/command.ts).
  */
 
 import { DEFAULT_DEPLOYMENT } from "../lib/constants";
-import { chooseAzureCredential } from "./lib/azure-credential";
-import { type CommandIo, EXIT, processIo, runCommand, runMain, UsageError } from "./lib/cli";
-import { PROJECT_ROOT } from "./lib/pulumi-cli";
-import { armEndpointFrom, subscriptionFor } from "./models/azure";
-import { alreadyPinned, MODELS_USAGE, type ModelsContext, modelsCommand } from "./models/command";
+import { chooseAzureCredential } from "./core/azure-credential";
+import { type CommandIo, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
+import { armEndpointFrom, subscriptionFor } from "./core/models/azure";
+import { alreadyPinned, MODELS_USAGE, type ModelsContext, modelsCommand } from "./core/models/command";
+import { PROJECT_ROOT } from "./core/pulumi-cli";
 
 export const MODELS_SPEC = {
   name: "models",

@@ -4,7 +4,7 @@
  * Principals the offline directory does not know are planned as placeholders resolved at deploy.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { EXIT, runCommand, runMain, UsageError } from "./lib/cli";
+import { EXIT, runCommand, runMain, UsageError } from "./core/cli";
 import { comparePlans } from "./plan/compare";
 import { planJson, readPlanDocument } from "./plan/model";
 import { renderComparison, renderPlan } from "./plan/render";

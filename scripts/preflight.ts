@@ -3,9 +3,9 @@
  * would make `pulumi up` fail half-way, and says how to fix it. `npm run deploy` runs the same checks first.
  */
 import { performance } from "node:perf_hooks";
-import { type CommandIo, EXIT, processIo, runCommand, runMain, UsageError } from "./lib/cli";
-import { renderJson, renderText } from "./preflight/render";
-import { CHECKS, FIRST_STEPS, runPreflight } from "./preflight/run";
+import { type CommandIo, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
+import { renderJson, renderText } from "./core/preflight/render";
+import { CHECKS, FIRST_STEPS, runPreflight } from "./core/preflight/run";
 
 function wrap(text: string, indent: string, width = 116): string {
   const lines: string[] = [];

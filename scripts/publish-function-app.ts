@@ -16,7 +16,7 @@
  *   PUBLISH_POLL_SECONDS  wait between status polls (default 5)
  *   PUBLISH_TIMEOUT_SECONDS limit for one attempt's polling (default 900)
  *
- * Credentials: scripts/lib/azure-credential.ts (in GitHub Actions a fresh OIDC assertion per token, as this runs late in a
+ * Credentials: scripts/core/azure-credential.ts (in GitHub Actions a fresh OIDC assertion per token, as this runs late in a
  * long pulumi up; elsewhere DefaultAzureCredential). The
  * identity needs `Microsoft.Web/sites/publish/Action` on the app (Website Contributor, Contributor or Owner).
  */
@@ -25,7 +25,7 @@ import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TokenCredential } from "@azure/identity";
 import { ARM_SCOPE } from "../lib/constants";
-import { chooseAzureCredential } from "./lib/azure-credential";
+import { chooseAzureCredential } from "./core/azure-credential";
 
 /** Kudu deployment status codes (DeployStatus): 0 pending, 1 building, 2 deploying, 3 failed, 4 success. */
 const DEPLOY_STATUS_SUCCESS = 4;

@@ -1,12 +1,12 @@
 /**
  * `npm run pulumi -- ARGS`: the pinned Pulumi CLI with the same state backend as every other npm script
- * (PULUMI_BACKEND_URL when set, else the project's file backend in .pulumi-state/; scripts/lib/pulumi-cli.ts). A bare
+ * (PULUMI_BACKEND_URL when set, else the project's file backend in .pulumi-state/; scripts/core/pulumi-cli.ts). A bare
  * `npx pulumi` does not apply that rule and falls back to Pulumi Cloud, where this project's stacks are not.
  * Everything after `--` goes to pulumi as is (so `npm run pulumi -- --help` is pulumi's own help); the CLI inherits the
  * terminal, so its prompts work. Exits with pulumi's exit code.
  */
-import { EXIT, runMain } from "./lib/cli";
-import { runPulumiAtTerminal } from "./lib/pulumi-cli";
+import { EXIT, runMain } from "./core/cli";
+import { runPulumiAtTerminal } from "./core/pulumi-cli";
 
 export const PULUMI_USAGE = `usage: npm run pulumi -- PULUMI_ARGS...
 Runs the project's pinned Pulumi CLI with the project's state backend (PULUMI_BACKEND_URL, else file://<project>/.pulumi-state).

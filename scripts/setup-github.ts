@@ -10,9 +10,9 @@
  * (or GH_TOKEN, e.g. `GITHUB_TOKEN=$(gh auth token)`) allowed to write the repository's variables and secrets.
  * `SETUP_GRAPH_ENDPOINT`, `SETUP_ARM_ENDPOINT` and `GITHUB_API_URL` move the endpoints (GitHub Enterprise, tests).
  */
-import { chooseAzureCredential } from "./lib/azure-credential";
-import { EXIT, runCommand, runMain, UsageError } from "./lib/cli";
-import { PROJECT_ROOT } from "./lib/pulumi-cli";
+import { chooseAzureCredential } from "./core/azure-credential";
+import { EXIT, runCommand, runMain, UsageError } from "./core/cli";
+import { PROJECT_ROOT } from "./core/pulumi-cli";
 import { authorizationClient, ensureRoleAssignments } from "./setup-github/azure-roles";
 import { type Change, renderChanges } from "./setup-github/changes";
 import { federatedCredentials, PASSPHRASE_SECRET, roleNeeds } from "./setup-github/desired";

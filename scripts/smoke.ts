@@ -4,10 +4,10 @@
  * Proves, after `pulumi up`, that every identity the stack grants can call the model with an Entra ID token:
  * you (local sign-in, or GitHub OIDC in CI), the VM's managed identity (run command), the Function App's managed
  * identity (HTTP function). Waits for role assignments to take effect with visible progress, then prints a summary
- * table. Follows scripts/lib/cli.ts: `--help` exits 0; exit 0 all passed, 1 some failed, 2 usage or configuration.
+ * table. Follows scripts/core/cli.ts: `--help` exits 0; exit 0 all passed, 1 some failed, 2 usage or configuration.
  */
-import { chooseAzureCredential } from "./lib/azure-credential";
-import { type CommandIo, type parseCommandLine, processIo, runCommand, runMain, UsageError } from "./lib/cli";
+import { chooseAzureCredential } from "./core/azure-credential";
+import { type CommandIo, type parseCommandLine, processIo, runCommand, runMain, UsageError } from "./core/cli";
 import { readOptions, SMOKE_COMMAND, type SmokeOptions, type TargetName } from "./smoke/options";
 import { loadOutputs, type StackOutputs } from "./smoke/outputs";
 import { summaryTable } from "./smoke/report";
@@ -107,7 +107,7 @@ async function smoke(
   return results.every((result) => result.outcome === "passed") ? 0 : 1;
 }
 
-/** The command, under scripts/lib/cli.ts's convention. */
+/** The command, under scripts/core/cli.ts's convention. */
 export function main(
   argv: readonly string[],
   environment: NodeJS.ProcessEnv = process.env,

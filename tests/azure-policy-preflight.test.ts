@@ -17,16 +17,16 @@ import { NetworkInterface } from "@pulumi/azure-native/network/networkInterface"
 import { ResourceGroup } from "@pulumi/azure-native/resources/resourceGroup";
 import * as random from "@pulumi/random";
 import { parseConfig } from "../lib/config";
-import { runProgram } from "../scripts/lib/offline-engine";
+import { runProgram } from "../scripts/core/offline-engine";
 import {
   ARM_MAPPINGS,
   type ArmResourceRequest,
   armRequests,
   type PlannedAzureResource,
   plannedResources,
-} from "../scripts/preflight/arm-body";
-import { azurePolicyChecks } from "../scripts/preflight/checks/azure-policy";
-import type { PreflightContext } from "../scripts/preflight/types";
+} from "../scripts/core/preflight/arm-body";
+import { azurePolicyChecks } from "../scripts/core/preflight/checks/azure-policy";
+import type { PreflightContext } from "../scripts/core/preflight/types";
 import { APP_SERVICE_IDENTITY_PATH, appServiceIdentityRoutes } from "./standins/identity";
 import {
   aiServicesKeyAccessDenyAssignment,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { type CommandIo, describeError, RefusedError, runCommand, UsageError } from "../scripts/lib/cli";
+import { type CommandIo, describeError, RefusedError, runCommand, UsageError } from "../scripts/core/cli";
 import { debianPackageOf, missingTool, TEST_TOOLS, type TestTool } from "./support/tools";
 
 function capture(): CommandIo & { stdout: string; stderr: string } {

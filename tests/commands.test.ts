@@ -38,7 +38,7 @@ const COMMANDS: readonly CommandRow[] = [
   { command: "models" },
 ];
 
-/** package.json scripts that are not user commands of scripts/lib/cli.ts, each with the reason it has no row. */
+/** package.json scripts that are not user commands of scripts/core/cli.ts, each with the reason it has no row. */
 const NOT_COMMANDS: Readonly<Record<string, string>> = {
   // `npm run pulumi -- ARGS` hands every argument to the pinned Pulumi CLI by design (scripts/pulumi.ts), so
   // `npm run pulumi -- --help` is Pulumi's own help, printed by the CLI this table must not start.

@@ -15,8 +15,8 @@ import { before, describe, test } from "node:test";
 
 import program = require("../index");
 
-import { ofType, type ProgramRun, runProgram } from "../scripts/lib/offline-engine";
-import { readStackConfig, withUnpinnedModelPlanned } from "../scripts/plan/config";
+import { ofType, type ProgramRun, runProgram } from "../scripts/core/offline-engine";
+import { readStackConfig, withUnpinnedModelPlanned } from "../scripts/core/stack-config";
 
 const root = join(__dirname, "..");
 type Verdict = "yes" | "no" | "n/a";

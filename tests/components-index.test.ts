@@ -13,7 +13,7 @@ import {
   type ModelAccessPrincipal,
   OpenAiAccount,
 } from "../components";
-import { runProgram, single } from "../scripts/lib/offline-engine";
+import { runProgram, single } from "../scripts/core/offline-engine";
 
 const SUBSCRIPTION = "00000000-1111-2222-3333-444444444444";
 const EXISTING_RESOURCE_GROUP = "rg-existing-app";

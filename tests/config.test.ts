@@ -8,7 +8,7 @@ import program = require("../index");
 
 import { CONFIG_KEYS, ConfigError, parseConfig, type RawConfig } from "../lib/config";
 import { deriveSubdomain, stableSuffix, vmNameFor } from "../lib/names";
-import { PROJECT, runProgram } from "../scripts/lib/offline-engine";
+import { PROJECT, runProgram } from "../scripts/core/offline-engine";
 
 const root = join(__dirname, "..");
 

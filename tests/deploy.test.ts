@@ -13,8 +13,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { LOCAL_BACKEND_DIR } from "../scripts/core/pulumi-cli";
 import { NEEDS_YES } from "../scripts/deploy/run";
-import { LOCAL_BACKEND_DIR } from "../scripts/lib/pulumi-cli";
 import { installPulumiStandIn, type PulumiStandIn } from "./standins/arm-teardown";
 import { type CatalogueState, catalogueRoutes } from "./standins/catalogue";
 import { imdsRoutes } from "./standins/identity";

@@ -19,7 +19,7 @@ import {
   runComponent,
   SUBSCRIPTION_ID,
   single,
-} from "../scripts/lib/offline-engine";
+} from "../scripts/core/offline-engine";
 
 const COMPONENT_TYPE = "keyless-openai:compute:FunctionApp";
 const PACKAGE = { zipPath: ".build/function-app/function-app.zip", sha256: "a".repeat(64) };

@@ -9,7 +9,7 @@ import program = require("../index");
 
 import { ConfigError, parseConfig } from "../lib/config";
 import { logWorkspaceNameFor } from "../lib/names";
-import { ofType, type RunOptions, runProgram, single } from "../scripts/lib/offline-engine";
+import { ofType, type RunOptions, runProgram, single } from "../scripts/core/offline-engine";
 
 const LOCK = "azure-native:authorization:ManagementLockAtResourceGroupLevel";
 /** A model pinned as `npm run models -- --pin` writes it: lib/config.ts accepts no stack without one. */

@@ -11,7 +11,7 @@ import {
   type RecordedResource,
   runComponent,
   single,
-} from "../scripts/lib/offline-engine";
+} from "../scripts/core/offline-engine";
 
 const COMPONENT_TYPE = "keyless-openai:compute:LinuxVm";
 const FAKE_PUBLIC_KEY = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQgenerated test@standin";

@@ -14,7 +14,7 @@ import {
   runProgram,
   SUBSCRIPTION_ID,
   single,
-} from "../scripts/lib/offline-engine";
+} from "../scripts/core/offline-engine";
 
 const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
 const RG_ID = resourceGroupId("rg-keyless-openai-dev");

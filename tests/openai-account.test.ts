@@ -4,7 +4,7 @@ import * as cognitiveservices from "@pulumi/azure-native/cognitiveservices";
 
 import program = require("../index");
 
-import { ofType, type ProgramRun, runProgram, single } from "../scripts/lib/offline-engine";
+import { ofType, type ProgramRun, runProgram, single } from "../scripts/core/offline-engine";
 
 const ACCOUNT = "azure-native:cognitiveservices:Account";
 const DEPLOYMENT = "azure-native:cognitiveservices:Deployment";

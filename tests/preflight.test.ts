@@ -18,15 +18,15 @@ import { type ChildRun, runChild } from "./support/process";
 import program = require("../index");
 
 import { roleAssignmentName } from "../lib/role-assignment";
-import { runProgram } from "../scripts/lib/offline-engine";
-import { plannedResources } from "../scripts/preflight/arm-body";
-import { identityFromToken } from "../scripts/preflight/azure";
-import { providersNeeded } from "../scripts/preflight/checks/providers";
-import { writeActionsNeeded } from "../scripts/preflight/checks/rights";
-import { actionPattern, permits } from "../scripts/preflight/permissions";
-import { type PreflightReport, runPreflight } from "../scripts/preflight/run";
-import { resolveSubscription } from "../scripts/preflight/target";
-import type { CheckResult } from "../scripts/preflight/types";
+import { runProgram } from "../scripts/core/offline-engine";
+import { plannedResources } from "../scripts/core/preflight/arm-body";
+import { identityFromToken } from "../scripts/core/preflight/azure";
+import { providersNeeded } from "../scripts/core/preflight/checks/providers";
+import { writeActionsNeeded } from "../scripts/core/preflight/checks/rights";
+import { actionPattern, permits } from "../scripts/core/preflight/permissions";
+import { type PreflightReport, runPreflight } from "../scripts/core/preflight/run";
+import { resolveSubscription } from "../scripts/core/preflight/target";
+import type { CheckResult } from "../scripts/core/preflight/types";
 import {
   BUILT_IN_ROLE_DEFINITIONS,
   healthyWorld,
@@ -53,7 +53,7 @@ const GROUP = "rg-preflight";
 const GROUP_ID = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${GROUP}`;
 /** Cognitive Services User (Learn, built-in roles, AI + machine learning). */
 const COGNITIVE_SERVICES_USER = "a97b65f3-24c7-4388-baec-2e87135dc908";
-/** A group object ID in the offline engine's stand-in directory (scripts/lib/offline-engine.ts DEFAULT_DIRECTORY). */
+/** A group object ID in the offline engine's stand-in directory (scripts/core/offline-engine.ts DEFAULT_DIRECTORY). */
 const DIRECTORY_GROUP = "b0b0b0b0-0000-4000-8000-000000000003";
 const DEPLOYMENT = "name=chat,model=gpt-5.4-mini,version=2026-03-17,sku=GlobalStandard,capacity=10";
 

@@ -11,8 +11,8 @@ import program = require("../index");
 
 import { ConfigError, parseConfig } from "../lib/config";
 import { GUARDRAILS, ruleApplies } from "../policy/rules";
-import { ofType, type ProgramRun, type RecordedResource, runProgram, single } from "../scripts/lib/offline-engine";
-import { readStackConfig } from "../scripts/plan/config";
+import { ofType, type ProgramRun, type RecordedResource, runProgram, single } from "../scripts/core/offline-engine";
+import { readStackConfig } from "../scripts/core/stack-config";
 
 const root = join(__dirname, "..");
 const SUBNET = "azure-native:network:Subnet";

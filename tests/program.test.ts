@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import program = require("../index");
 
 import { roleAssignmentName } from "../lib/role-assignment";
-import { ofType, type ProgramRun, resourceGroupId, runProgram, single } from "../scripts/lib/offline-engine";
+import { ofType, type ProgramRun, resourceGroupId, runProgram, single } from "../scripts/core/offline-engine";
 
 const VM = "azure-native:compute:VirtualMachine";
 const WEB_APP = "azure-native:web:WebApp";

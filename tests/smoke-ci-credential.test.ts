@@ -1,5 +1,5 @@
 /**
- * scripts/lib/azure-credential.ts in GitHub Actions: the real @azure/identity ClientAssertionCredential (msal-node
+ * scripts/core/azure-credential.ts in GitHub Actions: the real @azure/identity ClientAssertionCredential (msal-node
  * underneath) against a stand-in GitHub OIDC token endpoint and a stand-in Entra ID token endpoint on 127.0.0.1 that
  * refuses an assertion past its lifetime with AADSTS700024. Time is the stand-ins' injected clock, moved by the test.
  * Entra is HTTPS (msal-node refuses an http authority); the test trusts its certificate through the identity
@@ -14,7 +14,7 @@ import {
   chooseAzureCredential,
   githubAssertionProvider,
   needsInstanceDiscoveryOff,
-} from "../scripts/lib/azure-credential";
+} from "../scripts/core/azure-credential";
 import {
   type EntraOptions,
   entraRoutes,

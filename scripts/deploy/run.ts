@@ -5,13 +5,13 @@
  */
 import { spawn } from "node:child_process";
 import type { TokenCredential } from "@azure/core-auth";
-import { chooseAzureCredential } from "../lib/azure-credential";
-import { type CommandIo, EXIT, RefusedError } from "../lib/cli";
-import { PROJECT_ROOT, pulumiEnvironment, runPulumiAtTerminal } from "../lib/pulumi-cli";
-import { armEndpointFrom, subscriptionFor } from "../models/azure";
-import { chooseAndPin, readStackModelSettings, renderOutcome } from "../models/command";
-import { renderText } from "../preflight/render";
-import { runPreflight } from "../preflight/run";
+import { chooseAzureCredential } from "../core/azure-credential";
+import { type CommandIo, EXIT, RefusedError } from "../core/cli";
+import { armEndpointFrom, subscriptionFor } from "../core/models/azure";
+import { chooseAndPin, readStackModelSettings, renderOutcome } from "../core/models/command";
+import { renderText } from "../core/preflight/render";
+import { runPreflight } from "../core/preflight/run";
+import { PROJECT_ROOT, pulumiEnvironment, runPulumiAtTerminal } from "../core/pulumi-cli";
 
 /** What the command line asked for. */
 export interface DeployRequest {

@@ -1,5 +1,5 @@
-/** Command line of `npm run destroy` (parsed by scripts/lib/cli.ts: strict, --help, usage errors exit 2). */
-import { UsageError } from "../lib/cli";
+/** Command line of `npm run destroy` (parsed by scripts/core/cli.ts: strict, --help, usage errors exit 2). */
+import { UsageError } from "../core/cli";
 
 /** What the user asked for. */
 export interface TeardownOptions {

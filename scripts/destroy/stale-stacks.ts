@@ -5,8 +5,8 @@
  * up is kept unless it is too old: deleting someone's live test stack is worse than keeping one a day longer.
  */
 import { spawnSync } from "node:child_process";
-import { EXIT, runCommand, runMain, UsageError } from "../lib/cli";
-import { listStacks, type StackSummary } from "../lib/pulumi-cli";
+import { EXIT, runCommand, runMain, UsageError } from "../core/cli";
+import { listStacks, type StackSummary } from "../core/pulumi-cli";
 import { shortStackName, TEST_STACK_NAME } from "./args";
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -12,7 +12,7 @@
  */
 
 import { existsSync } from "node:fs";
-import { describeError, EXIT, RefusedError } from "../lib/cli";
+import { describeError, EXIT, RefusedError } from "../core/cli";
 import {
   findStack,
   listStacks,
@@ -21,7 +21,7 @@ import {
   readStackOutputs,
   runPulumi,
   type StackSummary,
-} from "../lib/pulumi-cli";
+} from "../core/pulumi-cli";
 import { shortStackName, TEST_STACK_NAME, type TeardownOptions } from "./args";
 import { explainPurgeError, type PurgeOutcome } from "./purge";
 import { deleteRecord, loadRecord, type PurgeTarget, recordPath, saveRecord, type TeardownRecord } from "./record";

@@ -18,7 +18,7 @@ import {
   type RecordedResource,
   resolvedAtDeploy,
   type UnresolvedPrincipal,
-} from "../lib/offline-engine";
+} from "../core/offline-engine";
 
 /**
  * Version of the JSON form; bump when fields change meaning. Fields added later (warnings, unresolvedPrincipals,

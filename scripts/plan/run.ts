@@ -1,12 +1,12 @@
 /**
- * Runs a stack's program offline (scripts/lib/offline-engine.ts: Pulumi mocks, no CLI, no credentials) with the
+ * Runs a stack's program offline (scripts/core/offline-engine.ts: Pulumi mocks, no CLI, no credentials) with the
  * stack's config, and builds the plan document.
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
-import { runProgram } from "../lib/offline-engine";
-import { readStackConfig, withUnpinnedModelPlanned } from "./config";
+import { runProgram } from "../core/offline-engine";
+import { readStackConfig, withUnpinnedModelPlanned } from "../core/stack-config";
 import { buildPlan, type PlanDocument } from "./model";
 
 type Program = () => unknown;

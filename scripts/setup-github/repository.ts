@@ -1,6 +1,6 @@
 /** Which GitHub repository the pipeline runs in: `--repo owner/name`, else the `origin` remote of the checkout. */
 import { spawnSync } from "node:child_process";
-import { UsageError } from "../lib/cli";
+import { UsageError } from "../core/cli";
 
 export interface Repository {
   owner: string;

@@ -1,5 +1,5 @@
 /** Command line of `npm run smoke`. */
-import { parseCommandLine, UsageError } from "../lib/cli";
+import { parseCommandLine, UsageError } from "../core/cli";
 
 export type TargetName = "local" | "vm" | "function";
 export const TARGET_CHOICES = ["local", "vm", "function", "all"] as const;
@@ -42,7 +42,7 @@ v1 data-plane API ({endpoint}openai/v1/chat/completions, model = deployment name
 Environment: SMOKE_ARM_ENDPOINT and SMOKE_FUNCTION_BASE_URL work like the last two options.
 Exit codes: 0 all passed, 1 some failed, 2 usage or configuration error (including no stack outputs yet).`;
 
-/** The command's declaration for scripts/lib/cli.ts. */
+/** The command's declaration for scripts/core/cli.ts. */
 export const SMOKE_COMMAND = {
   name: "smoke",
   usage: USAGE,
@@ -82,7 +82,7 @@ function httpsUrl(name: string, value: string): string {
   return value.replace(/\/+$/, "");
 }
 
-/** Turns the parsed command line (scripts/lib/cli.ts parseCommandLine) into options; `environment` supplies overrides. */
+/** Turns the parsed command line (scripts/core/cli.ts parseCommandLine) into options; `environment` supplies overrides. */
 export function readOptions(
   values: ReturnType<typeof parseCommandLine<typeof SMOKE_COMMAND.options>>["values"],
   environment: NodeJS.ProcessEnv,

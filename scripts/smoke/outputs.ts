@@ -1,7 +1,7 @@
 /** Stack outputs the smoke test needs, from `pulumi stack output --json` or a saved file. Contract: the lead's index.ts. */
 import { readFile } from "node:fs/promises";
-import { UsageError } from "../lib/cli";
-import { runPulumi } from "../lib/pulumi-cli";
+import { UsageError } from "../core/cli";
+import { runPulumi } from "../core/pulumi-cli";
 
 /** The stack outputs this script reads (a subset of the stack's contract). */
 export interface StackOutputs {

@@ -1,5 +1,5 @@
 /**
- * Target `local`: the person or pipeline running the command (scripts/lib/azure-credential.ts: `az login` on a
+ * Target `local`: the person or pipeline running the command (scripts/core/azure-credential.ts: `az login` on a
  * workstation, GitHub OIDC in Actions), calling the model from this machine.
  */
 import type { TokenCredential } from "@azure/identity";

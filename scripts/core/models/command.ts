@@ -4,10 +4,10 @@
  * that has no model pinned yet.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import { parseDeployment } from "../../lib/config";
-import { DEFAULT_DEPLOYMENT } from "../../lib/constants";
-import { type CommandIo, EXIT } from "../lib/cli";
-import { readStackConfig } from "../plan/config";
+import { parseDeployment } from "../../../lib/config";
+import { DEFAULT_DEPLOYMENT } from "../../../lib/constants";
+import { type CommandIo, EXIT } from "../cli";
+import { readStackConfig } from "../stack-config";
 import { catalogueClient } from "./azure";
 import { type Candidate, type Choice, chooseModel, readCatalogue } from "./catalogue";
 import { type PinResult, pinDeployment } from "./pin";

@@ -11,10 +11,10 @@ import { ResourceManagementClient } from "@azure/arm-resources";
 import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { isRestError } from "@azure/core-rest-pipeline";
-import { ARM_SCOPE, AZURE_CLI_CLIENT_ID } from "../../lib/constants";
-import { jwtClaims, principalTypeFromToken } from "../../lib/principals";
-import type { PrincipalType } from "../../lib/role-assignment";
-import { describeError } from "../lib/cli";
+import { ARM_SCOPE, AZURE_CLI_CLIENT_ID } from "../../../lib/constants";
+import { jwtClaims, principalTypeFromToken } from "../../../lib/principals";
+import type { PrincipalType } from "../../../lib/role-assignment";
+import { describeError } from "../cli";
 import type { PreflightContext } from "./types";
 
 export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";

@@ -1,11 +1,11 @@
 /**
  * Preflight check `model`: every configured deployment's model version is one a new customer can deploy today in the
  * account's region with the configured SKU, is not retiring within 90 days, and fits the quota left. Reads the
- * regional catalogue and usages once (models.list + usages.list, see scripts/models/catalogue.ts for the calls and
+ * regional catalogue and usages once (models.list + usages.list, see scripts/core/models/catalogue.ts for the calls and
  * their sources) and judges dates against the context's clock. A problem comes with the deployable alternatives and
  * the exact command that pins one.
  */
-import { describeError } from "../../lib/cli";
+import { describeError } from "../../cli";
 import { catalogueClient } from "../../models/azure";
 import { type Candidate, chooseModel, judge, readCatalogue } from "../../models/catalogue";
 import { pinFamilyCommand } from "../../models/command";

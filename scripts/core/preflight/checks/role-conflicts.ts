@@ -7,8 +7,8 @@
  * roleAssignments; REST example RoleAssignments_ListForScope.json, 2022-04-01).
  */
 import type { RoleAssignment } from "@azure/arm-authorization";
-import { BUILT_IN_ROLES } from "../../../lib/constants";
-import { roleAssignmentName } from "../../../lib/role-assignment";
+import { BUILT_IN_ROLES } from "../../../../lib/constants";
+import { roleAssignmentName } from "../../../../lib/role-assignment";
 import { all, armClients, resourceGroupId, signedInIdentity } from "../azure";
 import { resourceGroupExists } from "../permissions";
 import type { CheckResult, PreflightCheck, PreflightContext } from "../types";

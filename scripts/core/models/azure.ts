@@ -4,9 +4,9 @@
  */
 import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices";
 import type { TokenCredential } from "@azure/core-auth";
-import { ARM_SCOPE } from "../../lib/constants";
-import { readStackConfig } from "../plan/config";
+import { ARM_SCOPE } from "../../../lib/constants";
 import { readAzAccount, resolveSubscription } from "../preflight/target";
+import { readStackConfig } from "../stack-config";
 
 /** Resource Manager of the public cloud. */
 export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";

@@ -5,7 +5,7 @@
  * `displayName`, `metadata.regionType` Physical / Logical). A logical region (a geography such as `europe`) holds no
  * resources, so only physical ones count.
  */
-import { didYouMean } from "../../../lib/suggest";
+import { didYouMean } from "../../../../lib/suggest";
 import { all, armClients } from "../azure";
 import type { CheckResult, PreflightCheck } from "../types";
 

@@ -4,7 +4,7 @@
  * results: pass / warn / fail, what it found, and how to fix it.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import type { StackConfig } from "../../lib/config";
+import type { StackConfig } from "../../../lib/config";
 import type { PlannedAzureResource } from "./arm-body";
 
 export type CheckStatus = "pass" | "warn" | "fail";

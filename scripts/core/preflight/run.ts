@@ -5,11 +5,11 @@
  */
 import { resolve } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
-import { ConfigError, parseConfig, type RawConfig, type StackConfig } from "../../lib/config";
-import { chooseAzureCredential } from "../lib/azure-credential";
-import { describeError } from "../lib/cli";
-import { PROJECT_ROOT } from "../lib/pulumi-cli";
-import { readStackConfig } from "../plan/config";
+import { ConfigError, parseConfig, type RawConfig, type StackConfig } from "../../../lib/config";
+import { chooseAzureCredential } from "../azure-credential";
+import { describeError } from "../cli";
+import { PROJECT_ROOT } from "../pulumi-cli";
+import { readStackConfig } from "../stack-config";
 import { type PlannedAzureResource, plannedResources } from "./arm-body";
 import {
   armClients,

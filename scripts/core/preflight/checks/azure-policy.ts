@@ -1,7 +1,7 @@
 /**
  * Azure Policy, before `pulumi up`. Pulumi sends each resource straight to ARM (no template validation), so a Deny
  * assignment surfaces mid-deploy as RequestDisallowedByPolicy and leaves a half-built stack. This check sends the
- * ARM body of every planned resource (scripts/preflight/arm-body.ts) to Azure Policy's own evaluator,
+ * ARM body of every planned resource (scripts/core/preflight/arm-body.ts) to Azure Policy's own evaluator,
  * `Microsoft.PolicyInsights/checkPolicyRestrictions` (@azure/arm-policyinsights 6.0.0, api-version 2024-10-01),
  * and reports every Deny it would meet: assignment, definition and the field.
  *
@@ -21,7 +21,7 @@
 
 import type { CheckRestrictionsRequest, CheckRestrictionsResult, PolicyReference } from "@azure/arm-policyinsights";
 import { PolicyInsightsClient } from "@azure/arm-policyinsights";
-import { ARM_SCOPE } from "../../../lib/constants";
+import { ARM_SCOPE } from "../../../../lib/constants";
 import { type ArmResourceRequest, armRequests } from "../arm-body";
 import { resourceGroupExists } from "../permissions";
 import type { CheckResult, PreflightCheck } from "../types";
@@ -169,7 +169,7 @@ export const azurePolicyChecks: PreflightCheck = async (context) => {
       check: CHECK_ID,
       status: "warn",
       found: `${type} (${names.join(", ")}) has no ARM body mapping, so Azure Policy was not asked about it`,
-      fix: `Add a row for ${type} to ARM_MAPPINGS in scripts/preflight/arm-body.ts (ARM type, API version, which inputs stay top-level).`,
+      fix: `Add a row for ${type} to ARM_MAPPINGS in scripts/core/preflight/arm-body.ts (ARM type, API version, which inputs stay top-level).`,
     });
   }
 

@@ -20,8 +20,8 @@ import {
   type Directory,
   SUBSCRIPTION_ID as OFFLINE_SUBSCRIPTION_ID,
   runProgram,
-} from "../lib/offline-engine";
-import { readStackConfig, withUnpinnedModelPlanned } from "../plan/config";
+} from "../offline-engine";
+import { readStackConfig, withUnpinnedModelPlanned } from "../stack-config";
 
 /** A resource the program declares, with its inputs as the engine received them. */
 export interface PlannedAzureResource {

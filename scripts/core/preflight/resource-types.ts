@@ -2,14 +2,14 @@
  * What preflight needs to know about each azure-native resource type the program can declare: the resource provider
  * namespace it lives in (must be registered in the subscription) and the ARM write action that creates it (the
  * deployer must hold it). Which types a stack declares is not written down here: it is read from the program itself,
- * run offline under the mock engine with the stack's config (scripts/preflight/arm-body.ts `plannedResources`), so a
+ * run offline under the mock engine with the stack's config (scripts/core/preflight/arm-body.ts `plannedResources`), so a
  * new resource in index.ts or components/ can never be silently missed; a type without a row is reported.
  *
  * Write actions: Learn, "Azure resource provider operations" (learn.microsoft.com/azure/role-based-access-control/
  * resource-provider-operations), each namespace's section; locks: Learn REST "Management Locks - Create Or Update"
  * ("you must have access to Microsoft.Authorization/* or Microsoft.Authorization/locks/* actions. Of the built-in
  * roles, only Owner and User Access Administrator are granted those actions"). Namespaces: the ARM type of each
- * (the same types scripts/preflight/arm-body.ts ARM_MAPPINGS writes bodies for).
+ * (the same types scripts/core/preflight/arm-body.ts ARM_MAPPINGS writes bodies for).
  */
 import type { PlannedAzureResource } from "./arm-body";
 
@@ -124,4 +124,4 @@ export function unknownTypesMessage(unknown: readonly string[], column: string):
 }
 
 export const UNKNOWN_TYPES_FIX =
-  "add a row for each to RESOURCE_TYPES in scripts/preflight/resource-types.ts (namespace and write action from Learn's 'Azure resource provider operations')";
+  "add a row for each to RESOURCE_TYPES in scripts/core/preflight/resource-types.ts (namespace and write action from Learn's 'Azure resource provider operations')";
