@@ -5,10 +5,10 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { EXIT, runCommand, runMain, UsageError } from "./core/cli";
-import { comparePlans } from "./plan/compare";
-import { planJson, readPlanDocument } from "./plan/model";
+import { comparePlans } from "./core/plan/compare";
+import { planJson, readPlanDocument } from "./core/plan/model";
+import { planStack } from "./core/plan/run";
 import { renderComparison, renderPlan } from "./plan/render";
-import { planStack } from "./plan/run";
 
 const USAGE = `Usage: npm run plan -- --stack NAME [--json FILE] [--compare BASE.json] [--markdown FILE] [--report-only]
                      [--project-dir DIR] [--program FILE]

@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseConfig } from "../lib/config";
+import { comparePlans, diffValues, replacingChanges } from "../scripts/core/plan/compare";
+import type { PlanDocument } from "../scripts/core/plan/model";
+import { planStack } from "../scripts/core/plan/run";
 import { StackConfigError } from "../scripts/core/stack-config";
-import { comparePlans, diffValues, replacingChanges } from "../scripts/plan/compare";
-import type { PlanDocument } from "../scripts/plan/model";
 import { renderComparison, renderPlan } from "../scripts/plan/render";
-import { planStack } from "../scripts/plan/run";
 
 const FIXTURE = "tests/fixtures/plan";
 const ROOT = process.cwd();

@@ -2,8 +2,8 @@
  * Markdown for a terminal and for a GitHub job summary: tables, the access matrix, the guardrails' verdicts and a
  * Mermaid diagram of identities and their roles (GitHub renders ```mermaid blocks in job summaries).
  */
-import type { InputChange, MatchedChanges, PlanComparison } from "./compare";
-import type { AccessRow, PlanDocument, Verdict } from "./model";
+import type { InputChange, MatchedChanges, PlanComparison } from "../core/plan/compare";
+import type { AccessRow, PlanDocument, Verdict } from "../core/plan/model";
 
 /** Escapes a value for a markdown table cell. */
 function cell(value: unknown): string {

@@ -5,8 +5,8 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
-import { runProgram } from "../core/offline-engine";
-import { readStackConfig, withUnpinnedModelPlanned } from "../core/stack-config";
+import { runProgram } from "../offline-engine";
+import { readStackConfig, withUnpinnedModelPlanned } from "../stack-config";
 import { buildPlan, type PlanDocument } from "./model";
 
 type Program = () => unknown;

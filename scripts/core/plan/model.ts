@@ -11,14 +11,14 @@ import {
   roleNameOf,
   ruleApplies,
   TYPES,
-} from "../../policy/rules";
+} from "../../../policy/rules";
 import {
   DEFAULT_DIRECTORY,
   type ProgramRun,
   type RecordedResource,
   resolvedAtDeploy,
   type UnresolvedPrincipal,
-} from "../core/offline-engine";
+} from "../offline-engine";
 
 /**
  * Version of the JSON form; bump when fields change meaning. Fields added later (warnings, unresolvedPrincipals,
