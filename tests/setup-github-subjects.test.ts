@@ -47,8 +47,12 @@ const states = {
   }),
   organizationTemplate: state("octo-org", "octo-repo", {
     repository: fixture("repository-octo-org-octo-repo.json"),
-    oidcSubject: { use_default: false },
+    oidcSubject: { use_default: false, use_immutable_subject: true },
     organizationOidcSubject: fixture("oidc-sub-organization-template.json"),
+  }),
+  organizationWithoutTemplate: state("octo-org", "octo-repo", {
+    repository: fixture("repository-octo-org-octo-repo.json"),
+    oidcSubject: { use_default: false, sub_claim_prefix: "repo:octo-org/octo-repo" },
   }),
   reusableWorkflowTemplate: state("octo-org", "octo-repo", {
     repository: fixture("repository-octo-org-octo-repo.json"),
@@ -131,6 +135,16 @@ describe("the OIDC subjects GitHub issues", () => {
     assert.deepEqual(
       [...new Set(issued.subjects.map((item) => item.subject))],
       ["repository_owner:octo-org:repository_visibility:private"],
+    );
+    assert.deepEqual(issued.otherForm, [], "without `repo` both forms give this subject: nothing of it is stale");
+  });
+
+  test("use_default false in an organisation without a template (404) is the default template", async () => {
+    const issued = await subjectsOf("organizationWithoutTemplate", "octo-org", "octo-repo");
+    assert.deepEqual(issued.template, { kind: "default" });
+    assert.deepEqual(
+      issued.subjects.map((item) => item.subject),
+      ["repo:octo-org/octo-repo:pull_request", "repo:octo-org/octo-repo:ref:refs/heads/main"],
     );
   });
 

@@ -151,18 +151,32 @@ export function issuedSubjects(
     template.kind === "custom" && unfixed.length > 0
       ? `the ${template.origin} OIDC subject template of ${facts.owner}/${facts.name} includes ${unfixed.map((key) => JSON.stringify(key)).join(", ")}, whose value changes between runs or workflows, so no federated credential can match every run: set the repository to the default template (gh api -X PUT repos/${facts.owner}/${facts.name}/actions/oidc/customization/sub -F use_default=true) or add the credentials by hand`
       : undefined;
+  const subjects = refusal ? [] : build(form ? [form] : ["name-only", "immutable"]);
+  const current = new Set(subjects.map((item) => item.subject));
+  // A template without `repo` gives the same subjects in both forms: those are current, never the other form.
+  const otherForm = refusal || !form ? [] : build([form === "immutable" ? "name-only" : "immutable"]);
   return {
     repository: facts,
     template,
     form,
-    subjects: refusal ? [] : build(form ? [form] : ["name-only", "immutable"]),
-    otherForm: refusal || !form ? [] : build([form === "immutable" ? "name-only" : "immutable"]),
+    subjects,
+    otherForm: otherForm.filter((item) => !current.has(item.subject)),
     ...(refusal ? { refusal } : {}),
   };
 }
 
 function status(error: unknown): number | undefined {
   return typeof error === "object" && error !== null && "status" in error ? Number(error.status) : undefined;
+}
+
+/** The organisation's template keys; none when it has no template (404), so the default template applies. */
+async function organizationTemplateKeys(octokit: Octokit, org: string): Promise<string[]> {
+  try {
+    return (await octokit.rest.oidc.getOidcCustomSubTemplateForOrg({ org })).data.include_claim_keys;
+  } catch (error) {
+    if (status(error) !== 404) throw error;
+    return [];
+  }
 }
 
 /** Asks GitHub for the repository's IDs and its subject customization, and builds the subjects it will issue. */
@@ -190,10 +204,8 @@ export async function resolveIssuedSubjects(octokit: Octokit, repository: Reposi
     if (keys.length > 0) {
       template = { kind: "custom", keys, origin: "repository" };
     } else if (facts.ownerType === "Organization") {
-      const organization = (await octokit.rest.oidc.getOidcCustomSubTemplateForOrg({ org: facts.owner })).data;
-      if (organization.include_claim_keys.length > 0) {
-        template = { kind: "custom", keys: organization.include_claim_keys, origin: "organization" };
-      }
+      const keys = await organizationTemplateKeys(octokit, facts.owner);
+      if (keys.length > 0) template = { kind: "custom", keys, origin: "organization" };
     }
   }
   return issuedSubjects(facts, customization, template);
