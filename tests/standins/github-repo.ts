@@ -237,6 +237,8 @@ export function githubRepoRoutes(state: GitHubRepoState): Route[] {
     handle: (request, match) => authorized(request) ?? injected(request) ?? handle(request, match),
   });
   const decoded = (match: RegExpExecArray) => decodeURIComponent(match[1] ?? "");
+  /** Octokit sends `{ref}` URL-encoded (`heads%2Fmain`); GitHub reads both forms. */
+  const branchOf = (match: RegExpExecArray) => decoded(match).replace(/^heads\//, "");
   const refJson = (branch: string) => {
     const sha = state.branches.get(branch) ?? "";
     return {
@@ -312,8 +314,8 @@ export function githubRepoRoutes(state: GitHubRepoState): Route[] {
       }
       return json(200, issue.labels.map(label));
     }),
-    route("GET", "/git/ref/heads/(.+)", (_request, match) =>
-      state.branches.has(decoded(match)) ? json(200, refJson(decoded(match))) : NOT_FOUND,
+    route("GET", "/git/ref/(.+)", (_request, match) =>
+      state.branches.has(branchOf(match)) ? json(200, refJson(branchOf(match))) : NOT_FOUND,
     ),
     route("POST", "/git/refs", (request) => {
       const { ref, sha } = body(request);
@@ -323,16 +325,16 @@ export function githubRepoRoutes(state: GitHubRepoState): Route[] {
       state.branches.set(branch, sha);
       return json(201, refJson(branch));
     }),
-    route("PATCH", "/git/refs/heads/(.+)", (request, match) => {
-      const branch = decoded(match);
+    route("PATCH", "/git/refs/(.+)", (request, match) => {
+      const branch = branchOf(match);
       const { sha } = body(request);
       if (!state.branches.has(branch)) return json(422, { message: "Reference does not exist" });
       if (typeof sha !== "string" || !state.commits.has(sha)) return json(422, { message: "Object does not exist" });
       state.branches.set(branch, sha);
       return json(200, refJson(branch));
     }),
-    route("DELETE", "/git/refs/heads/(.+)", (_request, match) => {
-      if (!state.branches.delete(decoded(match))) return json(422, { message: "Reference does not exist" });
+    route("DELETE", "/git/refs/(.+)", (_request, match) => {
+      if (!state.branches.delete(branchOf(match))) return json(422, { message: "Reference does not exist" });
       return { status: 204 };
     }),
     route("GET", "/contents/(.+)", (request, match) => {
