@@ -333,7 +333,7 @@ describe("npm run models", { skip: needsOpenssl }, () => {
     const help = await models(["--help"]);
     assert.equal(help.code, 0);
     assert.match(help.out, /the newest small \(\*-mini\) general-purpose chat model that is not a reasoning model/);
-    assert.match(help.out, /--check .*\n.*\n.*\n[^]*A pin is judged as a new deployment/);
+    assert.match(help.out, /--check {10}for every pinned deployment[\s\S]*A pin is judged as a new deployment/);
     assert.match(help.out, /--renew .*writes each failing pin's replacement/);
     const usage = await models([]);
     assert.equal(usage.code, 2);
