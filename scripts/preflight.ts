@@ -45,7 +45,7 @@ ${checkList}
 Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage error.`;
 
 const SPEC = {
-  name: "npm run preflight",
+  name: "preflight",
   usage: USAGE,
   options: {
     stack: { type: "string" },
