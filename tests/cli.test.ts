@@ -130,7 +130,7 @@ describe("the command-line convention", () => {
 describe("usage generated from the option table", () => {
   const definition = {
     name: "example",
-    summary: "Does the example thing\nover two lines.\n\nA second paragraph.",
+    summary: "Does the example thing\nover two lines.\n\nA second paragraph:\n  kept    as\n  written",
     options: {
       stack: { type: "string", valueName: "NAME", required: true, description: "the stack" },
       "project-dir": { type: "string", valueName: "DIR", default: ".", description: "directory of Pulumi.yaml" },
@@ -140,7 +140,7 @@ describe("usage generated from the option table", () => {
     footer: "Example: npm run example -- --stack dev",
   } as const;
 
-  test("synopsis, summary, one row per option with its default, --help, the exit codes, the footer", () => {
+  test("synopsis, summary (an indented paragraph kept as written), one row per option with its default, --help, the exit codes, the footer", () => {
     assert.equal(
       usageText(definition),
       [
@@ -148,7 +148,9 @@ describe("usage generated from the option table", () => {
         "",
         "Does the example thing over two lines.",
         "",
-        "A second paragraph.",
+        "A second paragraph:",
+        "  kept    as",
+        "  written",
         "",
         "Options:",
         "  --stack NAME       the stack",
@@ -179,6 +181,23 @@ describe("usage generated from the option table", () => {
     assert.ok(
       rows.every((line) => line.length <= 118),
       "no line longer than 118 characters",
+    );
+    const many = usageText({
+      ...definition,
+      options: Object.fromEntries(
+        Array.from({ length: 12 }, (_, index) => [
+          `option-${index}`,
+          { type: "string", valueName: "VALUE", description: "d" } as const,
+        ]),
+      ),
+    });
+    const synopsis = many.slice(0, many.indexOf("\n\n")).split("\n");
+    assert.ok(synopsis.length > 1, "a long synopsis wraps");
+    assert.ok(
+      synopsis.every(
+        (line) => line.length <= 118 && /^(usage: npm run example --| {25}) \[--option-\d+ VALUE\]/.test(line),
+      ),
+      `each synopsis line starts with a whole [--option VALUE] under the first: ${synopsis.join("\n")}`,
     );
     let stack: string | undefined;
     assert.equal(

@@ -48,7 +48,10 @@ export type OptionTable = Record<string, DescribedOption>;
 export interface CommandDefinition<Options extends OptionTable> {
   /** `npm run <name>` */
   name: string;
-  /** What the command does, after the synopsis: free text, one paragraph or more. */
+  /**
+   * What the command does, after the synopsis: paragraphs separated by a blank line, each wrapped to the help's
+   * width, except a paragraph with indented lines, which is kept as written.
+   */
   summary: string;
   options: Options;
   /** What each exit code means for this command; "2 usage error" is added to every command. */
@@ -63,9 +66,14 @@ const HELP_WIDTH = 118;
 
 /** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
 function wrap(text: string, width: number): string[] {
+  return wrapWords(text.split(/\s+/), width);
+}
+
+/** `words` (each kept whole, e.g. a synopsis item `[--stack NAME]`) in lines of at most `width` characters. */
+function wrapWords(words: readonly string[], width: number): string[] {
   const lines: string[] = [];
   let line = "";
-  for (const word of text.split(/\s+/).filter((piece) => piece !== "")) {
+  for (const word of words.filter((piece) => piece !== "")) {
     if (line !== "" && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;
@@ -73,6 +81,11 @@ function wrap(text: string, width: number): string[] {
   }
   if (line !== "") lines.push(line);
   return lines;
+}
+
+/** A paragraph wrapped to the help's width; one with indented lines (a small table) is kept as written. */
+function summaryLines(paragraph: string): string[] {
+  return /\n\s/.test(paragraph) ? paragraph.split("\n") : wrap(paragraph, HELP_WIDTH);
 }
 
 function optionLabel(name: string, option: DescribedOption): string {
@@ -93,7 +106,7 @@ export function usageText<Options extends OptionTable>(definition: CommandDefini
   const synopsis =
     items.join("") === ""
       ? [`usage: npm run ${definition.name}`]
-      : wrap(items.join(" "), HELP_WIDTH - prefix.length - 1).map(
+      : wrapWords(items, HELP_WIDTH - prefix.length - 1).map(
           (line, index) => `${index === 0 ? prefix : " ".repeat(prefix.length)} ${line}`,
         );
   const rows: [string, string][] = [
@@ -123,7 +136,7 @@ export function usageText<Options extends OptionTable>(definition: CommandDefini
     ...definition.summary
       .trim()
       .split(/\n\s*\n/)
-      .flatMap((paragraph, index) => [...(index > 0 ? [""] : []), ...wrap(paragraph, HELP_WIDTH)]),
+      .flatMap((paragraph, index) => [...(index > 0 ? [""] : []), ...summaryLines(paragraph)]),
     "",
     "Options:",
     ...optionLines,
