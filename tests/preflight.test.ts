@@ -1163,11 +1163,17 @@ describe("npm run preflight (the command)", { skip: needsOpenssl, concurrency: 1
   });
 
   test("usage errors exit 2: no --stack, an unknown option, an http endpoint", async () => {
-    for (const args of [[], ["--stack", "pf", "--bogus"], ["--stack", "pf", "--arm-endpoint", "http://127.0.0.1:1"]]) {
+    for (const args of [[], ["--stack", "pf", "--arm-endpoint", "http://127.0.0.1:1"]]) {
       const run = await runCli(args, { PATH: process.env.PATH });
       assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
       assert.match(run.stderr, /usage: npm run preflight/);
     }
+    const mistyped = await runCli(["--stack", "pf", "--jsn"], { PATH: process.env.PATH });
+    assert.equal(mistyped.code, 2, mistyped.stderr);
+    assert.match(
+      mistyped.stderr,
+      /^preflight: unknown option --jsn; did you mean --json\? \(npm run preflight -- --help lists the options\)$/m,
+    );
   });
 
   test("--json prints the results, the summary and the exit code; a failed check exits 1", async () => {
