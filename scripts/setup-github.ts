@@ -11,7 +11,7 @@
  * `SETUP_GRAPH_ENDPOINT`, `SETUP_ARM_ENDPOINT` and `GITHUB_API_URL` move the endpoints (GitHub Enterprise, tests).
  */
 import { chooseAzureCredential } from "./core/azure-credential";
-import { EXIT, runCommand, runMain, UsageError } from "./core/cli";
+import { defineCommand, EXIT, runCommand, runMain, UsageError } from "./core/cli";
 import { PROJECT_ROOT } from "./core/pulumi-cli";
 import { authorizationClient, ensureRoleAssignments } from "./setup-github/azure-roles";
 import { type Change, renderChanges } from "./setup-github/changes";
@@ -27,11 +27,9 @@ import { ensureSecret, ensureVariables, githubClient } from "./setup-github/gith
 import { describeSubjects, type IssuedSubjects, resolveIssuedSubjects } from "./setup-github/oidc-subject";
 import { type Repository, resolveRepository } from "./setup-github/repository";
 
-const USAGE = `Usage: npm run setup-github -- --subscription ID [--scope ID] [--repo OWNER/NAME] [--app-name NAME]
-                             [--backend-url URL] [--state-storage-account ID] [--replace-passphrase]
-                             [--add-immutable-subjects] [--dry-run] [--json]
-
-Sets up what the GitHub workflows need, and says what it changed:
+const SPEC = defineCommand({
+  name: "setup-github",
+  summary: `Sets up what the GitHub workflows need, and says what it changed:
   Entra ID    an application and its service principal (created, or reused by name), with federated credentials
               for the subjects GitHub issues to pull requests (preview, PR stacks) and to refs/heads/main (deploy,
               cleanup), as the repository's OIDC settings say: repo:OWNER/NAME:pull_request, or with immutable IDs
@@ -41,41 +39,60 @@ Sets up what the GitHub workflows need, and says what it changed:
               Control Administrator at the scope, constrained to the roles the stack assigns; Storage Blob Data
               Contributor on the state storage account when --state-storage-account is given
   GitHub      variables AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID, PULUMI_BACKEND_URL and the secret
-              PULUMI_CONFIG_PASSPHRASE (from the environment variable of that name; kept if it already exists)
-
-  --subscription ID         the Azure subscription the workflows deploy to (required)
-  --scope ID                where the roles are granted: /subscriptions/ID (default; purging a deleted account
-                            needs it) or a resource group ID
-  --repo OWNER/NAME         the GitHub repository (default: from git remote get-url origin)
-  --app-name NAME           display name of the Entra application (default: github-OWNER-NAME)
-  --backend-url URL         value of PULUMI_BACKEND_URL, e.g. azblob://state?storage_account=NAME
-  --state-storage-account ID  resource ID of the state storage account (grants Storage Blob Data Contributor there)
-  --replace-passphrase      overwrite an existing PULUMI_CONFIG_PASSPHRASE secret
-  --add-immutable-subjects  also trust the immutable-ID subjects of a repository that still issues name-only ones,
-                            so it can opt in to immutable subjects without failing sign-ins
-  --dry-run                 print what would change and change nothing
-  --json                    print the changes as JSON instead of text
-  -h, --help                show this help
-
-Environment: GITHUB_TOKEN (or GH_TOKEN), PULUMI_CONFIG_PASSPHRASE; Azure sign-in as for az login.
-Exit codes: 0 done (or nothing to do), 1 a call failed or an item was skipped (the output says which), 2 usage error.`;
-
-const SPEC = {
-  name: "setup-github",
-  usage: USAGE,
+              PULUMI_CONFIG_PASSPHRASE (from the environment variable of that name; kept if it already exists)`,
   options: {
-    subscription: { type: "string" },
-    scope: { type: "string" },
-    repo: { type: "string" },
-    "app-name": { type: "string" },
-    "backend-url": { type: "string" },
-    "state-storage-account": { type: "string" },
-    "replace-passphrase": { type: "boolean", default: false },
-    "add-immutable-subjects": { type: "boolean", default: false },
-    "dry-run": { type: "boolean", default: false },
-    json: { type: "boolean", default: false },
+    subscription: {
+      type: "string",
+      valueName: "ID",
+      required: true,
+      description: "the Azure subscription the workflows deploy to",
+    },
+    scope: {
+      type: "string",
+      valueName: "ID",
+      description:
+        "where the roles are granted: /subscriptions/ID (default; purging a deleted account needs it) or a resource group ID",
+    },
+    repo: {
+      type: "string",
+      valueName: "OWNER/NAME",
+      description: "the GitHub repository (default: from git remote get-url origin)",
+    },
+    "app-name": {
+      type: "string",
+      valueName: "NAME",
+      description: "display name of the Entra application (default: github-OWNER-NAME)",
+    },
+    "backend-url": {
+      type: "string",
+      valueName: "URL",
+      description: "value of PULUMI_BACKEND_URL, e.g. azblob://state?storage_account=NAME",
+    },
+    "state-storage-account": {
+      type: "string",
+      valueName: "ID",
+      description: "resource ID of the state storage account (grants Storage Blob Data Contributor there)",
+    },
+    "replace-passphrase": {
+      type: "boolean",
+      default: false,
+      description: "overwrite an existing PULUMI_CONFIG_PASSPHRASE secret",
+    },
+    "add-immutable-subjects": {
+      type: "boolean",
+      default: false,
+      description:
+        "also trust the immutable-ID subjects of a repository that still issues name-only ones, so it can opt in to immutable subjects without failing sign-ins",
+    },
+    "dry-run": { type: "boolean", default: false, description: "print what would change and change nothing" },
+    json: { type: "boolean", default: false, description: "print the changes as JSON instead of text" },
   },
-} as const;
+  exitCodes: {
+    ok: "done (or nothing to do)",
+    failed: "a call failed or an item was skipped (the output says which)",
+  },
+  footer: "Environment: GITHUB_TOKEN (or GH_TOKEN), PULUMI_CONFIG_PASSPHRASE; Azure sign-in as for az login.",
+});
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
