@@ -136,7 +136,12 @@ describe("usage generated from the option table", () => {
       "project-dir": { type: "string", valueName: "DIR", default: ".", description: "directory of Pulumi.yaml" },
       yes: { type: "boolean", short: "y", default: false, description: "do not ask" },
     },
-    exitCodes: { ok: "done", failed: "a step failed", refused: "a safety rule said no" },
+    exitCodes: {
+      ok: "done",
+      failed: "a step failed",
+      usage: "usage error or not confirmed",
+      refused: "a safety rule said no",
+    },
     footer: "Example: npm run example -- --stack dev",
   } as const;
 
@@ -158,7 +163,7 @@ describe("usage generated from the option table", () => {
         "  -y, --yes          do not ask",
         "  -h, --help         show this help",
         "",
-        "Exit codes: 0 done, 1 a step failed, 2 usage error, 3 a safety rule said no.",
+        "Exit codes: 0 done, 1 a step failed, 2 usage error or not confirmed, 3 a safety rule said no.",
         "",
         "Example: npm run example -- --stack dev",
       ].join("\n"),

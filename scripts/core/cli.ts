@@ -54,8 +54,8 @@ export interface CommandDefinition<Options extends OptionTable> {
    */
   summary: string;
   options: Options;
-  /** What each exit code means for this command; "2 usage error" is added to every command. */
-  exitCodes: Partial<Record<Exclude<keyof typeof EXIT, "usage">, string>>;
+  /** What each exit code means for this command; 2 reads "usage error" unless the command says more. */
+  exitCodes: Partial<Record<keyof typeof EXIT, string>>;
   /** Free text after the exit codes (environment variables, examples). */
   footer?: string;
   /** Synopsis of the positional arguments, e.g. `[-- PULUMI_UP_ARGS...]`; accepting them. */
@@ -127,7 +127,7 @@ export function usageText<Options extends OptionTable>(definition: CommandDefini
   const exitCodes = [
     ...(codes.ok ? [`${EXIT.ok} ${codes.ok}`] : []),
     ...(codes.failed ? [`${EXIT.failed} ${codes.failed}`] : []),
-    `${EXIT.usage} usage error`,
+    `${EXIT.usage} ${codes.usage ?? "usage error"}`,
     ...(codes.refused ? [`${EXIT.refused} ${codes.refused}`] : []),
   ];
   return [
