@@ -147,6 +147,14 @@ function helpOf(scripts: readonly string[]): HelpAnswer[] {
     .map((line) => JSON.parse(line) as HelpAnswer);
 }
 
+test("docs/commands.md lists exactly the commands of this table as the ones that answer --help", () => {
+  const docs = readFileSync(join(ROOT, "docs", "commands.md"), "utf8");
+  const sentence = /Every `npm run` script that is a command of this project \(([^)]*)\)/.exec(docs)?.[1];
+  assert.ok(sentence, "docs/commands.md has the sentence listing the commands");
+  const listed = [...sentence.matchAll(/`([\w:-]+)`/g)].map((match) => match[1] ?? "");
+  assert.deepEqual(listed.sort(), COMMANDS.map((row) => row.command).sort());
+});
+
 test("every package.json script has a row, or a reason it has none", () => {
   // Mutation tried: deleting the models row failed this test with "models".
   const rows = new Set(COMMANDS.map((row) => row.command));
