@@ -36,6 +36,8 @@ const COMMANDS: readonly CommandRow[] = [
   { command: "setup-github" },
   { command: "preflight" },
   { command: "models" },
+  { command: "renewal-pr" },
+  { command: "report-drift" },
 ];
 
 /** package.json scripts that are not user commands of scripts/core/cli.ts, each with the reason it has no row. */
