@@ -430,19 +430,32 @@ describe("any valid configuration plans (issue: tools on real users' stacks)", (
 });
 
 describe("what a reviewer checks, in the rendered plan", () => {
-  it("the committed prod stack: its pinned model, version, SKU and capacity, local auth off, private network", async () => {
+  it("the committed prod stack: the placeholder model until the pin, local auth off, private network", async () => {
     const markdown = renderPlan(await planStack({ projectDir: ".", stack: "prod" }));
-    // Pulumi.prod.yaml: deployments "name=chat,model=gpt-4.1-mini,version=2025-04-14,sku=GlobalStandard,capacity=10"
-    // and networkMode private; Pulumi.yaml's versionUpgradeOption default.
+    // Pulumi.prod.yaml pins no model and sets networkMode private; SKU and capacity are the program's defaults.
     assert.match(
       markdown,
-      /## Model deployments\n\n\| deployment \| account \| model \| version \| SKU \| capacity \| version upgrade \|\n.*\n\| `chat` \| `keyless-openai-prod-[a-z0-9]+` \| `gpt-4\.1-mini` \| `2025-04-14` \| `GlobalStandard` \| `10` \| `OnceNewDefaultVersionAvailable` \|\n\n/,
+      /## Model deployments\n\n\| deployment \| account \| model \| version \| SKU \| capacity \| version upgrade \|\n.*\n\| `chat` \| `keyless-openai-prod-[a-z0-9]+` \| `pinned-at-first-deploy` \| `pinned-at-first-deploy` \| `GlobalStandard` \| `10` \| `OnceNewDefaultVersionAvailable` \|\n\n/,
     );
     assert.match(
       markdown,
       /## Account security\n\n.*\n.*\n\| `openai` \| off \(`disableLocalAuth: true`\) \| private \| `Disabled` \| `Deny` \| 0 \| 0 \|\n/,
     );
     assert.ok(markdown.indexOf("## Model deployments") < markdown.indexOf("## Guardrails"), "before the guardrails");
+  });
+
+  it("the prod stack once pinned: the model, version, SKU and capacity of its pin", async () => {
+    const projectDir = mkdtempSync(join(tmpdir(), "plan-prod-"));
+    copyFileSync(join(ROOT, "Pulumi.yaml"), join(projectDir, "Pulumi.yaml"));
+    writeFileSync(
+      join(projectDir, "Pulumi.prod.yaml"),
+      `${readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")}  keyless-openai:deployments:\n    - name=chat,model=gpt-5.4-mini,version=2026-03-17,sku=GlobalStandard,capacity=25\n`,
+    );
+    const plan = await planStack({ projectDir, stack: "prod", program: join(ROOT, "index.ts") });
+    assert.match(
+      renderPlan(plan),
+      /\| `chat` \| `keyless-openai-prod-[a-z0-9]+` \| `gpt-5\.4-mini` \| `2026-03-17` \| `GlobalStandard` \| `25` \|/,
+    );
   });
 
   it("the committed dev stack: the placeholder model until the pin, local auth off, public network (Pulumi.yaml's default)", async () => {
