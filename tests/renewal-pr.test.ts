@@ -177,7 +177,7 @@ describe("renewal-pr", () => {
     assert.equal(pulls().length, 1, "never a duplicate");
     assert.equal(commitCount("renew-models/dev"), 2, "same file: no new commit");
     assert.match(pulls()[0]?.body ?? "", /failed on 2026-12-08T06:00:00\.000Z/);
-    assert.match(again.out, /updated renewal pull request #1 .*\(file unchanged, body refreshed\)/);
+    assert.match(again.out, /updated renewal pull request #1 .*\(files unchanged, body refreshed\)/);
 
     pushCommit(state, "main", { "README.md": "moved on\n" }, "main moves on");
     const other = RENEWED.replace("compute: both", "compute: vm");
