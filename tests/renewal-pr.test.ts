@@ -6,7 +6,7 @@
  * and the quota name of a real catalogue (`OpenAI.GlobalStandard.gpt-5-mini`).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -177,7 +177,7 @@ describe("renewal-pr", () => {
     assert.equal(pulls().length, 1, "never a duplicate");
     assert.equal(commitCount("renew-models/dev"), 2, "same file: no new commit");
     assert.match(pulls()[0]?.body ?? "", /failed on 2026-12-08T06:00:00\.000Z/);
-    assert.match(again.out, /updated renewal pull request #1 .*\(file unchanged, body refreshed\)/);
+    assert.match(again.out, /updated renewal pull request #1 .*\(files unchanged, body refreshed\)/);
 
     pushCommit(state, "main", { "README.md": "moved on\n" }, "main moves on");
     const other = RENEWED.replace("compute: both", "compute: vm");
@@ -243,5 +243,169 @@ describe("renewal-pr", () => {
     assert.equal(state.issues.length, before);
     const wrong = await run({ ...FAILING, stack: "prod" }, RENEWAL);
     assert.equal(wrong.code, 2);
+  });
+});
+
+/**
+ * The retirement table on main is Azure's retirement table (December 2025 edition); the dates a run learns are those
+ * the live catalogue serves as `deprecation.inference` in Azure CLI's recording of westeurope's models.list
+ * (azure-cli `cognitiveservices/tests/latest/recordings/test_cognitiveservices_list_models.yaml`, October 2025, kept in
+ * tests/fixtures/catalogue/westeurope-2025-10-28.json): gpt-4o-mini 2024-07-18 and gpt-4.1-mini 2025-04-14 on
+ * 2026-03-31 and 2026-04-11.
+ */
+const DOCS =
+  "MicrosoftDocs/azure-ai-docs articles/foundry/openai/includes/retirement/models.md (December 2025 edition)";
+const TABLE_ON_MAIN = {
+  about: "Known retirement dates of Azure OpenAI model versions.",
+  retirements: [
+    { model: "gpt-4.1-mini", version: "2025-04-14", retiresOn: "2026-10-14", source: DOCS },
+    { model: "gpt-5-mini", version: "2025-08-07", retiresOn: "2027-02-06", source: DOCS },
+  ],
+};
+const tableJson = (table: typeof TABLE_ON_MAIN) => `${JSON.stringify(table, null, 2)}\n`;
+const CATALOGUE = "live catalogue of westeurope, models.list on 2025-10-28";
+const GPT_4O_MINI = { model: "gpt-4o-mini", version: "2024-07-18", retiresOn: "2026-03-31", source: CATALOGUE };
+const GPT_41_MINI_REDATED = {
+  model: "gpt-4.1-mini",
+  version: "2025-04-14",
+  retiresOn: "2026-04-11",
+  source: CATALOGUE,
+};
+const [ON_MAIN_41_MINI, ON_MAIN_5_MINI] = TABLE_ON_MAIN.retirements;
+/** Sorted by model and version, as `models --renew` writes the table. */
+const DEV_TABLE = { ...TABLE_ON_MAIN, retirements: [ON_MAIN_41_MINI, GPT_4O_MINI, ON_MAIN_5_MINI] };
+const PROD_TABLE = {
+  ...TABLE_ON_MAIN,
+  retirements: [GPT_41_MINI_REDATED, ON_MAIN_5_MINI],
+};
+const TABLE_PATH = "lib/model-retirements.json";
+const WITH_TABLE: RenewReport = { ...RENEWAL, retirementTable: { file: TABLE_PATH, changed: true } };
+const forStack = <T extends CheckReport | RenewReport>(report: T, stack: string): T => ({
+  ...report,
+  stack,
+  ...("file" in report ? { file: `Pulumi.${stack}.yaml` } : {}),
+});
+
+describe("renewal-pr: the retirement table travels in the same commit", () => {
+  let tableServer: StandInServer;
+  let repo: GitHubRepoState;
+  const artifacts = new Map<string, string>();
+
+  before(async () => {
+    repo = newRepository({
+      "Pulumi.dev.yaml": PINNED,
+      "Pulumi.prod.yaml": PINNED,
+      [TABLE_PATH]: tableJson(TABLE_ON_MAIN),
+    });
+    tableServer = await startStandIn({ routes: githubRepoRoutes(repo) });
+    for (const [stack, table] of [
+      ["dev", DEV_TABLE],
+      ["prod", PROD_TABLE],
+    ] as const) {
+      const work = mkdtempSync(join(tmpdir(), `renewal-pr-${stack}-`));
+      mkdirSync(join(work, "lib"));
+      writeFileSync(join(work, TABLE_PATH), tableJson(table));
+      writeFileSync(join(work, `Pulumi.${stack}.yaml`), RENEWED);
+      writeFileSync(join(work, "check.json"), JSON.stringify(forStack(FAILING, stack)));
+      writeFileSync(join(work, "renew.json"), JSON.stringify(forStack(WITH_TABLE, stack)));
+      artifacts.set(stack, work);
+    }
+  });
+  after(() => tableServer.close());
+
+  async function propose(stack: string, retirements: string[] = []) {
+    const work = artifacts.get(stack) ?? "";
+    let out = "";
+    let err = "";
+    const argv = ["--stack", stack, "--check", join(work, "check.json"), "--renew", join(work, "renew.json")];
+    for (const table of retirements) {
+      const artifact = artifacts.get(table);
+      argv.push("--retirements", artifact ? join(artifact, TABLE_PATH) : table);
+    }
+    const code = await main(
+      [...argv, "--project-dir", work],
+      { GITHUB_TOKEN: repo.token, GITHUB_REPOSITORY: `${repo.owner}/${repo.repo}`, GITHUB_API_URL: tableServer.origin },
+      { out: (text) => (out += text), err: (text) => (err += text) },
+    );
+    return { code, out, err };
+  }
+  const head = (branch: string) => repo.commits.get(repo.branches.get(branch) ?? "");
+  const pullOf = (branch: string) => repo.issues.find((issue) => issue.pull?.head === branch);
+
+  test("a run where the stack file and the table both changed gives one commit holding both", async () => {
+    const opened = await propose("dev");
+    assert.equal(opened.code, 0, opened.err);
+    const commit = head("renew-models/dev");
+    assert.equal(commit?.parent, repo.branches.get("main"), "one commit, straight on main");
+    assert.equal(commit?.files.get("Pulumi.dev.yaml"), RENEWED);
+    assert.equal(commit?.files.get(TABLE_PATH), tableJson(DEV_TABLE));
+    assert.equal(commit?.files.get("Pulumi.prod.yaml"), PINNED, "the other stack's file is untouched");
+    assert.equal(
+      commit?.message,
+      "Renew the model pins of stack dev: chat gpt-4.1-mini@2025-04-14 -> gpt-5-mini@2025-08-07\n\n" +
+        "Pulumi.dev.yaml: the replacement `npm run models -- --renew` picked for each failing pin.\n" +
+        "lib/model-retirements.json: 1 retirement date(s) learned from the live catalogue.",
+    );
+    assert.match(
+      pullOf("renew-models/dev")?.body ?? "",
+      /### Retirement dates\n\n`lib\/model-retirements\.json`, the table the offline plan warns with, learns from this run's catalogues:\n\n- gpt-4o-mini 2024-07-18: retires 2026-03-31 \(new; live catalogue of westeurope, models\.list on 2025-10-28\)\n/,
+    );
+  });
+
+  test("a rerun with nothing changed adds no commit", async () => {
+    const before = repo.branches.get("renew-models/dev");
+    const again = await propose("dev");
+    assert.equal(again.code, 0, again.err);
+    assert.equal(repo.branches.get("renew-models/dev"), before);
+    assert.match(again.out, /updated renewal pull request #\d+ .*\(files unchanged, body refreshed\)/);
+  });
+
+  test("a table that learned nothing stays out of the commit and the body", async () => {
+    const work = artifacts.get("prod") ?? "";
+    writeFileSync(join(work, TABLE_PATH), tableJson(TABLE_ON_MAIN));
+    try {
+      const unchanged = await propose("prod");
+      assert.equal(unchanged.code, 0, unchanged.err);
+      assert.doesNotMatch(head("renew-models/prod")?.message ?? "", /model-retirements/);
+      assert.doesNotMatch(pullOf("renew-models/prod")?.body ?? "", /### Retirement dates/);
+    } finally {
+      writeFileSync(join(work, TABLE_PATH), tableJson(PROD_TABLE));
+    }
+  });
+
+  test("two failing stacks of one run carry the same merged table, so merging one leaves the other clean", async () => {
+    for (const stack of ["dev", "prod"]) {
+      const result = await propose(stack, ["dev", "prod"]);
+      assert.equal(result.code, 0, result.err);
+    }
+    const merged = {
+      ...TABLE_ON_MAIN,
+      retirements: [GPT_41_MINI_REDATED, GPT_4O_MINI, ON_MAIN_5_MINI],
+    };
+    assert.equal(head("renew-models/dev")?.files.get(TABLE_PATH), tableJson(merged));
+    assert.equal(head("renew-models/prod")?.files.get(TABLE_PATH), tableJson(merged));
+    assert.match(
+      pullOf("renew-models/prod")?.body ?? "",
+      /- gpt-4\.1-mini 2025-04-14: retires 2026-04-11 \(was 2026-10-14; live catalogue of westeurope/,
+    );
+
+    const devFiles = filesOn(repo, "renew-models/dev") ?? new Map<string, string>();
+    pushCommit(repo, "main", Object.fromEntries(devFiles), "Merge the renewal of stack dev");
+    assert.equal(
+      filesOn(repo, "main")?.get(TABLE_PATH),
+      head("renew-models/prod")?.files.get(TABLE_PATH),
+      "prod's table change is the one main now holds: no conflict",
+    );
+    const prodHead = repo.branches.get("renew-models/prod");
+    const rerun = await propose("prod", ["dev", "prod"]);
+    assert.equal(rerun.code, 0, rerun.err);
+    assert.equal(repo.branches.get("renew-models/prod"), prodHead, "nothing new for prod: no commit");
+    assert.doesNotMatch(pullOf("renew-models/prod")?.body ?? "", /### Retirement dates/, "main knows the dates now");
+  });
+
+  test("an unreadable --retirements file is a usage error naming it", async () => {
+    const missing = await propose("dev", ["/nonexistent/model-retirements.json"]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /--retirements \/nonexistent\/model-retirements\.json: not a readable retirement table/);
   });
 });

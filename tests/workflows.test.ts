@@ -18,6 +18,7 @@ const WORKFLOW_DIR = join(ROOT, ".github", "workflows");
 
 interface Step {
   name?: string;
+  if?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -480,6 +481,27 @@ describe("what each workflow does", () => {
       /npm run renewal-pr -- --stack "\$STACK" --check "\$renewal\/check\.json" --project-dir "\$renewal"/,
     );
     assert.equal(propose.env?.GITHUB_TOKEN, expression("github.token"));
+  });
+
+  test("renew-models.yml: every stack refreshes the retirement table, its artifact carries it, and each pull request gets the whole run's tables", () => {
+    const parsed = workflow("renew-models.yml");
+    const check = parsed.jobs.check as Job;
+    const propose = parsed.jobs.propose as Job;
+    const renew = check.steps.find((step) => /models -- --stack "\$STACK" --renew/.test(step.run ?? ""));
+    assert.ok(renew, "a step runs models --renew");
+    assert.equal(renew.if, undefined, "--renew runs for passing stacks too: their catalogue dates retirements as well");
+    assert.match(renew.run ?? "", /cp lib\/model-retirements\.json "\$RUNNER_TEMP\/renewal\/lib\/"/);
+    const upload = check.steps.find((step) => step.uses?.startsWith("actions/upload-artifact@"));
+    assert.ok(upload, "the check job uploads an artifact");
+    assert.equal(upload.with?.path, `${expression("runner.temp")}/renewal`, "the artifact is the folder holding lib/");
+    assert.ok(check.steps.indexOf(upload) > check.steps.indexOf(renew), "uploaded after the table is copied");
+    const download = propose.steps.find((step) => step.uses?.startsWith("actions/download-artifact@"));
+    assert.equal(download?.with?.pattern, "renewal-*", "every stack's artifact");
+    assert.equal(download?.with?.["merge-multiple"], undefined, "each in its own renewal-<stack> folder");
+    const proposeRun = propose.steps.map((step) => step.run ?? "").join("\n");
+    assert.match(proposeRun, /for table in "\$RUNNER_TEMP"\/renewals\/renewal-\*\/lib\/model-retirements\.json; do/);
+    assert.match(proposeRun, /extra\+=\(--retirements "\$table"\)/);
+    assert.match(proposeRun, /renewal="\$RUNNER_TEMP\/renewals\/renewal-\$STACK"/);
   });
 
   test("drift.yml: nightly and on demand, stacks from DRIFT_STACKS (dev by default), preview --refresh, smoke, report", () => {

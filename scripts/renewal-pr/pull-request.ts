@@ -1,9 +1,10 @@
 /**
- * One pull request per stack on a fixed branch, through the REST API (Octokit): the branch is (re)set to the base
- * branch's head and gets one commit with the renewed Pulumi.<stack>.yaml ("Create or update file contents"), only
- * when the file differs from what the branch already holds; the pull request is found by its head branch ("List pull
- * requests" `head=owner:branch`) and updated, or created. Only pull requests whose body starts with the command's
- * marker are updated or closed.
+ * One pull request per stack on a fixed branch, through the REST API (Octokit): when a proposed file differs from
+ * what the branch holds, the branch is rebuilt as ONE commit on the base branch's head carrying every file ("Create a
+ * tree" with `base_tree` and inline `content`, "Create a commit", then "Update a reference" with `force`, GitHub docs
+ * "REST API endpoints for Git trees"), so the branch moves once and never shows half a renewal. The pull request is
+ * found by its head branch ("List pull requests" `head=owner:branch`) and updated, or created. Only pull requests
+ * whose body starts with the command's marker are updated or closed.
  */
 import { RefusedError } from "../core/cli";
 import { type GitHubRepository, httpStatus } from "../core/github-repository";
@@ -18,16 +19,20 @@ export type RenewalAction =
   | { kind: "closed"; number: number; url: string }
   | { kind: "nothing" };
 
-/** The renewed stack file to propose. */
+/** A file the renewal changes: its path in the repository (e.g. Pulumi.dev.yaml) and its new text. */
+export interface ProposedFile {
+  path: string;
+  content: string;
+}
+
+/** The renewed files to propose, committed together. */
 export interface Proposal {
   stack: string;
   base: string;
-  /** Path in the repository, e.g. Pulumi.dev.yaml. */
-  path: string;
-  content: string;
+  files: ProposedFile[];
   body: string;
-  /** One line for the commit message: what was renewed. */
-  summary: string;
+  /** The commit message. */
+  message: string;
 }
 
 async function branchSha(github: GitHubRepository, branch: string): Promise<string | undefined> {
@@ -44,8 +49,8 @@ async function branchSha(github: GitHubRepository, branch: string): Promise<stri
   }
 }
 
-/** The file on a branch: its text and blob SHA, or undefined when it is not there. */
-async function fileOn(github: GitHubRepository, path: string, branch: string) {
+/** The text of a file on a branch, or undefined when it is not there. */
+export async function textOn(github: GitHubRepository, path: string, branch: string): Promise<string | undefined> {
   try {
     const { data } = await github.octokit.rest.repos.getContent({
       owner: github.owner,
@@ -54,7 +59,7 @@ async function fileOn(github: GitHubRepository, path: string, branch: string) {
       ref: branch,
     });
     if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return undefined;
-    return { text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
+    return Buffer.from(data.content, "base64").toString("utf8");
   } catch (error) {
     if (httpStatus(error) === 404) return undefined;
     throw error;
@@ -70,6 +75,12 @@ async function openPullsOn(github: GitHubRepository, stack: string) {
     per_page: 100,
   });
   return data;
+}
+
+/** Whether the branch already holds every file with exactly the proposed text. */
+async function holdsAll(github: GitHubRepository, branch: string, files: readonly ProposedFile[]): Promise<boolean> {
+  for (const file of files) if ((await textOn(github, file.path, branch)) !== file.content) return false;
+  return true;
 }
 
 const isOurs = (stack: string, body: string | null) => (body ?? "").startsWith(renewalMarker(stack));
@@ -88,21 +99,28 @@ export async function proposeRenewal(github: GitHubRepository, proposal: Proposa
   const baseSha = await branchSha(github, proposal.base);
   if (!baseSha) throw new Error(`base branch ${proposal.base} does not exist in ${github.owner}/${github.repo}`);
   const headSha = await branchSha(github, branch);
-  const current = headSha ? await fileOn(github, proposal.path, branch) : undefined;
-  const committed = current?.text !== proposal.content;
+  const committed = !headSha || !(await holdsAll(github, branch, proposal.files));
   if (committed) {
-    if (headSha)
-      await github.octokit.rest.git.updateRef({ ...repository, ref: `heads/${branch}`, sha: baseSha, force: true });
-    else await github.octokit.rest.git.createRef({ ...repository, ref: `refs/heads/${branch}`, sha: baseSha });
-    const onBase = await fileOn(github, proposal.path, branch);
-    await github.octokit.rest.repos.createOrUpdateFileContents({
+    const { data: baseCommit } = await github.octokit.rest.git.getCommit({ ...repository, commit_sha: baseSha });
+    const { data: tree } = await github.octokit.rest.git.createTree({
       ...repository,
-      path: proposal.path,
-      branch,
-      message: `${proposal.path}: ${proposal.summary}`,
-      content: Buffer.from(proposal.content).toString("base64"),
-      ...(onBase ? { sha: onBase.sha } : {}),
+      base_tree: baseCommit.tree.sha,
+      tree: proposal.files.map((file) => ({
+        path: file.path,
+        mode: "100644" as const,
+        type: "blob" as const,
+        content: file.content,
+      })),
     });
+    const { data: commit } = await github.octokit.rest.git.createCommit({
+      ...repository,
+      message: proposal.message,
+      tree: tree.sha,
+      parents: [baseSha],
+    });
+    if (headSha)
+      await github.octokit.rest.git.updateRef({ ...repository, ref: `heads/${branch}`, sha: commit.sha, force: true });
+    else await github.octokit.rest.git.createRef({ ...repository, ref: `refs/heads/${branch}`, sha: commit.sha });
   }
   const title = renewalTitle(proposal.stack);
   const ours = open[0];

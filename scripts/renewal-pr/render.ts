@@ -24,8 +24,17 @@ function evidenceRow(label: string, evidence: CatalogueEvidence): string {
   return `| ${label} | ${evidence.model} | ${evidence.version} | ${evidence.sku} | ${evidence.lifecycleStatus ?? "—"} | ${evidence.retiresOn ?? "—"} | ${evidence.quotaLeft ?? "—"} |`;
 }
 
-/** The body: what failed and why, what replaces it, the catalogue evidence, and what the plan changes. */
-export function renderBody(check: CheckReport, renew: RenewReport, planMarkdown?: string): string {
+/** The retirement table's rows this pull request adds or redates, one line each (retirement-table.ts). */
+export interface TableChange {
+  file: string;
+  lines: string[];
+}
+
+/**
+ * The body: what failed and why, what replaces it, the catalogue evidence, the retirement dates the table learns, and
+ * what the plan changes.
+ */
+export function renderBody(check: CheckReport, renew: RenewReport, planMarkdown?: string, table?: TableChange): string {
   const lines = [
     renewalMarker(check.stack),
     `## ${renewalTitle(check.stack)}`,
@@ -56,6 +65,16 @@ export function renderBody(check: CheckReport, renew: RenewReport, planMarkdown?
   }
   lines.push("");
   for (const pin of failing) for (const reason of pin.reasons) lines.push(`- ${pin.deployment}: ${cell(reason)}`);
+  if (table && table.lines.length > 0) {
+    lines.push(
+      "",
+      "### Retirement dates",
+      "",
+      `\`${table.file}\`, the table the offline plan warns with, learns from this run's catalogues:`,
+      "",
+      ...table.lines.map((line) => `- ${cell(line)}`),
+    );
+  }
   lines.push("", "### What the plan changes", "");
   const changes = renew.renewals.flatMap((renewal) => renewal.planChanges.map((change) => `- ${cell(change)}`));
   lines.push(...(changes.length > 0 ? changes : ["- the offline plan shows no change"]));

@@ -1,12 +1,14 @@
 /**
  * Stand-in GitHub REST API for one repository's issues, pull requests, branches and files, as @octokit/rest calls
  * it. Bodies follow the example responses of GitHub's REST reference (github/rest-api-description, api.github.com
- * examples `issue`, `issue-comment`, `pull-request`, `git-ref`, `content-file`, `file-commit`): an issue and a pull
- * request share one number space, and the issue list returns pull requests too, marked by a `pull_request` key
- * ("List repository issues": "GitHub's REST API considers every pull request an issue"). Errors are GitHub's:
- * 404 `{message: "Not Found"}`, 422 "Reference already exists", 409 on a stale file `sha`, and the 403 that a
- * repository with "Allow GitHub Actions to create and approve pull requests" turned off answers to "Create a pull
- * request" (message quoted in peter-evans/create-pull-request#1175 and #3979).
+ * examples `issue`, `issue-comment`, `pull-request`, `git-ref`, `content-file`, `git-commit`, `git-tree`): an issue
+ * and a pull request share one number space, and the issue list returns pull requests too, marked by a `pull_request`
+ * key ("List repository issues": "GitHub's REST API considers every pull request an issue"). Commits are written as
+ * the Git database endpoints take them ("Create a tree" with `base_tree` and inline `content`, "Create a commit",
+ * "Update a reference"), which change a branch only when its ref moves. Errors are GitHub's: 404 `{message: "Not
+ * Found"}`, 422 "Reference already exists", 422 "Update is not a fast forward" when a ref moves sideways without
+ * `force`, and the 403 that a repository with "Allow GitHub Actions to create and approve pull requests" turned off
+ * answers to "Create a pull request" (message quoted in peter-evans/create-pull-request#1175 and #3979).
  * Failures are injected by attempt count (`failures`), never by time.
  */
 import { createHash } from "node:crypto";
@@ -50,6 +52,8 @@ export interface GitHubRepoState {
   /** Branch name → commit SHA. */
   branches: Map<string, string>;
   commits: Map<string, StoredCommit>;
+  /** Tree SHA → the files it holds (every commit's tree, and those "Create a tree" made). */
+  trees: Map<string, Map<string, string>>;
   /** The repository setting "Allow GitHub Actions to create and approve pull requests". */
   actionsMayCreatePullRequests: boolean;
   failures: InjectedFailure[];
@@ -64,11 +68,27 @@ export function blobSha(content: string): string {
     .digest("hex");
 }
 
-function commitSha(commit: StoredCommit): string {
-  const files = [...commit.files.entries()].map(([path, content]) => `${path}:${blobSha(content)}`).join("\n");
+function treeSha(files: Map<string, string>): string {
+  const entries = [...files.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([path, content]) => `${path}:${blobSha(content)}`);
   return createHash("sha1")
-    .update(`${commit.parent ?? ""}\n${commit.message}\n${files}`)
+    .update(`tree\n${entries.join("\n")}`)
     .digest("hex");
+}
+
+function commitSha(commit: StoredCommit): string {
+  return createHash("sha1")
+    .update(`${commit.parent ?? ""}\n${commit.message}\n${treeSha(commit.files)}`)
+    .digest("hex");
+}
+
+/** Stores `commit` (and its tree) and returns its SHA; no branch moves. */
+function storeCommit(state: GitHubRepoState, commit: StoredCommit): string {
+  const sha = commitSha(commit);
+  state.commits.set(sha, commit);
+  state.trees.set(treeSha(commit.files), commit.files);
+  return sha;
 }
 
 /** A repository with `main` holding `files`. */
@@ -77,19 +97,20 @@ export function newRepository(
   owner = "contoso",
   repo = "keyless-openai",
 ): GitHubRepoState {
-  const commit: StoredCommit = { files: new Map(Object.entries(files)), message: "Initial commit" };
-  const sha = commitSha(commit);
-  return {
+  const state: GitHubRepoState = {
     owner,
     repo,
     token: "ghs_standInInstallationToken",
     login: "github-actions[bot]",
     issues: [],
-    branches: new Map([["main", sha]]),
-    commits: new Map([[sha, commit]]),
+    branches: new Map(),
+    commits: new Map(),
+    trees: new Map(),
     actionsMayCreatePullRequests: true,
     failures: [],
   };
+  state.branches.set("main", storeCommit(state, { files: new Map(Object.entries(files)), message: "Initial commit" }));
+  return state;
 }
 
 /** Commits `files` on top of `branch` (a human's push in a test). */
@@ -101,10 +122,16 @@ export function pushCommit(state: GitHubRepoState, branch: string, files: Record
     message,
     ...(parent ? { parent } : {}),
   };
-  const sha = commitSha(commit);
-  state.commits.set(sha, commit);
+  const sha = storeCommit(state, commit);
   state.branches.set(branch, sha);
   return sha;
+}
+
+/** Whether `ancestor` is `sha` or one of its parents (a ref may move there without `force`). */
+function descendsFrom(state: GitHubRepoState, sha: string, ancestor: string): boolean {
+  for (let current: string | undefined = sha; current; current = state.commits.get(current)?.parent)
+    if (current === ancestor) return true;
+  return false;
 }
 
 /** The files of a branch's head commit. */
@@ -248,6 +275,63 @@ export function githubRepoRoutes(state: GitHubRepoState): Route[] {
       object: { type: "commit", sha, url: `${api}${base}/git/commits/${sha}` },
     };
   };
+  /** The `git-commit` example's shape ("Get a commit object", "Create a commit"). */
+  const commitJson = (sha: string, commit: StoredCommit) => {
+    const signature = {
+      date: STAMP,
+      name: "github-actions[bot]",
+      email: "41898282+github-actions[bot]@users.noreply.github.com",
+    };
+    const tree = treeSha(commit.files);
+    return {
+      sha,
+      node_id: "MDY6Q29tbWl0NzYzODQxN2RiNmQ1OWYzYzQzMWQzZTFmMjYxY2M2MzcxNTU2ODRjZA==",
+      url: `${api}${base}/git/commits/${sha}`,
+      html_url: `${web}/${state.owner}/${state.repo}/commit/${sha}`,
+      author: signature,
+      committer: signature,
+      message: commit.message,
+      tree: { url: `${api}${base}/git/trees/${tree}`, sha: tree },
+      parents: commit.parent
+        ? [
+            {
+              url: `${api}${base}/git/commits/${commit.parent}`,
+              sha: commit.parent,
+              html_url: `${web}/${state.owner}/${state.repo}/commit/${commit.parent}`,
+            },
+          ]
+        : [],
+      verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
+    };
+  };
+  /** The `git-tree` example's shape: the top level only, a folder as a `tree` entry. */
+  const treeJson = (sha: string, files: Map<string, string>) => {
+    const folders = new Map<string, Map<string, string>>();
+    const entries: Record<string, unknown>[] = [];
+    for (const [path, content] of files) {
+      const [top, ...rest] = path.split("/");
+      if (rest.length > 0 && top) {
+        const folder = folders.get(top) ?? new Map<string, string>();
+        folder.set(rest.join("/"), content);
+        folders.set(top, folder);
+      } else {
+        const blob = blobSha(content);
+        entries.push({
+          path,
+          mode: "100644",
+          type: "blob",
+          size: Buffer.byteLength(content),
+          sha: blob,
+          url: `${api}${base}/git/blobs/${blob}`,
+        });
+      }
+    }
+    for (const [path, folder] of folders) {
+      const subtree = treeSha(folder);
+      entries.push({ path, mode: "040000", type: "tree", sha: subtree, url: `${api}${base}/git/trees/${subtree}` });
+    }
+    return { sha, url: `${api}${base}/git/trees/${sha}`, tree: entries, truncated: false };
+  };
   const nextNumber = () => state.issues.reduce((highest, issue) => Math.max(highest, issue.number), 0) + 1;
 
   return [
@@ -327,11 +411,46 @@ export function githubRepoRoutes(state: GitHubRepoState): Route[] {
     }),
     route("PATCH", "/git/refs/(.+)", (request, match) => {
       const branch = branchOf(match);
-      const { sha } = body(request);
-      if (!state.branches.has(branch)) return json(422, { message: "Reference does not exist" });
+      const { sha, force } = body(request);
+      const current = state.branches.get(branch);
+      if (current === undefined) return json(422, { message: "Reference does not exist" });
       if (typeof sha !== "string" || !state.commits.has(sha)) return json(422, { message: "Object does not exist" });
+      if (force !== true && !descendsFrom(state, sha, current))
+        return json(422, { message: "Update is not a fast forward" });
       state.branches.set(branch, sha);
       return json(200, refJson(branch));
+    }),
+    route("GET", "/git/commits/([0-9a-f]{40})", (_request, match) => {
+      const commit = state.commits.get(match[1] ?? "");
+      return commit ? json(200, commitJson(match[1] ?? "", commit)) : NOT_FOUND;
+    }),
+    route("POST", "/git/trees", (request) => {
+      const { base_tree: baseTree, tree } = body(request);
+      const files = new Map(typeof baseTree === "string" ? state.trees.get(baseTree) : []);
+      if (typeof baseTree === "string" && !state.trees.has(baseTree))
+        return json(422, { message: `base_tree ${baseTree} is not a tree in this stand-in` });
+      if (!Array.isArray(tree)) return json(422, { message: "Validation Failed" });
+      for (const entry of tree as Record<string, unknown>[]) {
+        if (typeof entry.path !== "string" || entry.mode !== "100644" || entry.type !== "blob")
+          return json(422, { message: "Validation Failed" });
+        if (typeof entry.content !== "string")
+          return json(422, { message: "this stand-in takes tree entries with inline content only" });
+        files.set(entry.path, entry.content);
+      }
+      const sha = treeSha(files);
+      state.trees.set(sha, files);
+      return json(201, treeJson(sha, files));
+    }),
+    route("POST", "/git/commits", (request) => {
+      const { message, tree, parents } = body(request);
+      const files = typeof tree === "string" ? state.trees.get(tree) : undefined;
+      const parentList = Array.isArray(parents) ? parents.map(String) : [];
+      if (typeof message !== "string" || !files || parentList.some((parent) => !state.commits.has(parent)))
+        return json(422, { message: "Validation Failed" });
+      const [parent] = parentList;
+      const commit: StoredCommit = { files, message, ...(parent ? { parent } : {}) };
+      const sha = storeCommit(state, commit);
+      return json(201, commitJson(sha, commit));
     }),
     route("DELETE", "/git/refs/(.+)", (_request, match) => {
       if (!state.branches.delete(branchOf(match))) return json(422, { message: "Reference does not exist" });
@@ -359,39 +478,6 @@ export function githubRepoRoutes(state: GitHubRepoState): Route[] {
           git: `${api}${base}/git/blobs/${sha}`,
           self: `${api}${base}/contents/${path}?ref=${branch}`,
           html: `${web}/${state.owner}/${state.repo}/blob/${branch}/${path}`,
-        },
-      });
-    }),
-    route("PUT", "/contents/(.+)", (request, match) => {
-      const path = decoded(match);
-      const { message, content, sha, branch } = body(request);
-      const target = typeof branch === "string" ? branch : "main";
-      const current = filesOn(state, target)?.get(path);
-      if (typeof content !== "string" || typeof message !== "string") return json(422, { message: "Invalid request." });
-      if (current !== undefined && sha !== blobSha(current)) {
-        return json(409, { message: `${path} does not match ${String(sha)}` });
-      }
-      const text = Buffer.from(content, "base64").toString("utf8");
-      const commit = pushCommit(state, target, { [path]: text }, message);
-      return json(current === undefined ? 201 : 200, {
-        content: {
-          name: path.split("/").at(-1),
-          path,
-          sha: blobSha(text),
-          size: Buffer.byteLength(text),
-          type: "file",
-        },
-        commit: {
-          sha: commit,
-          node_id: "MDY6Q29tbWl0N2E4ODRkZWY=",
-          url: `${api}${base}/git/commits/${commit}`,
-          html_url: `${web}/${state.owner}/${state.repo}/commit/${commit}`,
-          message,
-          author: {
-            date: STAMP,
-            name: "github-actions[bot]",
-            email: "41898282+github-actions[bot]@users.noreply.github.com",
-          },
         },
       });
     }),

@@ -2,7 +2,7 @@
  * The example renewal pull request and drift issue of docs/keeping-current.md, produced by the two commands against
  * the GitHub stand-in (tests/keeping-current-doc.test.ts checks that the page shows exactly these).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { diagnosisFor } from "../../lib/diagnosis";
@@ -50,11 +50,37 @@ const CHECK: CheckReport = {
     },
   ],
 };
+/**
+ * The table on main dates gpt-4.1-mini from Azure's retirement table; the run learns gpt-4o-mini 2024-07-18 from the
+ * catalogue's `deprecation.inference` (2026-03-31 in Azure CLI's recording of models.list,
+ * `cognitiveservices/tests/latest/recordings/test_cognitiveservices_list_models.yaml`).
+ */
+const DOCS =
+  "MicrosoftDocs/azure-ai-docs articles/foundry/openai/includes/retirement/models.md (December 2025 edition)";
+const TABLE_ON_MAIN = {
+  about: "Known retirement dates of Azure OpenAI model versions.",
+  retirements: [{ model: "gpt-4.1-mini", version: "2025-04-14", retiresOn: "2026-10-14", source: DOCS }],
+};
+const TABLE_REFRESHED = {
+  ...TABLE_ON_MAIN,
+  retirements: [
+    ...TABLE_ON_MAIN.retirements,
+    {
+      model: "gpt-4o-mini",
+      version: "2024-07-18",
+      retiresOn: "2026-03-31",
+      source: "live catalogue of swedencentral, models.list on 2026-12-07",
+    },
+  ],
+};
+const tableJson = (table: typeof TABLE_ON_MAIN) => `${JSON.stringify(table, null, 2)}\n`;
+
 const RENEW: RenewReport = {
   ...CHECK,
   kind: "keyless-openai-model-renew/1",
   file: "Pulumi.dev.yaml",
   changed: true,
+  retirementTable: { file: "lib/model-retirements.json", changed: true },
   renewals: [
     {
       deployment: "chat",
@@ -70,7 +96,7 @@ const RENEW: RenewReport = {
 
 /** Runs both commands once against a fresh stand-in; returns the bodies GitHub received. */
 export async function produceExamples(): Promise<{ pullRequest: string; issue: string }> {
-  const state = newRepository({ "Pulumi.dev.yaml": PINNED });
+  const state = newRepository({ "Pulumi.dev.yaml": PINNED, "lib/model-retirements.json": tableJson(TABLE_ON_MAIN) });
   const server = await startStandIn({ routes: githubRepoRoutes(state) });
   const work = mkdtempSync(join(tmpdir(), "keeping-current-"));
   const env = {
@@ -85,6 +111,8 @@ export async function produceExamples(): Promise<{ pullRequest: string; issue: s
     writeFileSync(join(work, "check.json"), JSON.stringify(CHECK));
     writeFileSync(join(work, "renew.json"), JSON.stringify(RENEW));
     writeFileSync(join(work, "Pulumi.dev.yaml"), PINNED.replace("gpt-4.1-mini@2025-04-14", "gpt-5-mini@2025-08-07"));
+    mkdirSync(join(work, "lib"));
+    writeFileSync(join(work, "lib", "model-retirements.json"), tableJson(TABLE_REFRESHED));
     const renewArgs = ["--stack", "dev", "--check", join(work, "check.json"), "--renew", join(work, "renew.json")];
     await renewalPr([...renewArgs, "--project-dir", work], env, quiet);
     const smoke: TargetResult[] = [
