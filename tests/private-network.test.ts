@@ -29,16 +29,19 @@ function subnetNamed(run: ProgramRun, name: string): RecordedResource {
   return found;
 }
 
-/** The zone group of a private endpoint, and the zone it writes to. */
-function zoneOf(run: ProgramRun, endpoint: RecordedResource): string {
+/** The zones a private endpoint's zone group writes to, sorted. */
+function zonesOf(run: ProgramRun, endpoint: RecordedResource): string[] {
   const group = ofType(run, ZONE_GROUP).find(
     (g) => g.inputs.privateEndpointName === endpoint.inputs.privateEndpointName,
   );
   assert.ok(group, `zone group of ${endpoint.name}`);
-  const [config] = group.inputs.privateDnsZoneConfigs as { privateDnsZoneId: string }[];
-  const zone = ofType(run, ZONE).find((z) => z.id === config?.privateDnsZoneId);
-  assert.ok(zone, `zone of ${endpoint.name}`);
-  return String(zone.inputs.privateZoneName);
+  return (group.inputs.privateDnsZoneConfigs as { privateDnsZoneId: string }[])
+    .map((config) => {
+      const zone = ofType(run, ZONE).find((z) => z.id === config.privateDnsZoneId);
+      assert.ok(zone, `zone of ${endpoint.name}`);
+      return String(zone.inputs.privateZoneName);
+    })
+    .sort();
 }
 
 describe("the committed prod stack (Pulumi.prod.yaml)", () => {
@@ -101,7 +104,10 @@ describe("the committed prod stack (Pulumi.prod.yaml)", () => {
       [["account"]],
     );
     assert.equal((endpoint.inputs.subnet as { id: string }).id, subnetNamed(run, "snet-private-endpoints").id);
-    assert.equal(zoneOf(run, endpoint), "privatelink.openai.azure.com");
+    assert.deepEqual(zonesOf(run, endpoint), [
+      "privatelink.cognitiveservices.azure.com",
+      "privatelink.openai.azure.com",
+    ]);
   });
 
   test("every private DNS zone is linked to the stack's VNet (no auto-registration)", () => {
@@ -109,25 +115,32 @@ describe("the committed prod stack (Pulumi.prod.yaml)", () => {
     const zones = ofType(run, ZONE)
       .map((zone) => zone.inputs.privateZoneName)
       .sort();
+    // azure-docs articles/private-link/private-endpoint-dns.md: the account group's zones, blob's and table's.
     assert.deepEqual(zones, [
       "privatelink.blob.core.windows.net",
+      "privatelink.cognitiveservices.azure.com",
       "privatelink.openai.azure.com",
       "privatelink.table.core.windows.net",
     ]);
     const links = ofType(run, ZONE_LINK);
-    assert.equal(links.length, 3);
+    assert.equal(links.length, 4);
     for (const link of links) {
       assert.deepEqual(link.inputs.virtualNetwork, { id: vnet.id });
       assert.equal(link.inputs.registrationEnabled, false);
     }
   });
 
-  test("the Function App: VNet-integrated with all outbound traffic routed, storage private behind blob and table endpoints", () => {
+  test("the Function App: VNet-integrated as the Flex sample is, storage private behind blob and table endpoints", () => {
     const site = single(run, "azure-native:web:WebApp");
-    // Built-ins "App Service apps should be injected into a virtual network" (virtualNetworkSubnetId) and "Function
-    // apps should enable outbound application traffic routing / configuration routing" (outboundVnetRouting.allTraffic).
+    // Built-in "App Service apps should be injected into a virtual network" (virtualNetworkSubnetId); no
+    // outboundVnetRouting, as in Azure-Samples/functions-quickstart-javascript-azd infra/app/api.bicep.
     assert.equal(site.inputs.virtualNetworkSubnetId, subnetNamed(run, "snet-function-app").id);
-    assert.deepEqual(site.inputs.outboundVnetRouting, { allTraffic: true });
+    assert.equal(site.inputs.outboundVnetRouting, undefined);
+    // The Flex integration subnet carries no service endpoint and no private endpoint (Learn, Flex networking).
+    assert.equal(subnetNamed(run, "snet-function-app").inputs.serviceEndpoints, undefined);
+    for (const endpoint of ofType(run, ENDPOINT)) {
+      assert.notEqual((endpoint.inputs.subnet as { id: string }).id, subnetNamed(run, "snet-function-app").id);
+    }
     // Inbound stays public over HTTPS with a function key (README, "Private networking").
     assert.equal(site.inputs.httpsOnly, true);
     assert.equal(site.inputs.publicNetworkAccess, undefined);
@@ -136,7 +149,8 @@ describe("the committed prod stack (Pulumi.prod.yaml)", () => {
     // "Storage accounts should disable public network access" / "...should restrict network access".
     assert.equal(storage.inputs.publicNetworkAccess, "Disabled");
     // azure-native's networkRuleSet is ARM's networkAcls.
-    assert.deepEqual(storage.inputs.networkRuleSet, { defaultAction: "Deny", bypass: "None" });
+    // Built-in c9d007d0 "Storage accounts should allow access from trusted Microsoft services": bypass AzureServices.
+    assert.deepEqual(storage.inputs.networkRuleSet, { defaultAction: "Deny", bypass: "AzureServices" });
     const storageEndpoints = ofType(run, ENDPOINT).filter(
       (e) =>
         (e.inputs.privateLinkServiceConnections as { privateLinkServiceId: string }[])[0]?.privateLinkServiceId ===
@@ -149,8 +163,8 @@ describe("the committed prod stack (Pulumi.prod.yaml)", () => {
       ]),
     );
     assert.deepEqual([...byGroup.keys()].sort(), ["blob", "table"]);
-    assert.equal(zoneOf(run, byGroup.get("blob") as RecordedResource), "privatelink.blob.core.windows.net");
-    assert.equal(zoneOf(run, byGroup.get("table") as RecordedResource), "privatelink.table.core.windows.net");
+    assert.deepEqual(zonesOf(run, byGroup.get("blob") as RecordedResource), ["privatelink.blob.core.windows.net"]);
+    assert.deepEqual(zonesOf(run, byGroup.get("table") as RecordedResource), ["privatelink.table.core.windows.net"]);
     // The host starts with the site: its storage endpoints and their DNS records must exist first.
     const zoneGroups = ofType(run, ZONE_GROUP).filter(
       (g) =>
