@@ -12,7 +12,7 @@ import { WebAppFtpAllowed } from "@pulumi/azure-native/web/webAppFtpAllowed";
 import { WebAppScmAllowed } from "@pulumi/azure-native/web/webAppScmAllowed";
 import * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
-import { BUILT_IN_ROLES } from "../lib/constants";
+import { BUILT_IN_ROLES, DEFAULT_LOG_RETENTION_DAYS } from "../lib/constants";
 import { assignRole } from "../lib/role-assignment";
 
 /** Deployment container the platform reads the app package from (functionAppConfig.deployment.storage). */
@@ -102,7 +102,7 @@ export interface FunctionAppArgs {
    * Off: no telemetry resources and no telemetry settings.
    */
   appInsights?: boolean;
-  /** Log Analytics retention for the telemetry workspace. Default 30 days (the free retention). */
+  /** Log Analytics retention for the telemetry workspace. Default {@link DEFAULT_LOG_RETENTION_DAYS} (the free retention). */
   logRetentionDays?: number;
   /**
    * ARM ID of an existing Log Analytics workspace for Application Insights (the stack's, see `StackLogs`). Left out:
@@ -482,7 +482,7 @@ export class FunctionApp extends pulumi.ComponentResource {
           ...common,
           workspaceName: names.logWorkspace,
           sku: { name: "PerGB2018" },
-          retentionInDays: args.logRetentionDays ?? 30,
+          retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
           // Entra-authenticated ingestion only (built-in "Log Analytics Workspaces should block non-Azure Active
           // Directory based ingestion": features.disableLocalAuth).
           features: { disableLocalAuth: true },

@@ -235,7 +235,7 @@ describe("no accepted configuration locks the stack out of its model", () => {
       title: "the retired publicNetworkAccess key, with what replaces it",
       raw: { publicNetworkAccess: "Disabled" },
       message:
-        'publicNetworkAccess = "Disabled" was replaced by networkMode: Enabled is networkMode public (or allowList with allowedIpRanges), Disabled is networkMode private',
+        'keyless-openai:publicNetworkAccess = "Disabled" is retired: remove it (npm run pulumi -- config rm publicNetworkAccess) and set networkMode = "private" instead',
     },
     {
       title: "production that is not private",
