@@ -1,9 +1,9 @@
 /**
- * The compliance table (docs/compliance.md), checked against the plan. Each row names an Azure Policy built-in; this file holds
+ * docs/compliance.md's table, checked against the plan. Each row names an Azure Policy built-in; this file holds
  * that definition's condition, restated over azure-native inputs from the definition's own `if` block
  * (github.com/Azure/azure-policy, built-in-policies/policyDefinitions; ARM `networkAcls` is azure-native's
  * `networkRuleSet` on storage accounts, ARM `supportsHttpsTrafficOnly` its `enableHttpsTrafficOnly`). Both committed
- * stacks are planned under the mock engine, every condition is evaluated, and the verdicts must match the table's.
+ * stacks are planned under the mock engine, every condition is evaluated, and the verdicts must match the page's.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

@@ -4,6 +4,7 @@
  * from the sources named beside them (Learn private DNS zone values, the Azure Policy built-ins' fields).
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 
@@ -12,7 +13,7 @@ import program = require("../index");
 import { ConfigError, parseConfig } from "../lib/config";
 import { GUARDRAILS, ruleApplies } from "../policy/rules";
 import { ofType, type ProgramRun, type RecordedResource, runProgram, single } from "../scripts/core/offline-engine";
-import { readStackConfig } from "../scripts/core/stack-config";
+import { readStackConfig, withUnpinnedModelPlanned } from "../scripts/core/stack-config";
 
 const root = join(__dirname, "..");
 const SUBNET = "azure-native:network:Subnet";
@@ -47,7 +48,8 @@ function zonesOf(run: ProgramRun, endpoint: RecordedResource): string[] {
 describe("the committed prod stack (Pulumi.prod.yaml)", () => {
   let run: ProgramRun;
   before(async () => {
-    const { values } = readStackConfig(root, "prod");
+    // The prod stack pins no model until its first deploy; plan it as the offline plan does.
+    const { values } = withUnpinnedModelPlanned(readStackConfig(root, "prod"));
     run = await runProgram(program, { stack: "prod", rawConfig: values });
   });
 
@@ -280,4 +282,35 @@ describe("no accepted configuration locks the stack out of its model", () => {
       "private",
     );
   });
+});
+
+describe("docs/networking.md's mode table matches the plan", () => {
+  /** The table's rows: mode, then the private DNS zones it lists (last column). */
+  function documentedZones(): Map<string, string[]> {
+    const rows = readFileSync(join(root, "docs", "networking.md"), "utf8")
+      .split("\n")
+      .filter((line) => /^\| `(public|allowList|private)`/.test(line));
+    return new Map(
+      rows.map((line) => {
+        const cells = line.split("|").map((cell) => cell.trim());
+        const mode = /`(\w+)`/.exec(cells[1] ?? "")?.[1] ?? "";
+        return [mode, [...(cells.at(-2) ?? "").matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? "").sort()];
+      }),
+    );
+  }
+
+  const modes: Record<string, Record<string, unknown>> = {
+    public: {},
+    allowList: { networkMode: "allowList", allowedIpRanges: ["203.0.113.0/24"] },
+    private: { networkMode: "private" },
+  };
+  for (const [mode, config] of Object.entries(modes)) {
+    test(`${mode}: the zones the table lists are the zones the program creates`, async () => {
+      const run = await runProgram(program, { config });
+      const planned = ofType(run, ZONE)
+        .map((zone) => String(zone.inputs.privateZoneName))
+        .sort();
+      assert.deepEqual(documentedZones().get(mode), planned);
+    });
+  }
 });
