@@ -735,16 +735,21 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
 }
 
 /**
- * Reads this stack's project configuration (every `<project>:` key, so typos are caught too, and
- * `azure-native:location`, which the program would silently ignore) and validates it.
+ * What {@link parseConfig} validates out of a stack's full config (`keyless-openai:location` ...): every `<project>:`
+ * key, so typos are caught too, and `azure-native:location`, which the program would silently ignore.
  */
-export function loadConfig(): StackConfig {
-  const project = pulumi.getProject();
+export function rawConfigOf(values: Readonly<Record<string, string>>, project: string): RawConfig {
   const prefix = `${project}:`;
   const raw: RawConfig = {};
-  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+  for (const [key, value] of Object.entries(values)) {
     if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
     if (key === PROVIDER_LOCATION_KEY) raw[key] = value;
   }
-  return parseConfig(raw, project, pulumi.getStack());
+  return raw;
+}
+
+/** Reads this stack's configuration as Pulumi hands it to the program and validates it. */
+export function loadConfig(): StackConfig {
+  const project = pulumi.getProject();
+  return parseConfig(rawConfigOf(pulumi.runtime.allConfig(), project), project, pulumi.getStack());
 }
