@@ -9,6 +9,7 @@ import type * as azureInputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import {
+  configDeclarations,
   declaredStringDefault,
   LINUX_USERNAME,
   RESERVED_USERNAMES,
@@ -33,6 +34,9 @@ export const UBUNTU_2404_IMAGE = {
  * gets what a stack gets. Pick another size with `size`, and set `trustedLaunch: false` for a size without it.
  */
 export const DEFAULT_VM_SIZE = declaredStringDefault("vmSize");
+
+/** Trusted Launch unless turned off: Pulumi.yaml's `vmTrustedLaunch` default. */
+export const DEFAULT_TRUSTED_LAUNCH = configDeclarations().vmTrustedLaunch.default === true;
 
 /** Default admin user: Pulumi.yaml's `vmAdminUsername` default. */
 export const DEFAULT_ADMIN_USERNAME = declaredStringDefault("vmAdminUsername");
@@ -64,7 +68,7 @@ export interface LinuxVmArgs {
   sshAllowedCidrs?: string[];
   /** VM size. Default {@link DEFAULT_VM_SIZE}. */
   size?: string;
-  /** Trusted Launch (secure boot + vTPM). Default true; turn off only for a size that does not support it. */
+  /** Trusted Launch (secure boot + vTPM). Default {@link DEFAULT_TRUSTED_LAUNCH}; turn off only for a size without it. */
   trustedLaunch?: boolean;
   /** Address space of the VM's virtual network (the subnet takes all of it). Default {@link DEFAULT_ADDRESS_PREFIX}. */
   addressPrefix?: string;
@@ -121,7 +125,7 @@ export class LinuxVm extends pulumi.ComponentResource {
     const sshAllowedCidrs = args.sshAllowedCidrs ?? [];
     const sshAllowed = sshAllowedCidrs.length > 0;
     const addressPrefix = args.addressPrefix ?? DEFAULT_ADDRESS_PREFIX;
-    const trustedLaunch = args.trustedLaunch ?? true;
+    const trustedLaunch = args.trustedLaunch ?? DEFAULT_TRUSTED_LAUNCH;
     const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
     const childOpts: pulumi.CustomResourceOptions = { parent: this };
 
