@@ -5,7 +5,7 @@
  */
 import { resolve } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
-import { ConfigError, parseConfig, type RawConfig, type StackConfig } from "../../../lib/config";
+import { ConfigError, parseConfig, rawConfigOf, type StackConfig } from "../../../lib/config";
 import { chooseAzureCredential } from "../azure-credential";
 import { describeError } from "../cli";
 import { PROJECT_ROOT } from "../pulumi-cli";
@@ -176,12 +176,7 @@ function loadStackConfig(
   try {
     const stackConfig = readStackConfig(projectDir, stack);
     values = stackConfig.values;
-    const prefix = `${stackConfig.project}:`;
-    const raw: RawConfig = {};
-    for (const [key, value] of Object.entries(values)) {
-      if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
-    }
-    const config = parseConfig(raw, stackConfig.project, stack);
+    const config = parseConfig(rawConfigOf(values, stackConfig.project), stackConfig.project, stack);
     return {
       config,
       values,
