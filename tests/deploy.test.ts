@@ -1,5 +1,5 @@
 /**
- * `npm run deploy` end to end against the stand-in `pulumi` CLI (installed where `npx pulumi` looks for its binary),
+ * `npm run deploy` end to end against the stand-in `pulumi` CLI (installed where the scripts look for the pinned CLI),
  * in a scratch project directory (a copy of Pulumi.yaml, the project's node_modules linked in):
  * - at a pseudo-terminal (`script`, util-linux) the pulumi it starts sees a terminal on stdin and stdout, so it can ask
  *   for the passphrase and the confirmation; without one it does not, and --yes is required (one sentence otherwise);
@@ -13,8 +13,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { LOCAL_BACKEND_DIR } from "../scripts/core/pulumi-cli";
+import { LOCAL_BACKEND_DIR } from "../scripts/core/pulumi-workspace";
+import { runDeployCommand } from "../scripts/deploy";
 import { NEEDS_YES } from "../scripts/deploy/run";
+import { runPulumiCommand } from "../scripts/pulumi";
 import { installPulumiStandIn, type PulumiStandIn } from "./standins/arm-teardown";
 import { type CatalogueState, catalogueRoutes } from "./standins/catalogue";
 import { imdsRoutes } from "./standins/identity";
@@ -23,7 +25,7 @@ import { runChild } from "./support/process";
 import { missingTool } from "./support/tools";
 
 const ROOT = join(__dirname, "..");
-const PULUMI_CLI_VERSION = "3.265.0"; // the pinned `pulumi` npm package
+const PULUMI_CLI_VERSION = "3.276.0"; // the @pulumi/pulumi SDK's version: the CLI the scripts run
 const PINNED = "  keyless-openai:deployments:\n    - name=chat,model=gpt-7-mini,version=2027-04-02\n";
 const SUBSCRIPTION_ID = "5c5c5c5c-0000-4000-8000-000000000005";
 
@@ -35,7 +37,7 @@ interface Setup {
 const scratch = mkdtempSync(join(tmpdir(), "deploy-test-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** A scratch project: Pulumi.yaml, the given stack files, node_modules linked (so `npx pulumi` resolves offline). */
+/** A scratch project: Pulumi.yaml, the given stack files, node_modules linked (as in a checkout). */
 function setup(stackFiles: Record<string, string> = { dev: `config:\n${PINNED}` }): Setup {
   const directory = mkdtempSync(join(scratch, "case-"));
   const projectDir = join(directory, "project");
@@ -86,6 +88,51 @@ async function deployAsync(
   return { status: run.code, stdout: run.stdout, stderr: run.stderr };
 }
 
+/** The command's function in this process, without a terminal; `download` replaces fetching a missing CLI. */
+async function deployInProcess(
+  target: Setup,
+  args: string[],
+  download?: () => Promise<{ failure?: string }>,
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const status = await runDeployCommand(
+    ["--project-dir", target.projectDir, ...args],
+    { env: environment(target), interactive: false, ...(download ? { download } : {}) },
+    { out: (text) => (stdout += text), err: (text) => (stderr += text) },
+  );
+  return { status, stdout, stderr };
+}
+
+/** What the `pulumi` npm launcher prints when it cannot fetch the CLI offline (its run.js: "pulumi: " + the error). */
+const offlineDownload = async () => ({ failure: "pulumi: fetch failed" });
+
+/** The one sentence for a missing CLI, under `pulumiHome`. */
+function noCliSentence(pulumiHome: string): string {
+  const root = `${pulumiHome}/versions/3.276.0`;
+  return `No Pulumi CLI v3.276.0 is installed in ${root}/bin and downloading it failed (pulumi: fetch failed): install it there with \`curl -fsSL https://get.pulumi.com/install.sh | sh -s -- --version 3.276.0 --install-root ${root} --no-edit-path\` (offline: unpack the pulumi-v3.276.0 release archive's pulumi/ folder as ${root}/bin), or set PULUMI_HOME to a directory with versions/3.276.0/bin/pulumi, then run the command again.`;
+}
+
+describe("without a Pulumi CLI (offline, nothing installed)", () => {
+  test("npm run deploy and npm run pulumi name where the CLI is looked for and how to install it", async () => {
+    const target = setup();
+    const pulumiHome = join(dirname(target.projectDir), "empty-pulumi-home");
+    target.pulumi.env.PULUMI_HOME = pulumiHome;
+    const deployed = await deployInProcess(target, ["--yes", "--skip-preflight"], offlineDownload);
+    assert.equal(deployed.status, 1);
+    assert.equal(deployed.stderr, `deploy: ${noCliSentence(pulumiHome)}\n`);
+    let stderr = "";
+    const passthrough = await runPulumiCommand(["stack", "ls"], {
+      env: environment(target),
+      io: { out: () => {}, err: (text) => (stderr += text) },
+      download: offlineDownload,
+    });
+    assert.equal(passthrough, 1);
+    assert.equal(stderr, `pulumi: ${noCliSentence(pulumiHome)}\n`);
+    assert.deepEqual(target.pulumi.calls(), []);
+  });
+});
+
 /** `npm run deploy` inside a pseudo-terminal (`script -qfec CMD /dev/null`); `input` is what the user types. */
 function deployAtTerminal(target: Setup, args: string[], input: string) {
   const command = ["npm", "run", "--silent", "deploy", "--", "--project-dir", target.projectDir, ...args].join(" ");
@@ -124,9 +171,9 @@ describe("npm run deploy at a terminal", { skip: missingTool("script") }, () => 
 });
 
 describe("npm run deploy without a terminal", () => {
-  test("without --yes it refuses with one sentence before starting pulumi", () => {
+  test("without --yes it refuses with one sentence before starting pulumi", async () => {
     const target = setup();
-    const result = deploy(target, ["--skip-preflight"]);
+    const result = await deployInProcess(target, ["--skip-preflight"]);
     assert.equal(result.status, 3);
     assert.equal(result.stderr, `deploy: refused: ${NEEDS_YES}\n`);
     // The sentence, as a user reads it (a literal, not the module's constant).
@@ -168,7 +215,10 @@ describe("npm run deploy without a terminal", () => {
     assert.deepEqual(target.pulumi.calls(), [
       ["stack", "select", "--create", "dev"],
       ["up", "--stack", "dev", "--yes"],
-      ["stack", "output", "--json", "--stack", "dev"],
+      // The smoke test reads the stack through the Automation API (LocalWorkspace.listStacks, stackOutputs).
+      ["stack", "ls", "--json", "--non-interactive"],
+      ["stack", "output", "--json", "--stack", "dev", "--non-interactive"],
+      ["stack", "output", "--json", "--show-secrets", "--stack", "dev", "--non-interactive"],
     ]);
     assert.match(result.stdout, /Deployed stack dev\. Running the smoke test \(--smoke\)\./);
     assert.match(result.stderr, /The smoke test failed \(exit \d+\): .*npm run smoke -- --stack dev again once fixed/);

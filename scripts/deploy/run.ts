@@ -11,7 +11,7 @@ import { armEndpointFrom, subscriptionFor } from "../core/models/azure";
 import { chooseAndPin, readStackModelSettings, renderOutcome } from "../core/models/command";
 import { renderText } from "../core/preflight/render";
 import { runPreflight } from "../core/preflight/run";
-import { PROJECT_ROOT, pulumiEnvironment, runPulumiAtTerminal } from "../core/pulumi-cli";
+import { type CliDownload, PROJECT_ROOT, pulumiEnvironment, runPulumiAtTerminal } from "../core/pulumi-workspace";
 
 /** What the command line asked for. */
 export interface DeployRequest {
@@ -33,6 +33,8 @@ export interface DeployEnvironment {
   interactive: boolean;
   env: NodeJS.ProcessEnv;
   now: () => Date;
+  /** How a missing Pulumi CLI is fetched (scripts/core/pulumi-workspace.ts). */
+  download?: CliDownload;
 }
 
 /** The one sentence a non-interactive run without --yes gets, before pulumi starts. */
@@ -56,7 +58,12 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
   const { io, env } = environment;
   const { stack, projectDir } = request;
   if (!environment.interactive && !request.yes) throw new RefusedError(NEEDS_YES);
-  const terminal = environment.interactive;
+  const pulumi = {
+    terminal: environment.interactive,
+    projectDir,
+    env,
+    ...(environment.download ? { download: environment.download } : {}),
+  };
   let credential: TokenCredential | undefined;
   const signedIn = () => {
     credential ??= chooseAzureCredential().credential;
@@ -64,7 +71,7 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
   };
 
   io.out(`State backend: ${pulumiEnvironment(env).PULUMI_BACKEND_URL}\n`);
-  const select = await runPulumiAtTerminal(["stack", "select", "--create", stack], { terminal, cwd: projectDir, env });
+  const select = await runPulumiAtTerminal(["stack", "select", "--create", stack], pulumi);
   if (select !== 0) {
     io.err(`pulumi stack select --create ${stack} failed (exit ${select}): see its message above.\n`);
     return EXIT.failed;
@@ -116,7 +123,7 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
   }
 
   const upArgs = ["up", "--stack", stack, ...(request.yes ? ["--yes"] : []), ...request.upArgs];
-  const up = await runPulumiAtTerminal(upArgs, { terminal, cwd: projectDir, env });
+  const up = await runPulumiAtTerminal(upArgs, pulumi);
   if (up !== 0) {
     io.err(`pulumi up failed (exit ${up}): fix what it reported, then run npm run deploy -- --stack ${stack} again.\n`);
     return EXIT.failed;

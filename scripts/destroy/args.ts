@@ -31,7 +31,8 @@ Safe to re-run: a run after a partial failure finishes the job.
                       it as deleted yet (default ${DEFAULT_PURGE_WAIT_SECONDS})
   -h, --help          show this help
 
-Exit codes: 0 done, 1 a step failed (re-run to resume), 2 usage error or not confirmed, 3 refused: protected stack.`;
+Exit codes: 0 done, 1 a step failed (re-run to resume), 2 usage error or not confirmed, 3 refused: a protected
+stack, or no terminal to confirm at and no --yes.`;
 
 /** The options of `npm run destroy`, for parseCommandLine. */
 export const DESTROY_OPTIONS = {
@@ -68,11 +69,3 @@ export function teardownOptions(values: {
     purgeWaitMs: Number(wait) * 1000,
   };
 }
-
-/** Short name of a possibly qualified stack name (`org/project/pr-12` → `pr-12`). */
-export function shortStackName(stack: string): string {
-  return stack.slice(stack.lastIndexOf("/") + 1);
-}
-
-/** Test stacks are throwaway: `pr-<number>` by name (lib/config.ts uses the same rule for the `testStack` output). */
-export const TEST_STACK_NAME = /^pr-\d+$/;

@@ -5,9 +5,9 @@
  * up is kept unless it is too old: deleting someone's live test stack is worse than keeping one a day longer.
  */
 import { spawnSync } from "node:child_process";
-import { EXIT, runCommand, runMain, UsageError } from "../core/cli";
-import { listStacks, type StackSummary } from "../core/pulumi-cli";
-import { shortStackName, TEST_STACK_NAME } from "./args";
+import { EXIT, runCommand, runMain, UsageError } from "./core/cli";
+import { openPulumiStacks, type StackSummary } from "./core/pulumi-workspace";
+import { shortStackName, TEST_STACK_NAME } from "./core/teardown/test-stacks";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -65,7 +65,7 @@ export function staleStacks(argv: readonly string[]): Promise<number> {
       throw new UsageError(`--max-age-days needs a positive number (got ${JSON.stringify(values["max-age-days"])})`);
     }
     const now = Date.now();
-    for (const summary of await listStacks()) {
+    for (const summary of await (await openPulumiStacks()).listStacks()) {
       const name = shortStackName(summary.name);
       if (!TEST_STACK_NAME.test(name)) continue;
       const reason = staleReason(summary, pullRequestState(name.slice("pr-".length)), maxAgeDays, now);
