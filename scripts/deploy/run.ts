@@ -4,6 +4,7 @@
  * smoke test when asked. Each step says what it did; the last line says what to run next.
  */
 import { spawn } from "node:child_process";
+import { join } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import { chooseAzureCredential } from "../core/azure-credential";
 import { type CommandIo, EXIT, RefusedError } from "../core/cli";
@@ -41,9 +42,10 @@ export interface DeployEnvironment {
 export const NEEDS_YES =
   "npm run deploy is not running at a terminal, so pulumi cannot ask for the passphrase or the confirmation: pass --yes to deploy without asking (with PULUMI_CONFIG_PASSPHRASE set when the stack's secrets use a passphrase).";
 
+/** `npm run smoke -- --stack NAME` as its npm script runs it (`tsx scripts/smoke.ts`), without starting npm first. */
 function runSmoke(stack: string, env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "smoke", "--", "--stack", stack], {
+    const child = spawn(process.execPath, ["--import", "tsx", join("scripts", "smoke.ts"), "--stack", stack], {
       cwd: PROJECT_ROOT,
       env,
       stdio: ["ignore", "inherit", "inherit"],
