@@ -3,6 +3,7 @@
  * stdout, with the reason on stderr: the pull request is closed or merged (`gh pr view`), or the stack was not
  * updated for N days (default 7). cleanup.yml feeds the list to `npm run destroy`. A stack whose PR cannot be looked
  * up is kept unless it is too old: deleting someone's live test stack is worse than keeping one a day longer.
+ * The stacks come from the Automation API (scripts/core/pulumi-workspace.ts), the backend deploy and destroy use.
  */
 import { spawnSync } from "node:child_process";
 import { EXIT, runCommand, runMain, UsageError } from "./core/cli";

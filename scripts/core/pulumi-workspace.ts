@@ -6,6 +6,8 @@
  * at `$PULUMI_HOME/versions/<version>/bin/pulumi` (default `~/.pulumi`), the root that both `PulumiCommand.install`
  * and the `pulumi` npm launcher use (its lib/cache.js). When it is missing, the launcher fetches it (with
  * PULUMI_VERSION, which the launcher honours); when that fails (offline, a proxy), one sentence says where to put it.
+ * The launcher package itself stays at 3.265.0, the newest `pulumi` on npm (`npm view pulumi versions`): it only
+ * fetches, and PULUMI_VERSION makes it fetch the SDK's version.
  */
 import { spawn } from "node:child_process";
 import { accessSync, constants, mkdirSync } from "node:fs";
