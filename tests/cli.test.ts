@@ -88,19 +88,29 @@ describe("the command-line convention", () => {
 describe("the test-tool rule", () => {
   const absent = () => false;
   const present = () => true;
-  test("a present tool runs the test", () => {
-    assert.equal(missingTool("shellcheck", {}, present), false);
+  test("a present tool runs the test and prints nothing", () => {
+    const warnings: string[] = [];
+    assert.equal(
+      missingTool("shellcheck", {}, present, (line) => warnings.push(line)),
+      false,
+    );
+    assert.deepEqual(warnings, []);
   });
-  test("a missing tool skips locally with the install command", () => {
-    const reason = missingTool(["shellcheck", "curl"], {}, absent);
+  test("a missing tool skips locally with the install command, and says SKIPPING once", () => {
+    const warnings: string[] = [];
+    const reason = missingTool(["shellcheck", "curl"], {}, absent, (line) => warnings.push(line));
     assert.equal(
       reason,
       "shellcheck is not installed (apt-get install -y shellcheck); curl is not installed (apt-get install -y curl)",
     );
+    assert.deepEqual(warnings, [
+      "SKIPPING tests that need shellcheck, curl: shellcheck is not installed (apt-get install -y shellcheck); " +
+        "curl is not installed (apt-get install -y curl)\n",
+    ]);
   });
   test("a missing tool fails under CI=true, naming how to install it", () => {
     assert.throws(
-      () => missingTool("python3", { CI: "true" }, absent),
+      () => missingTool("python3", { CI: "true" }, absent, () => assert.fail("CI fails instead of skipping")),
       /python3 is not installed \(apt-get install -y python3\): CI must install it/,
     );
   });
@@ -113,7 +123,6 @@ describe("the test tools are listed the same everywhere", () => {
   const sorted = (words: readonly string[]) => [...words].sort();
 
   test("the README's list of what npm test needs on a fresh machine is TEST_TOOLS, with their Debian packages", () => {
-    // Mutation tried: dropping `unzip` from the README's list failed this test.
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const paragraph = /What\s+`npm test` needs on a fresh machine besides:([\s\S]*?)\n\n/.exec(readme)?.[1];
     assert.ok(paragraph, "the README has the paragraph");

@@ -36,6 +36,8 @@ const COMMANDS: readonly CommandRow[] = [
   { command: "setup-github" },
   { command: "preflight" },
   { command: "models" },
+  { command: "renewal-pr" },
+  { command: "report-drift" },
 ];
 
 /** package.json scripts that are not user commands of scripts/core/cli.ts, each with the reason it has no row. */
@@ -62,7 +64,7 @@ const packageScripts = (
 function scriptOf(command: string): string {
   const line = packageScripts[command];
   assert.ok(line, `package.json has no script "${command}"`);
-  const match = /^tsx (\S+\.ts)$/.exec(line);
+  const match = /^(?:node scripts\/core\/node-version\.cjs && )?tsx (\S+\.ts)$/.exec(line);
   assert.ok(match?.[1], `package.json script "${command}" is not "tsx <file>.ts": ${line}`);
   return match[1];
 }

@@ -29,14 +29,19 @@ export async function subscriptionFor(projectDir: string, stack: string, env: No
   return resolved.subscriptionId;
 }
 
-/** The Cognitive Services management client for the catalogue, with ARM's token audience wherever ARM is. */
+/**
+ * The Cognitive Services management client for the catalogue, with ARM's token audience wherever ARM is. `maxRetries`
+ * caps the client's own retries of 429 (after Retry-After) and 5xx answers (@azure/core-rest-pipeline default 3).
+ */
 export function catalogueClient(
   credential: TokenCredential,
   subscriptionId: string,
   armEndpoint: string,
+  maxRetries?: number,
 ): CognitiveServicesManagementClient {
   return new CognitiveServicesManagementClient(credential, subscriptionId, {
     endpoint: armEndpoint,
     credentialScopes: [ARM_SCOPE],
+    ...(maxRetries === undefined ? {} : { retryOptions: { maxRetries } }),
   });
 }
