@@ -382,6 +382,31 @@ describe("npm run smoke", { skip: needsOpenssl }, () => {
     }
   });
 
+  test("without --stack: the selected stack's outputs, through the Automation API; no stack selected is a usage error", async () => {
+    const home = mkdtempSync(join(tmpdir(), "smoke-pulumi-"));
+    try {
+      const pulumi = installPulumiStandIn(home, "3.276.0", { stacks: { qa: { resourceCount: 0, outputs: {} } } });
+      const environment = { ...pulumi.env, PULUMI_BACKEND_URL: `file://${home}` };
+      const unselected = await world.runCli(["--target", "local"], { outputsFile: false, environment });
+      assert.equal(unselected.exitCode, 2, unselected.stderr);
+      assert.match(
+        unselected.stderr,
+        /^smoke: no stack is selected in this project: pass --stack NAME \(or --outputs FILE\.json\)\n/,
+      );
+      pulumi.writeState({ ...pulumi.readState(), current: "qa" });
+      const selected = await world.runCli(["--target", "local"], { outputsFile: false, environment });
+      assert.equal(selected.exitCode, 2, selected.stderr);
+      assert.match(selected.stderr, /stack output "compute" is missing or not a string \(has `pulumi up` finished\?\)/);
+      assert.deepEqual(pulumi.calls().slice(-3), [
+        ["stack", "ls", "--json", "--non-interactive"],
+        ["stack", "output", "--json", "--stack", "qa", "--non-interactive"],
+        ["stack", "output", "--json", "--show-secrets", "--stack", "qa", "--non-interactive"],
+      ]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   test("without a Pulumi CLI (offline): one sentence says where it is looked for and how to install it", async () => {
     const home = mkdtempSync(join(tmpdir(), "smoke-no-pulumi-"));
     try {

@@ -133,7 +133,7 @@ export async function runPulumiAtTerminal(
   });
 }
 
-/** What the teardown, stale-stacks and smoke ask of the backend's stacks (the Automation API, or a test's stand-in). */
+/** What the teardown, stale-stacks and smoke ask of the backend's stacks. */
 export interface PulumiStacks {
   listStacks(): Promise<StackSummary[]>;
   /** The stack `pulumi stack select` chose in this project, if any. */
@@ -152,7 +152,7 @@ function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 /** A Pulumi CLI call of the Automation API failed: what was run, its exit code and the end of what it said. */
-export class PulumiCommandFailure extends Error {}
+class PulumiCommandFailure extends Error {}
 
 /**
  * The CLI's exit code and stderr from a CommandError, whose message is its CommandResult's text
