@@ -17,6 +17,7 @@ import { destroy as destroyCommand } from "../scripts/destroy";
 import type { PurgeOutcome } from "../scripts/destroy/purge";
 import { type PurgeTarget, saveRecord } from "../scripts/destroy/record";
 import { purgeAllowingForLag, purgeRetrySchedule } from "../scripts/destroy/teardown";
+import { staleStacks } from "../scripts/stale-stacks";
 import {
   accountKey,
   COGNITIVE_SERVICES_API_VERSION,
@@ -467,7 +468,7 @@ describe("npm run destroy", { skip: needsOpenssl, concurrency: 3 }, () => {
   });
 });
 
-describe("npm run destroy without a Pulumi CLI", { skip: needsOpenssl }, () => {
+describe("npm run destroy and npm run stale-stacks without a Pulumi CLI", { skip: needsOpenssl }, () => {
   test("names where the CLI is looked for, why it is not there, and how to install it, in one sentence", async () => {
     const directory = mkdtempSync(join(scratch, "no-cli-"));
     const pulumiHome = join(directory, "empty-pulumi-home");
@@ -487,6 +488,20 @@ describe("npm run destroy without a Pulumi CLI", { skip: needsOpenssl }, () => {
     assert.equal(code, 1);
     assert.deepEqual(downloads, [pulumiHome]);
     const root = `${pulumiHome}/versions/3.276.0`;
+    let staleStderr = "";
+    const staleCode = await staleStacks(
+      [],
+      {
+        env: { PATH: process.env.PATH, PULUMI_HOME: pulumiHome },
+        download: async () => ({ failure: "pulumi: fetch failed" }),
+      },
+      { out: () => {}, err: (text) => (staleStderr += text) },
+    );
+    assert.equal(staleCode, 1);
+    assert.equal(
+      staleStderr,
+      `stale-stacks: No Pulumi CLI v3.276.0 is installed in ${root}/bin and downloading it failed (pulumi: fetch failed): install it there with \`curl -fsSL https://get.pulumi.com/install.sh | sh -s -- --version 3.276.0 --install-root ${root} --no-edit-path\` (offline: unpack the pulumi-v3.276.0 release archive's pulumi/ folder as ${root}/bin), or set PULUMI_HOME to a directory with versions/3.276.0/bin/pulumi, then run the command again.\n`,
+    );
     assert.equal(
       stderr,
       `✗ teardown of pr-40 stopped: No Pulumi CLI v3.276.0 is installed in ${root}/bin and downloading it failed (pulumi: fetch failed): install it there with \`curl -fsSL https://get.pulumi.com/install.sh | sh -s -- --version 3.276.0 --install-root ${root} --no-edit-path\` (offline: unpack the pulumi-v3.276.0 release archive's pulumi/ folder as ${root}/bin), or set PULUMI_HOME to a directory with versions/3.276.0/bin/pulumi, then run the command again.\n`,
