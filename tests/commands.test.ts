@@ -1,7 +1,7 @@
 /**
  * One table over every user command (`npm run <command>`): `--help` exits 0, prints the usage on stdout, and has no
  * side effect: no file created or changed in the project or the working directory, no Pulumi CLI started (a stand-in
- * `pulumi` first on PATH and as `npx pulumi`'s cached CLI records every call, as in tests/deploy.test.ts).
+ * `pulumi` first on PATH and where the scripts look for the pinned CLI records every call, as in tests/deploy.test.ts).
  * Each command runs as a child process, `node --import tsx <script> --help`, in a copy of the project (sources
  * copied, node_modules linked) with an empty HOME, so that what it writes is seen and nothing touches the real tree.
  *
@@ -17,8 +17,11 @@ import { after, before, describe, test } from "node:test";
 import { installPulumiStandIn, type PulumiStandIn } from "./standins/arm-teardown";
 
 const ROOT = join(__dirname, "..");
+// The scripts run the CLI of the @pulumi/pulumi SDK's version (scripts/core/pulumi-workspace.ts).
 const PULUMI_CLI_VERSION = (
-  JSON.parse(readFileSync(join(ROOT, "node_modules", "pulumi", "package.json"), "utf8")) as { version: string }
+  JSON.parse(readFileSync(join(ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as {
+    version: string;
+  }
 ).version;
 
 interface CommandRow {
