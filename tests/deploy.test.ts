@@ -10,6 +10,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -126,6 +128,34 @@ function noCliSentence(pulumiHome: string): string {
 }
 
 describe("without a Pulumi CLI (offline, nothing installed)", () => {
+  // Node's fetch honours HTTPS_PROXY under NODE_USE_ENV_PROXY=1 from Node.js 22.21 (doc/api/cli.md; nodejs/node#57165);
+  // an older Node.js would really download, so the test does not run there.
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  const envProxy = major > 22 || (major === 22 && minor >= 21);
+  test("the real launcher's download behind a proxy that refuses: npm run pulumi names the cause and the fix", {
+    skip: envProxy ? false : `NODE_USE_ENV_PROXY needs Node.js 22.21 or newer (this is ${process.versions.node})`,
+  }, async () => {
+    // A port that was just free: connections to it are refused, with or without internet.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const target = setup();
+    const pulumiHome = join(dirname(target.projectDir), "empty-pulumi-home");
+    let stderr = "";
+    const status = await runPulumiCommand(["stack", "ls"], {
+      env: {
+        ...environment(target),
+        PULUMI_HOME: pulumiHome,
+        NODE_USE_ENV_PROXY: "1",
+        HTTPS_PROXY: `http://127.0.0.1:${port}`,
+      },
+      io: { out: () => {}, err: (text) => (stderr += text) },
+    });
+    assert.equal(status, 1);
+    assert.equal(stderr, `pulumi: ${noCliSentence(pulumiHome)}\n`);
+  });
+
   test("npm run deploy and npm run pulumi name where the CLI is looked for and how to install it", async () => {
     const target = setup();
     const pulumiHome = join(dirname(target.projectDir), "empty-pulumi-home");

@@ -47,7 +47,10 @@ export function pulumiCliRoot(env: NodeJS.ProcessEnv = process.env): string {
 /** Fetches the CLI into `pulumiCliRoot(env)`; resolves to the reason when it could not. */
 export type CliDownload = (env: NodeJS.ProcessEnv) => Promise<{ failure?: string }>;
 
-/** The launcher's own download (`pulumi version` through run.js); its last stderr line is the reason it failed. */
+/**
+ * The launcher's own download (`pulumi version` through run.js). Its stderr ("Downloading pulumi v...", the install
+ * script's progress) is shown as it comes; its last line is the reason when it fails.
+ */
 export const downloadWithLauncher: CliDownload = (env) =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [PULUMI_LAUNCHER, "version"], {
@@ -57,6 +60,7 @@ export const downloadWithLauncher: CliDownload = (env) =>
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk;
+      process.stderr.write(chunk);
     });
     child.on("error", reject);
     child.on("close", (code) => {
