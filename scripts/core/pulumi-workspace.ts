@@ -21,7 +21,7 @@ export type { StackSummary } from "@pulumi/pulumi/automation";
 export const PROJECT_ROOT = join(__dirname, "..", "..");
 
 /** The CLI version the scripts run: the SDK's own, so the Automation API and the engine agree. */
-export const PULUMI_CLI_VERSION = SDK_VERSION;
+const PULUMI_CLI_VERSION = SDK_VERSION;
 
 /** The `pulumi` npm package's launcher (package.json `bin.pulumi`), used only to fetch a missing CLI. */
 const PULUMI_LAUNCHER = require.resolve("pulumi/run.js");
@@ -40,7 +40,7 @@ export function pulumiEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.
 }
 
 /** `$PULUMI_HOME/versions/<version>`: the install root the launcher and `PulumiCommand.install` share. */
-export function pulumiCliRoot(env: NodeJS.ProcessEnv = process.env): string {
+function pulumiCliRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.PULUMI_HOME || join(homedir(), ".pulumi"), "versions", PULUMI_CLI_VERSION);
 }
 
@@ -51,7 +51,7 @@ export type CliDownload = (env: NodeJS.ProcessEnv) => Promise<{ failure?: string
  * The launcher's own download (`pulumi version` through run.js). Its stderr ("Downloading pulumi v...", the install
  * script's progress) is shown as it comes; its last line is the reason when it fails.
  */
-export const downloadWithLauncher: CliDownload = (env) =>
+const downloadWithLauncher: CliDownload = (env) =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [PULUMI_LAUNCHER, "version"], {
       env: { ...env, PULUMI_VERSION: PULUMI_CLI_VERSION },
@@ -92,7 +92,7 @@ function isExecutable(path: string): boolean {
 }
 
 /** The pinned CLI's path, fetched first when missing. @throws PulumiCliMissingError when it cannot be had. */
-export async function ensurePulumiCli(
+async function ensurePulumiCli(
   env: NodeJS.ProcessEnv = process.env,
   download: CliDownload = downloadWithLauncher,
 ): Promise<string> {
