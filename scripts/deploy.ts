@@ -5,7 +5,7 @@
  */
 
 import { type CommandIo, defineCommand, processIo, runCommand, runMain, UsageError } from "./core/cli";
-import { PROJECT_ROOT } from "./core/pulumi-cli";
+import { PROJECT_ROOT } from "./core/pulumi-workspace";
 import { type DeployEnvironment, type DeployRequest, runDeploy } from "./deploy/run";
 
 export const DEPLOY_SPEC = defineCommand({
@@ -91,6 +91,7 @@ export function runDeployCommand(
         interactive: environment.interactive ?? (process.stdin.isTTY === true && process.stdout.isTTY === true),
         env: environment.env ?? process.env,
         now: environment.now ?? (() => new Date()),
+        ...(environment.download ? { download: environment.download } : {}),
       }),
     io,
   );

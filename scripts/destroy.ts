@@ -12,36 +12,58 @@ import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { chooseAzureCredential } from "./core/azure-credential";
-import { runCommand, runMain } from "./core/cli";
-import { PROJECT_ROOT } from "./core/pulumi-cli";
+import { type CommandIo, processIo, RefusedError, runCommand, runMain } from "./core/cli";
+import { type CliDownload, openPulumiStacks, PROJECT_ROOT } from "./core/pulumi-workspace";
 import { DESTROY_SPEC, teardownOptions } from "./destroy/args";
 import { purgeDeletedAccount } from "./destroy/purge";
 import { runTeardown } from "./destroy/teardown";
 
+/** The one sentence a run without --yes gets when nobody can answer the confirmation. */
+export const NEEDS_YES_TO_DESTROY =
+  "npm run destroy is not running at a terminal, so nobody can type the stack name to confirm: pass --yes to tear the stack down without asking.";
+
+/** What a run talks to besides its arguments (tests run it in-process with their own). */
+export interface DestroyEnvironment {
+  env: NodeJS.ProcessEnv;
+  io: CommandIo;
+  /** stdin is a terminal: the confirmation can be asked. */
+  interactive: boolean;
+  /** How a missing Pulumi CLI is fetched (scripts/core/pulumi-workspace.ts). */
+  download?: CliDownload;
+  sleep: (milliseconds: number) => Promise<void>;
+}
+
 /** Runs `npm run destroy` with `argv` (without node and the script) and returns the exit code. */
-export function destroy(argv: readonly string[]): Promise<number> {
-  return runCommand(DESTROY_SPEC, argv, async ({ values }) => {
-    const options = teardownOptions(values);
-    const credential = chooseAzureCredential().credential;
-    return runTeardown(options, {
-      recordDirectory: process.env.TEARDOWN_RECORD_DIR || join(PROJECT_ROOT, ".pulumi-teardown"),
-      purge: (target) =>
-        purgeDeletedAccount(target, { credential, endpoint: process.env.TEARDOWN_ARM_ENDPOINT || undefined }),
-      confirm: async (question) => {
-        if (!process.stdin.isTTY) {
-          console.error("✗ stdin is not a terminal, so nothing can be confirmed: pass --yes.");
-          return false;
-        }
-        const prompt = createInterface({ input: process.stdin, output: process.stdout });
-        const answer = await prompt.question(question);
-        prompt.close();
-        return answer.trim() === options.stack;
-      },
-      sleep: (milliseconds) => sleep(milliseconds),
-      log: (line) => console.log(line),
-      error: (line) => console.error(line),
-    });
-  });
+export function destroy(argv: readonly string[], environment: Partial<DestroyEnvironment> = {}): Promise<number> {
+  const env = environment.env ?? process.env;
+  const io = environment.io ?? processIo;
+  const interactive = environment.interactive ?? process.stdin.isTTY === true;
+  return runCommand(
+    DESTROY_SPEC,
+    argv,
+    async ({ values }) => {
+      const options = teardownOptions(values);
+      if (!options.yes && !interactive) throw new RefusedError(NEEDS_YES_TO_DESTROY);
+      const credential = chooseAzureCredential(env).credential;
+      return runTeardown(options, {
+        stacks: () => openPulumiStacks({ env, ...(environment.download ? { download: environment.download } : {}) }),
+        recordDirectory: env.TEARDOWN_RECORD_DIR || join(PROJECT_ROOT, ".pulumi-teardown"),
+        purge: (target) =>
+          purgeDeletedAccount(target, { credential, endpoint: env.TEARDOWN_ARM_ENDPOINT || undefined }),
+        confirm: async (question) => {
+          const prompt = createInterface({ input: process.stdin, output: process.stdout });
+          const answer = await prompt.question(question);
+          prompt.close();
+          return answer.trim() === options.stack;
+        },
+        sleep: environment.sleep ?? ((milliseconds) => sleep(milliseconds)),
+        log: (line) => io.out(`${line}\n`),
+        error: (line) => io.err(`${line}\n`),
+        showOutput: (text) => io.out(text),
+      });
+    },
+    io,
+  );
 }
 
 if (require.main === module) runMain(() => destroy(process.argv.slice(2)));

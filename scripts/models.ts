@@ -9,7 +9,7 @@ import { chooseAzureCredential } from "./core/azure-credential";
 import { type CommandIo, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
 import { armEndpointFrom, subscriptionFor } from "./core/models/azure";
 import { alreadyPinned, MODELS_USAGE, type ModelsContext, modelsCommand } from "./core/models/command";
-import { PROJECT_ROOT } from "./core/pulumi-cli";
+import { PROJECT_ROOT } from "./core/pulumi-workspace";
 
 export const MODELS_SPEC = {
   name: "models",

@@ -12,7 +12,7 @@ import { retirementTablePath } from "../lib/model-retirements";
 import { type CommandIo, describeError, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
 import { appendJobSummary, repositoryFromEnvironment, workflowRunLink } from "./core/github-repository";
 import type { RenewReport } from "./core/models/check-report";
-import { PROJECT_ROOT } from "./core/pulumi-cli";
+import { PROJECT_ROOT } from "./core/pulumi-workspace";
 import { closeRenewal, type ProposedFile, proposeRenewal, type RenewalAction, textOn } from "./renewal-pr/pull-request";
 import { renderBody, type TableChange } from "./renewal-pr/render";
 import { readCheckReport, readRenewReport } from "./renewal-pr/reports";

@@ -12,7 +12,7 @@
  */
 import { chooseAzureCredential } from "./core/azure-credential";
 import { defineCommand, EXIT, runCommand, runMain, UsageError } from "./core/cli";
-import { PROJECT_ROOT } from "./core/pulumi-cli";
+import { PROJECT_ROOT } from "./core/pulumi-workspace";
 import { authorizationClient, ensureRoleAssignments } from "./setup-github/azure-roles";
 import { type Change, renderChanges } from "./setup-github/changes";
 import { federatedCredentials, PASSPHRASE_SECRET, roleNeeds } from "./setup-github/desired";

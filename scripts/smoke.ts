@@ -8,6 +8,7 @@
  */
 import { chooseAzureCredential } from "./core/azure-credential";
 import { type CommandIo, type parseCommandLine, processIo, runCommand, runMain, UsageError } from "./core/cli";
+import type { CliDownload } from "./core/pulumi-workspace";
 import { readOptions, SMOKE_COMMAND, type SmokeOptions, type TargetName } from "./smoke/options";
 import { loadOutputs, type StackOutputs } from "./smoke/outputs";
 import { summaryTable } from "./smoke/report";
@@ -52,6 +53,8 @@ export interface SmokeDependencies {
   clock?: Clock;
   /** How often the VM's run command is polled (the ARM client's own timer; default once a second). */
   runCommandPollMs?: number;
+  /** How a missing Pulumi CLI is fetched (scripts/core/pulumi-workspace.ts). */
+  download?: CliDownload;
 }
 
 async function smoke(
@@ -60,9 +63,13 @@ async function smoke(
   io: CommandIo,
   clock: Clock,
   runCommandPollMs: number | undefined,
+  download: CliDownload | undefined,
 ): Promise<number> {
   const log = (line: string) => io.err(`${line}\n`);
-  const outputs = await loadOutputs(options.outputsFile, options.stack);
+  const outputs = await loadOutputs(options.outputsFile, options.stack, {
+    env: environment,
+    ...(download ? { download } : {}),
+  });
   const targets = chooseTargets(options.target, outputs, options.insideNetwork);
 
   const signIn = chooseAzureCredential(environment);
@@ -124,6 +131,7 @@ export function main(
         io,
         dependencies.clock ?? REAL_CLOCK,
         dependencies.runCommandPollMs,
+        dependencies.download,
       ),
     io,
   );

@@ -1,5 +1,5 @@
 /**
- * `npm run deploy` end to end against the stand-in `pulumi` CLI (installed where `npx pulumi` looks for its binary),
+ * `npm run deploy` end to end against the stand-in `pulumi` CLI (installed where the scripts look for the pinned CLI),
  * in a scratch project directory (a copy of Pulumi.yaml, the project's node_modules linked in):
  * - at a pseudo-terminal (`script`, util-linux) the pulumi it starts sees a terminal on stdin and stdout, so it can ask
  *   for the passphrase and the confirmation; without one it does not, and --yes is required (one sentence otherwise);
@@ -10,11 +10,15 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { LOCAL_BACKEND_DIR } from "../scripts/core/pulumi-cli";
+import { LOCAL_BACKEND_DIR } from "../scripts/core/pulumi-workspace";
+import { runDeployCommand } from "../scripts/deploy";
 import { NEEDS_YES } from "../scripts/deploy/run";
+import { runPulumiCommand } from "../scripts/pulumi";
 import { installPulumiStandIn, type PulumiStandIn } from "./standins/arm-teardown";
 import { type CatalogueState, catalogueRoutes } from "./standins/catalogue";
 import { imdsRoutes } from "./standins/identity";
@@ -23,7 +27,7 @@ import { runChild } from "./support/process";
 import { missingTool } from "./support/tools";
 
 const ROOT = join(__dirname, "..");
-const PULUMI_CLI_VERSION = "3.265.0"; // the pinned `pulumi` npm package
+const PULUMI_CLI_VERSION = "3.276.0"; // the @pulumi/pulumi SDK's version: the CLI the scripts run
 const PINNED = "  keyless-openai:deployments:\n    - name=chat,model=gpt-7-mini,version=2027-04-02\n";
 const SUBSCRIPTION_ID = "5c5c5c5c-0000-4000-8000-000000000005";
 
@@ -35,7 +39,7 @@ interface Setup {
 const scratch = mkdtempSync(join(tmpdir(), "deploy-test-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** A scratch project: Pulumi.yaml, the given stack files, node_modules linked (so `npx pulumi` resolves offline). */
+/** A scratch project: Pulumi.yaml, the given stack files, node_modules linked (as in a checkout). */
 function setup(stackFiles: Record<string, string> = { dev: `config:\n${PINNED}` }): Setup {
   const directory = mkdtempSync(join(scratch, "case-"));
   const projectDir = join(directory, "project");
@@ -61,14 +65,26 @@ function environment(target: Setup, extraEnv: Record<string, string> = {}): Node
   };
 }
 
-/** `npm run deploy` with pipes: no terminal anywhere. */
-function deploy(target: Setup, args: string[], extraEnv: Record<string, string> = {}) {
+/** The real `npm run deploy` with pipes: no terminal anywhere. */
+function deployViaNpm(target: Setup, args: string[]) {
   return spawnSync("npm", ["run", "--silent", "deploy", "--", "--project-dir", target.projectDir, ...args], {
     cwd: ROOT,
     encoding: "utf8",
     timeout: 120_000,
-    env: environment(target, extraEnv),
+    env: environment(target),
   });
+}
+
+/**
+ * scripts/deploy.ts as its npm script runs it (`tsx scripts/deploy.ts`) without npm's own start-up, which adds a
+ * Node.js process and nothing these tests check; `deployViaNpm` keeps the npm script covered.
+ */
+function deploy(target: Setup, args: string[], extraEnv: Record<string, string> = {}) {
+  return spawnSync(
+    process.execPath,
+    ["--import", "tsx", "scripts/deploy.ts", "--project-dir", target.projectDir, ...args],
+    { cwd: ROOT, encoding: "utf8", timeout: 120_000, env: environment(target, extraEnv) },
+  );
 }
 
 /** As `deploy`, without blocking this process: the stand-ins it talks to run here. */
@@ -78,13 +94,86 @@ async function deployAsync(
   extraEnv: Record<string, string>,
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const run = await runChild(
-    "npm",
-    ["run", "--silent", "deploy", "--", "--project-dir", target.projectDir, ...args],
+    process.execPath,
+    ["--import", "tsx", "scripts/deploy.ts", "--project-dir", target.projectDir, ...args],
     ROOT,
     environment(target, extraEnv),
   );
   return { status: run.code, stdout: run.stdout, stderr: run.stderr };
 }
+
+/** The command's function in this process, without a terminal; `download` replaces fetching a missing CLI. */
+async function deployInProcess(
+  target: Setup,
+  args: string[],
+  download?: () => Promise<{ failure?: string }>,
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const status = await runDeployCommand(
+    ["--project-dir", target.projectDir, ...args],
+    { env: environment(target), interactive: false, ...(download ? { download } : {}) },
+    { out: (text) => (stdout += text), err: (text) => (stderr += text) },
+  );
+  return { status, stdout, stderr };
+}
+
+/** What the `pulumi` npm launcher prints when it cannot fetch the CLI offline (its run.js: "pulumi: " + the error). */
+const offlineDownload = async () => ({ failure: "pulumi: fetch failed" });
+
+/** The one sentence for a missing CLI, under `pulumiHome`. */
+function noCliSentence(pulumiHome: string): string {
+  const root = `${pulumiHome}/versions/3.276.0`;
+  return `No Pulumi CLI v3.276.0 is installed in ${root}/bin and downloading it failed (pulumi: fetch failed): install it there with \`curl -fsSL https://get.pulumi.com/install.sh | sh -s -- --version 3.276.0 --install-root ${root} --no-edit-path\` (offline: unpack the pulumi-v3.276.0 release archive's pulumi/ folder as ${root}/bin), or set PULUMI_HOME to a directory with versions/3.276.0/bin/pulumi, then run the command again.`;
+}
+
+describe("without a Pulumi CLI (offline, nothing installed)", () => {
+  // Node's fetch honours HTTPS_PROXY under NODE_USE_ENV_PROXY=1 from Node.js 22.21 (doc/api/cli.md; nodejs/node#57165);
+  // an older Node.js would really download, so the test does not run there.
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  const envProxy = major > 22 || (major === 22 && minor >= 21);
+  test("the real launcher's download behind a proxy that refuses: npm run pulumi names the cause and the fix", {
+    skip: envProxy ? false : `NODE_USE_ENV_PROXY needs Node.js 22.21 or newer (this is ${process.versions.node})`,
+  }, async () => {
+    // A port that was just free: connections to it are refused, with or without internet.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const target = setup();
+    const pulumiHome = join(dirname(target.projectDir), "empty-pulumi-home");
+    let stderr = "";
+    const status = await runPulumiCommand(["stack", "ls"], {
+      env: {
+        ...environment(target),
+        PULUMI_HOME: pulumiHome,
+        NODE_USE_ENV_PROXY: "1",
+        HTTPS_PROXY: `http://127.0.0.1:${port}`,
+      },
+      io: { out: () => {}, err: (text) => (stderr += text) },
+    });
+    assert.equal(status, 1);
+    assert.equal(stderr, `pulumi: ${noCliSentence(pulumiHome)}\n`);
+  });
+
+  test("npm run deploy and npm run pulumi name where the CLI is looked for and how to install it", async () => {
+    const target = setup();
+    const pulumiHome = join(dirname(target.projectDir), "empty-pulumi-home");
+    target.pulumi.env.PULUMI_HOME = pulumiHome;
+    const deployed = await deployInProcess(target, ["--yes", "--skip-preflight"], offlineDownload);
+    assert.equal(deployed.status, 1);
+    assert.equal(deployed.stderr, `deploy: ${noCliSentence(pulumiHome)}\n`);
+    let stderr = "";
+    const passthrough = await runPulumiCommand(["stack", "ls"], {
+      env: environment(target),
+      io: { out: () => {}, err: (text) => (stderr += text) },
+      download: offlineDownload,
+    });
+    assert.equal(passthrough, 1);
+    assert.equal(stderr, `pulumi: ${noCliSentence(pulumiHome)}\n`);
+    assert.deepEqual(target.pulumi.calls(), []);
+  });
+});
 
 /** `npm run deploy` inside a pseudo-terminal (`script -qfec CMD /dev/null`); `input` is what the user types. */
 function deployAtTerminal(target: Setup, args: string[], input: string) {
@@ -124,9 +213,9 @@ describe("npm run deploy at a terminal", { skip: missingTool("script") }, () => 
 });
 
 describe("npm run deploy without a terminal", () => {
-  test("without --yes it refuses with one sentence before starting pulumi", () => {
+  test("without --yes it refuses with one sentence before starting pulumi", async () => {
     const target = setup();
-    const result = deploy(target, ["--skip-preflight"]);
+    const result = await deployInProcess(target, ["--skip-preflight"]);
     assert.equal(result.status, 3);
     assert.equal(result.stderr, `deploy: refused: ${NEEDS_YES}\n`);
     // The sentence, as a user reads it (a literal, not the module's constant).
@@ -139,7 +228,7 @@ describe("npm run deploy without a terminal", () => {
 
   test("creates the dev stack on first use, runs pulumi up --yes without a terminal, keeps state in the file backend", () => {
     const target = setup();
-    const result = deploy(target, ["--yes", "--skip-preflight"]);
+    const result = deployViaNpm(target, ["--yes", "--skip-preflight"]);
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(target.pulumi.terminals(), [
       { args: ["stack", "select", "--create", "dev"], stdin: false, stdout: false },
@@ -168,7 +257,10 @@ describe("npm run deploy without a terminal", () => {
     assert.deepEqual(target.pulumi.calls(), [
       ["stack", "select", "--create", "dev"],
       ["up", "--stack", "dev", "--yes"],
-      ["stack", "output", "--json", "--stack", "dev"],
+      // The smoke test reads the stack through the Automation API (LocalWorkspace.listStacks, stackOutputs).
+      ["stack", "ls", "--json", "--non-interactive"],
+      ["stack", "output", "--json", "--stack", "dev", "--non-interactive"],
+      ["stack", "output", "--json", "--show-secrets", "--stack", "dev", "--non-interactive"],
     ]);
     assert.match(result.stdout, /Deployed stack dev\. Running the smoke test \(--smoke\)\./);
     assert.match(result.stderr, /The smoke test failed \(exit \d+\): .*npm run smoke -- --stack dev again once fixed/);
@@ -196,9 +288,9 @@ describe("npm run deploy without a terminal", () => {
     assert.deepEqual(target.pulumi.calls(), [["stack", "select", "--create", "dev"]]);
   });
 
-  test("--help exits 0 without starting pulumi", () => {
+  test("--help exits 0 without starting pulumi", async () => {
     const target = setup();
-    const result = deploy(target, ["--help"]);
+    const result = await deployInProcess(target, ["--help"]);
     assert.equal(result.status, 0);
     assert.match(result.stdout, /usage: npm run deploy/);
     assert.deepEqual(target.pulumi.calls(), []);
@@ -206,7 +298,7 @@ describe("npm run deploy without a terminal", () => {
 });
 
 describe("npm run pulumi", () => {
-  test("passes its arguments to the pinned CLI with the same state backend as npm run deploy", () => {
+  test("passes its arguments to the pinned CLI with the same state backend as npm run deploy", async () => {
     const target = setup();
     const result = spawnSync("npm", ["run", "--silent", "pulumi", "--", "stack", "select", "--create", "qa"], {
       cwd: ROOT,
@@ -217,13 +309,13 @@ describe("npm run pulumi", () => {
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(target.pulumi.calls(), [["stack", "select", "--create", "qa"]]);
     assert.equal(target.pulumi.readState().backend, `file://${LOCAL_BACKEND_DIR}`);
-    const usage = spawnSync("npm", ["run", "--silent", "pulumi"], {
-      cwd: ROOT,
-      encoding: "utf8",
+    let usage = "";
+    const usageStatus = await runPulumiCommand([], {
       env: environment(target),
+      io: { out: () => {}, err: (text) => (usage += text) },
     });
-    assert.equal(usage.status, 2);
-    assert.match(usage.stderr, /usage: npm run pulumi -- PULUMI_ARGS/);
+    assert.equal(usageStatus, 2);
+    assert.match(usage, /usage: npm run pulumi -- PULUMI_ARGS/);
   });
 });
 

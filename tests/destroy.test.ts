@@ -1,17 +1,23 @@
 /**
- * `npm run destroy` end to end, as a child process: the real npm script, the real `npx pulumi` launcher (the `pulumi`
- * npm package) starting a stand-in CLI binary, the real @azure/arm-cognitiveservices client with DefaultAzureCredential
- * against a stand-in ARM (HTTPS, self-signed certificate trusted through NODE_EXTRA_CA_CERTS) and a stand-in IMDS
- * (AZURE_POD_IDENTITY_AUTHORITY_HOST). Nothing leaves 127.0.0.1.
+ * `npm run destroy` and `npm run stale-stacks`: the stacks are read, destroyed and removed through Pulumi's Automation
+ * API (LocalWorkspace and Stack of @pulumi/pulumi/automation) driving a stand-in CLI binary installed where the
+ * pinned CLI is looked for; the purge is the real @azure/arm-cognitiveservices client with DefaultAzureCredential
+ * against a stand-in ARM (HTTPS, self-signed certificate) and a stand-in IMDS (AZURE_POD_IDENTITY_AUTHORITY_HOST).
+ * One run of each command is the real npm script in a child process; the other destroy runs call the command's
+ * function in this process (the certificate added to this process's CA list, the in-process NODE_EXTRA_CA_CERTS),
+ * with the purge retry's sleep injected. Nothing leaves 127.0.0.1.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { getCACertificates, setDefaultCACertificates } from "node:tls";
+import { destroy as destroyCommand } from "../scripts/destroy";
 import type { PurgeOutcome } from "../scripts/destroy/purge";
 import { type PurgeTarget, saveRecord } from "../scripts/destroy/record";
 import { purgeAllowingForLag, purgeRetrySchedule } from "../scripts/destroy/teardown";
+import { staleStacks } from "../scripts/stale-stacks";
 import {
   accountKey,
   COGNITIVE_SERVICES_API_VERSION,
@@ -30,9 +36,8 @@ import { type ChildRun, runChild } from "./support/process";
 import { missingTool } from "./support/tools";
 
 const ROOT = join(__dirname, "..");
-const PULUMI_CLI_VERSION = (
-  JSON.parse(readFileSync(join(ROOT, "node_modules", "pulumi", "package.json"), "utf8")) as { version: string }
-).version;
+// The CLI the scripts run is the @pulumi/pulumi SDK's version (package.json pins the SDK at 3.276.0).
+const PULUMI_CLI_VERSION = "3.276.0";
 const ARM_AUDIENCE = "https://management.azure.com";
 const LOCATION = "swedencentral";
 
@@ -48,12 +53,16 @@ const needsOpenssl = missingTool("openssl");
 before(async () => {
   if (needsOpenssl) return;
   tls = createSelfSignedCertificate();
+  setDefaultCACertificates([...getCACertificates("default"), tls.certPem]);
   arm = await startStandIn({ routes: deletedAccountsRoutes(armState, ARM_AUDIENCE), tls });
   imds = await startStandIn({ routes: imdsRoutes({ principal: VM_PRINCIPAL }) });
+  // @azure/identity's managed identity reads this from the process environment, for every in-process run alike.
+  process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = imds.origin;
 });
 
 after(async () => {
   if (needsOpenssl) return;
+  delete process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST;
   await arm.close();
   await imds.close();
   tls.dispose();
@@ -145,15 +154,24 @@ function run(command: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return runChild(command[0] ?? "", command.slice(1), ROOT, env);
 }
 
-/**
- * `scripts/destroy.ts` as its npm script runs it (`tsx scripts/destroy.ts`), without npm's own start-up, which adds
- * one more Node.js process to every run and nothing this suite tests; `destroyViaNpm` keeps the npm script covered.
- */
-function destroy(setup: Scenario, ...args: string[]): Promise<Run> {
-  return run(
-    [process.execPath, "--import", "tsx", "scripts/destroy.ts", ...args],
-    childEnv(setup, [setup.pulumi.env.PATH_PREFIX, dirname(process.execPath)]),
-  );
+/** The command's function in this process, as `npm run destroy` runs it without a terminal; nothing waits. */
+async function destroy(setup: Scenario, ...args: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await destroyCommand(args, {
+    env: childEnv(setup, [dirname(process.execPath)]),
+    io: {
+      out: (text) => {
+        stdout += text;
+      },
+      err: (text) => {
+        stderr += text;
+      },
+    },
+    interactive: false,
+    sleep: async () => {},
+  });
+  return { code, stdout, stderr };
 }
 
 /** The real `npm run destroy`, as a user and the workflows run it. */
@@ -183,12 +201,17 @@ describe("npm run destroy", { skip: needsOpenssl, concurrency: 3 }, () => {
 
     const first = await destroyViaNpm(setup, "--stack", "pr-101", "--yes");
     assert.equal(first.code, 0, first.stderr + first.stdout);
+    // What the Automation API sends (LocalWorkspace.listStacks, stackOutputs, getAllConfig; Stack.select, destroy,
+    // its summary from the history; LocalWorkspace.removeStack), @pulumi/pulumi 3.276.0 automation/*.js.
     assert.deepEqual(pulumiCalls(setup), [
-      "stack ls --json",
-      "stack output --json --stack pr-101",
-      "config get protect --stack pr-101",
-      "destroy --yes --non-interactive --stack pr-101",
-      "stack rm --yes --non-interactive --stack pr-101",
+      "stack ls --json --non-interactive",
+      "stack output --json --stack pr-101 --non-interactive",
+      "stack output --json --show-secrets --stack pr-101 --non-interactive",
+      "config --show-secrets --json --stack pr-101 --non-interactive",
+      "stack select --stack pr-101 --non-interactive",
+      "destroy --yes --skip-preview --exec-kind auto.local --stack pr-101 --non-interactive",
+      "stack history --json --show-secrets --page-size 1 --page 1 --stack pr-101 --non-interactive",
+      "stack rm --yes pr-101 --non-interactive",
     ]);
     assert.ok(armState.purged.includes(key), "the deleted account was purged");
     assert.deepEqual(purgeRequests("kl-pr-101"), [
@@ -214,7 +237,7 @@ describe("npm run destroy", { skip: needsOpenssl, concurrency: 3 }, () => {
     const second = await destroy(setup, "--stack", "pr-101", "--yes");
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /Nothing to do/);
-    assert.deepEqual(pulumiCalls(setup).slice(callsBefore), ["stack ls --json"]);
+    assert.deepEqual(pulumiCalls(setup).slice(callsBefore), ["stack ls --json --non-interactive"]);
     assert.equal(purgeRequests("kl-pr-101").length, 1, "no second purge");
   });
 
@@ -232,7 +255,9 @@ describe("npm run destroy", { skip: needsOpenssl, concurrency: 3 }, () => {
     softDeleted("kl-prod", "immediate");
     const allowed = await destroy(setup, "--stack", "prod", "--yes", "--allow-protected");
     assert.equal(allowed.code, 0, allowed.stderr);
-    assert.ok(pulumiCalls(setup).includes("destroy --yes --non-interactive --stack prod"));
+    assert.ok(
+      pulumiCalls(setup).includes("destroy --yes --skip-preview --exec-kind auto.local --stack prod --non-interactive"),
+    );
     assert.ok(!pulumiCalls(setup).some((call) => call.startsWith("stack rm")), "prod is not a test stack: kept");
     assert.match(allowed.stdout, /not a test stack/);
     assert.equal(purgeRequests("kl-prod").length, 1);
@@ -250,7 +275,7 @@ describe("npm run destroy", { skip: needsOpenssl, concurrency: 3 }, () => {
     assert.match(byOutputs.stderr, /its outputs say protected: true/);
     assert.doesNotMatch(byOutputs.stdout, /Progress is saved/, "nothing was saved before the refusal");
     const byConfig = await destroy(setup, "--stack", "shared", "--yes");
-    assert.equal(byConfig.code, 3);
+    assert.equal(byConfig.code, 3, byConfig.stderr);
     assert.match(byConfig.stderr, /its config sets protect: true/);
     assert.ok(!pulumiCalls(setup).some((call) => call.startsWith("destroy")));
   });
@@ -421,15 +446,18 @@ describe("npm run destroy", { skip: needsOpenssl, concurrency: 3 }, () => {
     assert.match(result.stdout, /Stack rm: skipped \(--keep-stack\)/);
   });
 
-  test("without --yes and without a terminal: nothing is changed; usage errors exit 2", async () => {
+  test("without --yes and without a terminal: refused (3, as deploy) before anything is read; usage errors exit 2", async () => {
     const setup = scenario("confirm", { stacks: { "pr-16": { resourceCount: 2, outputs: outputsFor("kl-pr-16") } } });
     const unconfirmed = await destroy(setup, "--stack", "pr-16");
-    assert.equal(unconfirmed.code, 2);
-    assert.match(unconfirmed.stderr, /pass --yes/);
-    assert.ok(!pulumiCalls(setup).some((call) => call.startsWith("destroy")));
+    assert.equal(unconfirmed.code, 3);
+    assert.equal(
+      unconfirmed.stderr,
+      "destroy: refused: npm run destroy is not running at a terminal, so nobody can type the stack name to confirm: pass --yes to tear the stack down without asking.\n",
+    );
+    assert.deepEqual(pulumiCalls(setup), []);
     assert.equal(recordOf(setup, "pr-16"), undefined);
 
-    const noStack = await destroyViaNpm(setup, "--yes");
+    const noStack = await destroy(setup, "--yes");
     assert.equal(noStack.code, 2);
     assert.match(noStack.stderr, /--stack NAME is required/);
     const badName = await destroy(setup, "--stack", "pr 1; rm -rf /", "--yes");
@@ -437,6 +465,47 @@ describe("npm run destroy", { skip: needsOpenssl, concurrency: 3 }, () => {
     const badWait = await destroy(setup, "--stack", "pr-16", "--yes", "--purge-wait", "2m");
     assert.equal(badWait.code, 2);
     assert.match(badWait.stderr, /--purge-wait needs whole seconds from 0 to 3600 \(got "2m"\)/);
+  });
+});
+
+describe("npm run destroy and npm run stale-stacks without a Pulumi CLI", { skip: needsOpenssl }, () => {
+  test("names where the CLI is looked for, why it is not there, and how to install it, in one sentence", async () => {
+    const directory = mkdtempSync(join(scratch, "no-cli-"));
+    const pulumiHome = join(directory, "empty-pulumi-home");
+    const downloads: string[] = [];
+    let stderr = "";
+    const code = await destroyCommand(["--stack", "pr-40", "--yes"], {
+      env: { PATH: process.env.PATH, PULUMI_HOME: pulumiHome, TEARDOWN_RECORD_DIR: join(directory, "records") },
+      io: { out: () => {}, err: (text) => (stderr += text) },
+      interactive: false,
+      // What the `pulumi` npm launcher prints offline (its run.js: "pulumi: " + the fetch error).
+      download: async (env) => {
+        downloads.push(env.PULUMI_HOME ?? "");
+        return { failure: "pulumi: fetch failed" };
+      },
+      sleep: async () => {},
+    });
+    assert.equal(code, 1);
+    assert.deepEqual(downloads, [pulumiHome]);
+    const root = `${pulumiHome}/versions/3.276.0`;
+    let staleStderr = "";
+    const staleCode = await staleStacks(
+      [],
+      {
+        env: { PATH: process.env.PATH, PULUMI_HOME: pulumiHome },
+        download: async () => ({ failure: "pulumi: fetch failed" }),
+      },
+      { out: () => {}, err: (text) => (staleStderr += text) },
+    );
+    assert.equal(staleCode, 1);
+    assert.equal(
+      staleStderr,
+      `stale-stacks: No Pulumi CLI v3.276.0 is installed in ${root}/bin and downloading it failed (pulumi: fetch failed): install it there with \`curl -fsSL https://get.pulumi.com/install.sh | sh -s -- --version 3.276.0 --install-root ${root} --no-edit-path\` (offline: unpack the pulumi-v3.276.0 release archive's pulumi/ folder as ${root}/bin), or set PULUMI_HOME to a directory with versions/3.276.0/bin/pulumi, then run the command again.\n`,
+    );
+    assert.equal(
+      stderr,
+      `✗ teardown of pr-40 stopped: No Pulumi CLI v3.276.0 is installed in ${root}/bin and downloading it failed (pulumi: fetch failed): install it there with \`curl -fsSL https://get.pulumi.com/install.sh | sh -s -- --version 3.276.0 --install-root ${root} --no-edit-path\` (offline: unpack the pulumi-v3.276.0 release archive's pulumi/ folder as ${root}/bin), or set PULUMI_HOME to a directory with versions/3.276.0/bin/pulumi, then run the command again.\n`,
+    );
   });
 });
 

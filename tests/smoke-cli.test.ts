@@ -10,10 +10,11 @@
  * below is the one the code computes; `npm run bench:smoke` measures the real timings.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
+import { installPulumiStandIn } from "./standins/arm-teardown";
 import { CHAT_MODEL, REASONING_MODEL } from "./standins/openai-data-plane";
 import { FUNCTION_APP_PRINCIPAL, USER_PRINCIPAL, VM_PRINCIPAL } from "./standins/principals";
 import {
@@ -377,24 +378,67 @@ describe("npm run smoke", { skip: needsOpenssl }, () => {
     assert.equal(result(run, "local").identity, PIPELINE_PRINCIPAL.objectId);
   });
 
-  test("before any deploy: the Pulumi CLI's whole message is shown, not its first line; exit 2", async () => {
-    // A stand-in `pulumi` where `npx pulumi` looks for the pinned CLI ($PULUMI_HOME/versions/<version>/bin).
+  test("before any deploy: the stack is read through the Automation API and is not there; exit 2 with what to run", async () => {
+    // The stand-in CLI where the scripts look for the pinned one ($PULUMI_HOME/versions/<version>/bin).
     const home = mkdtempSync(join(tmpdir(), "smoke-pulumi-"));
     try {
-      const bin = join(home, "versions", "3.265.0", "bin");
-      mkdirSync(bin, { recursive: true });
-      writeFileSync(
-        join(bin, "pulumi"),
-        '#!/bin/sh\necho "Downloading pulumi v3.265.0..." >&2\necho "error: no stack named \'dev\' found" >&2\nexit 255\n',
+      const pulumi = installPulumiStandIn(home, "3.276.0", { stacks: {} });
+      const run = await world.runCli(["--stack", "dev"], {
+        outputsFile: false,
+        environment: { ...pulumi.env, PULUMI_BACKEND_URL: `file://${home}` },
+      });
+      assert.equal(run.exitCode, 2, run.stderr);
+      assert.match(
+        run.stderr,
+        /^smoke: stack dev does not exist in the state backend: deploy it first with npm run deploy -- --stack dev\n/,
       );
-      chmodSync(join(bin, "pulumi"), 0o755);
+      assert.deepEqual(pulumi.calls(), [["stack", "ls", "--json", "--non-interactive"]]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test("without --stack: the selected stack's outputs, through the Automation API; no stack selected is a usage error", async () => {
+    const home = mkdtempSync(join(tmpdir(), "smoke-pulumi-"));
+    try {
+      const pulumi = installPulumiStandIn(home, "3.276.0", { stacks: { qa: { resourceCount: 0, outputs: {} } } });
+      const environment = { ...pulumi.env, PULUMI_BACKEND_URL: `file://${home}` };
+      const unselected = await world.runCli(["--target", "local"], { outputsFile: false, environment });
+      assert.equal(unselected.exitCode, 2, unselected.stderr);
+      assert.match(
+        unselected.stderr,
+        /^smoke: no stack is selected in this project: pass --stack NAME \(or --outputs FILE\.json\)\n/,
+      );
+      pulumi.writeState({ ...pulumi.readState(), current: "qa" });
+      const selected = await world.runCli(["--target", "local"], { outputsFile: false, environment });
+      assert.equal(selected.exitCode, 2, selected.stderr);
+      assert.match(selected.stderr, /stack output "compute" is missing or not a string \(has `pulumi up` finished\?\)/);
+      assert.deepEqual(pulumi.calls().slice(-3), [
+        ["stack", "ls", "--json", "--non-interactive"],
+        ["stack", "output", "--json", "--stack", "qa", "--non-interactive"],
+        ["stack", "output", "--json", "--show-secrets", "--stack", "qa", "--non-interactive"],
+      ]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test("without a Pulumi CLI (offline): one sentence says where it is looked for and how to install it", async () => {
+    const home = mkdtempSync(join(tmpdir(), "smoke-no-pulumi-"));
+    try {
       const run = await world.runCli(["--stack", "dev"], {
         outputsFile: false,
         environment: { PULUMI_HOME: home, PULUMI_BACKEND_URL: `file://${home}` },
+        // What the `pulumi` npm launcher prints offline (its run.js: "pulumi: " + the fetch error).
+        download: async () => ({ failure: "pulumi: fetch failed" }),
       });
-      assert.equal(run.exitCode, 2, run.stderr);
-      assert.match(run.stderr, /`npx pulumi stack output --json --stack dev` failed with exit code 255/);
-      assert.match(run.stderr, /Downloading pulumi v3\.265\.0\.\.\.\nerror: no stack named 'dev' found/);
+      const root = `${home}/versions/3.276.0`;
+      assert.equal(run.exitCode, 1, run.stderr);
+      assert.equal(
+        run.stderr,
+        `smoke: No Pulumi CLI v3.276.0 is installed in ${root}/bin and downloading it failed (pulumi: fetch failed): install it there with \`curl -fsSL https://get.pulumi.com/install.sh | sh -s -- --version 3.276.0 --install-root ${root} --no-edit-path\` (offline: unpack the pulumi-v3.276.0 release archive's pulumi/ folder as ${root}/bin), or set PULUMI_HOME to a directory with versions/3.276.0/bin/pulumi, then run the command again.\n`,
+      );
+      assert.doesNotMatch(run.stderr, /has npm run deploy run/);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

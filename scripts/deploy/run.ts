@@ -4,6 +4,7 @@
  * smoke test when asked. Each step says what it did; the last line says what to run next.
  */
 import { spawn } from "node:child_process";
+import { join } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import { chooseAzureCredential } from "../core/azure-credential";
 import { type CommandIo, EXIT, RefusedError } from "../core/cli";
@@ -11,7 +12,7 @@ import { armEndpointFrom, subscriptionFor } from "../core/models/azure";
 import { chooseAndPin, readStackModelSettings, renderOutcome } from "../core/models/command";
 import { renderText } from "../core/preflight/render";
 import { runPreflight } from "../core/preflight/run";
-import { PROJECT_ROOT, pulumiEnvironment, runPulumiAtTerminal } from "../core/pulumi-cli";
+import { type CliDownload, PROJECT_ROOT, pulumiEnvironment, runPulumiAtTerminal } from "../core/pulumi-workspace";
 
 /** What the command line asked for. */
 export interface DeployRequest {
@@ -33,15 +34,18 @@ export interface DeployEnvironment {
   interactive: boolean;
   env: NodeJS.ProcessEnv;
   now: () => Date;
+  /** How a missing Pulumi CLI is fetched (scripts/core/pulumi-workspace.ts). */
+  download?: CliDownload;
 }
 
 /** The one sentence a non-interactive run without --yes gets, before pulumi starts. */
 export const NEEDS_YES =
   "npm run deploy is not running at a terminal, so pulumi cannot ask for the passphrase or the confirmation: pass --yes to deploy without asking (with PULUMI_CONFIG_PASSPHRASE set when the stack's secrets use a passphrase).";
 
+/** `npm run smoke -- --stack NAME` as its npm script runs it (`tsx scripts/smoke.ts`), without starting npm first. */
 function runSmoke(stack: string, env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "smoke", "--", "--stack", stack], {
+    const child = spawn(process.execPath, ["--import", "tsx", join("scripts", "smoke.ts"), "--stack", stack], {
       cwd: PROJECT_ROOT,
       env,
       stdio: ["ignore", "inherit", "inherit"],
@@ -56,7 +60,12 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
   const { io, env } = environment;
   const { stack, projectDir } = request;
   if (!environment.interactive && !request.yes) throw new RefusedError(NEEDS_YES);
-  const terminal = environment.interactive;
+  const pulumi = {
+    terminal: environment.interactive,
+    projectDir,
+    env,
+    ...(environment.download ? { download: environment.download } : {}),
+  };
   let credential: TokenCredential | undefined;
   const signedIn = () => {
     credential ??= chooseAzureCredential().credential;
@@ -64,7 +73,7 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
   };
 
   io.out(`State backend: ${pulumiEnvironment(env).PULUMI_BACKEND_URL}\n`);
-  const select = await runPulumiAtTerminal(["stack", "select", "--create", stack], { terminal, cwd: projectDir, env });
+  const select = await runPulumiAtTerminal(["stack", "select", "--create", stack], pulumi);
   if (select !== 0) {
     io.err(`pulumi stack select --create ${stack} failed (exit ${select}): see its message above.\n`);
     return EXIT.failed;
@@ -116,7 +125,7 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
   }
 
   const upArgs = ["up", "--stack", stack, ...(request.yes ? ["--yes"] : []), ...request.upArgs];
-  const up = await runPulumiAtTerminal(upArgs, { terminal, cwd: projectDir, env });
+  const up = await runPulumiAtTerminal(upArgs, pulumi);
   if (up !== 0) {
     io.err(`pulumi up failed (exit ${up}): fix what it reported, then run npm run deploy -- --stack ${stack} again.\n`);
     return EXIT.failed;

@@ -51,7 +51,7 @@ re-run: a run after a partial failure finishes the job.`,
     ok: "done",
     failed: "a step failed (re-run to resume)",
     usage: "usage error or not confirmed",
-    refused: "refused: protected stack",
+    refused: "refused: a protected stack, or no terminal to confirm at and no --yes",
   },
 });
 
@@ -81,11 +81,3 @@ export function teardownOptions(values: {
     purgeWaitMs: Number(wait) * 1000,
   };
 }
-
-/** Short name of a possibly qualified stack name (`org/project/pr-12` → `pr-12`). */
-export function shortStackName(stack: string): string {
-  return stack.slice(stack.lastIndexOf("/") + 1);
-}
-
-/** Test stacks are throwaway: `pr-<number>` by name (lib/config.ts uses the same rule for the `testStack` output). */
-export const TEST_STACK_NAME = /^pr-\d+$/;

@@ -12,22 +12,17 @@
  */
 
 import { existsSync } from "node:fs";
-import { describeError, EXIT, RefusedError } from "../core/cli";
-import {
-  findStack,
-  listStacks,
-  PulumiCliError,
-  readStackConfig,
-  readStackOutputs,
-  runPulumi,
-  type StackSummary,
-} from "../core/pulumi-cli";
-import { shortStackName, TEST_STACK_NAME, type TeardownOptions } from "./args";
+import { EXIT, RefusedError } from "../core/cli";
+import { findStack, type PulumiStacks, type StackSummary } from "../core/pulumi-workspace";
+import { shortStackName, TEST_STACK_NAME } from "../core/teardown/test-stacks";
+import type { TeardownOptions } from "./args";
 import { explainPurgeError, type PurgeOutcome } from "./purge";
 import { deleteRecord, loadRecord, type PurgeTarget, recordPath, saveRecord, type TeardownRecord } from "./record";
 
 /** What the teardown needs from the outside world, so the purge can be given its credential and endpoint. */
 export interface TeardownDependencies {
+  /** The backend's stacks, opened only once a step needs them (a prod refusal asks nothing of Pulumi). */
+  stacks: () => Promise<PulumiStacks>;
   recordDirectory: string;
   purge: (target: PurgeTarget) => Promise<PurgeOutcome>;
   /** Asks the user to confirm; resolves false when they do not. */
@@ -36,6 +31,8 @@ export interface TeardownDependencies {
   sleep: (milliseconds: number) => Promise<void>;
   log: (line: string) => void;
   error: (line: string) => void;
+  /** Shows pulumi destroy's progress as it comes. */
+  showOutput: (text: string) => void;
 }
 
 /** Why a stack is protected, from what the stack and the record say. */
@@ -59,8 +56,7 @@ export async function runTeardown(options: TeardownOptions, dependencies: Teardo
     return await teardown(options, dependencies);
   } catch (failure) {
     if (failure instanceof RefusedError) throw failure;
-    const message = failure instanceof PulumiCliError ? describeError(failure) : explainPurgeError(failure);
-    error(`✗ teardown of ${stack} stopped: ${message}`);
+    error(`✗ teardown of ${stack} stopped: ${explainPurgeError(failure)}`);
     const record = recordPath(dependencies.recordDirectory, stack);
     // Only a run that got as far as saving its progress can be resumed from it.
     if (existsSync(record)) log(`  Progress is saved in ${record}; re-run the same command to resume.`);
@@ -75,9 +71,10 @@ async function teardown(options: TeardownOptions, dependencies: TeardownDependen
 
   log(`• Reading stack ${stack}`);
   const previous = loadRecord(recordDirectory, stack);
-  const summary = findStack(await listStacks(), stack);
-  const outputs = summary ? await readStackOutputs(stack) : {};
-  const protectConfig = summary ? await readStackConfig(stack, "protect") : undefined;
+  const stacks = await dependencies.stacks();
+  const summary = findStack(await stacks.listStacks(), stack);
+  const outputs = summary ? await stacks.outputs(stack) : {};
+  const protectConfig = summary ? await stacks.configValue(stack, "protect") : undefined;
 
   if (!summary && !previous) {
     log(`✓ Nothing to do: no stack named ${stack} and no unfinished teardown recorded for it.`);
@@ -120,8 +117,7 @@ async function teardown(options: TeardownOptions, dependencies: TeardownDependen
     log(`• Destroy: skipped, the stack has no resources.`);
   } else {
     log(`• Destroy: pulumi destroy --stack ${stack}`);
-    const result = await runPulumi(["destroy", "--yes", "--non-interactive", "--stack", stack], true);
-    if (result.exitCode !== 0) throw new PulumiCliError(`destroy --stack ${stack}`, result);
+    await stacks.destroy(stack, dependencies.showOutput);
     log(`  ✓ resources destroyed`);
     destroyedNow = true;
   }
@@ -164,8 +160,7 @@ async function teardown(options: TeardownOptions, dependencies: TeardownDependen
     log(`• Stack rm: skipped, the stack is already gone.`);
   } else {
     log(`• Stack rm: pulumi stack rm --stack ${stack}`);
-    const result = await runPulumi(["stack", "rm", "--yes", "--non-interactive", "--stack", stack]);
-    if (result.exitCode !== 0) throw new PulumiCliError(`stack rm --stack ${stack}`, result);
+    await stacks.removeStack(stack);
     log(`  ✓ stack removed`);
   }
 

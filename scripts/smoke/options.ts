@@ -28,7 +28,7 @@ Proves that every identity the stack grants can call the model with an Entra ID 
 managed identity (run command), the Function App's managed identity (its smoke function). Every path calls the
 v1 data-plane API ({endpoint}openai/v1/chat/completions, model = deployment name), for reasoning and other models.
 
-  --stack NAME        read outputs with \`pulumi stack output --json --stack NAME\` (default: the selected stack)
+  --stack NAME        read the outputs of stack NAME from the state backend (default: the selected stack)
   --outputs FILE      read stack outputs from a JSON file instead (e.g. saved with pulumi stack output --json)
   --target            local: you (az login; in GitHub Actions: OIDC with a fresh GitHub token per Entra token);
                       vm: the VM's managed identity (ARM run command); function: the Function App's managed

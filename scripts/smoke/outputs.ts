@@ -1,7 +1,10 @@
-/** Stack outputs the smoke test needs, from `pulumi stack output --json` or a saved file. Contract: the lead's index.ts. */
+/**
+ * Stack outputs the smoke test needs, from the stack (the Automation API, scripts/core/pulumi-workspace.ts) or a
+ * saved file. Contract: the lead's index.ts.
+ */
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../core/cli";
-import { runPulumi } from "../core/pulumi-cli";
+import { findStack, openPulumiStacks, type PulumiContext } from "../core/pulumi-workspace";
 
 /** The stack outputs this script reads (a subset of the stack's contract). */
 export interface StackOutputs {
@@ -84,8 +87,12 @@ export function validateOutputs(raw: unknown): StackOutputs {
   return outputs;
 }
 
-/** Reads outputs from `file`, or from the Pulumi CLI for `stack` (the selected stack when undefined). */
-export async function loadOutputs(file: string | undefined, stack: string | undefined): Promise<StackOutputs> {
+/** Reads outputs from `file`, or from `stack` (the selected stack when undefined) in the backend deploy uses. */
+export async function loadOutputs(
+  file: string | undefined,
+  stack: string | undefined,
+  pulumi: PulumiContext = {},
+): Promise<StackOutputs> {
   if (file) {
     let text: string;
     try {
@@ -100,20 +107,16 @@ export async function loadOutputs(file: string | undefined, stack: string | unde
       throw new UsageError(`--outputs ${file} is not JSON`);
     }
   }
-  // Same CLI wrapper as deploy and destroy, so the smoke test reads the backend the stack was deployed to.
-  const args = ["stack", "output", "--json", ...(stack ? ["--stack", stack] : [])];
-  const result = await runPulumi(args);
-  if (result.exitCode !== 0) {
-    // The CLI's whole message: its first line is often only "Downloading pulumi ...", the cause comes after it.
-    const message = [result.stderr.trim(), result.stdout.trim()].filter(Boolean).join("\n");
+  // The same workspace as deploy and destroy, so the smoke test reads the backend the stack was deployed to.
+  const stacks = await openPulumiStacks(pulumi);
+  const name = stack ?? (await stacks.selectedStack());
+  if (name === undefined) {
+    throw new UsageError("no stack is selected in this project: pass --stack NAME (or --outputs FILE.json)");
+  }
+  if (!findStack(await stacks.listStacks(), name)) {
     throw new UsageError(
-      `\`npx pulumi ${args.join(" ")}\` failed with exit code ${result.exitCode} (has \`npm run deploy\` run for this stack?):\n${message}`,
+      `stack ${name} does not exist in the state backend: deploy it first with npm run deploy -- --stack ${name}`,
     );
   }
-  try {
-    return validateOutputs(JSON.parse(result.stdout));
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`\`npx pulumi ${args.join(" ")}\` did not print JSON`);
-  }
+  return validateOutputs(await stacks.outputs(name));
 }

@@ -5,9 +5,11 @@
  *   204 when nothing is left to do, 404 for an unknown deleted account, and the error answers ARM gives (403
  *   AuthorizationFailed, 409 Conflict, 500). Shapes: Azure REST specs, cognitiveservices stable/2025-09-01
  *   (PurgeDeletedAccount example: 200/202/204) and the ARM async operation protocol (status InProgress → Succeeded).
- * - A stand-in `pulumi` CLI (the binary that the `pulumi` npm package's run.js starts from
- *   $PULUMI_HOME/versions/<version>/bin): records its arguments, answers `stack ls --json`, `stack output --json`,
- *   `config get` from a JSON state file, simulates `destroy` and `stack rm`, and fails on demand.
+ * - A stand-in `pulumi` CLI where the scripts look for the pinned one ($PULUMI_HOME/versions/<version>/bin): records
+ *   its arguments and answers what the Automation API (@pulumi/pulumi/automation 3.276.0: LocalWorkspace, Stack)
+ *   and the terminal passthrough ask: `version`, `stack ls --json`, `stack output --json [--show-secrets]`,
+ *   `config --show-secrets --json` (values keyed `<project>:<key>`, the project's name from Pulumi.yaml in its
+ *   working directory), `stack select`, `destroy`, `stack history --json`, `stack rm`, `up`; fails on demand.
  * - A stand-in `gh` CLI answering `gh pr view N --json state --jq .state`.
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -206,6 +208,8 @@ export interface StandInStack {
 export interface PulumiStandInState {
   /** Names as `stack ls` prints them. */
   stacks: Record<string, StandInStack>;
+  /** The stack the last `stack select` chose. */
+  current?: string;
   /** The PULUMI_BACKEND_URL the last `stack select` or `up` ran with. */
   backend?: string;
   /** Commands (`destroy`, `stack rm`, `stack ls`, ...) that fail the next N times they run. */
@@ -232,7 +236,14 @@ export interface PulumiStandIn extends CliStandIn {
 const PULUMI_STAND_IN = `#!/usr/bin/env node
 "use strict";
 const fs = require("node:fs");
+const path = require("node:path");
 const args = process.argv.slice(2);
+// \`pulumi version\` comes first and alone (PulumiCommand.get, with the caller's environment only): the version is
+// the one the install path names, as for a real CLI installed there.
+if (args[0] === "version") {
+  process.stdout.write("v" + path.basename(path.dirname(path.dirname(__filename))) + "\\n");
+  process.exit(0);
+}
 const statePath = process.env.PULUMI_STANDIN_STATE;
 fs.appendFileSync(process.env.PULUMI_STANDIN_CALLS, JSON.stringify(args) + "\\n");
 // What the CLI would see of a terminal: it prompts (passphrase, confirmation) only when stdin is one.
@@ -244,26 +255,30 @@ const words = args.filter((a, i) => !a.startsWith("-") && !(i > 0 && args[i - 1]
 const command = words.slice(0, 2).join(" ");
 const fail = (message, code = 255) => { process.stderr.write("error: " + message + "\\n"); process.exit(code); };
 const failNext = state.failNext || {};
-const key = command.startsWith("stack ") || command.startsWith("config ") ? command : words[0];
+const key = command.startsWith("stack ") ? command : words[0];
 if (failNext[key] > 0) { failNext[key] -= 1; save(); fail("stand-in failure of '" + key + "' on demand"); }
 const name = flag("--stack");
 const stack = name === undefined ? undefined : state.stacks[name];
 const noStack = () => fail("no stack named '" + name + "' found");
+const project = () => /^name:\\s*(\\S+)/m.exec(fs.readFileSync("Pulumi.yaml", "utf8"))[1];
 switch (key) {
   case "stack ls":
     process.stdout.write(JSON.stringify(Object.entries(state.stacks).map(([n, s]) => ({
-      name: n, current: false, updateInProgress: false, lastUpdate: s.lastUpdate, resourceCount: s.resourceCount,
+      name: n, current: n === state.current, updateInProgress: false, lastUpdate: s.lastUpdate, resourceCount: s.resourceCount,
     })), null, 2) + "\\n");
+    break;
+  case "stack history":
+    if (!stack) noStack();
+    process.stdout.write(JSON.stringify([{ version: 1, kind: "destroy", result: "succeeded", startTime: "2026-11-27T00:00:00.000Z", endTime: "2026-11-27T00:01:00.000Z", message: "", environment: {}, config: {} }]) + "\\n");
     break;
   case "stack output":
     if (!stack) noStack();
     process.stdout.write(JSON.stringify(stack.outputs, null, 2) + "\\n");
     break;
-  case "config get": {
+  case "config": {
     if (!stack) noStack();
-    const value = (stack.config || {})[words[2]];
-    if (value === undefined) fail("configuration key '" + words[2] + "' not found for stack '" + name + "'");
-    process.stdout.write(value + "\\n");
+    const all = Object.fromEntries(Object.entries(stack.config || {}).map(([k, v]) => [project() + ":" + k, { value: v, secret: false }]));
+    process.stdout.write(JSON.stringify(all, null, 2) + "\\n");
     break;
   }
   case "destroy":
@@ -275,11 +290,12 @@ switch (key) {
     save();
     break;
   case "stack select": {
-    const selected = words[2];
+    const selected = name ?? words[2];
     if (!state.stacks[selected]) {
       if (!args.includes("--create")) fail("no stack named '" + selected + "' found");
       state.stacks[selected] = { resourceCount: 0, outputs: {} };
     }
+    state.current = selected;
     state.backend = process.env.PULUMI_BACKEND_URL;
     save();
     break;
@@ -300,13 +316,15 @@ switch (key) {
     save();
     process.stdout.write("Updating (" + name + "):\\nResources:\\n    + 24 created\\n");
     break;
-  case "stack rm":
-    if (!stack) noStack();
-    if (stack.resourceCount > 0) fail("'" + name + "' still has resources; removal rejected. Possible actions: ...");
-    delete state.stacks[name];
+  case "stack rm": {
+    const removed = name ?? words[2];
+    if (!state.stacks[removed]) fail("no stack named '" + removed + "' found");
+    if (state.stacks[removed].resourceCount > 0) fail("'" + removed + "' still has resources; removal rejected. Possible actions: ...");
+    delete state.stacks[removed];
     save();
-    process.stdout.write("Stack '" + name + "' has been removed!\\n");
+    process.stdout.write("Stack '" + removed + "' has been removed!\\n");
     break;
+  }
   default:
     fail("the stand-in pulumi does not know '" + args.join(" ") + "'", 2);
 }
@@ -343,8 +361,8 @@ function callLog(path: string): () => string[][] {
 }
 
 /**
- * Installs the stand-in `pulumi` where `npx pulumi` (the `pulumi` npm package, version `cliVersion`) looks for its
- * cached CLI: `$PULUMI_HOME/versions/<version>/bin/pulumi`. Its directory also goes first on PATH.
+ * Installs the stand-in `pulumi` where the scripts (and the `pulumi` npm launcher) look for the CLI of `cliVersion`:
+ * `$PULUMI_HOME/versions/<version>/bin/pulumi`. Its directory also goes first on PATH.
  */
 export function installPulumiStandIn(directory: string, cliVersion: string, state: PulumiStandInState): PulumiStandIn {
   const pulumiHome = join(directory, "pulumi-home");

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { getCACertificates, setDefaultCACertificates } from "node:tls";
 import { DefaultAzureCredential } from "@azure/identity";
 import { handleSmokeRequest } from "../../function-app/src/smoke-check";
+import type { CliDownload } from "../../scripts/core/pulumi-workspace";
 import { main } from "../../scripts/smoke";
 import { REAL_CLOCK, virtualClock } from "../../scripts/smoke/wait";
 import { type ArmOptions, armRoutes, functionHostRoutes } from "./arm";
@@ -63,6 +64,8 @@ export interface CliRunOptions {
   githubActions?: boolean;
   /** Wait in real time (the benchmark); by default the CLI runs on a virtual clock. */
   realClock?: boolean;
+  /** Replaces fetching a missing Pulumi CLI (scripts/core/pulumi-workspace.ts). */
+  download?: CliDownload;
 }
 
 /** A running world; `dataPlane` is mutable (grant access while the CLI waits). */
@@ -230,7 +233,11 @@ export async function startSmokeWorld(): Promise<SmokeWorld> {
     // The run command is polled every 50 ms instead of every second: the stand-in VM needs no more.
     const runCommandPollMs = runOptions.realClock ? {} : { runCommandPollMs: 50 };
     const exitCode = await withProcessEnvironment(variables, () =>
-      main(argv, { ...process.env }, { io, clock, ...runCommandPollMs }),
+      main(
+        argv,
+        { ...process.env },
+        { io, clock, ...runCommandPollMs, ...(runOptions.download ? { download: runOptions.download } : {}) },
+      ),
     );
     const jsonLine = stdout
       .split("\n")

@@ -8,7 +8,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { ConfigError, parseConfig, rawConfigOf, type StackConfig } from "../../../lib/config";
 import { chooseAzureCredential } from "../azure-credential";
 import { describeError } from "../cli";
-import { PROJECT_ROOT } from "../pulumi-cli";
+import { PROJECT_ROOT } from "../pulumi-workspace";
 import { readStackConfig } from "../stack-config";
 import { type PlannedAzureResource, plannedResources } from "./arm-body";
 import {

@@ -3,11 +3,12 @@
  * stdout, with the reason on stderr: the pull request is closed or merged (`gh pr view`), or the stack was not
  * updated for N days (default 7). cleanup.yml feeds the list to `npm run destroy`. A stack whose PR cannot be looked
  * up is kept unless it is too old: deleting someone's live test stack is worse than keeping one a day longer.
+ * The stacks come from the Automation API (scripts/core/pulumi-workspace.ts), the backend deploy and destroy use.
  */
 import { spawnSync } from "node:child_process";
-import { defineCommand, EXIT, runCommand, runMain, UsageError } from "../core/cli";
-import { listStacks, type StackSummary } from "../core/pulumi-cli";
-import { shortStackName, TEST_STACK_NAME } from "./args";
+import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
+import { openPulumiStacks, type PulumiContext, type StackSummary } from "./core/pulumi-workspace";
+import { shortStackName, TEST_STACK_NAME } from "./core/teardown/test-stacks";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -56,27 +57,39 @@ cleanup.yml passes each line to npm run destroy.`,
   exitCodes: { ok: "listed (possibly nothing)", failed: "the stacks could not be listed" },
 });
 
-/** Runs `npm run stale-stacks` with `argv` (without node and the script) and returns the exit code. */
-export function staleStacks(argv: readonly string[]): Promise<number> {
-  return runCommand(SPEC, argv, async ({ values }) => {
-    const maxAgeDays = Number(values["max-age-days"]);
-    if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0) {
-      throw new UsageError(`--max-age-days needs a positive number (got ${JSON.stringify(values["max-age-days"])})`);
-    }
-    const now = Date.now();
-    for (const summary of await listStacks()) {
-      const name = shortStackName(summary.name);
-      if (!TEST_STACK_NAME.test(name)) continue;
-      const reason = staleReason(summary, pullRequestState(name.slice("pr-".length)), maxAgeDays, now);
-      if (reason === undefined) {
-        process.stderr.write(`  keep ${name}\n`);
-        continue;
+/**
+ * Runs `npm run stale-stacks` with `argv` (without node and the script) and returns the exit code; `pulumi` and `io`
+ * replace the process's environment and output (tests).
+ */
+export function staleStacks(
+  argv: readonly string[],
+  pulumi: PulumiContext = {},
+  io: CommandIo = processIo,
+): Promise<number> {
+  return runCommand(
+    SPEC,
+    argv,
+    async ({ values }) => {
+      const maxAgeDays = Number(values["max-age-days"]);
+      if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0) {
+        throw new UsageError(`--max-age-days needs a positive number (got ${JSON.stringify(values["max-age-days"])})`);
       }
-      process.stderr.write(`  tear down ${name}: ${reason}\n`);
-      process.stdout.write(`${name}\n`);
-    }
-    return EXIT.ok;
-  });
+      const now = Date.now();
+      for (const summary of await (await openPulumiStacks(pulumi)).listStacks()) {
+        const name = shortStackName(summary.name);
+        if (!TEST_STACK_NAME.test(name)) continue;
+        const reason = staleReason(summary, pullRequestState(name.slice("pr-".length)), maxAgeDays, now);
+        if (reason === undefined) {
+          io.err(`  keep ${name}\n`);
+          continue;
+        }
+        io.err(`  tear down ${name}: ${reason}\n`);
+        io.out(`${name}\n`);
+      }
+      return EXIT.ok;
+    },
+    io,
+  );
 }
 
 if (require.main === module) runMain(() => staleStacks(process.argv.slice(2)));
