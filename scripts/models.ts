@@ -20,6 +20,7 @@ export const MODELS_SPEC = {
     pin: { type: "boolean" },
     "if-unpinned": { type: "boolean" },
     json: { type: "boolean" },
+    verbose: { type: "boolean" },
     "project-dir": { type: "string" },
   },
 } as const;

@@ -26,7 +26,7 @@ const checkList = [...FIRST_STEPS, ...CHECKS]
   .map((check) => `  ${check.id}\n${wrap(check.describes, "      ")}`)
   .join("\n");
 
-export const USAGE = `usage: npm run preflight -- --stack NAME [--json] [--fix] [--arm-endpoint URL] [--project-dir DIR]
+export const USAGE = `usage: npm run preflight -- --stack NAME [--json] [--fix] [--verbose] [--arm-endpoint URL] [--project-dir DIR]
 
 Asks Azure, read-only and as the signed-in identity (DefaultAzureCredential: az login, or your CI's credential),
 whether pulumi up would succeed for the stack, and prints one line per check: PASS, WARN or FAIL, what was found,
@@ -35,6 +35,7 @@ and how to fix it. npm run deploy runs the same checks before pulumi up (--skip-
   --stack NAME        the stack whose Pulumi.<stack>.yaml to check (required)
   --json              print the report as JSON instead of text
   --fix               repair what can be repaired: register missing resource providers (the only write)
+  --verbose           under a call that failed, print the whole error (the sign-in chain's report, ARM's message)
   --arm-endpoint URL  Resource Manager endpoint (default https://management.azure.com; KEYLESS_ARM_ENDPOINT too,
                       as for npm run models and deploy)
   --project-dir DIR   where Pulumi.yaml and Pulumi.<stack>.yaml are (default: this repository)
@@ -51,6 +52,7 @@ const SPEC = {
     stack: { type: "string" },
     json: { type: "boolean" },
     fix: { type: "boolean" },
+    verbose: { type: "boolean" },
     "arm-endpoint": { type: "string" },
     "project-dir": { type: "string" },
   },
@@ -87,7 +89,8 @@ export function main(argv: readonly string[], io: CommandIo = processIo, env = p
         env,
       });
       const elapsed = performance.now() - started;
-      io.out(values.json ? renderJson(report, elapsed) : renderText(report, elapsed));
+      const render = { verbose: values.verbose === true };
+      io.out(values.json ? renderJson(report, elapsed, render) : renderText(report, elapsed, render));
       return report.exitCode === 0 ? EXIT.ok : EXIT.failed;
     },
     io,

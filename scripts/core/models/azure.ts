@@ -4,6 +4,7 @@
  */
 import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices";
 import type { TokenCredential } from "@azure/core-auth";
+import type { PipelineRetryOptions } from "@azure/core-rest-pipeline";
 import { ARM_SCOPE } from "../../../lib/constants";
 import { readAzAccount, resolveSubscription } from "../preflight/target";
 import { readStackConfig } from "../stack-config";
@@ -34,9 +35,11 @@ export function catalogueClient(
   credential: TokenCredential,
   subscriptionId: string,
   armEndpoint: string,
+  retryOptions?: PipelineRetryOptions,
 ): CognitiveServicesManagementClient {
   return new CognitiveServicesManagementClient(credential, subscriptionId, {
     endpoint: armEndpoint,
     credentialScopes: [ARM_SCOPE],
+    ...(retryOptions ? { retryOptions } : {}),
   });
 }

@@ -6,6 +6,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { parseDeployment } from "../../../lib/config";
 import { DEFAULT_DEPLOYMENT } from "../../../lib/constants";
+import { describeAzureError, renderAzureError } from "../azure-error";
 import { type CommandIo, EXIT } from "../cli";
 import { readStackConfig } from "../stack-config";
 import { catalogueClient } from "./azure";
@@ -30,6 +31,7 @@ Options:
   --if-unpinned      when the stack already pins the deployment, say so and exit 0 without asking Azure;
                      otherwise as --pin (CI workflows run it before pulumi preview/up)
   --json             print the result as JSON
+  --verbose          when Azure fails, print the whole error (the sign-in chain's report, ARM's message)
   --project-dir DIR  directory of Pulumi.yaml (default: the project)
 
 Azure: the subscription pulumi up will use (stack config azure-native:subscriptionId, else ARM_SUBSCRIPTION_ID,
@@ -214,16 +216,26 @@ export function outcomeJson(outcome: ModelsOutcome): string {
 
 /** The command body: parsed options in, exit code out. */
 export async function modelsCommand(
-  values: { stack: string; family?: string; deployment?: string; pin?: boolean; json?: boolean },
+  values: { stack: string; family?: string; deployment?: string; pin?: boolean; json?: boolean; verbose?: boolean },
   context: ModelsContext,
   io: CommandIo,
 ): Promise<number> {
-  const outcome = await chooseAndPin(context, {
-    stack: values.stack,
-    deploymentName: values.deployment ?? DEFAULT_DEPLOYMENT.name,
-    pin: values.pin === true,
-    ...(values.family ? { family: values.family } : {}),
-  });
+  let outcome: ModelsOutcome;
+  try {
+    outcome = await chooseAndPin(context, {
+      stack: values.stack,
+      deploymentName: values.deployment ?? DEFAULT_DEPLOYMENT.name,
+      pin: values.pin === true,
+      ...(values.family ? { family: values.family } : {}),
+    });
+  } catch (error) {
+    // An Azure failure in one sentence with its fix (scripts/core/azure-error.ts); the whole error with --verbose.
+    const description = describeAzureError(error, context.now);
+    if (description.kind === "other") throw error;
+    io.err(`models: ${renderAzureError("reading the model catalogue", description)}\n`);
+    if (values.verbose) io.err(`${description.detail}\n`);
+    return EXIT.failed;
+  }
   io.out(values.json ? outcomeJson(outcome) : renderOutcome(outcome));
   return outcome.choice.chosen ? EXIT.ok : EXIT.failed;
 }
