@@ -125,8 +125,9 @@ export const OPENAI_ENDPOINT_SUFFIX = "openai.azure.com";
  * Defaults of a model deployment, except the model itself: which model and version a stack deploys is asked of Azure's
  * catalogue for the stack's region (`npm run models -- --stack NAME --pin`) and pinned in Pulumi.<stack>.yaml, because
  * any model written here goes stale within months (Azure's retirement table, MicrosoftDocs/azure-ai-docs
- * `articles/foundry/openai/includes/retirement/models.md`: every GA text model of the December 2025 edition is closed
- * to new customers by November 2026). GlobalStandard is pay-per-token with no hourly charge; capacity is thousands of
+ * `articles/foundry/openai/includes/retirement/models.md`: in its latest edition every GA text model is closed to new
+ * customers on or before 2026-11-18; the December 2025 edition still listed gpt-5.2 as open until 2026-12-12). Known
+ * retirement dates live in lib/model-retirements.json. GlobalStandard is pay-per-token with no hourly charge; capacity is thousands of
  * tokens per minute (Azure OpenAI "deployment types" and "quota" pages).
  */
 export const DEFAULT_DEPLOYMENT = {

@@ -4,46 +4,48 @@
  * the passphrase and the confirmation; without a terminal, --yes is required.
  */
 
-import { type CommandIo, processIo, runCommand, runMain, UsageError } from "./core/cli";
+import { type CommandIo, defineCommand, processIo, runCommand, runMain, UsageError } from "./core/cli";
 import { PROJECT_ROOT } from "./core/pulumi-cli";
 import { type DeployEnvironment, type DeployRequest, runDeploy } from "./deploy/run";
 
-export const DEPLOY_USAGE = `usage: npm run deploy -- [--stack NAME] [--yes] [--skip-preflight] [--smoke] [--family MODEL] [--project-dir DIR] [-- PULUMI_UP_ARGS...]
-
-Deploys the stack (default: $STACK, else dev) with the pinned Pulumi CLI and the project's state backend
+export const DEPLOY_SPEC = defineCommand({
+  name: "deploy",
+  summary: `Deploys the stack (default: $STACK, else dev) with the pinned Pulumi CLI and the project's state backend
 (PULUMI_BACKEND_URL, else file://<project>/.pulumi-state):
   1. pulumi stack select --create NAME (a new stack asks for its secrets passphrase here);
   2. a stack that pins no model gets one from Azure's catalogue, written to Pulumi.NAME.yaml (as npm run models
      -- --stack NAME --pin; --family MODEL asks for a model family); commit that file;
   3. npm run preflight's checks; a failure stops the deploy before anything is created;
   4. pulumi up at your terminal (preview, then it asks to confirm);
-  5. with --smoke, npm run smoke -- --stack NAME.
-
-Options:
-  --stack NAME        stack to deploy
-  --yes               do not ask for confirmation (CI); required when not at a terminal
-  --skip-preflight    skip step 3
-  --smoke             run the smoke test after a successful pulumi up
-  --family MODEL      model family for step 2 (for example gpt-5-mini)
-  --project-dir DIR   directory of Pulumi.yaml (default: the project)
-  -- ARGS             passed to pulumi up (for example -- --diff)
-
-Exit codes: 0 deployed (and smoke-tested with --smoke), 1 a step failed, 2 usage error, 3 refused (not at a
-terminal without --yes).`;
-
-export const DEPLOY_SPEC = {
-  name: "deploy",
-  usage: DEPLOY_USAGE,
-  allowPositionals: true,
+  5. with --smoke, npm run smoke -- --stack NAME.`,
   options: {
-    stack: { type: "string", short: "s" },
-    yes: { type: "boolean", short: "y" },
-    "skip-preflight": { type: "boolean" },
-    smoke: { type: "boolean" },
-    family: { type: "string" },
-    "project-dir": { type: "string" },
+    stack: { type: "string", short: "s", valueName: "NAME", description: "stack to deploy" },
+    yes: {
+      type: "boolean",
+      short: "y",
+      description: "do not ask for confirmation (CI); required when not at a terminal",
+    },
+    "skip-preflight": { type: "boolean", description: "skip step 3" },
+    smoke: { type: "boolean", description: "run the smoke test after a successful pulumi up" },
+    family: {
+      type: "string",
+      valueName: "MODEL",
+      description: "model family for step 2 (for example gpt-5-mini)",
+    },
+    "project-dir": {
+      type: "string",
+      valueName: "DIR",
+      description: "directory of Pulumi.yaml (default: the project)",
+    },
   },
-} as const;
+  positionals: "[-- PULUMI_UP_ARGS...]",
+  exitCodes: {
+    ok: "deployed (and smoke-tested with --smoke)",
+    failed: "a step failed",
+    refused: "refused (not at a terminal without --yes)",
+  },
+  footer: "Arguments after -- go to pulumi up (for example -- --diff).",
+});
 
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 

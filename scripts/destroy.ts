@@ -14,15 +14,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { chooseAzureCredential } from "./core/azure-credential";
 import { runCommand, runMain } from "./core/cli";
 import { PROJECT_ROOT } from "./core/pulumi-cli";
-import { DESTROY_OPTIONS, teardownOptions, USAGE } from "./destroy/args";
+import { DESTROY_SPEC, teardownOptions } from "./destroy/args";
 import { purgeDeletedAccount } from "./destroy/purge";
 import { runTeardown } from "./destroy/teardown";
 
-const SPEC = { name: "destroy", usage: USAGE, options: DESTROY_OPTIONS };
-
 /** Runs `npm run destroy` with `argv` (without node and the script) and returns the exit code. */
 export function destroy(argv: readonly string[]): Promise<number> {
-  return runCommand(SPEC, argv, async ({ values }) => {
+  return runCommand(DESTROY_SPEC, argv, async ({ values }) => {
     const options = teardownOptions(values);
     const credential = chooseAzureCredential().credential;
     return runTeardown(options, {

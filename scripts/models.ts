@@ -1,6 +1,7 @@
 /**
- * `npm run models -- --stack NAME [--family MODEL] [--pin | --if-unpinned] [--json]`: the model a stack deploys comes from Azure's
- * catalogue for its region, and is pinned in Pulumi.<stack>.yaml (see scripts/core/models/command.ts).
+ * `npm run models -- --stack NAME [--family MODEL] [--pin | --if-unpinned | --check | --renew] [--json]`: the model a
+ * stack deploys comes from Azure's catalogue for its region, is pinned in Pulumi.<stack>.yaml, and is checked and
+ * renewed against the catalogue (see scripts/core/models/command.ts and check.ts).
  */
 
 import { DEFAULT_DEPLOYMENT } from "../lib/constants";
@@ -21,6 +22,9 @@ export const MODELS_SPEC = {
     "if-unpinned": { type: "boolean" },
     json: { type: "boolean" },
     verbose: { type: "boolean" },
+    check: { type: "boolean" },
+    renew: { type: "boolean" },
+    within: { type: "string" },
     "project-dir": { type: "string" },
   },
 } as const;
@@ -38,6 +42,14 @@ export function runModels(
       const stack = values.stack;
       if (!stack) throw new UsageError("--stack NAME is required");
       const projectDir = values["project-dir"] ?? PROJECT_ROOT;
+      const modes = [values.pin, values["if-unpinned"], values.check, values.renew].filter((flag) => flag === true);
+      if (modes.length > 1)
+        throw new UsageError("--pin, --if-unpinned, --check and --renew exclude each other: give one");
+      const withinDays = values.within === undefined ? undefined : Number(values.within);
+      if (withinDays !== undefined && !(Number.isInteger(withinDays) && withinDays >= 0))
+        throw new UsageError(`--within ${values.within} is not a whole number of days: give for example --within 90`);
+      if (withinDays !== undefined && !values.check && !values.renew)
+        throw new UsageError("--within only applies to --check or --renew: add one of them, or drop --within");
       if (values["if-unpinned"]) {
         // Checked before the Azure context is resolved: a pinned stack needs neither a sign-in nor az.
         const pinned = alreadyPinned(projectDir, stack, values.deployment ?? DEFAULT_DEPLOYMENT.name);
@@ -56,7 +68,12 @@ export function runModels(
             projectDir,
           };
       return modelsCommand(
-        { ...values, stack, pin: values.pin === true || values["if-unpinned"] === true },
+        {
+          ...values,
+          stack,
+          pin: values.pin === true || values["if-unpinned"] === true,
+          ...(withinDays === undefined ? {} : { withinDays }),
+        },
         resolved,
         io,
       );

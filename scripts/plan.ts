@@ -4,47 +4,48 @@
  * Principals the offline directory does not know are planned as placeholders resolved at deploy.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { EXIT, runCommand, runMain, UsageError } from "./core/cli";
+import { defineCommand, EXIT, runCommand, runMain, UsageError } from "./core/cli";
 import { comparePlans } from "./core/plan/compare";
 import { planJson, readPlanDocument } from "./core/plan/model";
 import { planStack } from "./core/plan/run";
 import { renderComparison, renderPlan } from "./plan/render";
 
-const USAGE = `Usage: npm run plan -- --stack NAME [--json FILE] [--compare BASE.json] [--markdown FILE] [--report-only]
-                     [--project-dir DIR] [--program FILE]
-
-Plans the stack offline: runs the program under Pulumi's mocks with Pulumi.yaml and Pulumi.<NAME>.yaml (no Pulumi
-CLI, no Azure credentials) and prints the resources, the access matrix, the guardrails' verdicts and a diagram.
-Users, groups and service principals that only Entra ID knows are planned as placeholders "resolved at deploy";
-secure: values are planned as secrets without being decrypted.
-
-  --stack NAME        the stack whose config to plan (required); a stack without Pulumi.<NAME>.yaml is planned
-                      with the project defaults and a warning
-  --json FILE         also write the plan as JSON (the input of --compare)
-  --compare BASE.json add what changed against a plan written earlier with --json (added, removed, changed,
-                      replaced; list items matched by name or principal)
-  --markdown FILE     also write the markdown to FILE
-  --report-only       exit 0 even when a guardrail fails
-  --project-dir DIR   directory of Pulumi.yaml (default .)
-  --program FILE      program to run (default: Pulumi.yaml main, else index.ts)
-  -h, --help          show this help
-
-Exit codes: 0 planned (every guardrail passes, or --report-only), 1 a guardrail failed or the config or program is
-wrong (the message names the key), 2 usage error.`;
-
-const SPEC = {
+const SPEC = defineCommand({
   name: "plan",
-  usage: USAGE,
+  summary: `Plans the stack offline: runs the program under Pulumi's mocks with Pulumi.yaml and Pulumi.<NAME>.yaml (no
+Pulumi CLI, no Azure credentials) and prints what a reviewer checks: the model deployments, the account's security
+settings, the guardrails' verdicts, the access matrix, a diagram, the resources and outputs. Users, groups and service
+principals that only Entra ID knows are planned as placeholders "resolved at deploy"; secure: values are planned as
+secrets without being decrypted.`,
   options: {
-    stack: { type: "string" },
-    json: { type: "string" },
-    compare: { type: "string" },
-    markdown: { type: "string" },
-    "report-only": { type: "boolean", default: false },
-    "project-dir": { type: "string", default: "." },
-    program: { type: "string" },
+    stack: {
+      type: "string",
+      valueName: "NAME",
+      required: true,
+      description:
+        "the stack whose config to plan; a stack without Pulumi.<NAME>.yaml is planned with the project defaults and a warning",
+    },
+    json: { type: "string", valueName: "FILE", description: "also write the plan as JSON (the input of --compare)" },
+    compare: {
+      type: "string",
+      valueName: "BASE.json",
+      description:
+        "put what changed against a plan written earlier with --json first (added, removed, changed, replaced; list items matched by name or principal), the full plan after it",
+    },
+    markdown: { type: "string", valueName: "FILE", description: "also write the markdown to FILE" },
+    "report-only": { type: "boolean", default: false, description: "exit 0 even when a guardrail fails" },
+    "project-dir": { type: "string", valueName: "DIR", default: ".", description: "directory of Pulumi.yaml" },
+    program: {
+      type: "string",
+      valueName: "FILE",
+      description: "program to run (default: Pulumi.yaml main, else index.ts)",
+    },
   },
-} as const;
+  exitCodes: {
+    ok: "planned (every guardrail passes, or --report-only)",
+    failed: "a guardrail failed or the config or program is wrong (the message names the key)",
+  },
+});
 
 /** Runs `npm run plan` with `argv` (without node and the script) and returns the exit code. */
 export function plan(argv: readonly string[]): Promise<number> {
@@ -56,9 +57,11 @@ export function plan(argv: readonly string[]): Promise<number> {
       ...(values.program ? { program: values.program } : {}),
     });
     for (const warning of document.warnings) process.stderr.write(`warning: ${warning}\n`);
-    let markdown = renderPlan(document);
-    if (values.compare)
-      markdown += `\n${renderComparison(comparePlans(readPlanDocument(readFileSync(values.compare, "utf8"), values.compare), document))}`;
+    const comparison = values.compare
+      ? renderComparison(comparePlans(readPlanDocument(readFileSync(values.compare, "utf8"), values.compare), document))
+      : undefined;
+    // A reviewer reads what changed first; the full plan follows for context.
+    const markdown = comparison === undefined ? renderPlan(document) : `${comparison}\n${renderPlan(document)}`;
     if (values.json) writeFileSync(values.json, planJson(document));
     if (values.markdown) writeFileSync(values.markdown, markdown);
     process.stdout.write(markdown);

@@ -3,7 +3,7 @@
  * would make `pulumi up` fail half-way, and says how to fix it. `npm run deploy` runs the same checks first.
  */
 import { performance } from "node:perf_hooks";
-import { type CommandIo, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
+import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
 import { renderJson, renderText } from "./core/preflight/render";
 import { CHECKS, FIRST_STEPS, runPreflight } from "./core/preflight/run";
 
@@ -26,37 +26,43 @@ const checkList = [...FIRST_STEPS, ...CHECKS]
   .map((check) => `  ${check.id}\n${wrap(check.describes, "      ")}`)
   .join("\n");
 
-export const USAGE = `usage: npm run preflight -- --stack NAME [--json] [--fix] [--verbose] [--arm-endpoint URL] [--project-dir DIR]
-
-Asks Azure, read-only and as the signed-in identity (DefaultAzureCredential: az login, or your CI's credential),
-whether pulumi up would succeed for the stack, and prints one line per check: PASS, WARN or FAIL, what was found,
-and how to fix it. npm run deploy runs the same checks before pulumi up (--skip-preflight skips them).
-
-  --stack NAME        the stack whose Pulumi.<stack>.yaml to check (required)
-  --json              print the report as JSON instead of text
-  --fix               repair what can be repaired: register missing resource providers (the only write)
-  --verbose           under a call that failed, print the whole error (the sign-in chain's report, ARM's message)
-  --arm-endpoint URL  Resource Manager endpoint (default https://management.azure.com; KEYLESS_ARM_ENDPOINT too,
-                      as for npm run models and deploy)
-  --project-dir DIR   where Pulumi.yaml and Pulumi.<stack>.yaml are (default: this repository)
-
-Checks, in order (config and identity first: without them nothing else can run):
-${checkList}
-
-Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage error.`;
-
-const SPEC = {
-  name: "npm run preflight",
-  usage: USAGE,
+const SPEC = defineCommand({
+  name: "preflight",
+  summary: `Asks Azure, read-only and as the signed-in identity (DefaultAzureCredential: az login, or your CI's
+credential), whether pulumi up would succeed for the stack, and prints one line per check: PASS, WARN or FAIL, what was
+found, and how to fix it. npm run deploy runs the same checks before pulumi up (--skip-preflight skips them).`,
   options: {
-    stack: { type: "string" },
-    json: { type: "boolean" },
-    fix: { type: "boolean" },
-    verbose: { type: "boolean" },
-    "arm-endpoint": { type: "string" },
-    "project-dir": { type: "string" },
+    stack: {
+      type: "string",
+      valueName: "NAME",
+      required: true,
+      description: "the stack whose Pulumi.<stack>.yaml to check",
+    },
+    json: { type: "boolean", description: "print the report as JSON instead of text" },
+    fix: {
+      type: "boolean",
+      description: "repair what can be repaired: register missing resource providers (the only write)",
+    },
+    verbose: {
+      type: "boolean",
+      description: "under a call that failed, print the whole error (the sign-in chain's report, ARM's message)",
+    },
+    "arm-endpoint": {
+      type: "string",
+      valueName: "URL",
+      description:
+        "Resource Manager endpoint (default https://management.azure.com; KEYLESS_ARM_ENDPOINT too, as for npm run models and deploy)",
+    },
+    "project-dir": {
+      type: "string",
+      valueName: "DIR",
+      description: "where Pulumi.yaml and Pulumi.<stack>.yaml are (default: this repository)",
+    },
   },
-} as const;
+  exitCodes: { ok: "nothing failed (warnings allowed)", failed: "a check failed" },
+  footer: `Checks, in order (config and identity first: without them nothing else can run):
+${checkList}`,
+});
 
 function httpsEndpoint(value: string): string {
   let url: URL;

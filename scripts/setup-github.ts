@@ -11,7 +11,7 @@
  * `SETUP_GRAPH_ENDPOINT`, `SETUP_ARM_ENDPOINT` and `GITHUB_API_URL` move the endpoints (GitHub Enterprise, tests).
  */
 import { chooseAzureCredential } from "./core/azure-credential";
-import { EXIT, runCommand, runMain, UsageError } from "./core/cli";
+import { defineCommand, EXIT, runCommand, runMain, UsageError } from "./core/cli";
 import { PROJECT_ROOT } from "./core/pulumi-cli";
 import { authorizationClient, ensureRoleAssignments } from "./setup-github/azure-roles";
 import { type Change, renderChanges } from "./setup-github/changes";
@@ -24,52 +24,75 @@ import {
   tenantId,
 } from "./setup-github/entra";
 import { ensureSecret, ensureVariables, githubClient } from "./setup-github/github";
-import { resolveRepository } from "./setup-github/repository";
+import { describeSubjects, type IssuedSubjects, resolveIssuedSubjects } from "./setup-github/oidc-subject";
+import { type Repository, resolveRepository } from "./setup-github/repository";
 
-const USAGE = `Usage: npm run setup-github -- --subscription ID [--scope ID] [--repo OWNER/NAME] [--app-name NAME]
-                             [--backend-url URL] [--state-storage-account ID] [--replace-passphrase]
-                             [--dry-run] [--json]
-
-Sets up what the GitHub workflows need, and says what it changed:
+const SPEC = defineCommand({
+  name: "setup-github",
+  summary: `Sets up what the GitHub workflows need, and says what it changed:
   Entra ID    an application and its service principal (created, or reused by name), with federated credentials
-              for repo:OWNER/NAME:pull_request (preview, PR stacks) and repo:OWNER/NAME:ref:refs/heads/main
-              (deploy, cleanup); issuer https://token.actions.githubusercontent.com, audience api://AzureADTokenExchange
+              for the subjects GitHub issues to pull requests (preview, PR stacks) and to refs/heads/main (deploy,
+              cleanup), as the repository's OIDC settings say: repo:OWNER/NAME:pull_request, or with immutable IDs
+              repo:OWNER@OWNER_ID/NAME@REPO_ID:pull_request, or a custom template's subject; issuer
+              https://token.actions.githubusercontent.com, audience api://AzureADTokenExchange
   Azure RBAC  Contributor at the scope (create, destroy and purge resources, run the smoke test); Role Based Access
               Control Administrator at the scope, constrained to the roles the stack assigns; Storage Blob Data
               Contributor on the state storage account when --state-storage-account is given
   GitHub      variables AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID, PULUMI_BACKEND_URL and the secret
-              PULUMI_CONFIG_PASSPHRASE (from the environment variable of that name; kept if it already exists)
-
-  --subscription ID         the Azure subscription the workflows deploy to (required)
-  --scope ID                where the roles are granted: /subscriptions/ID (default; purging a deleted account
-                            needs it) or a resource group ID
-  --repo OWNER/NAME         the GitHub repository (default: from git remote get-url origin)
-  --app-name NAME           display name of the Entra application (default: github-OWNER-NAME)
-  --backend-url URL         value of PULUMI_BACKEND_URL, e.g. azblob://state?storage_account=NAME
-  --state-storage-account ID  resource ID of the state storage account (grants Storage Blob Data Contributor there)
-  --replace-passphrase      overwrite an existing PULUMI_CONFIG_PASSPHRASE secret
-  --dry-run                 print what would change and change nothing
-  --json                    print the changes as JSON instead of text
-  -h, --help                show this help
-
-Environment: GITHUB_TOKEN (or GH_TOKEN), PULUMI_CONFIG_PASSPHRASE; Azure sign-in as for az login.
-Exit codes: 0 done (or nothing to do), 1 a call failed or an item was skipped (the output says which), 2 usage error.`;
-
-const SPEC = {
-  name: "setup-github",
-  usage: USAGE,
+              PULUMI_CONFIG_PASSPHRASE (from the environment variable of that name; kept if it already exists)`,
   options: {
-    subscription: { type: "string" },
-    scope: { type: "string" },
-    repo: { type: "string" },
-    "app-name": { type: "string" },
-    "backend-url": { type: "string" },
-    "state-storage-account": { type: "string" },
-    "replace-passphrase": { type: "boolean", default: false },
-    "dry-run": { type: "boolean", default: false },
-    json: { type: "boolean", default: false },
+    subscription: {
+      type: "string",
+      valueName: "ID",
+      required: true,
+      description: "the Azure subscription the workflows deploy to",
+    },
+    scope: {
+      type: "string",
+      valueName: "ID",
+      description:
+        "where the roles are granted: /subscriptions/ID (default; purging a deleted account needs it) or a resource group ID",
+    },
+    repo: {
+      type: "string",
+      valueName: "OWNER/NAME",
+      description: "the GitHub repository (default: from git remote get-url origin)",
+    },
+    "app-name": {
+      type: "string",
+      valueName: "NAME",
+      description: "display name of the Entra application (default: github-OWNER-NAME)",
+    },
+    "backend-url": {
+      type: "string",
+      valueName: "URL",
+      description: "value of PULUMI_BACKEND_URL, e.g. azblob://state?storage_account=NAME",
+    },
+    "state-storage-account": {
+      type: "string",
+      valueName: "ID",
+      description: "resource ID of the state storage account (grants Storage Blob Data Contributor there)",
+    },
+    "replace-passphrase": {
+      type: "boolean",
+      default: false,
+      description: "overwrite an existing PULUMI_CONFIG_PASSPHRASE secret",
+    },
+    "add-immutable-subjects": {
+      type: "boolean",
+      default: false,
+      description:
+        "also trust the immutable-ID subjects of a repository that still issues name-only ones, so it can opt in to immutable subjects without failing sign-ins",
+    },
+    "dry-run": { type: "boolean", default: false, description: "print what would change and change nothing" },
+    json: { type: "boolean", default: false, description: "print the changes as JSON instead of text" },
   },
-} as const;
+  exitCodes: {
+    ok: "done (or nothing to do)",
+    failed: "a call failed or an item was skipped (the output says which)",
+  },
+  footer: "Environment: GITHUB_TOKEN (or GH_TOKEN), PULUMI_CONFIG_PASSPHRASE; Azure sign-in as for az login.",
+});
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -82,6 +105,23 @@ function checkedScope(scope: string, subscriptionId: string): string {
     );
   }
   return scope;
+}
+
+/** The steps that move a name-only repository to immutable subjects without an outage (Learn's migration order). */
+function migrationAdvice(issued: IssuedSubjects, repository: Repository): string {
+  const { owner, name } = issued.repository;
+  const template =
+    issued.template.kind === "custom" && issued.template.origin === "repository"
+      ? `-F use_default=false ${issued.template.keys.map((key) => `-f 'include_claim_keys[]=${key}'`).join(" ")}`
+      : issued.template.kind === "custom"
+        ? "-F use_default=false"
+        : "-F use_default=true";
+  return [
+    `  migrate: ${owner}/${name} issues name-only subjects; to switch to immutable subjects without failing sign-ins:`,
+    `    1. npm run setup-github -- --repo ${repository.owner}/${repository.name} ... --add-immutable-subjects (trusts both forms)`,
+    `    2. gh api -X PUT repos/${owner}/${name}/actions/oidc/customization/sub ${template} -F use_immutable_subject=true`,
+    "    3. run a workflow, then run setup-github again: it lists the name-only credentials to delete",
+  ].join("\n");
 }
 
 /** Runs `npm run setup-github` with `argv` (without node and the script) and returns the exit code. */
@@ -111,6 +151,16 @@ export function setupGithub(argv: readonly string[]): Promise<number> {
     const dryRun = values["dry-run"] === true;
     const appName = values["app-name"] ?? `github-${repository.owner}-${repository.name}`;
 
+    const octokit = await githubClient(githubToken, process.env.GITHUB_API_URL || undefined);
+    const issued = await resolveIssuedSubjects(octokit, repository);
+    const addImmutable = values["add-immutable-subjects"] === true;
+    if (addImmutable && issued.form !== "name-only") {
+      throw new UsageError(
+        `--add-immutable-subjects: ${repository.owner}/${repository.name} does not report name-only subjects (${describeSubjects(issued)}), so there is no second form to add: run without it`,
+      );
+    }
+    const otherSubjects = issued.otherForm.map((item) => item.subject);
+
     const credential = chooseAzureCredential().credential;
     const graph = graphClient(credential, process.env.SETUP_GRAPH_ENDPOINT || undefined);
     const changes: Change[] = [];
@@ -121,8 +171,20 @@ export function setupGithub(argv: readonly string[]): Promise<number> {
       ? await ensureServicePrincipal(graph, app.application.appId, dryRun)
       : { change: { area: "Entra ID", subject: `service principal of ${appName}`, action: "create" } satisfies Change };
     changes.push(sp.change);
+    if (issued.refusal) {
+      changes.push({ area: "Entra ID", subject: "federated credentials", action: "skipped", detail: issued.refusal });
+    }
     changes.push(
-      ...(await ensureFederatedCredentials(graph, app.application?.id, federatedCredentials(repository), dryRun)),
+      ...(await ensureFederatedCredentials(
+        graph,
+        app.application?.id,
+        federatedCredentials(repository, addImmutable ? [...issued.subjects, ...issued.otherForm] : issued.subjects),
+        dryRun,
+        {
+          keepIfPresent: issued.form === "name-only" && !addImmutable ? otherSubjects : [],
+          stale: issued.form === "immutable" ? otherSubjects : [],
+        },
+      )),
     );
 
     const authorization = authorizationClient(credential, subscriptionId, process.env.SETUP_ARM_ENDPOINT || undefined);
@@ -131,7 +193,6 @@ export function setupGithub(argv: readonly string[]): Promise<number> {
       ...(await ensureRoleAssignments(authorization, subscriptionId, sp.servicePrincipal?.id, needs, dryRun)),
     );
 
-    const octokit = await githubClient(githubToken, process.env.GITHUB_API_URL || undefined);
     changes.push(
       ...(await ensureVariables(
         octokit,
@@ -156,14 +217,28 @@ export function setupGithub(argv: readonly string[]): Promise<number> {
 
     if (values.json) {
       process.stdout.write(
-        `${JSON.stringify({ repository: `${repository.owner}/${repository.name}`, dryRun, changes }, null, 2)}\n`,
+        `${JSON.stringify(
+          {
+            repository: `${repository.owner}/${repository.name}`,
+            dryRun,
+            oidc: { template: issued.template, form: issued.form ?? null, subjects: issued.subjects },
+            changes,
+          },
+          null,
+          2,
+        )}\n`,
       );
     } else {
       process.stdout.write(
         `Setting up ${repository.owner}/${repository.name} (subscription ${subscriptionId}, scope ${scope})${dryRun ? ", dry run" : ""}:\n`,
       );
+      process.stdout.write(`${describeSubjects(issued)}:\n`);
+      for (const item of issued.subjects) process.stdout.write(`  ${item.subject}\n`);
       process.stdout.write(renderChanges(changes, dryRun));
       for (const need of needs) process.stdout.write(`  why ${need.role}: ${need.why}\n`);
+      if (issued.form === "name-only" && !addImmutable) {
+        process.stdout.write(`${migrationAdvice(issued, repository)}\n`);
+      }
     }
     return changes.some((change) => change.action === "skipped") ? EXIT.failed : EXIT.ok;
   });

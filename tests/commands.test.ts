@@ -1,9 +1,10 @@
 /**
- * One table over every user command (`npm run <command>`): `--help` exits 0, prints the usage on stdout, and has no
- * side effect: no file created or changed in the project or the working directory, no Pulumi CLI started (a stand-in
- * `pulumi` first on PATH and as `npx pulumi`'s cached CLI records every call, as in tests/deploy.test.ts).
- * Each command runs as a child process, `node --import tsx <script> --help`, in a copy of the project (sources
- * copied, node_modules linked) with an empty HOME, so that what it writes is seen and nothing touches the real tree.
+ * One table over every npm script: each user command (`npm run <command>`) answers `--help` with exit 0, the usage on
+ * stdout, and no side effect: no file created or changed in the project or the home directory, no Pulumi CLI started
+ * (a stand-in `pulumi` first on PATH and as `npx pulumi`'s cached CLI records every call, as in tests/deploy.test.ts),
+ * no network connection opened. Scripts that are not commands of scripts/core/cli.ts say why.
+ * All entries run in one child process (tests/support/help-harness.ts) in a copy of the project (sources copied,
+ * node_modules linked) with an empty HOME, so that what they write is seen and nothing touches the real tree.
  *
  * A new command gets one row. Each row names the npm script; the script file is read from package.json, so a
  * missing script or file fails its row.
@@ -15,6 +16,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { installPulumiStandIn, type PulumiStandIn } from "./standins/arm-teardown";
+import type { HelpAnswer } from "./support/help-harness";
 
 const ROOT = join(__dirname, "..");
 const PULUMI_CLI_VERSION = (
@@ -36,6 +38,12 @@ const COMMANDS: readonly CommandRow[] = [
   { command: "setup-github" },
   { command: "preflight" },
   { command: "models" },
+  { command: "bench" },
+  { command: "bench:smoke" },
+  { command: "bench:azure-policy" },
+  { command: "build:function-app" },
+  { command: "renewal-pr" },
+  { command: "report-drift" },
 ];
 
 /** package.json scripts that are not user commands of scripts/core/cli.ts, each with the reason it has no row. */
@@ -48,10 +56,6 @@ const NOT_COMMANDS: Readonly<Record<string, string>> = {
   format: "tool runner (biome)",
   test: "tool runner (node --test)",
   "test:unit": "tool runner (node --test)",
-  bench: "benchmark: prints figures, takes no options",
-  "bench:smoke": "benchmark: prints figures, takes no options",
-  "bench:azure-policy": "benchmark: prints figures, takes no options",
-  "build:function-app": "build step of the Function App package, run by the program and publish",
 };
 
 const packageScripts = (
@@ -62,7 +66,7 @@ const packageScripts = (
 function scriptOf(command: string): string {
   const line = packageScripts[command];
   assert.ok(line, `package.json has no script "${command}"`);
-  const match = /^tsx (\S+\.ts)$/.exec(line);
+  const match = /^(?:node scripts\/core\/node-version\.cjs && )?tsx (\S+\.ts)$/.exec(line);
   assert.ok(match?.[1], `package.json script "${command}" is not "tsx <file>.ts": ${line}`);
   return match[1];
 }
@@ -115,23 +119,41 @@ before(() => {
 
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-function helpOf(script: string) {
+/** Every entry's answer to --help, from one harness process. */
+function helpOf(scripts: readonly string[]): HelpAnswer[] {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (!/^(AZURE_|ARM_|PULUMI_|GITHUB_|GH_|NODE_TEST)/.test(name)) env[name] = value;
   }
-  return spawnSync(process.execPath, ["--import", "tsx", join(project, script), "--help"], {
-    cwd: project,
-    encoding: "utf8",
-    timeout: 60_000,
-    env: {
-      ...env,
-      ...pulumi.env,
-      HOME: home,
-      PATH: [pulumi.env.PATH_PREFIX, dirname(process.execPath), process.env.PATH].join(":"),
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "tests/support/help-harness.ts"), ...scripts],
+    {
+      cwd: project,
+      encoding: "utf8",
+      timeout: 120_000,
+      env: {
+        ...env,
+        ...pulumi.env,
+        HOME: home,
+        PATH: [pulumi.env.PATH_PREFIX, dirname(process.execPath), process.env.PATH].join(":"),
+      },
     },
-  });
+  );
+  assert.equal(result.status, 0, `the harness failed: exit ${result.status}\n${result.stderr}`);
+  return result.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as HelpAnswer);
 }
+
+test("docs/commands.md lists exactly the commands of this table as the ones that answer --help", () => {
+  const docs = readFileSync(join(ROOT, "docs", "commands.md"), "utf8");
+  const sentence = /Every `npm run` script that is a command of this project \(([^)]*)\)/.exec(docs)?.[1];
+  assert.ok(sentence, "docs/commands.md has the sentence listing the commands");
+  const listed = [...sentence.matchAll(/`([\w:-]+)`/g)].map((match) => match[1] ?? "");
+  assert.deepEqual(listed.sort(), COMMANDS.map((row) => row.command).sort());
+});
 
 test("every package.json script has a row, or a reason it has none", () => {
   // Mutation tried: deleting the models row failed this test with "models".
@@ -140,20 +162,36 @@ test("every package.json script has a row, or a reason it has none", () => {
   assert.deepEqual(unlisted, [], "scripts with neither a row nor a reason");
 });
 
-describe("every command answers --help with exit 0, a usage on stdout, and no side effect", { concurrency: 2 }, () => {
+describe("every command answers --help with exit 0, a usage on stdout, and no side effect", () => {
+  let answers: Map<string, HelpAnswer>;
+  let written: string[];
+  let pulumiCalls: unknown[];
+  before(() => {
+    const projectBefore = snapshot(project);
+    const homeBefore = snapshot(home);
+    const scripts = COMMANDS.map((row) => join(project, scriptOf(row.command)));
+    answers = new Map(helpOf(scripts).map((answer) => [answer.script, answer]));
+    written = [
+      ...differences(projectBefore, snapshot(project)).map((line) => `project ${line}`),
+      ...differences(homeBefore, snapshot(home)).map((line) => `home ${line}`),
+    ];
+    pulumiCalls = pulumi.calls();
+  });
+
   for (const row of COMMANDS) {
     test(`npm run ${row.command} -- --help`, () => {
-      const script = scriptOf(row.command);
-      const projectBefore = snapshot(project);
-      const homeBefore = snapshot(home);
-      const callsBefore = pulumi.calls().length;
-      const result = helpOf(script);
-      assert.equal(result.status, 0, `exit ${result.status}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-      assert.match(result.stdout, new RegExp(`^usage: npm run ${row.command}\\b`, "im"), result.stdout);
-      assert.match(result.stdout, /exit codes?:/i, "the usage states the exit codes");
-      assert.deepEqual(differences(projectBefore, snapshot(project)), [], "no file written in the project");
-      assert.deepEqual(differences(homeBefore, snapshot(home)), [], "no file written in the home directory");
-      assert.deepEqual(pulumi.calls().slice(callsBefore), [], "the Pulumi CLI was not started");
+      const answer = answers.get(join(project, scriptOf(row.command)));
+      assert.ok(answer, "the harness answered for this entry");
+      assert.equal(answer.exitCode, 0, `exit ${answer.exitCode}\nstdout: ${answer.stdout}\nstderr: ${answer.stderr}`);
+      assert.match(answer.stdout, new RegExp(`^usage: npm run ${row.command}(\\s|$)`, "im"), answer.stdout);
+      assert.match(answer.stdout, /exit codes?:/i, "the usage states the exit codes");
+      assert.equal(answer.stderr, "", "nothing on stderr");
+      assert.equal(answer.connections, 0, "no network connection opened");
     });
   }
+
+  test("no entry wrote a file or started the Pulumi CLI", () => {
+    assert.deepEqual(written, [], "files written in the project or the home directory");
+    assert.deepEqual(pulumiCalls, [], "the Pulumi CLI was not started");
+  });
 });

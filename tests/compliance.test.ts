@@ -1,9 +1,9 @@
 /**
- * The README's compliance table, checked against the plan. Each row names an Azure Policy built-in; this file holds
+ * docs/compliance.md's table, checked against the plan. Each row names an Azure Policy built-in; this file holds
  * that definition's condition, restated over azure-native inputs from the definition's own `if` block
  * (github.com/Azure/azure-policy, built-in-policies/policyDefinitions; ARM `networkAcls` is azure-native's
  * `networkRuleSet` on storage accounts, ARM `supportsHttpsTrafficOnly` its `enableHttpsTrafficOnly`). Both committed
- * stacks are planned under the mock engine, every condition is evaluated, and the verdicts must match the README's.
+ * stacks are planned under the mock engine, every condition is evaluated, and the verdicts must match the page's.
  *
  * Mutation check: with the storage sasPolicy's expirationAction changed to "Log", the row "Storage SAS tokens should
  * adhere to 7 day maximum validity" failed for both stacks.
@@ -338,10 +338,9 @@ interface Claim {
   prod: Verdict;
 }
 
-/** The README's compliance table: policy display name, then the dev and prod verdicts (first word of the cell). */
+/** docs/compliance.md's table: policy display name, then the dev and prod verdicts (first word of the cell). */
 function readmeClaims(): Claim[] {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const section = readme.split("## Compliance with Azure Policy built-ins")[1]?.split("\n## ")[0] ?? "";
+  const section = readFileSync(join(root, "docs", "compliance.md"), "utf8");
   const verdict = (cell: string): Verdict => {
     const word = cell.trim().split(/[:\s]/)[0] ?? "";
     assert.ok(["yes", "no", "n/a"].includes(word), `verdict cell "${cell}"`);
@@ -364,7 +363,7 @@ async function planOf(stack: string): Promise<ProgramRun> {
   return runProgram(program, { stack, rawConfig: withUnpinnedModelPlanned(readStackConfig(root, stack)).values });
 }
 
-describe("README compliance table matches the plan", () => {
+describe("docs/compliance.md matches the plan", () => {
   let dev: ProgramRun;
   let prod: ProgramRun;
   const claims = readmeClaims();

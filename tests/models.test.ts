@@ -326,14 +326,15 @@ describe("npm run models", { skip: needsOpenssl }, () => {
       ["gpt-7-mini"],
     );
     assert.ok(arm.requests.length > requestsBefore, "an unpinned deployment asks the catalogue");
-    // Mutation tried: returning before the pinned check (always pinning) made contextsResolved 1 and failed above.
   });
 
   test("--help exits 0 and documents the rule; no --stack is a usage error", async () => {
     const requestsBefore = arm.requests.length;
     const help = await models(["--help"]);
     assert.equal(help.code, 0);
-    assert.match(help.out, /newest \*-mini model/);
+    assert.match(help.out, /the newest small \(\*-mini\) general-purpose chat model that is not a reasoning model/);
+    assert.match(help.out, /--check {10}for every pinned deployment[\s\S]*A pin is judged as a new deployment/);
+    assert.match(help.out, /--renew .*writes each failing pin's replacement/);
     const usage = await models([]);
     assert.equal(usage.code, 2);
     assert.match(usage.err, /--stack NAME is required/);
@@ -343,7 +344,6 @@ describe("npm run models", { skip: needsOpenssl }, () => {
 
 describe("preflight check: model", { skip: needsOpenssl }, () => {
   test("a retired configured model fails with the deployable alternatives and the command that switches", async () => {
-    // Mutation tried: judging lifecycleStatus "Deprecated" as deployable made this test fail.
     const results = await modelChecks(
       preflightContext(stackWith("qa", ["name=chat,model=gpt-4.1-mini,version=2025-04-14"])),
     );
@@ -378,7 +378,6 @@ describe("preflight check: model", { skip: needsOpenssl }, () => {
   });
 
   test("retiring within 90 days warns; 91 days out passes", async () => {
-    // Mutation tried: RETIREMENT_WARNING_DAYS = 30 made the 60-day case pass and this test fail.
     state.models.push(
       {
         name: "soon-mini",

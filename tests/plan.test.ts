@@ -142,7 +142,11 @@ describe("compare", () => {
     writeFileSync(base, JSON.stringify(older));
     const head = cli(["--stack", "insecure", "--project-dir", FIXTURE, "--compare", base, "--report-only"]);
     assert.equal(head.status, 0, head.stderr);
-    const changes = head.stdout.slice(head.stdout.indexOf("# Changes against the base plan"));
+    // The change summary comes first, the full plan after it.
+    assert.ok(head.stdout.startsWith("# Changes against the base plan\n"), head.stdout.slice(0, 200));
+    const fullPlanAt = head.stdout.indexOf("# Offline plan: keyless-openai / insecure");
+    assert.ok(fullPlanAt > 0, "the full plan follows the changes");
+    const changes = head.stdout.slice(0, fullPlanAt);
     assert.match(changes, /\| changed \| \*\*FAIL\*\* \| `openai-entra-id-only` \|.*disableLocalAuth/);
     assert.match(changes, /\| added \| \*\*FAIL\*\* \| `role-assignment-least-privilege` \|.*Owner/);
     assert.match(changes, /`inputs\.properties\.disableLocalAuth` \| `true` \| `false`/);
@@ -182,7 +186,7 @@ describe("guardrail failures", () => {
   it("exit 2 without --stack", () => {
     const result = cli([]);
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /plan: --stack NAME is required\n(.|\n)*Usage: npm run plan/);
+    assert.match(result.stderr, /plan: --stack NAME is required\n(.|\n)*usage: npm run plan/);
   });
 });
 
@@ -422,6 +426,65 @@ describe("any valid configuration plans (issue: tools on real users' stacks)", (
     const result = cli(["--stack", "typo", "--project-dir", projectDir, "--program", join(ROOT, "index.ts")]);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /keyless-open-ai:location: namespace 'keyless-open-ai'/);
+  });
+});
+
+describe("what a reviewer checks, in the rendered plan", () => {
+  it("the committed prod stack: the placeholder model until the pin, local auth off, private network", async () => {
+    const markdown = renderPlan(await planStack({ projectDir: ".", stack: "prod" }));
+    // Pulumi.prod.yaml pins no model and sets networkMode private; SKU and capacity are the program's defaults.
+    assert.match(
+      markdown,
+      /## Model deployments\n\n\| deployment \| account \| model \| version \| SKU \| capacity \| version upgrade \|\n.*\n\| `chat` \| `keyless-openai-prod-[a-z0-9]+` \| `pinned-at-first-deploy` \| `pinned-at-first-deploy` \| `GlobalStandard` \| `10` \| `OnceNewDefaultVersionAvailable` \|\n\n/,
+    );
+    assert.match(
+      markdown,
+      /## Account security\n\n.*\n.*\n\| `openai` \| off \(`disableLocalAuth: true`\) \| private \| `Disabled` \| `Deny` \| 0 \| 0 \|\n/,
+    );
+    assert.ok(markdown.indexOf("## Model deployments") < markdown.indexOf("## Guardrails"), "before the guardrails");
+  });
+
+  it("the prod stack once pinned: the model, version, SKU and capacity of its pin", async () => {
+    const projectDir = mkdtempSync(join(tmpdir(), "plan-prod-"));
+    copyFileSync(join(ROOT, "Pulumi.yaml"), join(projectDir, "Pulumi.yaml"));
+    writeFileSync(
+      join(projectDir, "Pulumi.prod.yaml"),
+      `${readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")}  keyless-openai:deployments:\n    - name=chat,model=gpt-5.4-mini,version=2026-03-17,sku=GlobalStandard,capacity=25\n`,
+    );
+    const plan = await planStack({ projectDir, stack: "prod", program: join(ROOT, "index.ts") });
+    assert.match(
+      renderPlan(plan),
+      /\| `chat` \| `keyless-openai-prod-[a-z0-9]+` \| `gpt-5\.4-mini` \| `2026-03-17` \| `GlobalStandard` \| `25` \|/,
+    );
+  });
+
+  it("the committed dev stack: the placeholder model until the pin, local auth off, public network (Pulumi.yaml's default)", async () => {
+    const markdown = renderPlan(await planStack({ projectDir: ".", stack: "dev" }));
+    assert.match(
+      markdown,
+      /\| `chat` \| `keyless-openai-dev-[a-z0-9]+` \| `pinned-at-first-deploy` \| `pinned-at-first-deploy` \| `GlobalStandard` \| `10` \|/,
+    );
+    assert.match(
+      markdown,
+      /\| `openai` \| off \(`disableLocalAuth: true`\) \| public \| `Enabled` \| `Allow` \| 0 \| 0 \|/,
+    );
+  });
+
+  it("shows what the program sets, also when local auth is on (the fixture's insecure stack)", async () => {
+    const markdown = renderPlan(await planStack({ projectDir: FIXTURE, stack: "insecure" }));
+    assert.match(markdown, /\| `openai` \| \*\*on\*\* \(`disableLocalAuth: false`\) \|/);
+  });
+
+  it("the diagram calls the Function App's host identity user-assigned and the VM's system-assigned", async () => {
+    const plan = await planStack({ projectDir: pinnedDevProject(), stack: "dev", program: join(ROOT, "index.ts") });
+    const diagram = renderPlan(plan);
+    const edgeOf = (type: string) => {
+      const index = plan.identities.findIndex((identity) => identity.type === type);
+      assert.ok(index >= 0, `the plan has a ${type}`);
+      return new RegExp(`R${index} -\\. "([a-z-]+ identity)" \\.->`).exec(diagram)?.[1];
+    };
+    assert.equal(edgeOf("azure-native:managedidentity:UserAssignedIdentity"), "user-assigned identity");
+    assert.equal(edgeOf("azure-native:compute:VirtualMachine"), "system-assigned identity");
   });
 });
 

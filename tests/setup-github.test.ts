@@ -3,10 +3,13 @@
  * @azure/arm-authorization (with DefaultAzureCredential through a stand-in IMDS) and @octokit/rest against stand-ins
  * of Microsoft Graph, ARM (HTTPS, self-signed certificate trusted through NODE_EXTRA_CA_CERTS) and GitHub on
  * 127.0.0.1. A dry run changes nothing; the first run creates everything; the second run changes nothing and says so.
+ * The GitHub stand-in answers with the bodies in tests/fixtures/github/ (README there names each source): a
+ * repository that still issues name-only OIDC subjects, its switch to immutable subjects, and a repository created
+ * after the cut-over that issues immutable ones.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -32,15 +35,30 @@ let graph: StandInServer;
 let arm: StandInServer;
 let imds: StandInServer;
 let github: StandInServer;
+let immutableGithub: StandInServer;
 const graphState: GraphState = { tenantId: TENANT, applications: [], servicePrincipals: [] };
 const armState: RoleAssignmentsState = { assignments: [], protocolErrors: [] };
+function fixture(name: string): object {
+  return JSON.parse(readFileSync(join(__dirname, "fixtures", "github", name), "utf8")) as object;
+}
 const githubState: GitHubState = {
-  owner: "contoso",
-  repo: "keyless-openai",
+  owner: "octocat",
+  repo: "Hello-World",
   token: "ghp_standintoken",
   variables: new Map(),
   secrets: new Map(),
   keyId: "568250167242549743",
+  repository: fixture("repository-octocat-hello-world.json"),
+  oidcSubject: fixture("oidc-sub-name-only.json"),
+};
+const immutableState: GitHubState = {
+  ...githubState,
+  owner: "alonf",
+  repo: "CaesariaAgenticArchitectureDemo",
+  variables: new Map(),
+  secrets: new Map(),
+  repository: fixture("repository-alonf-caesaria.json"),
+  oidcSubject: fixture("oidc-sub-immutable-not-opted-in.json"),
 };
 
 /** The stand-ins serve HTTPS with a certificate the openssl CLI makes (tests/standins/server.ts). */
@@ -53,11 +71,12 @@ before(async () => {
   arm = await startStandIn({ routes: roleAssignmentRoutes(armState, "https://management.azure.com"), tls });
   imds = await startStandIn({ routes: imdsRoutes({ principal: VM_PRINCIPAL }) });
   github = await startStandIn({ routes: githubRoutes(githubState, await repositoryKeyPair()) });
+  immutableGithub = await startStandIn({ routes: githubRoutes(immutableState, await repositoryKeyPair()) });
 });
 
 after(async () => {
   if (needsOpenssl) return;
-  await Promise.all([graph.close(), arm.close(), imds.close(), github.close()]);
+  await Promise.all([graph.close(), arm.close(), imds.close(), github.close(), immutableGithub.close()]);
   tls.dispose();
 });
 
@@ -84,7 +103,7 @@ function setupGithub(args: string[], extraEnv: Record<string, string> = {}): Pro
 
 const ARGS = [
   "--repo",
-  "contoso/keyless-openai",
+  "octocat/Hello-World",
   "--subscription",
   SUBSCRIPTION,
   "--backend-url",
@@ -110,14 +129,22 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
     const run = await setupGithub([...ARGS, "--dry-run"]);
     assert.equal(run.code, 1, run.stderr + run.stdout);
     assert.deepEqual(writes(since), [], "a dry run only reads");
-    assert.match(run.stdout, /\+ would create\s+Entra ID\s+application github-contoso-keyless-openai/);
+    assert.match(run.stdout, /\+ would create\s+Entra ID\s+application github-octocat-Hello-World/);
     assert.match(
       run.stdout,
-      /\+ would create\s+Entra ID\s+federated credential repo:contoso\/keyless-openai:pull_request/,
+      /OIDC subjects of octocat\/Hello-World: default template, with names only \(not opted in to immutable subjects\):\n {2}repo:octocat\/Hello-World:pull_request\n {2}repo:octocat\/Hello-World:ref:refs\/heads\/main\n/,
     );
     assert.match(
       run.stdout,
-      /\+ would create\s+Entra ID\s+federated credential repo:contoso\/keyless-openai:ref:refs\/heads\/main/,
+      /\+ would create\s+Entra ID\s+federated credential repo:octocat\/Hello-World:pull_request/,
+    );
+    assert.match(
+      run.stdout,
+      /\+ would create\s+Entra ID\s+federated credential repo:octocat\/Hello-World:ref:refs\/heads\/main/,
+    );
+    assert.match(
+      run.stdout,
+      /migrate: octocat\/Hello-World issues name-only subjects[^\n]*\n.*--add-immutable-subjects \(trusts both forms\)\n.*gh api -X PUT repos\/octocat\/Hello-World\/actions\/oidc\/customization\/sub -F use_default=true -F use_immutable_subject=true\n/,
     );
     assert.match(run.stdout, /\+ would create\s+Azure RBAC\s+Contributor at \/subscriptions\/0b1f6471/);
     assert.match(
@@ -136,18 +163,18 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
     assert.equal(graphState.applications.length, 1);
     const app = graphState.applications[0];
     assert.ok(app);
-    assert.equal(app.displayName, "github-contoso-keyless-openai");
+    assert.equal(app.displayName, "github-octocat-Hello-World");
     assert.deepEqual(
       app.federatedIdentityCredentials.map(({ issuer, subject, audiences }) => ({ issuer, subject, audiences })),
       [
         {
           issuer: "https://token.actions.githubusercontent.com",
-          subject: "repo:contoso/keyless-openai:pull_request",
+          subject: "repo:octocat/Hello-World:pull_request",
           audiences: ["api://AzureADTokenExchange"],
         },
         {
           issuer: "https://token.actions.githubusercontent.com",
-          subject: "repo:contoso/keyless-openai:ref:refs/heads/main",
+          subject: "repo:octocat/Hello-World:ref:refs/heads/main",
           audiences: ["api://AzureADTokenExchange"],
         },
       ],
@@ -193,7 +220,7 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
     });
     assert.equal(githubState.secrets.get("PULUMI_CONFIG_PASSPHRASE"), PASSPHRASE, "sealed with the repository key");
     assert.doesNotMatch(first.stdout + first.stderr, /correct horse/, "the passphrase is never printed");
-    assert.match(first.stdout, /\+ create\s+Entra ID\s+application github-contoso-keyless-openai: appId /);
+    assert.match(first.stdout, /\+ create\s+Entra ID\s+application github-octocat-Hello-World: appId /);
     assert.match(first.stdout, /\+ create\s+GitHub\s+secret PULUMI_CONFIG_PASSPHRASE/);
     assert.match(first.stdout, /12 change\(s\) made\./);
     assert.match(
@@ -201,8 +228,6 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
       /why RoleBasedAccessControlAdministrator: create and delete the stack's role assignments/,
     );
 
-    // Mutation tried: ensureVariables writing a variable whose value is already right made "the second run only
-    // reads" fail with a PATCH per variable.
     const since = mark();
     const second = await setupGithub([...ARGS, "--json"], { PULUMI_CONFIG_PASSPHRASE: "another passphrase" });
     assert.equal(second.code, 0, second.stderr + second.stdout);
@@ -220,8 +245,54 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
     assert.match(text.stdout, /Nothing to change: everything is already set up\./);
   });
 
+  test("the switch to immutable subjects: both trusted, then opt in, then the name-only ones are listed to delete", async () => {
+    const both = await setupGithub([...ARGS, "--add-immutable-subjects"], { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
+    assert.equal(both.code, 0, both.stderr + both.stdout);
+    const app = graphState.applications.find((each) => each.displayName === "github-octocat-Hello-World");
+    assert.deepEqual(
+      app?.federatedIdentityCredentials.map(({ name, subject }) => ({ name, subject })),
+      [
+        { name: "octocat-Hello-World-pull-request", subject: "repo:octocat/Hello-World:pull_request" },
+        { name: "octocat-Hello-World-main", subject: "repo:octocat/Hello-World:ref:refs/heads/main" },
+        {
+          name: "octocat-Hello-World-pull-request-immutable",
+          subject: "repo:octocat@1/Hello-World@1296269:pull_request",
+        },
+        {
+          name: "octocat-Hello-World-main-immutable",
+          subject: "repo:octocat@1/Hello-World@1296269:ref:refs/heads/main",
+        },
+      ],
+    );
+    assert.match(both.stdout, /2 change\(s\) made\./);
+
+    const before = await setupGithub(ARGS);
+    assert.equal(before.code, 0, before.stderr + before.stdout);
+    assert.match(
+      before.stdout,
+      /= unchanged\s+Entra ID\s+federated credential repo:octocat@1\/Hello-World@1296269:pull_request: name octocat-Hello-World-pull-request-immutable, kept for the switch/,
+    );
+    assert.match(before.stdout, /Nothing to change/);
+
+    githubState.oidcSubject = fixture("oidc-sub-opted-in.json");
+    const since = mark();
+    const after = await setupGithub(ARGS);
+    assert.equal(after.code, 0, after.stderr + after.stdout);
+    assert.deepEqual(writes(since), [], "stale credentials are listed, never deleted");
+    assert.match(
+      after.stdout,
+      /OIDC subjects of octocat\/Hello-World: default template, with immutable owner and repository IDs:/,
+    );
+    assert.match(
+      after.stdout,
+      /- stale\s+Entra ID\s+federated credential repo:octocat\/Hello-World:ref:refs\/heads\/main: GitHub no longer issues this subject for the repository, yet the credential still trusts it: delete it with az ad app federated-credential delete --id \S+ --federated-credential-id \S+/,
+    );
+    assert.match(after.stdout, /2 item\(s\) no longer needed: remove them as shown/);
+    assert.doesNotMatch(after.stdout, /migrate:/);
+  });
+
   test("usage errors exit 2 and name the problem", async () => {
-    const noSubscription = await setupGithub(["--repo", "contoso/keyless-openai"]);
+    const noSubscription = await setupGithub(["--repo", "octocat/Hello-World"]);
     assert.equal(noSubscription.code, 2);
     assert.match(noSubscription.stderr, /setup-github: --subscription needs the subscription ID/);
     const wrongScope = await setupGithub([...ARGS, "--scope", "/subscriptions/00000000-0000-0000-0000-000000000000"]);
@@ -261,5 +332,71 @@ describe("the repository from a git remote", { skip: needsOpenssl }, () => {
     } finally {
       rmSync(checkout, { recursive: true, force: true });
     }
+  });
+});
+
+describe("npm run setup-github on a repository created after the immutable-subject cut-over", {
+  skip: needsOpenssl,
+}, () => {
+  const IMMUTABLE_ARGS = ["--repo", "alonf/CaesariaAgenticArchitectureDemo", "--subscription", SUBSCRIPTION];
+  const immutableRun = (args: string[]) =>
+    setupGithub(args, { GITHUB_API_URL: immutableGithub.origin, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
+
+  test("--dry-run shows the immutable subjects; the run registers exactly them; a rerun changes nothing", async () => {
+    const dry = await immutableRun([...IMMUTABLE_ARGS, "--dry-run"]);
+    assert.equal(dry.code, 1, dry.stderr + dry.stdout);
+    assert.match(
+      dry.stdout,
+      /OIDC subjects of alonf\/CaesariaAgenticArchitectureDemo: default template, with immutable owner and repository IDs:\n {2}repo:alonf@554150\/CaesariaAgenticArchitectureDemo@1352569832:pull_request\n {2}repo:alonf@554150\/CaesariaAgenticArchitectureDemo@1352569832:ref:refs\/heads\/main\n/,
+    );
+    assert.doesNotMatch(dry.stdout, /migrate:/);
+
+    const first = await immutableRun(IMMUTABLE_ARGS);
+    assert.equal(first.code, 1, "PULUMI_BACKEND_URL is not given, so that variable is skipped");
+    const app = graphState.applications.find(
+      (each) => each.displayName === "github-alonf-CaesariaAgenticArchitectureDemo",
+    );
+    assert.deepEqual(
+      app?.federatedIdentityCredentials.map(({ name, subject }) => ({ name, subject })),
+      [
+        {
+          name: "alonf-CaesariaAgenticArchitectureDemo-pull-request-immutable",
+          subject: "repo:alonf@554150/CaesariaAgenticArchitectureDemo@1352569832:pull_request",
+        },
+        {
+          name: "alonf-CaesariaAgenticArchitectureDemo-main-immutable",
+          subject: "repo:alonf@554150/CaesariaAgenticArchitectureDemo@1352569832:ref:refs/heads/main",
+        },
+      ],
+    );
+
+    const since = { ...mark(), github: immutableGithub.requests.length };
+    const second = await immutableRun([...IMMUTABLE_ARGS, "--json"]);
+    assert.deepEqual(
+      [
+        ...graph.requests.slice(since.graph),
+        ...arm.requests.slice(since.arm),
+        ...immutableGithub.requests.slice(since.github),
+      ]
+        .filter((request) => request.method !== "GET")
+        .map((request) => `${request.method} ${request.url.pathname}`),
+      [],
+      "the rerun only reads",
+    );
+    const summary = JSON.parse(second.stdout) as { oidc: { form: string }; changes: { action: string }[] };
+    assert.equal(summary.oidc.form, "immutable");
+    assert.deepEqual(
+      summary.changes.filter((change) => change.action === "create" || change.action === "update"),
+      [],
+    );
+  });
+
+  test("--add-immutable-subjects on a repository that already issues immutable subjects is a usage error", async () => {
+    const run = await immutableRun([...IMMUTABLE_ARGS, "--add-immutable-subjects"]);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /--add-immutable-subjects: alonf\/CaesariaAgenticArchitectureDemo does not report name-only subjects .*: run without it/,
+    );
   });
 });

@@ -18,6 +18,7 @@ const WORKFLOW_DIR = join(ROOT, ".github", "workflows");
 
 interface Step {
   name?: string;
+  if?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -89,10 +90,10 @@ const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"))
 };
 
 describe("actionlint", () => {
-  test("finds the five workflows", () => {
+  test("finds the seven workflows", () => {
     assert.deepEqual(
       workflowFiles.map((entry) => entry.file),
-      ["cleanup.yml", "deploy.yml", "pr-stack.yml", "preview.yml", "pull-request.yml"],
+      ["cleanup.yml", "deploy.yml", "drift.yml", "pr-stack.yml", "preview.yml", "pull-request.yml", "renew-models.yml"],
     );
   });
 
@@ -199,7 +200,18 @@ describe("run scripts", () => {
     for (const match of text.matchAll(/npm run (?:--silent |-s )?([\w:-]+)/g)) called.add(match[1]);
   }
   test("the workflows call the scripts this project relies on", () => {
-    for (const script of ["plan", "smoke", "destroy", "stale-stacks"]) assert.ok(called.has(script), script);
+    for (const script of [
+      "plan",
+      "smoke",
+      "destroy",
+      "stale-stacks",
+      "models",
+      "renewal-pr",
+      "report-drift",
+      "pulumi",
+    ]) {
+      assert.ok(called.has(script), script);
+    }
   });
   for (const script of called) {
     test(`npm script "${script}" called by a workflow is defined in package.json`, () => {
@@ -244,7 +256,7 @@ describe("security properties", () => {
         assert.deepEqual(Object.keys(login.with ?? {}).sort(), ["client-id", "subscription-id", "tenant-id"], where);
       }
     }
-    assert.equal(azureJobs, 5, "preview, pr-stack deploy + teardown, deploy, cleanup");
+    assert.equal(azureJobs, 7, "preview, pr-stack deploy + teardown, deploy, cleanup, renew-models check, drift");
   });
 
   test("fork pull requests never get secrets or an OIDC token", () => {
@@ -265,8 +277,10 @@ describe("security properties", () => {
 
   test("write permissions only where needed", () => {
     const allowed: Record<string, string[]> = {
-      "id-token": ["preview.yml", "pr-stack.yml", "deploy.yml", "cleanup.yml"],
-      "pull-requests": ["preview.yml", "pr-stack.yml"],
+      "id-token": ["preview.yml", "pr-stack.yml", "deploy.yml", "cleanup.yml", "renew-models.yml", "drift.yml"],
+      "pull-requests": ["preview.yml", "pr-stack.yml", "renew-models.yml"],
+      contents: ["renew-models.yml"],
+      issues: ["drift.yml"],
     };
     for (const { file, workflow: parsed } of workflowFiles) {
       for (const [jobName, job] of Object.entries(parsed.jobs)) {
@@ -283,6 +297,9 @@ describe("security properties", () => {
     const expectedMajor: Record<string, string> = {
       "actions/checkout": "v6",
       "actions/setup-node": "v6",
+      // The first majors that run on Node.js 24 (actions/upload-artifact#745; download-artifact v7 release notes).
+      "actions/upload-artifact": "v6",
+      "actions/download-artifact": "v7",
       "azure/login": "v2",
       "pulumi/actions": "v7",
     };
@@ -419,5 +436,109 @@ describe("what each workflow does", () => {
     const smokeIndex = steps.findIndex((step) => step.run === "npm run smoke -- --stack dev --target all");
     assert.ok(upIndex >= 0 && smokeIndex > upIndex);
     assert.equal(parsed.concurrency?.["cancel-in-progress"], false);
+  });
+
+  test("renew-models.yml: weekly and on demand, never two runs at once, forks and unconfigured repositories skip with a notice", () => {
+    const parsed = workflow("renew-models.yml");
+    assert.deepEqual(Object.keys(parsed.on).sort(), ["schedule", "workflow_dispatch"]);
+    const cron = (parsed.on.schedule as { cron: string }[])[0]?.cron ?? "";
+    assert.match(cron, /^\d+ \d+ \* \* [0-6]$/, "once a week");
+    assert.deepEqual(parsed.concurrency, { group: "renew-models", "cancel-in-progress": false });
+    const skip = parsed.jobs["not-configured"];
+    assert.equal(skip?.if, "vars.AZURE_CLIENT_ID == '' || github.event.repository.fork");
+    assert.match(skip?.steps[0]?.run ?? "", /^echo "::notice title=Model renewal skipped::/);
+    assert.equal(parsed.jobs.stacks?.if, "vars.AZURE_CLIENT_ID != '' && !github.event.repository.fork");
+  });
+
+  test("renew-models.yml: the Azure job checks and renews with read access; only the GitHub job may write, without Azure", () => {
+    const parsed = workflow("renew-models.yml");
+    const check = parsed.jobs.check as Job;
+    const propose = parsed.jobs.propose as Job;
+    assert.deepEqual(check.permissions, { contents: "read", "id-token": "write" });
+    assert.deepEqual(propose.permissions, { contents: "write", "pull-requests": "write" });
+    assert.ok(!jobText(propose).includes("secrets."), "the writing job holds no secret");
+    assert.ok(
+      !propose.steps.some((step) => step.uses?.startsWith("azure/login@")),
+      "the writing job never signs in to Azure",
+    );
+    const checkRuns = check.steps.map((step) => step.run ?? "").join("\n");
+    assert.match(
+      checkRuns,
+      /npm run --silent models -- --stack "\$STACK" --check --json > "\$RUNNER_TEMP\/renewal\/check\.json"/,
+    );
+    assert.match(checkRuns, /if \[ "\$status" -gt 1 \]; then exit "\$status"; fi/, "exit 2 (usage) stops the job");
+    assert.match(
+      checkRuns,
+      /npm run --silent models -- --stack "\$STACK" --renew --json > "\$RUNNER_TEMP\/renewal\/renew\.json"/,
+    );
+    assert.match(
+      checkRuns,
+      /npm run plan -- --stack "\$STACK" --compare "\$RUNNER_TEMP\/renewal\/before\.json" --markdown/,
+    );
+    const proposeRuns = propose.steps.map((step) => step.run ?? "").join("\n");
+    assert.match(
+      proposeRuns,
+      /npm run renewal-pr -- --stack "\$STACK" --check "\$renewal\/check\.json" --project-dir "\$renewal"/,
+    );
+    assert.equal(propose.env?.GITHUB_TOKEN, expression("github.token"));
+  });
+
+  test("renew-models.yml: every stack refreshes the retirement table, its artifact carries it, and each pull request gets the whole run's tables", () => {
+    const parsed = workflow("renew-models.yml");
+    const check = parsed.jobs.check as Job;
+    const propose = parsed.jobs.propose as Job;
+    const renew = check.steps.find((step) => /models -- --stack "\$STACK" --renew/.test(step.run ?? ""));
+    assert.ok(renew, "a step runs models --renew");
+    assert.equal(renew.if, undefined, "--renew runs for passing stacks too: their catalogue dates retirements as well");
+    assert.match(renew.run ?? "", /cp lib\/model-retirements\.json "\$RUNNER_TEMP\/renewal\/lib\/"/);
+    const upload = check.steps.find((step) => step.uses?.startsWith("actions/upload-artifact@"));
+    assert.ok(upload, "the check job uploads an artifact");
+    assert.equal(upload.with?.path, `${expression("runner.temp")}/renewal`, "the artifact is the folder holding lib/");
+    assert.ok(check.steps.indexOf(upload) > check.steps.indexOf(renew), "uploaded after the table is copied");
+    const download = propose.steps.find((step) => step.uses?.startsWith("actions/download-artifact@"));
+    assert.equal(download?.with?.pattern, "renewal-*", "every stack's artifact");
+    assert.equal(download?.with?.["merge-multiple"], undefined, "each in its own renewal-<stack> folder");
+    const proposeRun = propose.steps.map((step) => step.run ?? "").join("\n");
+    assert.match(proposeRun, /for table in "\$RUNNER_TEMP"\/renewals\/renewal-\*\/lib\/model-retirements\.json; do/);
+    assert.match(proposeRun, /extra\+=\(--retirements "\$table"\)/);
+    assert.match(proposeRun, /renewal="\$RUNNER_TEMP\/renewals\/renewal-\$STACK"/);
+  });
+
+  test("drift.yml: nightly and on demand, stacks from DRIFT_STACKS (dev by default), preview --refresh, smoke, report", () => {
+    const parsed = workflow("drift.yml");
+    assert.deepEqual(Object.keys(parsed.on).sort(), ["schedule", "workflow_dispatch"]);
+    const cron = (parsed.on.schedule as { cron: string }[])[0]?.cron ?? "";
+    assert.match(cron, /^\d+ \d+ \* \* \*$/, "every night");
+    assert.deepEqual(parsed.concurrency, { group: "drift", "cancel-in-progress": false });
+    assert.equal(parsed.jobs.stacks?.env?.DRIFT_STACKS, expression("vars.DRIFT_STACKS || 'dev'"));
+    const drift = parsed.jobs.drift as Job;
+    assert.deepEqual(drift.permissions, { contents: "read", "id-token": "write", issues: "write" });
+    const runs = drift.steps.map((step) => step.run ?? "");
+    const index = (pattern: RegExp) => runs.findIndex((run) => pattern.test(run));
+    const pin = index(/^npm run models -- --stack "\$STACK" --if-unpinned$/);
+    const preview = index(
+      /npm run --silent pulumi -- preview --stack "\$STACK" --refresh --expect-no-changes --policy-pack policy --json/,
+    );
+    const smoke = index(
+      /npm run --silent smoke -- --stack "\$STACK" --target all --json > "\$RUNNER_TEMP\/smoke\.txt"/,
+    );
+    const reporter = index(
+      /npm run report-drift -- --stack "\$STACK" --preview "\$RUNNER_TEMP\/preview\.json" --smoke "\$RUNNER_TEMP\/smoke\.txt"/,
+    );
+    assert.ok(
+      pin >= 0 && pin < preview && preview < smoke && smoke < reporter,
+      JSON.stringify({ pin, preview, smoke, reporter }),
+    );
+    assert.match(parsed.jobs["not-configured"]?.steps[0]?.run ?? "", /::notice title=Drift check skipped::/);
+  });
+
+  test("drift.yml's stack list: DRIFT_STACKS split on spaces and commas into a JSON array", needsShellcheck, () => {
+    const step = workflow("drift.yml").jobs.stacks?.steps.find((candidate) => candidate.run?.includes("DRIFT_STACKS"));
+    const script = (step?.run ?? "").replace('>> "$GITHUB_OUTPUT"', "");
+    const result = spawnSync("bash", ["-c", script], {
+      env: { ...process.env, DRIFT_STACKS: "dev, prod  pr-7" },
+      encoding: "utf8",
+    });
+    assert.equal(result.stdout.trim(), 'stacks=["dev","prod","pr-7"]', result.stderr);
   });
 });

@@ -1,5 +1,5 @@
 /** Command line of `npm run destroy` (parsed by scripts/core/cli.ts: strict, --help, usage errors exit 2). */
-import { UsageError } from "../core/cli";
+import { defineCommand, UsageError } from "../core/cli";
 
 /** What the user asked for. */
 export interface TeardownOptions {
@@ -17,30 +17,43 @@ export interface TeardownOptions {
 /** Default of `--purge-wait`, in seconds. */
 export const DEFAULT_PURGE_WAIT_SECONDS = 120;
 
-export const USAGE = `Usage: npm run destroy -- --stack NAME [--yes] [--allow-protected] [--keep-stack] [--purge-wait SECONDS]
-
-Destroys the stack's resources, purges its soft-deleted Azure OpenAI account (Azure keeps a deleted account 48 h
-and blocks its name), and removes a test stack (pr-<number>, or output testStack) from the backend.
-Safe to re-run: a run after a partial failure finishes the job.
-
-  --stack NAME        the stack to tear down (required)
-  -y, --yes           do not ask for confirmation (needed when not run from a terminal)
-  --allow-protected   allow tearing down a protected stack ("prod", or protected: true)
-  --keep-stack        keep a test stack in the backend after its resources are gone
-  --purge-wait SECONDS  after destroying the account, how long to keep trying the purge while Azure does not list
-                      it as deleted yet (default ${DEFAULT_PURGE_WAIT_SECONDS})
-  -h, --help          show this help
-
-Exit codes: 0 done, 1 a step failed (re-run to resume), 2 usage error or not confirmed, 3 refused: protected stack.`;
-
-/** The options of `npm run destroy`, for parseCommandLine. */
-export const DESTROY_OPTIONS = {
-  stack: { type: "string" },
-  yes: { type: "boolean", short: "y", default: false },
-  "allow-protected": { type: "boolean", default: false },
-  "keep-stack": { type: "boolean", default: false },
-  "purge-wait": { type: "string" },
-} as const;
+/** The command line of `npm run destroy`: its options, parsing and usage. */
+export const DESTROY_SPEC = defineCommand({
+  name: "destroy",
+  summary: `Destroys the stack's resources, purges its soft-deleted Azure OpenAI account (Azure keeps a deleted account
+48 h and blocks its name), and removes a test stack (pr-<number>, or output testStack) from the backend. Safe to
+re-run: a run after a partial failure finishes the job.`,
+  options: {
+    stack: { type: "string", valueName: "NAME", required: true, description: "the stack to tear down" },
+    yes: {
+      type: "boolean",
+      short: "y",
+      default: false,
+      description: "do not ask for confirmation (needed when not run from a terminal)",
+    },
+    "allow-protected": {
+      type: "boolean",
+      default: false,
+      description: 'allow tearing down a protected stack ("prod", or protected: true)',
+    },
+    "keep-stack": {
+      type: "boolean",
+      default: false,
+      description: "keep a test stack in the backend after its resources are gone",
+    },
+    "purge-wait": {
+      type: "string",
+      valueName: "SECONDS",
+      description: `after destroying the account, how long to keep trying the purge while Azure does not list it as deleted yet (default ${DEFAULT_PURGE_WAIT_SECONDS})`,
+    },
+  },
+  exitCodes: {
+    ok: "done",
+    failed: "a step failed (re-run to resume)",
+    usage: "usage error or not confirmed",
+    refused: "refused: protected stack",
+  },
+});
 
 /** Pulumi stack names: letters, digits, `-`, `_`, `.`, optionally qualified as org/project/stack. */
 const STACK_NAME = /^(?:[A-Za-z0-9][\w.-]*\/){0,2}[A-Za-z0-9][\w.-]*$/;

@@ -5,7 +5,7 @@
  * up is kept unless it is too old: deleting someone's live test stack is worse than keeping one a day longer.
  */
 import { spawnSync } from "node:child_process";
-import { EXIT, runCommand, runMain, UsageError } from "../core/cli";
+import { defineCommand, EXIT, runCommand, runMain, UsageError } from "../core/cli";
 import { listStacks, type StackSummary } from "../core/pulumi-cli";
 import { shortStackName, TEST_STACK_NAME } from "./args";
 
@@ -40,22 +40,21 @@ function pullRequestState(number: string): string | undefined {
   return result.stdout.trim();
 }
 
-const USAGE = `Usage: npm run stale-stacks -- [--max-age-days N]
-
-Prints the test stacks (pr-<number>) to tear down, one per line on stdout, with the reason on stderr: the pull
-request is closed or merged (gh pr view), or the stack was not updated for N days. Changes nothing itself:
-cleanup.yml passes each line to npm run destroy.
-
-  --max-age-days N    tear down a test stack not updated for more than N days (default 7)
-  -h, --help          show this help
-
-Exit codes: 0 listed (possibly nothing), 1 the stacks could not be listed, 2 usage error.`;
-
-const SPEC = {
+const SPEC = defineCommand({
   name: "stale-stacks",
-  usage: USAGE,
-  options: { "max-age-days": { type: "string", default: "7" } },
-} as const;
+  summary: `Prints the test stacks (pr-<number>) to tear down, one per line on stdout, with the reason on stderr: the
+pull request is closed or merged (gh pr view), or the stack was not updated for N days. Changes nothing itself:
+cleanup.yml passes each line to npm run destroy.`,
+  options: {
+    "max-age-days": {
+      type: "string",
+      valueName: "N",
+      default: "7",
+      description: "tear down a test stack not updated for more than N days",
+    },
+  },
+  exitCodes: { ok: "listed (possibly nothing)", failed: "the stacks could not be listed" },
+});
 
 /** Runs `npm run stale-stacks` with `argv` (without node and the script) and returns the exit code. */
 export function staleStacks(argv: readonly string[]): Promise<number> {

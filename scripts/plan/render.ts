@@ -3,7 +3,11 @@
  * Mermaid diagram of identities and their roles (GitHub renders ```mermaid blocks in job summaries).
  */
 import type { InputChange, MatchedChanges, PlanComparison } from "../core/plan/compare";
-import type { AccessRow, PlanDocument, Verdict } from "../core/plan/model";
+import type { AccessRow, PlanDocument, PlannedResource, Verdict } from "../core/plan/model";
+
+const ACCOUNT_TYPE = "azure-native:cognitiveservices:Account";
+const DEPLOYMENT_TYPE = "azure-native:cognitiveservices:Deployment";
+const USER_ASSIGNED_IDENTITY_TYPE = "azure-native:managedidentity:UserAssignedIdentity";
 
 /** Escapes a value for a markdown table cell. */
 function cell(value: unknown): string {
@@ -27,6 +31,87 @@ function table(headers: string[], rows: string[][]): string[] {
 
 function shortType(type: string): string {
   return type.replace(/^azure-native:/, "");
+}
+
+/** The value at `path` under a planned resource's inputs, or undefined. */
+function input(resource: PlannedResource, ...path: string[]): unknown {
+  let value: unknown = resource.inputs;
+  for (const key of path) value = typeof value === "object" && value !== null ? Reflect.get(value, key) : undefined;
+  return value;
+}
+
+function shown(value: unknown): string {
+  return value === undefined ? "(not set)" : cell(value);
+}
+
+/** Model, version, SKU and capacity of each deployment: what the stack will bill and what retires when. */
+function deploymentTable(resources: readonly PlannedResource[]): string[] {
+  return table(
+    ["deployment", "account", "model", "version", "SKU", "capacity", "version upgrade"],
+    resources
+      .filter((resource) => resource.type === DEPLOYMENT_TYPE)
+      .map((resource) => [
+        shown(input(resource, "deploymentName")),
+        shown(input(resource, "accountName")),
+        shown(input(resource, "properties", "model", "name")),
+        shown(input(resource, "properties", "model", "version")),
+        shown(input(resource, "sku", "name")),
+        shown(input(resource, "sku", "capacity")),
+        shown(input(resource, "properties", "versionUpgradeOption")),
+      ]),
+  );
+}
+
+/**
+ * The network mode an account's inputs amount to, in the config's words (`networkMode`, components/openai-account.ts):
+ * public access Disabled is `private`; Enabled with default action Deny is `allowList`; Enabled with Allow is `public`.
+ */
+function networkMode(account: PlannedResource): string {
+  const publicAccess = input(account, "properties", "publicNetworkAccess");
+  const defaultAction = input(account, "properties", "networkAcls", "defaultAction");
+  if (publicAccess === "Disabled") return "private";
+  if (publicAccess === "Enabled" && defaultAction === "Deny") return "allowList";
+  if (publicAccess === "Enabled" && defaultAction === "Allow") return "public";
+  return "(not one of public, allowList, private)";
+}
+
+function countOf(value: unknown): string {
+  return String(Array.isArray(value) ? value.length : 0);
+}
+
+/**
+ * The account settings a reviewer checks, as the program sets them: API keys (local auth) off, the network mode and
+ * public network access (Learn: "Disable local authentication in Azure AI Services"; "Configure Azure AI services
+ * virtual networks").
+ */
+function accountSecurityTable(resources: readonly PlannedResource[]): string[] {
+  return table(
+    [
+      "account resource",
+      "local auth (API keys)",
+      "network mode",
+      "public network access",
+      "default action",
+      "allowed IP ranges",
+      "allowed subnets",
+    ],
+    resources
+      .filter((resource) => resource.type === ACCOUNT_TYPE)
+      .map((account) => {
+        const disableLocalAuth = input(account, "properties", "disableLocalAuth");
+        return [
+          cell(account.name),
+          disableLocalAuth === true
+            ? "off (`disableLocalAuth: true`)"
+            : `**on** (\`disableLocalAuth: ${String(disableLocalAuth)}\`)`,
+          networkMode(account),
+          shown(input(account, "properties", "publicNetworkAccess")),
+          shown(input(account, "properties", "networkAcls", "defaultAction")),
+          countOf(input(account, "properties", "networkAcls", "ipRules")),
+          countOf(input(account, "properties", "networkAcls", "virtualNetworkRules")),
+        ];
+      }),
+  );
 }
 
 /** `type::name` of a URN, the readable part. */
@@ -68,7 +153,8 @@ export function mermaid(plan: PlanDocument): string[] {
   }
   for (const [scope, node] of scopeNode) lines.push(`  ${node}[("${mermaidText(scopeLabel(scope))}")]`);
   plan.identities.forEach((identity, index) => {
-    lines.push(`  R${index} -. "system-assigned identity" .-> ${principalNode.get(identity.principalId)}`);
+    const kind = identity.type === USER_ASSIGNED_IDENTITY_TYPE ? "user-assigned identity" : "system-assigned identity";
+    lines.push(`  R${index} -. "${kind}" .-> ${principalNode.get(identity.principalId)}`);
   });
   for (const row of plan.access) {
     lines.push(`  ${principalNode.get(row.principalId)} -- "${mermaidText(row.role)}" --> ${scopeNode.get(row.scope)}`);
@@ -126,6 +212,12 @@ export function renderPlan(plan: PlanDocument): string {
           "",
         ]
       : []),
+    "## Model deployments",
+    "",
+    ...deploymentTable(plan.resources),
+    "## Account security",
+    "",
+    ...accountSecurityTable(plan.resources),
     "## Guardrails",
     "",
     ...verdictTable(plan.verdicts),

@@ -1,14 +1,15 @@
 /**
  * What the GitHub workflows need on the Azure and GitHub side, decided from .github/workflows:
- * - preview.yml runs on `pull_request`; pr-stack.yml too (same-repository PRs): federated subject
- *   `repo:<owner>/<repo>:pull_request`. deploy.yml (push to main) and cleanup.yml (schedule, default branch):
- *   `repo:<owner>/<repo>:ref:refs/heads/main`. Subject formats: GitHub docs "About security hardening with OpenID
- *   Connect", example subject claims; issuer https://token.actions.githubusercontent.com and audience
- *   api://AzureADTokenExchange: Learn "Configure an app to trust an external identity provider" (GitHub Actions).
+ * - preview.yml runs on `pull_request`; pr-stack.yml too (same-repository PRs): subject context `pull_request`.
+ *   deploy.yml (push to main) and cleanup.yml (schedule, default branch): context `ref:refs/heads/main`. The
+ *   repository part of the subject is what GitHub reports (oidc-subject.ts). Issuer
+ *   https://token.actions.githubusercontent.com and audience api://AzureADTokenExchange: Learn "Configure an app to
+ *   trust an external identity provider" (GitHub Actions).
  * - every Azure job reads vars AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID, PULUMI_BACKEND_URL and the
  *   secret PULUMI_CONFIG_PASSPHRASE.
  */
 import { BUILT_IN_ROLES, PRIVILEGED_ROLES, roleDefinitionId } from "../../lib/constants";
+import type { IssuedSubject, WorkflowContext } from "./oidc-subject";
 import type { Repository } from "./repository";
 
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
@@ -22,20 +23,38 @@ export interface FederatedCredential {
   description: string;
 }
 
-export function federatedCredentials(repository: Repository): FederatedCredential[] {
+const CONTEXT_NAMES: Record<WorkflowContext, { suffix: string; description: string }> = {
+  pull_request: {
+    suffix: "pull-request",
+    description: "preview.yml and pr-stack.yml: pull requests from this repository",
+  },
+  "ref:refs/heads/main": {
+    suffix: "main",
+    description: "deploy.yml (push to main) and cleanup.yml (scheduled, default branch)",
+  },
+};
+
+/**
+ * One credential per distinct subject. Names carry the context and, for the immutable form, `-immutable`, so both
+ * forms can sit side by side during a migration; a template without `context` gives one subject for both contexts.
+ */
+export function federatedCredentials(
+  repository: Repository,
+  subjects: readonly IssuedSubject[],
+): FederatedCredential[] {
   const slug = `${repository.owner}-${repository.name}`;
-  return [
-    {
-      name: `${slug}-pull-request`.slice(0, 120),
-      subject: `repo:${repository.owner}/${repository.name}:pull_request`,
-      description: "preview.yml and pr-stack.yml: pull requests from this repository",
-    },
-    {
-      name: `${slug}-main`.slice(0, 120),
-      subject: `repo:${repository.owner}/${repository.name}:ref:refs/heads/main`,
-      description: "deploy.yml (push to main) and cleanup.yml (scheduled, default branch)",
-    },
-  ];
+  const bySubject = new Map<string, FederatedCredential>();
+  for (const { context, form, subject } of subjects) {
+    const { suffix, description } = CONTEXT_NAMES[context];
+    const existing = bySubject.get(subject);
+    if (existing) {
+      existing.description = `${existing.description}; ${description}`;
+      continue;
+    }
+    const name = `${slug}-${suffix}${form === "immutable" ? "-immutable" : ""}`;
+    bySubject.set(subject, { name: name.slice(0, 120), subject, description });
+  }
+  return [...bySubject.values()];
 }
 
 /**

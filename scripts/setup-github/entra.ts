@@ -125,12 +125,21 @@ export async function ensureServicePrincipal(
   };
 }
 
+/** Subjects to look for besides the desired ones. */
+export interface OtherSubjects {
+  /** Kept (and reported unchanged) when present, not created: the second form while a migration is under way. */
+  keepIfPresent: readonly string[];
+  /** Reported with how to delete them: subjects GitHub no longer issues for this repository. */
+  stale: readonly string[];
+}
+
 /** Each desired credential: kept when one with the same issuer and subject exists, else created (or its name's updated). */
 export async function ensureFederatedCredentials(
   graph: Client,
   applicationObjectId: string | undefined,
   desired: readonly FederatedCredential[],
   dryRun: boolean,
+  other: OtherSubjects = { keepIfPresent: [], stale: [] },
 ): Promise<Change[]> {
   const existing: GraphFederatedCredential[] = applicationObjectId
     ? (
@@ -180,6 +189,23 @@ export async function ensureFederatedCredentials(
       subject,
       action: "create",
       detail: `issuer ${GITHUB_ISSUER}, audience ${TOKEN_EXCHANGE_AUDIENCE}`,
+    });
+  }
+  const github = existing.filter((item) => item.issuer === GITHUB_ISSUER);
+  for (const item of github.filter((each) => other.keepIfPresent.includes(each.subject))) {
+    changes.push({
+      area: "Entra ID",
+      subject: `federated credential ${item.subject}`,
+      action: "unchanged",
+      detail: `name ${item.name}, kept for the switch to immutable subjects`,
+    });
+  }
+  for (const item of github.filter((each) => other.stale.includes(each.subject))) {
+    changes.push({
+      area: "Entra ID",
+      subject: `federated credential ${item.subject}`,
+      action: "stale",
+      detail: `GitHub no longer issues this subject for the repository, yet the credential still trusts it: delete it with az ad app federated-credential delete --id ${applicationObjectId} --federated-credential-id ${item.id}`,
     });
   }
   return changes;

@@ -5,10 +5,12 @@
  * real clients; the whole error is kept for --verbose only.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { createHttpHeaders, createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
 import { AzureCliCredential } from "@azure/identity";
-import { describeAzureError, renderAzureError, SIGN_IN_FIX } from "../../scripts/core/azure-error";
+import { AZURE_ERROR_KINDS, describeAzureError, renderAzureError, SIGN_IN_FIX } from "../../scripts/core/azure-error";
 import type { CommandIo } from "../../scripts/core/cli";
 import { modelsCommand } from "../../scripts/core/models/command";
 import { renderJson, renderText } from "../../scripts/core/preflight/render";
@@ -16,7 +18,7 @@ import { serverErrorAnswer, throttledAnswer } from "../fixtures/arm/errors";
 import { createStandInAzureCli } from "../standins/az-cli";
 import { SUBSCRIPTION_ID, USER_PRINCIPAL } from "../standins/principals";
 import { startStandIn } from "../standins/server";
-import { BASE_CONFIG, NOW, needsOpenssl, only, ownerWorld, preflight, projectWith, useStandIns } from "./harness";
+import { BASE_CONFIG, NOW, needsOpenssl, only, ownerWorld, preflight, projectWith, ROOT, useStandIns } from "./harness";
 
 const setup = useStandIns();
 
@@ -24,6 +26,15 @@ const THROTTLED_FIX =
   "wait 17 s (Azure's Retry-After) and run again: Resource Manager limits requests per subscription and identity, so other tools calling it at the same time count too";
 const SERVER_FIX =
   "Azure failed on its side: run again in a few minutes, and if it persists check Azure status (https://azure.status.microsoft) and the subscription's Service Health";
+
+describe("docs/preflight.md", () => {
+  test("the failure-kind table lists exactly the kinds azure-error.ts tells apart, in its order", () => {
+    const page = readFileSync(join(ROOT, "docs", "preflight.md"), "utf8");
+    const table = page.slice(page.indexOf("| Kind "));
+    const kinds = [...table.matchAll(/^\| `([a-z-]+)` +\|/gm)].map((match) => match[1]);
+    assert.deepEqual(kinds, [...AZURE_ERROR_KINDS]);
+  });
+});
 
 describe("describeAzureError on errors the clients build", () => {
   const request = createPipelineRequest({ url: "https://management.azure.com/subscriptions/x/locations" });

@@ -110,11 +110,17 @@ describe("npm run preflight (the command)", { skip: needsOpenssl, concurrency: 1
   });
 
   test("usage errors exit 2: no --stack, an unknown option, an http endpoint", async () => {
-    for (const args of [[], ["--stack", "pf", "--bogus"], ["--stack", "pf", "--arm-endpoint", "http://127.0.0.1:1"]]) {
+    for (const args of [[], ["--stack", "pf", "--arm-endpoint", "http://127.0.0.1:1"]]) {
       const io = capture();
       assert.equal(await main(args, io, {}), 2, `${args.join(" ")}: ${io.stderr()}`);
       assert.match(io.stderr(), /usage: npm run preflight/);
     }
+    const mistyped = capture();
+    assert.equal(await main(["--stack", "pf", "--jsn"], mistyped, {}), 2, mistyped.stderr());
+    assert.match(
+      mistyped.stderr(),
+      /^preflight: unknown option --jsn; did you mean --json\? \(npm run preflight -- --help lists the options\)$/m,
+    );
   });
 
   test("--json prints the results, the summary and the exit code; a failed check exits 1 (child process)", async () => {

@@ -185,6 +185,8 @@ export interface PreflightRunOptions {
   /** A project of its own (the repository for its committed stacks) instead of one written for `config`. */
   projectDir?: string;
   stack?: string;
+  /** Only these checks after config and identity: a test of one check needs neither the plan nor the others. */
+  only?: readonly string[];
 }
 
 /** Runs preflight in-process against a stand-in serving `world`, for a stack configured with `config`. */
@@ -209,6 +211,7 @@ export async function preflight(
       now: NOW,
       ...(options.readAzAccount ? { readAzAccount: options.readAzAccount } : {}),
       ...(options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {}),
+      ...(options.only ? { only: options.only } : {}),
     });
     return { report, world, arm };
   } finally {

@@ -40,7 +40,7 @@ describe("preflight: role-conflicts", { skip: needsOpenssl, concurrency: 1 }, ()
       principalId: USER_PRINCIPAL.objectId,
       principalType: "User",
     });
-    const { report } = await preflight(setup, world);
+    const { report } = await preflight(setup, world, BASE_CONFIG, { only: ["role-assignment-conflicts"] });
     const conflict = only(report, "role-assignment-conflicts");
     assert.equal(conflict.status, "fail");
     assert.match(conflict.found, new RegExp(`role assignment ${byHand} .*not made by this stack`));
@@ -78,7 +78,12 @@ describe("preflight: role-conflicts", { skip: needsOpenssl, concurrency: 1 }, ()
         principalType: "Group",
       },
     );
-    const { report } = await preflight(setup, world, { ...BASE_CONFIG, groups: [group], users: ["alice@contoso.com"] });
+    const { report } = await preflight(
+      setup,
+      world,
+      { ...BASE_CONFIG, groups: [group], users: ["alice@contoso.com"] },
+      { only: ["role-assignment-conflicts"] },
+    );
     const results = resultsOf(report, "role-assignment-conflicts");
     assert.deepEqual(
       results.map((result) => result.status),
@@ -101,7 +106,14 @@ describe("preflight: role-conflicts", { skip: needsOpenssl, concurrency: 1 }, ()
       principalType: "Group",
     });
     const conflict = only(
-      (await preflight(setup, world, { ...BASE_CONFIG, groups: [group], grantDeployer: false })).report,
+      (
+        await preflight(
+          setup,
+          world,
+          { ...BASE_CONFIG, groups: [group], grantDeployer: false },
+          { only: ["role-assignment-conflicts"] },
+        )
+      ).report,
       "role-assignment-conflicts",
     );
     assert.equal(conflict.status, "fail");

@@ -11,10 +11,13 @@ const setup = useStandIns();
 describe("preflight: subdomain", { skip: needsOpenssl, concurrency: 1 }, () => {
   test("subdomain: a fixed name that is free passes; one taken elsewhere fails", async () => {
     const config = { ...BASE_CONFIG, accountSubdomain: "kl-preflight-one" };
-    assert.equal(only((await preflight(setup, ownerWorld(), config)).report, "subdomain").status, "pass");
+    assert.equal(
+      only((await preflight(setup, ownerWorld(), config, { only: ["subdomain"] })).report, "subdomain").status,
+      "pass",
+    );
     const world = ownerWorld();
     world.takenSubdomains.push("kl-preflight-one");
-    const subdomain = only((await preflight(setup, world, config)).report, "subdomain");
+    const subdomain = only((await preflight(setup, world, config, { only: ["subdomain"] })).report, "subdomain");
     assert.equal(subdomain.status, "fail");
     assert.equal(
       subdomain.found,
@@ -26,7 +29,12 @@ describe("preflight: subdomain", { skip: needsOpenssl, concurrency: 1 }, () => {
   test("subdomain: a name held by a soft-deleted account of the subscription fails with the purge command", async () => {
     const world = ownerWorld();
     world.deletedAccounts.push({ name: "kl-preflight-two", location: "eastus2", resourceGroup: GROUP });
-    const { report } = await preflight(setup, world, { ...BASE_CONFIG, accountSubdomain: "kl-preflight-two" });
+    const { report } = await preflight(
+      setup,
+      world,
+      { ...BASE_CONFIG, accountSubdomain: "kl-preflight-two" },
+      { only: ["subdomain"] },
+    );
     const subdomain = only(report, "subdomain");
     assert.equal(subdomain.status, "fail");
     assert.match(
@@ -45,12 +53,22 @@ describe("preflight: subdomain", { skip: needsOpenssl, concurrency: 1 }, () => {
     world.resourceGroups.push(GROUP);
     world.accounts[GROUP] = ["kl-preflight-three"];
     const own = only(
-      (await preflight(setup, world, { ...BASE_CONFIG, accountSubdomain: "kl-preflight-three" })).report,
+      (
+        await preflight(
+          setup,
+          world,
+          { ...BASE_CONFIG, accountSubdomain: "kl-preflight-three" },
+          { only: ["subdomain"] },
+        )
+      ).report,
       "subdomain",
     );
     assert.equal(own.status, "pass");
     assert.match(own.found, /already exists in resource group rg-preflight/);
-    const derived = only((await preflight(setup, ownerWorld())).report, "subdomain");
+    const derived = only(
+      (await preflight(setup, ownerWorld(), BASE_CONFIG, { only: ["subdomain"] })).report,
+      "subdomain",
+    );
     assert.equal(derived.status, "pass");
     assert.match(derived.found, /derived \(keyless-openai-pf-<random suffix>\).*nothing to check before it/);
   });
@@ -65,7 +83,14 @@ describe("preflight: subdomain", { skip: needsOpenssl, concurrency: 1 }, () => {
       regional: true,
     });
     const subdomain = only(
-      (await preflight(setup, world, { ...BASE_CONFIG, accountSubdomain: "kl-preflight-four" })).report,
+      (
+        await preflight(
+          setup,
+          world,
+          { ...BASE_CONFIG, accountSubdomain: "kl-preflight-four" },
+          { only: ["subdomain"] },
+        )
+      ).report,
       "subdomain",
     );
     assert.equal(subdomain.status, "pass", subdomain.found);
@@ -75,7 +100,8 @@ describe("preflight: subdomain", { skip: needsOpenssl, concurrency: 1 }, () => {
     const world = ownerWorld();
     world.invalidSubdomains.push("kl-preflight-bad");
     const subdomain = only(
-      (await preflight(setup, world, { ...BASE_CONFIG, accountSubdomain: "kl-preflight-bad" })).report,
+      (await preflight(setup, world, { ...BASE_CONFIG, accountSubdomain: "kl-preflight-bad" }, { only: ["subdomain"] }))
+        .report,
       "subdomain",
     );
     assert.equal(subdomain.status, "fail");

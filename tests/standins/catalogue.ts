@@ -44,6 +44,13 @@ export interface CatalogueState {
   pageSize?: number;
   /** Problems seen in requests (api-version, audience); tests assert it stays empty. */
   protocolErrors: string[];
+  /**
+   * Entries served as they are instead of `models`: a recorded catalogue (tests/fixtures/catalogue/), so the code is
+   * judged on what Azure really answered, not on bodies built here.
+   */
+  recordedModels?: unknown[];
+  /** The next answers to give instead of the catalogue, one per request (counted by attempt), as Azure refuses. */
+  refusals?: { status: number; body: unknown; headers?: Record<string, string> }[];
 }
 
 /** The usage name Azure gives a model's SKU, e.g. `OpenAI.GlobalStandard.gpt-5.4-mini`. */
@@ -106,6 +113,12 @@ function refused(state: CatalogueState, request: RecordedRequest) {
   return undefined;
 }
 
+/** The next queued refusal, if any: one request consumes one. */
+function nextRefusal(state: CatalogueState) {
+  const refusal = state.refusals?.shift();
+  return refusal ? json(refusal.status, refusal.body, refusal.headers) : undefined;
+}
+
 /** Routes for the catalogue and usages of `state.location` in `state.subscriptionId`. */
 export function catalogueRoutes(state: CatalogueState): Route[] {
   const base = `^/subscriptions/${state.subscriptionId}/providers/Microsoft\\.CognitiveServices/locations/([^/]+)`;
@@ -116,9 +129,9 @@ export function catalogueRoutes(state: CatalogueState): Route[] {
       method: "GET",
       path: new RegExp(`${base}/models$`, "i"),
       handle: (request, match) => {
-        const error = refused(state, request) ?? wrongLocation(match[1]);
+        const error = refused(state, request) ?? nextRefusal(state) ?? wrongLocation(match[1]);
         if (error) return error;
-        const all = state.models.map(modelBody);
+        const all = state.recordedModels ?? state.models.map(modelBody);
         const pageSize = state.pageSize ?? all.length;
         const start = Number(request.url.searchParams.get("$skipToken") ?? "0");
         const page = all.slice(start, start + pageSize);

@@ -4,6 +4,9 @@
  * and "Actions secrets" (GET public-key `{key_id, key}`, GET secret 200 `{name, created_at, updated_at}`, PUT 201
  * created / 204 updated); 404 `{message: "Not Found", documentation_url}`. Secrets are opened with the repository's
  * private key (libsodium `crypto_box_seal_open`), so a test sees exactly what the command encrypted.
+ * The repository itself (`GET /repos/{owner}/{repo}`) and its OIDC subject customization (repository and organisation)
+ * answer with the bodies a test puts in the state, recorded or documented ones from tests/fixtures/github/; owner and
+ * repository names match without regard to case, as on GitHub.
  */
 import sodium from "libsodium-wrappers";
 import { json, type RecordedRequest, type Route, type StandInResponse } from "./server";
@@ -16,6 +19,12 @@ export interface GitHubState {
   /** Decrypted secret values. */
   secrets: Map<string, string>;
   keyId: string;
+  /** Body of `GET /repos/{owner}/{repo}`. */
+  repository: object;
+  /** Body of `GET /repos/{owner}/{repo}/actions/oidc/customization/sub`; `undefined` answers 404. */
+  oidcSubject?: object;
+  /** Body of `GET /orgs/{owner}/actions/oidc/customization/sub`; `undefined` answers 404. */
+  organizationOidcSubject?: object;
 }
 
 const NOT_FOUND: StandInResponse = json(404, {
@@ -31,7 +40,9 @@ export async function repositoryKeyPair(): Promise<{ publicKey: Uint8Array; priv
 }
 
 export function githubRoutes(state: GitHubState, keys: { publicKey: Uint8Array; privateKey: Uint8Array }): Route[] {
-  const base = `/repos/${state.owner}/${state.repo}/actions`;
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const repositoryPath = `/repos/${literal(state.owner)}/${literal(state.repo)}`;
+  const base = `${repositoryPath}/actions`;
   const authorized = (request: RecordedRequest): StandInResponse | undefined => {
     const match = /^(?:token|bearer)\s+(\S+)$/i.exec(request.headers.authorization ?? "");
     if (match?.[1] !== state.token) {
@@ -45,13 +56,28 @@ export function githubRoutes(state: GitHubState, keys: { publicKey: Uint8Array; 
   };
   const route = (method: string, path: string, handle: Route["handle"]): Route => ({
     method,
-    path: new RegExp(`^${base}${path}$`),
+    path: new RegExp(`^${base}${path}$`, "i"),
     handle: (request, match) => authorized(request) ?? handle(request, match),
   });
   const body = (request: RecordedRequest) => JSON.parse(request.body || "{}") as Record<string, unknown>;
   const stamp = "2026-11-29T00:00:00Z";
 
+  const reading = (path: RegExp, body: () => object | undefined): Route => ({
+    method: "GET",
+    path,
+    handle: (request) => {
+      const found = body();
+      return authorized(request) ?? (found === undefined ? NOT_FOUND : json(200, found));
+    },
+  });
+
   return [
+    reading(new RegExp(`^${repositoryPath}$`, "i"), () => state.repository),
+    reading(new RegExp(`^${base}/oidc/customization/sub$`, "i"), () => state.oidcSubject),
+    reading(
+      new RegExp(`^/orgs/${literal(state.owner)}/actions/oidc/customization/sub$`, "i"),
+      () => state.organizationOidcSubject,
+    ),
     route("GET", "/variables/([A-Za-z0-9_]+)", (_request, match) => {
       const value = state.variables.get(match[1] ?? "");
       return value === undefined

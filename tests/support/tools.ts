@@ -1,5 +1,5 @@
 /**
- * One rule for every external tool a test needs (the README's "Prerequisites for npm test" lists each):
+ * One rule for every external tool a test needs (the README's "Tools" paragraph lists each):
  * - present: the test runs;
  * - missing under CI=true: the test file fails at once with the install command (CI must have it);
  * - missing locally: the test is skipped loudly, with the install command in the skip reason and on stderr.
@@ -41,17 +41,19 @@ function isInstalled(tool: TestTool): boolean {
 
 /**
  * `false` when every tool is installed; otherwise the skip reason (locally), or throws (under CI=true).
- * `environment` is injectable for the rule's own tests.
+ * `environment`, `installed` and `warn` are injectable so that the rule's own tests, which pretend tools are missing,
+ * print nothing: `npm test` says SKIPPING only for a tool that is really missing.
  */
 export function missingTool(
   tools: TestTool | readonly TestTool[],
   environment: NodeJS.ProcessEnv = process.env,
   installed: (tool: TestTool) => boolean = isInstalled,
+  warn: (line: string) => void = (line) => process.stderr.write(line),
 ): string | false {
   const missing = (typeof tools === "string" ? [tools] : tools).filter((tool) => !installed(tool));
   if (missing.length === 0) return false;
   const message = missing.map((tool) => `${tool} is not installed (${TEST_TOOLS[tool]})`).join("; ");
   if (environment.CI === "true") throw new Error(`${message}: CI must install it (.ci/run does)`);
-  process.stderr.write(`SKIPPING tests that need ${missing.join(", ")}: ${message}\n`);
+  warn(`SKIPPING tests that need ${missing.join(", ")}: ${message}\n`);
   return message;
 }

@@ -4,7 +4,6 @@
  */
 import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices";
 import type { TokenCredential } from "@azure/core-auth";
-import type { PipelineRetryOptions } from "@azure/core-rest-pipeline";
 import { ARM_SCOPE } from "../../../lib/constants";
 import { readAzAccount, resolveSubscription } from "../preflight/target";
 import { readStackConfig } from "../stack-config";
@@ -30,16 +29,19 @@ export async function subscriptionFor(projectDir: string, stack: string, env: No
   return resolved.subscriptionId;
 }
 
-/** The Cognitive Services management client for the catalogue, with ARM's token audience wherever ARM is. */
+/**
+ * The Cognitive Services management client for the catalogue, with ARM's token audience wherever ARM is. `maxRetries`
+ * caps the client's own retries of 429 (after Retry-After) and 5xx answers (@azure/core-rest-pipeline default 3).
+ */
 export function catalogueClient(
   credential: TokenCredential,
   subscriptionId: string,
   armEndpoint: string,
-  retryOptions?: PipelineRetryOptions,
+  maxRetries?: number,
 ): CognitiveServicesManagementClient {
   return new CognitiveServicesManagementClient(credential, subscriptionId, {
     endpoint: armEndpoint,
     credentialScopes: [ARM_SCOPE],
-    ...(retryOptions ? { retryOptions } : {}),
+    ...(maxRetries === undefined ? {} : { retryOptions: { maxRetries } }),
   });
 }

@@ -10,9 +10,10 @@
  *   and `currentValue` (examples/ListUsages.json). For Standard-type SKUs both count thousands of tokens per minute,
  *   the unit of a deployment's capacity (Azure OpenAI "quota" page).
  *
- * Lifecycle meanings (the SDK's KnownModelLifecycleStatus docs, same package): `Deprecating` (and `Legacy`): "Only
- * customers with existing deployments can create new deployments"; `Deprecated`: retired, "inference calls to
- * deployments of models in this lifecycle state will return 410 errors"; `Preview`: "may be subject to changes".
+ * Lifecycle meanings (the SDK's KnownModelLifecycleStatus docs, same package): `Deprecating`: "Only customers with
+ * existing deployments can create new deployments"; `Legacy`: "no longer recommended" (still deployable: a warning,
+ * not a refusal); `Deprecated`: retired, "inference calls to deployments of models in this lifecycle state will return
+ * 410 errors"; `Preview`: "may be subject to changes".
  * `deprecation.inference` is the date inference stops; a SKU's `deprecationDate` is when that SKU stops serving it.
  */
 import type { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices";
@@ -42,6 +43,8 @@ export interface CatalogueModel {
   lifecycleStatus: string;
   /** The model answers chat completions (`capabilities.chatCompletion` or `capabilities.chat` is "true"). */
   chat: boolean;
+  /** The catalogue marks it a reasoning model (`capabilities.reasoningSummary` is "true", as o1, o3-mini, o4-mini). */
+  reasoningCapability: boolean;
   /** When inference stops for every SKU (`deprecation.inference`). */
   retiresOn?: Date;
   skus: CatalogueSku[];
@@ -85,6 +88,7 @@ export async function readCatalogue(client: CognitiveServicesManagementClient, l
       format: model.format ?? "",
       lifecycleStatus: model.lifecycleStatus ?? "",
       chat: capabilities.chatCompletion === "true" || capabilities.chat === "true",
+      reasoningCapability: capabilities.reasoningSummary === "true",
       retiresOn: toDate(model.deprecation?.inference),
       skus: (model.skus ?? []).flatMap((sku) =>
         sku.name ? [{ name: sku.name, usageName: sku.usageName, retiresOn: toDate(sku.deprecationDate) }] : [],
@@ -105,7 +109,7 @@ export type Severity = "fail" | "warn";
 /** One reason a model version cannot (or should not) be deployed. */
 export interface Finding {
   severity: Severity;
-  /** Stable id: not-offered, sku-not-offered, retired, closed-to-new-customers, retiring-soon, preview, no-quota, quota-unknown, not-chat. */
+  /** Stable id: not-offered, sku-not-offered, retired, closed-to-new-customers, retiring-soon, legacy, preview, no-quota, quota-unknown, not-chat. */
   kind: string;
   message: string;
 }
@@ -120,8 +124,26 @@ function retirementOf(model: CatalogueModel, sku: CatalogueSku | undefined): Dat
   return dates.length === 0 ? undefined : new Date(Math.min(...dates.map((date) => date.getTime())));
 }
 
-/** Everything that stands between this deployment and a working `pulumi up`, judged against `now`. */
-export function judge(catalogue: Catalogue, wanted: WantedDeployment, now: Date): Finding[] {
+/** The date a model version retires with this SKU, as the catalogue says (undefined when it gives none). */
+export function retirementFor(catalogue: Catalogue, model: string, version: string, sku: string): Date | undefined {
+  const entry = catalogue.models.find((candidate) => candidate.name === model && candidate.version === version);
+  if (!entry) return undefined;
+  return retirementOf(
+    entry,
+    entry.skus.find((candidate) => candidate.name.toLowerCase() === sku.toLowerCase()),
+  );
+}
+
+/**
+ * Everything that stands between this deployment and a working `pulumi up`, judged against `now`; a retirement within
+ * `withinDays` (default RETIREMENT_WARNING_DAYS) is reported as retiring-soon.
+ */
+export function judge(
+  catalogue: Catalogue,
+  wanted: WantedDeployment,
+  now: Date,
+  withinDays: number = RETIREMENT_WARNING_DAYS,
+): Finding[] {
   const label = `${wanted.model} ${wanted.version}`;
   const model = catalogue.models.find(
     (candidate) => candidate.name === wanted.model && candidate.version === wanted.version,
@@ -153,14 +175,21 @@ export function judge(catalogue: Catalogue, wanted: WantedDeployment, now: Date)
       message: `${label} is retired${retiresOn ? ` since ${day(retiresOn)}` : ""}: calls to its deployments fail`,
     });
   } else {
-    if (model.lifecycleStatus === "Deprecating" || model.lifecycleStatus === "Legacy") {
+    if (model.lifecycleStatus === "Deprecating") {
       findings.push({
         severity: "fail",
         kind: "closed-to-new-customers",
         message: `${label} is ${model.lifecycleStatus}: closed to new customers (only subscriptions that already deploy it may create deployments)${retiresOn ? `, retires ${day(retiresOn)}` : ""}`,
       });
     }
-    if (retiresOn && retiresOn.getTime() - now.getTime() <= RETIREMENT_WARNING_DAYS * DAY_MS) {
+    if (model.lifecycleStatus === "Legacy") {
+      findings.push({
+        severity: "warn",
+        kind: "legacy",
+        message: `${label} is Legacy: still deployable, but no longer recommended`,
+      });
+    }
+    if (retiresOn && retiresOn.getTime() - now.getTime() <= withinDays * DAY_MS) {
       const days = Math.ceil((retiresOn.getTime() - now.getTime()) / DAY_MS);
       findings.push({
         severity: "warn",
@@ -207,8 +236,34 @@ export function isDeployable(catalogue: Catalogue, wanted: WantedDeployment, now
   return judge(catalogue, wanted, now).length === 0;
 }
 
-/** Names that are not a general chat choice: premium, coding-only, research-only or routing models. */
-const SPECIALISED = /(^|-)(pro|codex|deep-research|router)(-|$)/;
+/**
+ * Names that are not a general-purpose chat model: coding, audio, realtime, speech, image, video, embedding, search,
+ * research, routing, computer-use, premium and safety models. Several of them also end in `-mini` (codex-mini,
+ * gpt-4o-mini-tts, gpt-4o-mini-transcribe, gpt-4o-mini-realtime-preview, gpt-audio-mini, gpt-realtime-mini in the
+ * westeurope catalogue Azure CLI recorded, tests/fixtures/catalogue/).
+ */
+const SPECIALISED =
+  /(^|-)(pro|codex|audio|realtime|transcribe|tts|image|dall-e|whisper|sora|embedding|search|deep-?research|router|computer-use|safety)(-|$)|^text-|deepresearch|sweagent/i;
+
+/**
+ * Reasoning models cost several times more per token than the small chat models and add reasoning latency: the o-series
+ * (o1, o3-mini, o4-mini) and the gpt-5 family except its `-chat` models (Azure OpenAI "reasoning models" page; they
+ * refuse `max_tokens`, openai/openai-dotnet#737). The catalogue also marks some with `capabilities.reasoningSummary`.
+ */
+const REASONING_NAME = /^o\d|^gpt-5(?!.*-chat)/i;
+
+/** OpenAI's small, low-priced tier in each generation (gpt-4o-mini, gpt-4.1-mini, gpt-5-mini, o4-mini). */
+const SMALL = /-mini$/i;
+
+/** Whether the catalogue entry is a reasoning model (by its capability flag or its family name). */
+export function isReasoning(model: Pick<CatalogueModel, "name" | "reasoningCapability">): boolean {
+  return model.reasoningCapability || REASONING_NAME.test(model.name);
+}
+
+/** Whether the name is a general-purpose chat model (not coding, audio, realtime, image, embedding, router, ...). */
+export function isGeneralPurpose(name: string): boolean {
+  return !SPECIALISED.test(name);
+}
 
 /** A deployable model version, as the chooser offers it. */
 export interface Candidate {
@@ -225,60 +280,92 @@ export interface Choice {
   alternatives: Candidate[];
   /** The rule that picked it, in words. */
   rule: string;
-}
-
-function newestFirst(a: Candidate, b: Candidate): number {
-  // Azure OpenAI versions are release dates (YYYY-MM-DD), so text order is age order; the name breaks ties.
-  return b.version.localeCompare(a.version) || a.model.localeCompare(b.model);
+  /** Why a fallback tier was used (no small non-reasoning chat model was deployable), when one was. */
+  fallback?: string;
 }
 
 /**
+ * A version's release date: Azure OpenAI versions are release dates (YYYY-MM-DD), but the catalogue also lists `0125`,
+ * `latest`, `turbo-2024-04-09` and `2025-04-14-text`; those have no date here and never sort as newest.
+ */
+export function versionDate(version: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) return undefined;
+  const time = Date.parse(`${version}T00:00:00Z`);
+  return Number.isNaN(time) ? undefined : time;
+}
+
+function newestFirst(a: Candidate, b: Candidate): number {
+  const dateA = versionDate(a.version) ?? Number.NEGATIVE_INFINITY;
+  const dateB = versionDate(b.version) ?? Number.NEGATIVE_INFINITY;
+  if (dateA !== dateB) return dateB - dateA;
+  return a.model.localeCompare(b.model) || a.version.localeCompare(b.version);
+}
+
+/** The default rule in words (also printed by `--help`). */
+export const DEFAULT_PICK_RULE =
+  "the newest small (*-mini) general-purpose chat model that is not a reasoning model (not o-series or gpt-5 reasoning, codex, audio, realtime, transcribe, tts, image, embedding, search or router); else the newest small reasoning chat model; else the newest general-purpose chat model";
+
+/**
  * Picks the model for a deployment with this SKU and capacity:
- * - every candidate is a generally available (GenerallyAvailable or Stable) chat model version that new customers can
- *   deploy in the region with the SKU today, does not retire within RETIREMENT_WARNING_DAYS, and fits the quota left;
+ * - every candidate is a generally available (GenerallyAvailable or Stable) chat model version with a dated version
+ *   that new customers can deploy in the region with the SKU today, does not retire within RETIREMENT_WARNING_DAYS,
+ *   and fits the quota left;
  * - `family` given: the newest version of exactly that model name;
- * - no family: the newest `*-mini` model (OpenAI's small, low-priced tier in every generation: gpt-4o-mini,
- *   gpt-5-mini, o4-mini, gpt-5.4-mini); when no mini is deployable, the newest chat model that is not a premium,
- *   coding, research or routing model (`-pro`, `codex`, `deep-research`, `router`).
+ * - no family: DEFAULT_PICK_RULE, tier by tier, saying in `fallback` why a later tier was used.
  */
 export function chooseModel(
   catalogue: Catalogue,
   request: { sku: string; capacity: number; family?: string; now: Date },
 ): Choice {
-  const candidates: Candidate[] = catalogue.models
-    .filter((model) => model.lifecycleStatus === "GenerallyAvailable" || model.lifecycleStatus === "Stable")
-    .filter((model) =>
+  const deployable = catalogue.models.filter(
+    (model) =>
+      (model.lifecycleStatus === "GenerallyAvailable" || model.lifecycleStatus === "Stable") &&
+      versionDate(model.version) !== undefined &&
       isDeployable(
         catalogue,
         { name: "candidate", model: model.name, version: model.version, sku: request.sku, capacity: request.capacity },
         request.now,
       ),
-    )
+  );
+  const reasoningNames = new Set(deployable.filter(isReasoning).map((model) => model.name));
+  const candidates: Candidate[] = deployable
     .map((model) => {
-      const retiresOn = retirementOf(
-        model,
-        model.skus.find((sku) => sku.name.toLowerCase() === request.sku.toLowerCase()),
-      );
+      const retiresOn = retirementFor(catalogue, model.name, model.version, request.sku);
       return { model: model.name, version: model.version, ...(retiresOn ? { retiresOn } : {}) };
     })
     .sort(newestFirst);
   const newestPerFamily = candidates.filter(
     (candidate, index) => candidates.findIndex((other) => other.model === candidate.model) === index,
   );
-  let chosen: Candidate | undefined;
-  let rule: string;
+  const place = `${request.sku}, capacity ${request.capacity}, in ${catalogue.location}`;
   if (request.family) {
-    chosen = newestPerFamily.find((candidate) => candidate.model === request.family);
-    rule = `the newest deployable version of ${request.family}`;
-  } else {
-    chosen =
-      newestPerFamily.find((candidate) => candidate.model.endsWith("-mini")) ??
-      newestPerFamily.find((candidate) => !SPECIALISED.test(candidate.model));
-    rule = "the newest deployable *-mini chat model (else the newest general chat model)";
+    const chosen = newestPerFamily.find((candidate) => candidate.model === request.family);
+    return {
+      ...(chosen ? { chosen } : {}),
+      alternatives: newestPerFamily.filter((candidate) => candidate !== chosen),
+      rule: `the newest deployable version of ${request.family}, ${place}`,
+    };
   }
+  const general = newestPerFamily.filter((candidate) => isGeneralPurpose(candidate.model));
+  const reasoning = (candidate: Candidate) => reasoningNames.has(candidate.model);
+  const small = (candidate: Candidate) => SMALL.test(candidate.model);
+  const tiers: { pick?: Candidate; fallback?: string }[] = [
+    { pick: general.find((candidate) => small(candidate) && !reasoning(candidate)) },
+    {
+      pick: general.find((candidate) => small(candidate) && reasoning(candidate)),
+      fallback: "no small non-reasoning chat model is deployable, so a small reasoning model",
+    },
+    {
+      pick: general.find((candidate) => !reasoning(candidate)) ?? general[0],
+      fallback: "no small chat model is deployable, so the newest general-purpose chat model",
+    },
+  ];
+  const tier = tiers.find((entry) => entry.pick !== undefined);
+  const chosen = tier?.pick;
   return {
     ...(chosen ? { chosen } : {}),
     alternatives: newestPerFamily.filter((candidate) => candidate !== chosen),
-    rule: `${rule}, ${request.sku}, capacity ${request.capacity}, in ${catalogue.location}`,
+    rule: `${DEFAULT_PICK_RULE}; ${place}`,
+    ...(tier?.fallback ? { fallback: tier.fallback } : {}),
   };
 }

@@ -33,6 +33,8 @@ export interface PinCheck {
   problems: PinProblem[];
   /** One sentence per problem, naming dates and figures. */
   reasons: string[];
+  /** What does not fail the check but a reviewer should know (Legacy, preview, quota not reported). */
+  warnings?: string[];
   /** What the picker would choose instead (only when !ok and a replacement fits). */
   replacement?: CatalogueEvidence & { pinned: string };
 }
@@ -66,4 +68,6 @@ export interface RenewReport extends Omit<CheckReport, "kind"> {
     /** The resources and inputs that change, one line each, from the plan compare. */
     planChanges: string[];
   }[];
+  /** The repository's table of known retirement dates, refreshed from the catalogue by the same run. */
+  retirementTable?: { file: string; changed: boolean };
 }

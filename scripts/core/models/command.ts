@@ -4,25 +4,46 @@
  * that has no model pinned yet.
  */
 import type { TokenCredential } from "@azure/core-auth";
+import { isRestError } from "@azure/core-rest-pipeline";
 import { parseDeployment } from "../../../lib/config";
 import { DEFAULT_DEPLOYMENT } from "../../../lib/constants";
-import { describeAzureError, renderAzureError } from "../azure-error";
+import { armErrorCode, armStatus, describeArmError, describeAzureError, renderAzureError } from "../azure-error";
 import { type CommandIo, EXIT } from "../cli";
 import { readStackConfig } from "../stack-config";
 import { catalogueClient } from "./azure";
-import { type Candidate, type Choice, chooseModel, readCatalogue } from "./catalogue";
+import { type Candidate, type Choice, chooseModel, DEFAULT_PICK_RULE, readCatalogue } from "./catalogue";
+import { checkStack, DEFAULT_WITHIN_DAYS, renewStack } from "./check";
+import type { CheckReport, RenewReport } from "./check-report";
 import { type PinResult, pinDeployment } from "./pin";
 
 export const MODELS_USAGE = `usage: npm run models -- --stack NAME [--family MODEL] [--deployment NAME] [--pin | --if-unpinned] [--json] [--project-dir DIR]
+       npm run models -- --stack NAME --check [--within DAYS] [--json]
+       npm run models -- --stack NAME --renew [--within DAYS] [--json]
 
 Asks Azure's model catalogue for the stack's region (models.list and usages.list of Microsoft.CognitiveServices, read
 only) which chat model the deployment should use, and shows the choice and the alternatives.
 
-Rule: a generally available chat model version that new customers can deploy today in the region with the
-deployment's SKU, that does not retire within 90 days, and whose quota left covers the deployment's capacity;
-  --family MODEL   the newest such version of MODEL (for example gpt-5-mini);
-  no --family      the newest *-mini model (OpenAI's small, low-priced tier), else the newest general chat model
-                   (not -pro, codex, deep-research or router).
+Rule: a generally available chat model version with a dated version (YYYY-MM-DD; "latest", "0125",
+"2025-04-14-text" never count as newest) that new customers can deploy today in the region with the deployment's SKU,
+that does not retire within 90 days, and whose quota left covers the deployment's capacity;
+  --family MODEL   the newest such version of MODEL (for example gpt-4.1-mini);
+  no --family      ${DEFAULT_PICK_RULE}; the output says when a fallback was used.
+A Legacy model ("no longer recommended") is reported with a warning, not refused.
+
+Check and renew the stack's pins:
+  --check          for every pinned deployment: exit 0 when the catalogue lists the version as open to new customers
+                   with its SKU, not retiring within DAYS and within quota; else exit 1 naming each failing pin, why
+                   (not-in-catalogue, closed, retired, retiring on DATE, quota) and the replacement the rule above picks.
+                   A pin is judged as a new deployment: one closed to new customers still answers for the deployments
+                   that exist until its retirement date (the reason says until when), but a new stack, a new region
+                   or a re-created deployment cannot use it, so it fails. Quota counts an existing deployment's
+                   capacity as used.
+  --within DAYS    how close a retirement fails the check (default 90)
+  --renew          as --check, then writes each failing pin's replacement into Pulumi.<NAME>.yaml (only that text
+                   changes: comments and other lines are kept byte for byte); a no-op when every pin passes. Says
+                   whether Pulumi updates the deployment in place or replaces it (the offline plan before and after,
+                   compared). Also refreshes lib/model-retirements.json, the dated table of retirement dates the
+                   offline plan warns with, from the catalogue's deprecation dates.
 
 Options:
   --stack NAME       stack whose Pulumi.<NAME>.yaml gives the region, SKU and capacity (defaults: Pulumi.yaml)
@@ -30,7 +51,7 @@ Options:
   --pin              write the choice into Pulumi.<NAME>.yaml (comments and other keys are kept); commit it
   --if-unpinned      when the stack already pins the deployment, say so and exit 0 without asking Azure;
                      otherwise as --pin (CI workflows run it before pulumi preview/up)
-  --json             print the result as JSON
+  --json             print the result as JSON; a failure is a JSON document too (status, code, message, retryAfterSeconds)
   --verbose          when Azure fails, print the whole error (the sign-in chain's report, ARM's message)
   --project-dir DIR  directory of Pulumi.yaml (default: the project)
 
@@ -38,7 +59,9 @@ Azure: the subscription pulumi up will use (stack config azure-native:subscripti
 else az account show); the identity DefaultAzureCredential finds (az login locally); KEYLESS_ARM_ENDPOINT moves
 Resource Manager (tests). Needs read access to the subscription (Reader).
 
-Exit codes: 0 a model was chosen (and pinned with --pin), or already pinned with --if-unpinned, 1 no model fits or Azure failed, 2 usage error.`;
+Exit codes: 0 a model was chosen (and pinned with --pin), already pinned with --if-unpinned, every pin passes --check, or
+--renew renewed every failing pin; 1 no model fits, a pin fails --check, a failing pin has no replacement, or Azure
+failed; 2 usage error.`;
 
 /** Where the command reaches Azure and what it writes to (injected in tests). */
 export interface ModelsContext {
@@ -47,6 +70,10 @@ export interface ModelsContext {
   armEndpoint: string;
   now: Date;
   projectDir: string;
+  /** Retries of the ARM client after 429/5xx (default: the client's 3). */
+  maxRetries?: number;
+  /** The program `--renew` plans offline (default: Pulumi.yaml's main, else index.ts in projectDir). */
+  program?: string;
 }
 
 /** What the stack asks for: region and the deployment's SKU and capacity. */
@@ -144,7 +171,7 @@ export async function chooseAndPin(
   request: { stack: string; deploymentName: string; family?: string; pin: boolean },
 ): Promise<ModelsOutcome> {
   const settings = readStackModelSettings(context.projectDir, request.stack, request.deploymentName);
-  const client = catalogueClient(context.credential, context.subscriptionId, context.armEndpoint);
+  const client = catalogueClient(context.credential, context.subscriptionId, context.armEndpoint, context.maxRetries);
   const catalogue = await readCatalogue(client, settings.location);
   const choice = chooseModel(catalogue, {
     sku: settings.deployment.sku,
@@ -187,6 +214,7 @@ export function renderOutcome(outcome: ModelsOutcome): string {
       ? `Chosen for deployment '${outcome.deployment}': ${describeCandidate(chosen)} (rule: ${rule}).`
       : `No model fits deployment '${outcome.deployment}' (rule: ${rule}).`,
   );
+  if (outcome.choice.fallback) lines.push(`Why this one: ${outcome.choice.fallback}.`);
   if (alternatives.length > 0) {
     lines.push("Deployable alternatives (newest version of each model):");
     for (const candidate of alternatives) {
@@ -214,28 +242,128 @@ export function outcomeJson(outcome: ModelsOutcome): string {
   return `${JSON.stringify(outcome, null, 2)}\n`;
 }
 
+/** A failed run as the `--json` document scripts branch on. */
+export interface ModelsError {
+  kind: "keyless-openai-model-error/1";
+  ok: false;
+  stack: string;
+  /** HTTP status of Azure's answer, when Azure answered. */
+  status?: number;
+  /** ARM's error code (AuthorizationFailed, SubscriptionRequestsThrottled, ...). */
+  code?: string;
+  message: string;
+  /** Azure's Retry-After, in seconds, when it sent one (429). */
+  retryAfterSeconds?: number;
+}
+
+/** The error document of `error` (Azure's status, code, message and Retry-After when it is an ARM answer). */
+export function modelsError(stack: string, error: unknown): ModelsError {
+  const status = armStatus(error);
+  const code = armErrorCode(error);
+  const retryAfter = isRestError(error) ? Number(error.response?.headers.get("retry-after")) : Number.NaN;
+  return {
+    kind: "keyless-openai-model-error/1",
+    ok: false,
+    stack,
+    ...(status === undefined ? {} : { status }),
+    ...(code === undefined ? {} : { code }),
+    message: describeArmError(error),
+    ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}),
+  };
+}
+
+/** The human report of `--check`. */
+export function renderCheck(report: CheckReport): string {
+  const lines = [
+    `Pins of stack '${report.stack}' against the catalogue of ${report.location} (${report.checkedAt.slice(0, 10)}, failing within ${report.withinDays} days):`,
+  ];
+  if (report.pins.length === 0)
+    lines.push("  the stack pins no model; nothing to check (npm run models -- --stack NAME --pin pins one).");
+  for (const pin of report.pins) {
+    lines.push(`  ${pin.ok ? "ok  " : "FAIL"} ${pin.deployment}: ${pin.pinned}`);
+    for (const reason of pin.reasons) lines.push(`       ${reason}`);
+    for (const warning of pin.warnings ?? []) lines.push(`       warning: ${warning}`);
+    if (!pin.ok)
+      lines.push(
+        pin.replacement
+          ? `       replacement: ${pin.replacement.pinned}`
+          : "       no replacement is deployable there with this SKU and capacity: choose another region or SKU, or ask for quota",
+      );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The human report of `--renew`. */
+export function renderRenew(report: RenewReport): string {
+  const lines = [renderCheck({ ...report, kind: "keyless-openai-model-check/1" }).trimEnd()];
+  if (!report.changed) lines.push(`Nothing renewed: ${report.file} is unchanged.`);
+  for (const renewal of report.renewals) {
+    const effect =
+      renewal.effect === "replace"
+        ? "Pulumi replaces the deployment (deleted, then created: calls fail in between)"
+        : renewal.effect === "update-in-place"
+          ? "Pulumi updates the deployment in place"
+          : "the offline plan could not say how Pulumi applies it";
+    lines.push(`Renewed ${renewal.deployment} in ${report.file}: ${renewal.from} -> ${renewal.to}; ${effect}.`);
+    for (const change of renewal.planChanges) lines.push(`  ${change}`);
+  }
+  if (report.retirementTable)
+    lines.push(
+      report.retirementTable.changed
+        ? `Refreshed ${report.retirementTable.file} from the catalogue's retirement dates; commit it with the pin.`
+        : `${report.retirementTable.file} already knows every retirement date the catalogue gives.`,
+    );
+  return `${lines.join("\n")}\n`;
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
 /** The command body: parsed options in, exit code out. */
 export async function modelsCommand(
-  values: { stack: string; family?: string; deployment?: string; pin?: boolean; json?: boolean; verbose?: boolean },
+  values: {
+    stack: string;
+    family?: string;
+    deployment?: string;
+    pin?: boolean;
+    json?: boolean;
+    check?: boolean;
+    renew?: boolean;
+    withinDays?: number;
+    verbose?: boolean;
+  },
   context: ModelsContext,
   io: CommandIo,
 ): Promise<number> {
-  let outcome: ModelsOutcome;
+  const withinDays = values.withinDays ?? DEFAULT_WITHIN_DAYS;
   try {
-    outcome = await chooseAndPin(context, {
+    if (values.renew) {
+      const report = await renewStack(context, { stack: values.stack, withinDays });
+      io.out(values.json ? json(report) : renderRenew(report));
+      return report.pins.every((pin) => pin.ok || pin.replacement) ? EXIT.ok : EXIT.failed;
+    }
+    if (values.check) {
+      const { report } = await checkStack(context, { stack: values.stack, withinDays });
+      io.out(values.json ? json(report) : renderCheck(report));
+      return report.ok ? EXIT.ok : EXIT.failed;
+    }
+    const outcome = await chooseAndPin(context, {
       stack: values.stack,
       deploymentName: values.deployment ?? DEFAULT_DEPLOYMENT.name,
       pin: values.pin === true,
       ...(values.family ? { family: values.family } : {}),
     });
+    io.out(values.json ? outcomeJson(outcome) : renderOutcome(outcome));
+    return outcome.choice.chosen ? EXIT.ok : EXIT.failed;
   } catch (error) {
-    // An Azure failure in one sentence with its fix (scripts/core/azure-error.ts); the whole error with --verbose.
-    const description = describeAzureError(error, context.now);
-    if (description.kind === "other") throw error;
-    io.err(`models: ${renderAzureError("reading the model catalogue", description)}\n`);
-    if (values.verbose) io.err(`${description.detail}\n`);
+    if (!values.json) {
+      // An Azure failure in one sentence with its fix (scripts/core/azure-error.ts); the whole error with --verbose.
+      const description = describeAzureError(error, context.now);
+      if (description.kind === "other") throw new Error(describeArmError(error));
+      io.err(`models: ${renderAzureError("reading the model catalogue", description)}\n`);
+      if (values.verbose) io.err(`${description.detail}\n`);
+      return EXIT.failed;
+    }
+    io.out(json(modelsError(values.stack, error)));
     return EXIT.failed;
   }
-  io.out(values.json ? outcomeJson(outcome) : renderOutcome(outcome));
-  return outcome.choice.chosen ? EXIT.ok : EXIT.failed;
 }

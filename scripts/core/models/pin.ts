@@ -57,3 +57,20 @@ export function pinDeployment(options: {
   writeFileSync(path, document.toString());
   return { path, ...(replaced !== undefined ? { replaced } : {}) };
 }
+
+/**
+ * Replaces one pinned deployment string by another in Pulumi.<stack>.yaml as text: every other byte of the file
+ * (comments, quoting, order, blank lines) stays as it was, which a re-serialised YAML document does not promise.
+ * @throws when `from` is not found exactly once, or the edited file no longer lists `to` under `key`.
+ */
+export function replacePinText(path: string, key: string, from: string, to: string): void {
+  const text = readFileSync(path, "utf8");
+  const first = text.indexOf(from);
+  if (first === -1 || text.indexOf(from, first + from.length) !== -1)
+    throw new Error(`${path}: expected the pin '${from}' exactly once; edit the file by hand or run --pin`);
+  const edited = `${text.slice(0, first)}${to}${text.slice(first + from.length)}`;
+  const listed = parseDocument(edited).getIn(["config", key]);
+  if (!isSeq(listed) || !listed.items.some((item) => isScalar(item) && item.value === to))
+    throw new Error(`${path}: after the edit, ${key} does not list '${to}'; the file was left unchanged`);
+  writeFileSync(path, edited);
+}

@@ -5,6 +5,8 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
+import { parseDeployment } from "../../../lib/config";
+import { REPOSITORY_RETIREMENT_TABLE, readRetirementTable, retiredPins } from "../../../lib/model-retirements";
 import { runProgram } from "../offline-engine";
 import { readStackConfig, withUnpinnedModelPlanned } from "../stack-config";
 import { buildPlan, type PlanDocument } from "./model";
@@ -18,6 +20,30 @@ export interface PlanTarget {
   stack: string;
   /** Program file; default: Pulumi.yaml's `main`, else index.ts in the project directory. */
   program?: string;
+  /** The clock pins are judged by against the repository's retirement table (default: now). */
+  now?: Date;
+}
+
+/**
+ * Warnings for pins past a retirement date the repository knows (lib/model-retirements.json): such a stack cannot be
+ * deployed as committed, and only the offline plan sees it before Azure does.
+ */
+function retiredPinWarnings(values: Record<string, string>, project: string, stack: string, now: Date): string[] {
+  let texts: unknown;
+  try {
+    texts = JSON.parse(values[`${project}:deployments`] ?? "[]");
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(texts)) return [];
+  const pins = texts.flatMap((text, index) => {
+    const spec = typeof text === "string" ? parseDeployment(text, index, []) : undefined;
+    return spec ? [spec] : [];
+  });
+  return retiredPins(readRetirementTable(REPOSITORY_RETIREMENT_TABLE), pins, now).map(
+    (pin) =>
+      `deployment '${pin.name}' pins ${pin.model} ${pin.version}, retired on ${pin.retiresOn} (${pin.source}): its calls fail and it cannot be deployed. Renew it: npm run models -- --stack ${stack} --renew`,
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -65,7 +91,10 @@ export async function planStack(target: PlanTarget): Promise<PlanDocument> {
     config: config.values,
     secretConfigKeys: config.secretKeys,
     secretOutputs: await secretOutputNames(returned),
-    warnings: config.warnings,
+    warnings: [
+      ...config.warnings,
+      ...retiredPinWarnings(config.values, config.project, target.stack, target.now ?? new Date()),
+    ],
     run,
   });
 }

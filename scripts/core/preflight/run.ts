@@ -152,6 +152,8 @@ export interface PreflightOptions {
   readAzAccount?: AzAccountReader;
   /** How the ARM clients retry a throttled or failed call; the SDK's default (3 retries) unless a test says less. */
   retryOptions?: PipelineRetryOptions;
+  /** Run only these checks (by id) after config and identity; every check by default. */
+  only?: readonly string[];
 }
 
 export interface PreflightReport {
@@ -359,7 +361,8 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   results.push(...identityChecked);
   if (identityChecked.some((result) => result.status === "fail")) return finish(stack, results, target);
 
-  const checked = await Promise.all(CHECKS.map((definition) => runCheck(definition, context)));
+  const selected = options.only ? CHECKS.filter((definition) => options.only?.includes(definition.id)) : CHECKS;
+  const checked = await Promise.all(selected.map((definition) => runCheck(definition, context)));
   results.push(...checked.flat());
   return finish(stack, results, target);
 }

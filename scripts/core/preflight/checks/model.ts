@@ -24,7 +24,12 @@ export const modelChecks: PreflightCheck = async (context) => {
   let catalogue: Awaited<ReturnType<typeof readCatalogue>>;
   try {
     catalogue = await readCatalogue(
-      catalogueClient(context.credential, context.subscriptionId, context.armEndpoint, context.retryOptions),
+      catalogueClient(
+        context.credential,
+        context.subscriptionId,
+        context.armEndpoint,
+        context.retryOptions?.maxRetries,
+      ),
       config.location,
     );
   } catch (error) {
@@ -38,7 +43,7 @@ export const modelChecks: PreflightCheck = async (context) => {
         ? {
             check: CHECK,
             status: "warn",
-            found: `deployment '${deployment.name}' pins no model: the first deploy would pin ${describeCandidate(choice.chosen)} (${choice.rule})`,
+            found: `deployment '${deployment.name}' pins no model: the first deploy would pin ${describeCandidate(choice.chosen)}, what npm run models picks for ${deployment.sku} with capacity ${deployment.capacity} in ${config.location}`,
             fix: modelPinCommand(stack),
           }
         : {

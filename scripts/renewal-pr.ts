@@ -1,0 +1,148 @@
+/**
+ * `npm run renewal-pr -- --stack NAME --check FILE [--renew FILE] [--retirements FILE]... [--plan-markdown FILE]
+ * [--project-dir DIR]`: the scheduled model renewal's pull-request writer (.github/workflows/renew-models.yml). A
+ * failing check opens or updates the stack's one pull request (branch renew-models/NAME) with one commit holding the
+ * files `--renew` wrote (the stack file, and the retirement table when it learned a date), the catalogue evidence and
+ * the offline plan; a passing check closes the pull request this command opened for the stack, if any.
+ * Follows scripts/core/cli.ts.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { retirementTablePath } from "../lib/model-retirements";
+import { type CommandIo, describeError, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
+import { appendJobSummary, repositoryFromEnvironment, workflowRunLink } from "./core/github-repository";
+import type { RenewReport } from "./core/models/check-report";
+import { PROJECT_ROOT } from "./core/pulumi-cli";
+import { closeRenewal, type ProposedFile, proposeRenewal, type RenewalAction, textOn } from "./renewal-pr/pull-request";
+import { renderBody, type TableChange } from "./renewal-pr/render";
+import { readCheckReport, readRenewReport } from "./renewal-pr/reports";
+import { mergeTables, rowsOf, tableChanges, tableText } from "./renewal-pr/retirement-table";
+
+const USAGE = `usage: npm run renewal-pr -- --stack NAME --check FILE [--renew FILE] [--retirements FILE]... [--plan-markdown FILE]
+                             [--base BRANCH] [--project-dir DIR]
+
+Keeps one pull request per stack (branch renew-models/NAME, label "model-renewal") in step with the model check:
+a failing check opens or updates it with one commit holding the Pulumi.<NAME>.yaml that \`models --renew\` wrote and,
+when it learned a date, the refreshed lib/model-retirements.json; the body gives the catalogue evidence (old and new
+version, retirement dates, quota left), the retirement dates learned and the offline plan. A passing check closes the
+pull request this command opened, and nothing else. A run that changes nothing on the branch adds no commit.
+
+  --check FILE          \`npm run --silent models -- --stack NAME --check --json\` output
+  --renew FILE          \`npm run --silent models -- --stack NAME --renew --json\` output (required when the check fails)
+  --retirements FILE    a lib/model-retirements.json refreshed by this run, once per stack of the run, in stack order:
+                        merged in that order (a later file's date wins), so every stack's pull request carries the same
+                        table (default: the one --renew refreshed in --project-dir)
+  --plan-markdown FILE  \`npm run plan -- --stack NAME --compare BEFORE.json --markdown FILE\` after the renewal
+  --base BRANCH         the branch the pull request targets (default main)
+  --project-dir DIR     where the renewed Pulumi.<NAME>.yaml (and lib/model-retirements.json) are (default: the project)
+Environment: GITHUB_TOKEN (contents and pull requests: write), GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_STEP_SUMMARY.
+Exit codes: 0 done (pull request opened, updated, closed, or nothing to do), 1 failed (including a failing pin with no
+replacement), 2 usage error, 3 refused by GitHub or by a pull request this command did not open.`;
+
+export const RENEWAL_PR_COMMAND = {
+  name: "renewal-pr",
+  usage: USAGE,
+  options: {
+    stack: { type: "string" },
+    check: { type: "string" },
+    renew: { type: "string" },
+    retirements: { type: "string", multiple: true },
+    "plan-markdown": { type: "string" },
+    base: { type: "string", default: "main" },
+    "project-dir": { type: "string" },
+  },
+} as const;
+
+function describe(stack: string, action: RenewalAction): string {
+  switch (action.kind) {
+    case "nothing":
+      return `stack ${stack}: pins pass, no renewal pull request open`;
+    case "closed":
+      return `stack ${stack}: pins pass, closed renewal pull request #${action.number} ${action.url}`;
+    default:
+      return `stack ${stack}: ${action.kind} renewal pull request #${action.number} ${action.url}${action.committed ? "" : " (files unchanged, body refreshed)"}`;
+  }
+}
+
+/** The one commit's message: the renewals on its first line, then a line per file it carries. */
+function commitMessage(renew: RenewReport, table: TableChange | undefined): string {
+  const renewed = renew.renewals.map((renewal) => `${renewal.deployment} ${renewal.from} -> ${renewal.to}`);
+  return [
+    `Renew the model pins of stack ${renew.stack}: ${renewed.join(", ")}`,
+    "",
+    `${renew.file}: the replacement \`npm run models -- --renew\` picked for each failing pin.`,
+    ...(table ? [`${table.file}: ${table.lines.length} retirement date(s) learned from the live catalogue.`] : []),
+  ].join("\n");
+}
+
+export function main(
+  argv: readonly string[],
+  environment: NodeJS.ProcessEnv = process.env,
+  io: CommandIo = processIo,
+): Promise<number> {
+  return runCommand(
+    RENEWAL_PR_COMMAND,
+    argv,
+    async ({ values }) => {
+      const stack = values.stack;
+      if (!stack) throw new UsageError("--stack NAME is required");
+      if (!values.check) throw new UsageError("--check FILE is required");
+      const check = readCheckReport(values.check, stack);
+      const runLink = workflowRunLink(environment);
+      let action: RenewalAction;
+      if (check.ok) {
+        const github = await repositoryFromEnvironment(environment, "keyless-openai-renewal-pr");
+        const reason = `\`npm run models -- --stack ${stack} --check\` passes since ${check.checkedAt}${runLink ? ` (${runLink})` : ""}: this renewal is no longer needed.`;
+        action = await closeRenewal(github, stack, reason);
+      } else {
+        if (!values.renew) throw new UsageError(`--renew FILE is required: the check of stack ${stack} fails`);
+        const renew = readRenewReport(values.renew, stack);
+        if (!renew.changed || renew.renewals.length === 0) {
+          io.err(
+            `renewal-pr: stack ${stack}: the check fails but --renew found no replacement that fits (${check.pins.flatMap((pin) => pin.reasons).join(" ")}); pin a model by hand with npm run models -- --stack ${stack} --pin\n`,
+          );
+          return EXIT.failed;
+        }
+        const projectDir = values["project-dir"] ?? PROJECT_ROOT;
+        const readRenewed = (path: string) => {
+          try {
+            return readFileSync(join(projectDir, path), "utf8");
+          } catch (error) {
+            throw new UsageError(
+              `${join(projectDir, path)}: cannot read the file --renew wrote (${describeError(error)}); pass --project-dir where --renew wrote it`,
+            );
+          }
+        };
+        const files: ProposedFile[] = [{ path: renew.file, content: readRenewed(renew.file) }];
+        const tablePath = renew.retirementTable?.file ?? retirementTablePath("");
+        const tables =
+          values.retirements ?? (renew.retirementTable ? [join(projectDir, renew.retirementTable.file)] : []);
+        const base = values.base ?? "main";
+        const github = await repositoryFromEnvironment(environment, "keyless-openai-renewal-pr");
+        let learned: string[] = [];
+        if (tables.length > 0) {
+          const table = mergeTables(tables);
+          learned = tableChanges(rowsOf(await textOn(github, tablePath, base)), table);
+          if (learned.length > 0) files.push({ path: tablePath, content: tableText(table) });
+        }
+        const planMarkdown = values["plan-markdown"] ? readFileSync(values["plan-markdown"], "utf8") : undefined;
+        const body = renderBody(check, renew, planMarkdown, { file: tablePath, lines: learned });
+        appendJobSummary(environment, body);
+        action = await proposeRenewal(github, {
+          stack,
+          base,
+          files,
+          body,
+          message: commitMessage(renew, learned.length > 0 ? { file: tablePath, lines: learned } : undefined),
+        });
+      }
+      const line = describe(stack, action);
+      io.out(`${line}\n`);
+      appendJobSummary(environment, line);
+      return EXIT.ok;
+    },
+    io,
+  );
+}
+
+if (require.main === module) runMain(() => main(process.argv.slice(2)));
