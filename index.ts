@@ -81,19 +81,17 @@ export = async () => {
           functionApp: hasFunctionApp,
           tags,
         });
-  const computeSubnets = [network?.vmSubnetId, network?.functionAppSubnetId].filter(
-    (id): id is NonNullable<typeof id> => id !== undefined,
-  );
+  // allowList and private: the VM and the Function App reach the account through its private endpoint.
+  const privateEndpoint = network && {
+    subnetId: network.privateEndpointSubnetId,
+    dnsZoneIds: network.accountDnsZoneIds,
+  };
   const accountNetwork: OpenAiAccountNetwork =
-    networkMode === "private" && network?.privateEndpointSubnetId && network.dnsZoneIds
-      ? {
-          mode: "private",
-          privateEndpointSubnetId: network.privateEndpointSubnetId,
-          privateDnsZoneId: network.dnsZoneIds.openai,
-        }
+    privateEndpoint === undefined
+      ? { mode: "public" }
       : networkMode === "allowList"
-        ? { mode: "allowList", allowedIpRanges: config.network.allowedIpRanges, subnetIds: computeSubnets }
-        : { mode: "public" };
+        ? { mode: "allowList", allowedIpRanges: config.network.allowedIpRanges, privateEndpoint }
+        : { mode: "private", privateEndpoint };
 
   const openai = new OpenAiAccount("openai", {
     resourceGroupName: resourceGroup.name,
@@ -137,14 +135,13 @@ export = async () => {
         network: network?.functionAppSubnetId
           ? {
               integrationSubnetId: network.functionAppSubnetId,
-              privateStorage:
-                network.privateEndpointSubnetId && network.dnsZoneIds
-                  ? {
-                      privateEndpointSubnetId: network.privateEndpointSubnetId,
-                      blobDnsZoneId: network.dnsZoneIds.blob,
-                      tableDnsZoneId: network.dnsZoneIds.table,
-                    }
-                  : undefined,
+              privateStorage: network.storageDnsZoneIds
+                ? {
+                    privateEndpointSubnetId: network.privateEndpointSubnetId,
+                    blobDnsZoneId: network.storageDnsZoneIds.blob,
+                    tableDnsZoneId: network.storageDnsZoneIds.table,
+                  }
+                : undefined,
             }
           : undefined,
         tags,

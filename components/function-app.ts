@@ -12,7 +12,7 @@ import { WebAppFtpAllowed } from "@pulumi/azure-native/web/webAppFtpAllowed";
 import { WebAppScmAllowed } from "@pulumi/azure-native/web/webAppScmAllowed";
 import * as local from "@pulumi/command/local";
 import * as pulumi from "@pulumi/pulumi";
-import { BUILT_IN_ROLES } from "../lib/constants";
+import { BUILT_IN_ROLES, DEFAULT_LOG_RETENTION_DAYS } from "../lib/constants";
 import { assignRole } from "../lib/role-assignment";
 
 /** Deployment container the platform reads the app package from (functionAppConfig.deployment.storage). */
@@ -102,7 +102,7 @@ export interface FunctionAppArgs {
    * Off: no telemetry resources and no telemetry settings.
    */
   appInsights?: boolean;
-  /** Log Analytics retention for the telemetry workspace. Default 30 days (the free retention). */
+  /** Log Analytics retention for the telemetry workspace. Default {@link DEFAULT_LOG_RETENTION_DAYS} (the free retention). */
   logRetentionDays?: number;
   /**
    * ARM ID of an existing Log Analytics workspace for Application Insights (the stack's, see `StackLogs`). Left out:
@@ -115,8 +115,8 @@ export interface FunctionAppArgs {
    */
   infrastructureEncryption?: boolean;
   /**
-   * VNet integration (outbound): the app's traffic, application and configuration alike, leaves through this subnet
-   * (delegated to Microsoft.App/environments). With `privateStorage`, its storage account takes no public traffic and
+   * VNet integration (outbound): the app's traffic to private addresses leaves through this subnet (delegated to
+   * Microsoft.App/environments, with no private or service endpoints on it). With `privateStorage`, its storage account takes no public traffic and
    * is reached through private endpoints for blob (host storage, deployment package) and table (host diagnostics).
    * Left out: no VNet integration, storage on its public endpoint (Entra ID only either way).
    */
@@ -244,11 +244,13 @@ export class FunctionApp extends pulumi.ComponentResource {
         ...(args.infrastructureEncryption
           ? { encryption: { keySource: "Microsoft.Storage", requireInfrastructureEncryption: true } }
           : {}),
-        // Private storage (`networkRuleSet` is ARM's networkAcls): no public endpoint at all, no trusted-service bypass (the platform reaches it through the
-        // app's VNet integration, as Microsoft's Flex samples configure it: Azure-Samples/functions-quickstart-javascript-azd
-        // infra/main.bicep, vnetEnabled: publicNetworkAccess Disabled, networkAcls Deny with bypass None).
+        // Private storage (`networkRuleSet` is ARM's networkAcls): no public endpoint; the host reaches it through the
+        // app's VNet integration and the blob and table private endpoints (Azure-Samples/functions-quickstart-javascript-azd
+        // infra/main.bicep, vnetEnabled: publicNetworkAccess Disabled, networkAcls Deny). Bypass AzureServices, which
+        // the built-in "Storage accounts should allow access from trusted Microsoft services" (c9d007d0) asks for:
+        // trusted services still need an Entra role here, as shared keys are off.
         ...(privateStorage
-          ? { publicNetworkAccess: "Disabled", networkRuleSet: { defaultAction: "Deny", bypass: "None" } }
+          ? { publicNetworkAccess: "Disabled", networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" } }
           : {}),
       },
       // Infrastructure encryption is chosen at creation only: changing it replaces the account.
@@ -376,13 +378,12 @@ export class FunctionApp extends pulumi.ComponentResource {
           runtime: { name: "node", version: args.nodeVersion ?? DEFAULT_NODE_VERSION },
           scaleAndConcurrency: { maximumInstanceCount, instanceMemoryMB },
         },
-        // Outbound VNet integration; `allTraffic` routes application and configuration traffic (content, image pull,
-        // backup) through the VNet: Microsoft.Web/sites outboundVnetRouting (API 2024-11-01 and later), the property
-        // the built-ins "Function apps should enable outbound application traffic routing / configuration routing to
-        // Azure Virtual Network" read.
-        ...(args.network
-          ? { virtualNetworkSubnetId: args.network.integrationSubnetId, outboundVnetRouting: { allTraffic: true } }
-          : {}),
+        // Outbound VNet integration as Microsoft's Flex sample sets it: the subnet only
+        // (Azure-Samples/functions-quickstart-javascript-azd infra/app/api.bicep, virtualNetworkSubnetId). Private
+        // addresses (the account's and storage's private endpoints, resolved through the zones linked to the VNet)
+        // go through the VNet. No `outboundVnetRouting.allTraffic`: no Flex sample sets it, and forced tunnelling
+        // of configuration traffic is reported to break managed identity tokens (Azure/Azure-Functions#2653).
+        ...(args.network ? { virtualNetworkSubnetId: args.network.integrationSubnetId } : {}),
       },
       // The site starts its host at once: its storage roles (and, when private, the storage's private endpoints and
       // their DNS records) must exist first.
@@ -481,7 +482,7 @@ export class FunctionApp extends pulumi.ComponentResource {
           ...common,
           workspaceName: names.logWorkspace,
           sku: { name: "PerGB2018" },
-          retentionInDays: args.logRetentionDays ?? 30,
+          retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
           // Entra-authenticated ingestion only (built-in "Log Analytics Workspaces should block non-Azure Active
           // Directory based ingestion": features.disableLocalAuth).
           features: { disableLocalAuth: true },

@@ -8,6 +8,14 @@ import { VirtualNetwork } from "@pulumi/azure-native/network/virtualNetwork";
 import type * as azureInputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import {
+  configDeclarations,
+  declaredStringDefault,
+  LINUX_USERNAME,
+  RESERVED_USERNAMES,
+  SHUTDOWN_TIME,
+  sshAllowedCidrsProblem,
+} from "../lib/config";
 
 /**
  * Ubuntu 24.04 LTS, Gen2, x64: the `Ubuntu2404` alias of Azure's own image alias list
@@ -21,11 +29,17 @@ export const UBUNTU_2404_IMAGE = {
 } as const;
 
 /**
- * Default size: 2 vCPU / 4 GiB AMD burstable (Basv2), Gen2-capable and listed among the sizes that support Trusted
- * Launch (learn.microsoft.com/azure/virtual-machines/trusted-launch, "Virtual machines sizes"). Enough to run the smoke
- * test; pick another size with `size`, and set `trustedLaunch: false` for a size without Trusted Launch.
+ * Default size: Pulumi.yaml's `vmSize` default (Basv2, listed among the sizes that support Trusted Launch:
+ * learn.microsoft.com/azure/virtual-machines/trusted-launch, "Virtual machines sizes"), so a component used on its own
+ * gets what a stack gets. Pick another size with `size`, and set `trustedLaunch: false` for a size without it.
  */
-export const DEFAULT_VM_SIZE = "Standard_B2als_v2";
+export const DEFAULT_VM_SIZE = declaredStringDefault("vmSize");
+
+/** Trusted Launch unless turned off: Pulumi.yaml's `vmTrustedLaunch` default. */
+export const DEFAULT_TRUSTED_LAUNCH = configDeclarations().vmTrustedLaunch.default === true;
+
+/** Default admin user: Pulumi.yaml's `vmAdminUsername` default. */
+export const DEFAULT_ADMIN_USERNAME = declaredStringDefault("vmAdminUsername");
 
 /** Address space of the VM's own network. One /24 is far more than one NIC needs. */
 export const DEFAULT_ADDRESS_PREFIX = "10.42.0.0/24";
@@ -40,7 +54,7 @@ export interface LinuxVmArgs {
   location?: pulumi.Input<string>;
   /** VM and host name: 1-64 letters, digits and hyphens, not starting or ending with a hyphen. */
   vmName: string;
-  /** Linux admin user (lower case, starts with a letter or `_`, at most 32 characters). Default `azureuser`. */
+  /** Linux admin user (lower case, starts with a letter or `_`, at most 32 characters). Default {@link DEFAULT_ADMIN_USERNAME}. */
   adminUsername?: string;
   /**
    * OpenSSH public key for the admin user. When left out, a key pair is generated: its private half stays in the
@@ -54,7 +68,7 @@ export interface LinuxVmArgs {
   sshAllowedCidrs?: string[];
   /** VM size. Default {@link DEFAULT_VM_SIZE}. */
   size?: string;
-  /** Trusted Launch (secure boot + vTPM). Default true; turn off only for a size that does not support it. */
+  /** Trusted Launch (secure boot + vTPM). Default {@link DEFAULT_TRUSTED_LAUNCH}; turn off only for a size without it. */
   trustedLaunch?: boolean;
   /** Address space of the VM's virtual network (the subnet takes all of it). Default {@link DEFAULT_ADDRESS_PREFIX}. */
   addressPrefix?: string;
@@ -70,36 +84,18 @@ export interface LinuxVmArgs {
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-const SHUTDOWN_TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
 const VM_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/;
-const ADMIN_USERNAME_PATTERN = /^[a-z_][a-z0-9_-]{0,31}$/;
-/** Names Azure refuses for a Linux admin (a subset of the list in the `adminUsername` API docs). */
-const RESERVED_ADMIN_NAMES = new Set(["admin", "administrator", "root", "guest", "user", "test", "sys", "adm"]);
-const IPV4_CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
-/** Checks one SSH source range: an IPv4 CIDR, and not a prefix that opens SSH to the whole Internet. */
-export function validateSshCidr(cidr: string): void {
-  const match = IPV4_CIDR_PATTERN.exec(cidr);
-  const octets = match?.slice(1, 5).map(Number) ?? [];
-  const prefix = Number(match?.[5]);
-  if (!match || octets.some((octet) => octet > 255) || prefix > 32) {
-    throw new Error(`sshAllowedCidrs: "${cidr}" is not an IPv4 CIDR such as 203.0.113.7/32`);
-  }
-  if (prefix === 0) {
-    throw new Error(`sshAllowedCidrs: "${cidr}" opens SSH to the whole Internet; name the ranges that need it`);
-  }
-}
 
 function validateArgs(args: LinuxVmArgs, adminUsername: string): void {
   if (!VM_NAME_PATTERN.test(args.vmName)) {
     throw new Error(`vmName "${args.vmName}": use 1-64 letters, digits and hyphens, not starting or ending with one`);
   }
-  if (!ADMIN_USERNAME_PATTERN.test(adminUsername) || RESERVED_ADMIN_NAMES.has(adminUsername)) {
+  if (!LINUX_USERNAME.test(adminUsername) || RESERVED_USERNAMES.has(adminUsername)) {
     throw new Error(`adminUsername "${adminUsername}" is not a valid, non-reserved Linux user name`);
   }
-  for (const cidr of args.sshAllowedCidrs ?? []) validateSshCidr(cidr);
-  if (args.autoShutdownTime !== undefined && !SHUTDOWN_TIME_PATTERN.test(args.autoShutdownTime)) {
+  const sshProblem = sshAllowedCidrsProblem(args.sshAllowedCidrs ?? []);
+  if (sshProblem !== undefined) throw new Error(sshProblem);
+  if (args.autoShutdownTime !== undefined && !SHUTDOWN_TIME.test(args.autoShutdownTime)) {
     throw new Error(`autoShutdownTime "${args.autoShutdownTime}": use HH:MM (24-hour clock, UTC)`);
   }
 }
@@ -124,12 +120,12 @@ export class LinuxVm extends pulumi.ComponentResource {
   constructor(name: string, args: LinuxVmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("keyless-openai:compute:LinuxVm", name, {}, opts);
 
-    const adminUsername = args.adminUsername ?? "azureuser";
+    const adminUsername = args.adminUsername ?? DEFAULT_ADMIN_USERNAME;
     validateArgs(args, adminUsername);
     const sshAllowedCidrs = args.sshAllowedCidrs ?? [];
     const sshAllowed = sshAllowedCidrs.length > 0;
     const addressPrefix = args.addressPrefix ?? DEFAULT_ADDRESS_PREFIX;
-    const trustedLaunch = args.trustedLaunch ?? true;
+    const trustedLaunch = args.trustedLaunch ?? DEFAULT_TRUSTED_LAUNCH;
     const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
     const childOpts: pulumi.CustomResourceOptions = { parent: this };
 

@@ -13,18 +13,27 @@ export const OPENAI_PRIVATE_LINK_GROUP = "account";
 /** Resource log categories sent to Log Analytics: control-plane audit and every data-plane request. */
 export const OPENAI_LOG_CATEGORIES = ["Audit", "RequestResponse"] as const;
 
+/** Where the account's private endpoint goes: a subnet, and the private DNS zones its zone group writes to. */
+export interface AccountPrivateEndpoint {
+  subnetId: pulumi.Input<string>;
+  /** Zone IDs by configuration name (privatelink.openai.azure.com, ...cognitiveservices...), linked to the callers' VNet. */
+  dnsZoneIds: Record<string, pulumi.Input<string>>;
+}
+
 /**
  * The account's network access:
  * - `public`: any network (token-only), `networkAcls.defaultAction: Allow`;
- * - `allowList`: public endpoint, default Deny; these IPv4 ranges and these subnets (which must have the
- *   `Microsoft.CognitiveServices` service endpoint) are allowed;
- * - `private`: public network access Disabled, default Deny, reached only through a private endpoint (group
- *   `account`) whose address the given private DNS zone (privatelink.openai.azure.com) holds.
+ * - `allowList`: public endpoint, default Deny, these IPv4 ranges allowed; the stack's VM and Function App come in
+ *   through the private endpoint, which the firewall does not filter (Learn "Configure Azure AI services virtual
+ *   networks", "Use private endpoints": the firewall can "block all connections on the public endpoint" while clients
+ *   in the VNet use the private endpoint, with the same host name). A service endpoint on the compute subnets would
+ *   be the alternative, and the Flex Consumption integration subnet cannot carry one (see `FLEX_SUBNET_DELEGATION`);
+ * - `private`: public network access Disabled, default Deny, reached only through the private endpoint.
  */
 export type OpenAiAccountNetwork =
   | { mode: "public" }
-  | { mode: "allowList"; allowedIpRanges: string[]; subnetIds: pulumi.Input<string>[] }
-  | { mode: "private"; privateEndpointSubnetId: pulumi.Input<string>; privateDnsZoneId: pulumi.Input<string> };
+  | { mode: "allowList"; allowedIpRanges: string[]; privateEndpoint: AccountPrivateEndpoint }
+  | { mode: "private"; privateEndpoint: AccountPrivateEndpoint };
 
 /** The `publicNetworkAccess` and `networkAcls` an account gets for a network choice. */
 export function accountNetworkProperties(network: OpenAiAccountNetwork) {
@@ -34,11 +43,7 @@ export function accountNetworkProperties(network: OpenAiAccountNetwork) {
     case "allowList":
       return {
         publicNetworkAccess: "Enabled",
-        networkAcls: {
-          defaultAction: "Deny",
-          ipRules: network.allowedIpRanges.map((value) => ({ value })),
-          virtualNetworkRules: network.subnetIds.map((id) => ({ id, ignoreMissingVnetServiceEndpoint: false })),
-        },
+        networkAcls: { defaultAction: "Deny", ipRules: network.allowedIpRanges.map((value) => ({ value })) },
       };
     case "private":
       return { publicNetworkAccess: "Disabled", networkAcls: { defaultAction: "Deny" } };
@@ -112,14 +117,15 @@ export class OpenAiAccount extends pulumi.ComponentResource {
       { parent: this, protect },
     );
 
-    if (args.network.mode === "private") {
+    if (args.network.mode !== "public") {
+      const { subnetId, dnsZoneIds } = args.network.privateEndpoint;
       const endpoint = new PrivateEndpoint(
         `${name}-private-endpoint`,
         {
           resourceGroupName: args.resourceGroupName,
           location: args.location,
           privateEndpointName: pulumi.interpolate`pe-${this.account.name}`,
-          subnet: { id: args.network.privateEndpointSubnetId },
+          subnet: { id: subnetId },
           privateLinkServiceConnections: [
             { name: "account", privateLinkServiceId: this.account.id, groupIds: [OPENAI_PRIVATE_LINK_GROUP] },
           ],
@@ -127,14 +133,17 @@ export class OpenAiAccount extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      // The zone group writes the endpoint's A record into privatelink.openai.azure.com and keeps it current.
+      // The zone group writes the endpoint's A records into each zone and keeps them current.
       new PrivateDnsZoneGroup(
         `${name}-private-dns`,
         {
           resourceGroupName: args.resourceGroupName,
           privateEndpointName: endpoint.name,
           privateDnsZoneGroupName: "default",
-          privateDnsZoneConfigs: [{ name: "openai", privateDnsZoneId: args.network.privateDnsZoneId }],
+          privateDnsZoneConfigs: Object.entries(dnsZoneIds).map(([zoneName, privateDnsZoneId]) => ({
+            name: zoneName,
+            privateDnsZoneId,
+          })),
         },
         { parent: this },
       );

@@ -1,8 +1,6 @@
 import { Workspace as LogAnalyticsWorkspace } from "@pulumi/azure-native/operationalinsights/workspace";
 import * as pulumi from "@pulumi/pulumi";
-
-/** Log Analytics retention included in the price (learn.microsoft.com/azure/azure-monitor/logs/data-retention-configure). */
-export const DEFAULT_LOG_RETENTION_DAYS = 30;
+import { DEFAULT_LOG_RETENTION_DAYS } from "../lib/constants";
 
 /** Arguments of {@link StackLogs}. */
 export interface StackLogsArgs {

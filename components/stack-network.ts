@@ -8,12 +8,19 @@ import type * as azureInputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * Private DNS zones of the private endpoints this stack creates, by endpoint (Learn "Azure Private Endpoint private DNS
- * zone values": Azure OpenAI `account` -> privatelink.openai.azure.com; Storage `blob` and `table` ->
- * privatelink.blob.core.windows.net, privatelink.table.core.windows.net).
+ * Private DNS zones of the account's private endpoint (group `account`). Microsoft's DNS table lists
+ * privatelink.cognitiveservices.azure.com, privatelink.openai.azure.com and privatelink.services.ai.azure.com for
+ * Microsoft.CognitiveServices/accounts (azure-docs articles/private-link/private-endpoint-dns.md, "AI + Machine
+ * Learning"). A kind `OpenAI` account answers at `<name>.openai.azure.com` and `<name>.cognitiveservices.azure.com`;
+ * services.ai.azure.com is the host of kind `AIServices` (Foundry) accounts, which this stack does not create.
  */
-export const PRIVATE_DNS_ZONES = {
+export const ACCOUNT_DNS_ZONES = {
   openai: "privatelink.openai.azure.com",
+  cognitiveServices: "privatelink.cognitiveservices.azure.com",
+} as const;
+
+/** Private DNS zones of the storage endpoints (same table, "Storage": `blob` and `table`). */
+export const STORAGE_DNS_ZONES = {
   blob: "privatelink.blob.core.windows.net",
   table: "privatelink.table.core.windows.net",
 } as const;
@@ -26,7 +33,12 @@ export const SUBNET_PREFIXES = {
   functionApp: "10.42.3.0/24",
 } as const;
 
-/** Delegation Flex Consumption VNet integration needs on its subnet (Flex Consumption networking docs). */
+/**
+ * Delegation of the Flex Consumption integration subnet. The subnet carries neither private endpoints nor service
+ * endpoints: Learn "Azure Functions networking options" (Flex Consumption: the subnet "can't already be used for
+ * ... private endpoints or service endpoints") and Microsoft's Flex sample (Azure-Samples/functions-quickstart-javascript-azd,
+ * infra/app/vnet.bicep: a /24 delegated to Microsoft.App/environments with neither).
+ */
 export const FLEX_SUBNET_DELEGATION = "Microsoft.App/environments";
 
 /** Arguments of {@link StackNetwork}. */
@@ -34,8 +46,9 @@ export interface StackNetworkArgs {
   resourceGroupName: pulumi.Input<string>;
   location?: pulumi.Input<string>;
   /**
-   * `private`: private endpoints and their DNS zones, no service endpoints. `allowList`: no private endpoints; the
-   * compute subnets get the `Microsoft.CognitiveServices` service endpoint so the account can allow them by subnet.
+   * Both modes: the account's private endpoint subnet and the account's DNS zones, linked to the VNet, so the stack's
+   * compute reaches the account privately. `private` also gets the storage zones (blob, table) for the Function App's
+   * private storage. No subnet has a service endpoint in either mode.
    */
   mode: "allowList" | "private";
   /** Create the VM subnet. */
@@ -47,20 +60,22 @@ export interface StackNetworkArgs {
 
 /**
  * The stack's one virtual network, with purpose-named subnets that have no default outbound access ("Subnets should be
- * private"): the VM's, the Function App's integration subnet and (private mode) the private endpoints'. Explicit egress
+ * private"): the VM's, the Function App's integration subnet and the private endpoints'. Explicit egress
  * for the compute subnets is a NAT gateway, Microsoft's recommended replacement for default outbound access
  * (learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access); it also lets run command return
- * results. In private mode the private DNS zones are linked to the VNet, so its resources resolve the account's and
- * storage's names to private addresses.
+ * results. The private DNS zones are linked to the VNet, so its resources resolve the account's (and, in private mode,
+ * storage's) names to private addresses; outside the VNet the same names resolve to the public endpoints (Learn
+ * "Configure Azure AI services virtual networks", "DNS changes for private endpoints").
  */
 export class StackNetwork extends pulumi.ComponentResource {
   public readonly vnetId: pulumi.Output<string>;
   public readonly vmSubnetId: pulumi.Output<string> | undefined;
   public readonly functionAppSubnetId: pulumi.Output<string> | undefined;
-  /** Private mode only. */
-  public readonly privateEndpointSubnetId: pulumi.Output<string> | undefined;
-  /** Private mode only: zone IDs by endpoint kind. */
-  public readonly dnsZoneIds: Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>> | undefined;
+  public readonly privateEndpointSubnetId: pulumi.Output<string>;
+  /** IDs of {@link ACCOUNT_DNS_ZONES}, for the account endpoint's zone group. */
+  public readonly accountDnsZoneIds: Record<keyof typeof ACCOUNT_DNS_ZONES, pulumi.Output<string>>;
+  /** Private mode only: IDs of {@link STORAGE_DNS_ZONES}. */
+  public readonly storageDnsZoneIds: Record<keyof typeof STORAGE_DNS_ZONES, pulumi.Output<string>> | undefined;
 
   constructor(name: string, args: StackNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("keyless-openai:network:StackNetwork", name, {}, opts);
@@ -89,8 +104,6 @@ export class StackNetwork extends pulumi.ComponentResource {
       childOpts,
     );
 
-    const serviceEndpoints =
-      args.mode === "allowList" ? [{ service: "Microsoft.CognitiveServices" }] : ([] as { service: string }[]);
     // Subnets one after another: ARM refuses concurrent changes to one VNet's subnets (AnotherOperationInProgress).
     let previous: Subnet | undefined;
     const subnet = (key: string, subnetArgs: Omit<azureInputs.network.SubnetArgs, "id">): Subnet => {
@@ -111,54 +124,57 @@ export class StackNetwork extends pulumi.ComponentResource {
     };
 
     const vmSubnet = args.vm
-      ? subnet("vm", { addressPrefix: SUBNET_PREFIXES.vm, natGateway: { id: natGateway.id }, serviceEndpoints })
+      ? subnet("vm", { addressPrefix: SUBNET_PREFIXES.vm, natGateway: { id: natGateway.id } })
       : undefined;
     const functionSubnet = args.functionApp
       ? subnet("function-app", {
           addressPrefix: SUBNET_PREFIXES.functionApp,
           natGateway: { id: natGateway.id },
-          serviceEndpoints,
           delegations: [{ name: "flex-consumption", serviceName: FLEX_SUBNET_DELEGATION }],
         })
       : undefined;
-    const endpointSubnet =
-      args.mode === "private"
-        ? subnet("private-endpoints", {
-            addressPrefix: SUBNET_PREFIXES.privateEndpoints,
-            privateEndpointNetworkPolicies: "Disabled",
-          })
-        : undefined;
+    const endpointSubnet = subnet("private-endpoints", {
+      addressPrefix: SUBNET_PREFIXES.privateEndpoints,
+      privateEndpointNetworkPolicies: "Disabled",
+    });
 
-    if (args.mode === "private") {
-      const zoneIds = {} as Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>>;
-      for (const [key, zoneName] of Object.entries(PRIVATE_DNS_ZONES) as [keyof typeof PRIVATE_DNS_ZONES, string][]) {
-        const zone = new PrivateZone(
-          `${name}-${key}-zone`,
-          { resourceGroupName: args.resourceGroupName, privateZoneName: zoneName, location: "global", tags: args.tags },
-          childOpts,
-        );
-        new VirtualNetworkLink(
-          `${name}-${key}-zone-link`,
-          {
-            resourceGroupName: args.resourceGroupName,
-            privateZoneName: zone.name,
-            virtualNetworkLinkName: `link-${key}`,
-            location: "global",
-            virtualNetwork: { id: vnet.id },
-            registrationEnabled: false,
-            tags: args.tags,
-          },
-          childOpts,
-        );
-        zoneIds[key] = zone.id;
-      }
-      this.dnsZoneIds = zoneIds;
-    }
+    const linkedZone = (key: string, zoneName: string): pulumi.Output<string> => {
+      const zone = new PrivateZone(
+        `${name}-${key}-zone`,
+        { resourceGroupName: args.resourceGroupName, privateZoneName: zoneName, location: "global", tags: args.tags },
+        childOpts,
+      );
+      new VirtualNetworkLink(
+        `${name}-${key}-zone-link`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          privateZoneName: zone.name,
+          virtualNetworkLinkName: `link-${key}`,
+          location: "global",
+          virtualNetwork: { id: vnet.id },
+          registrationEnabled: false,
+          tags: args.tags,
+        },
+        childOpts,
+      );
+      return zone.id;
+    };
+    this.accountDnsZoneIds = {
+      openai: linkedZone("openai", ACCOUNT_DNS_ZONES.openai),
+      cognitiveServices: linkedZone("cognitive-services", ACCOUNT_DNS_ZONES.cognitiveServices),
+    };
+    this.storageDnsZoneIds =
+      args.mode === "private"
+        ? {
+            blob: linkedZone("blob", STORAGE_DNS_ZONES.blob),
+            table: linkedZone("table", STORAGE_DNS_ZONES.table),
+          }
+        : undefined;
 
     this.vnetId = vnet.id;
     this.vmSubnetId = vmSubnet?.id;
     this.functionAppSubnetId = functionSubnet?.id;
-    this.privateEndpointSubnetId = endpointSubnet?.id;
+    this.privateEndpointSubnetId = endpointSubnet.id;
     this.registerOutputs({
       vnetId: this.vnetId,
       vmSubnetId: this.vmSubnetId,

@@ -1,11 +1,15 @@
 /**
  * The one place where stack configuration is read, defaulted and validated.
  *
- * `CONFIG_KEYS` is the schema: every key's type, default and description. `Pulumi.yaml` declares the same keys (a test
- * keeps the two identical). `parseConfig` is pure: it turns raw strings, as the Pulumi CLI hands them over, into a
- * typed `StackConfig`, or throws one `ConfigError` that lists every problem with the key, the value and what is allowed.
+ * `Pulumi.yaml` declares every key's type, default and description; {@link CONFIG_KEY_NAMES} lists the keys validated
+ * here, and {@link configDeclarations} refuses a project file that disagrees. `parseConfig` turns raw strings, as the
+ * Pulumi CLI hands them over, into a typed `StackConfig`, or throws one `ConfigError` that lists every problem with the
+ * key, the value and what to do.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import {
   DEFAULT_DEPLOYMENT,
   DEPLOYMENT_SKUS,
@@ -92,148 +96,99 @@ export interface StackConfig {
   };
 }
 
-type ConfigType = "string" | "boolean" | "integer" | "array";
+type ConfigType = "string" | "boolean" | "array";
+const CONFIG_TYPES: readonly string[] = ["string", "boolean", "array"];
 
-/** A declared config key: its type, default and description, as `Pulumi.yaml` declares it. */
+/** A config key as `Pulumi.yaml` declares it: its type, default and description. */
 export interface ConfigKey {
   type: ConfigType;
-  default: string | boolean | number | string[];
+  default: string | boolean | string[];
   description: string;
 }
 
-/** Every project config key. `Pulumi.yaml` must declare exactly these (tests/config.test.ts checks). */
-export const CONFIG_KEYS = {
-  location: {
-    type: "string",
-    default: "swedencentral",
-    description: "Azure region of every resource. Pick one where your model and SKU have quota.",
-  },
-  resourceGroupName: {
-    type: "string",
-    default: "",
-    description: "Resource group to create. Empty: rg-<project>-<stack>.",
-  },
-  accountSubdomain: {
-    type: "string",
-    default: "",
-    description:
-      "Custom subdomain of the OpenAI account (globally unique, immutable). Empty: <project>-<stack>-<random suffix kept in state>.",
-  },
-  networkMode: {
-    type: "string",
-    default: "public",
-    description:
-      "public (any network, token-only), allowList (allowedIpRanges plus the stack's own subnets) or private (private endpoint; the VM and Function App in the stack's VNet).",
-  },
-  allowedIpRanges: {
-    type: "array",
-    default: [],
-    description:
-      "allowList mode: IPv4 addresses or CIDR ranges allowed to reach the account besides the stack's own subnets.",
-  },
-  deployments: {
-    type: "array",
-    default: [],
-    description:
-      "Model deployments, one string each: name=...,model=...,version=...[,sku=GlobalStandard][,capacity=10][,upgrade=OnceNewDefaultVersionAvailable]. No default model: pin the one Azure offers with npm run models -- --stack NAME --pin.",
-  },
-  protect: {
-    type: "string",
-    default: "auto",
-    description: "Protect the account from deletion: true, false, or auto (true for a stack named prod).",
-  },
-  testStack: {
-    type: "boolean",
-    default: false,
-    description: "A short-lived test stack (stacks named pr-<number> are test stacks anyway): teardown removes it.",
-  },
-  production: {
-    type: "boolean",
-    default: false,
-    description:
-      "A production stack: storage infrastructure encryption, no VM auto-shutdown by default, and networkMode must be private.",
-  },
-  roleName: {
-    type: "string",
-    default: "CognitiveServicesUser",
-    description:
-      "Role granted for model access: CognitiveServicesUser, CognitiveServicesOpenAIUser or CognitiveServicesOpenAIContributor.",
-  },
-  roleScope: {
-    type: "string",
-    default: "resourceGroup",
-    description: "Where the role is granted: resourceGroup (as the Azure docs do) or account (least privilege).",
-  },
-  grantDeployer: {
-    type: "boolean",
-    default: true,
-    description: "Grant the role to the identity running pulumi up, so it can run the smoke test.",
-  },
-  deployerPrincipalType: {
-    type: "string",
-    default: "auto",
-    description:
-      "principalType of the deployer: auto (read from the deployer's Azure token: a person is a User, an app or managed identity a ServicePrincipal), User or ServicePrincipal.",
-  },
-  users: {
-    type: "array",
-    default: [],
-    description: "User principal names (alice@contoso.com) granted the role.",
-  },
-  groups: {
-    type: "array",
-    default: [],
-    description: "Object IDs of Entra ID groups granted the role.",
-  },
-  servicePrincipals: {
-    type: "array",
-    default: [],
-    description: "Object IDs of service principals granted the role.",
-  },
-  compute: {
-    type: "string",
-    default: "both",
-    description: "Compute with a system-assigned identity to deploy: vm, functionApp, both or none.",
-  },
-  vmSize: {
-    type: "string",
-    default: "Standard_B2ats_v2",
-    description: "VM size. The default is small and supports Trusted Launch.",
-  },
-  vmAdminUsername: {
-    type: "string",
-    default: "azureuser",
-    description: "Admin user of the VM (SSH key only; password authentication is disabled).",
-  },
-  sshPublicKey: {
-    type: "string",
-    default: "",
-    description: "OpenSSH public key for the VM. Empty: generate one (the private key stays encrypted in state).",
-  },
-  sshAllowedCidrs: {
-    type: "array",
-    default: [],
-    description: "IPv4 CIDR ranges allowed to SSH to the VM; non-empty adds a public IP. Empty: no inbound access.",
-  },
-  vmTrustedLaunch: {
-    type: "boolean",
-    default: true,
-    description: "Trusted Launch (secure boot, vTPM) on the VM; turn off only for sizes that do not support it.",
-  },
-  vmAutoShutdown: {
-    type: "string",
-    default: "auto",
-    description:
-      "Daily VM shutdown (saves cost): auto (19:00 UTC on non-production stacks, none on production), off, or a time HH:MM in UTC.",
-  },
-  functionAppLocation: {
-    type: "string",
-    default: "",
-    description: "Region of the Function App (Flex Consumption is not in every region). Empty: location.",
-  },
-} as const satisfies Record<string, ConfigKey>;
+/**
+ * The keys this validator reads. `Pulumi.yaml` is the one declaration of their types, defaults and descriptions:
+ * {@link configDeclarations} reads it and refuses a file that declares a key not listed here or misses one.
+ */
+export const CONFIG_KEY_NAMES = [
+  "location",
+  "resourceGroupName",
+  "accountSubdomain",
+  "networkMode",
+  "allowedIpRanges",
+  "deployments",
+  "protect",
+  "testStack",
+  "production",
+  "roleName",
+  "roleScope",
+  "grantDeployer",
+  "deployerPrincipalType",
+  "users",
+  "groups",
+  "servicePrincipals",
+  "compute",
+  "vmSize",
+  "vmAdminUsername",
+  "sshPublicKey",
+  "sshAllowedCidrs",
+  "vmTrustedLaunch",
+  "vmAutoShutdown",
+  "functionAppLocation",
+] as const;
 
-export type ConfigKeyName = keyof typeof CONFIG_KEYS;
+export type ConfigKeyName = (typeof CONFIG_KEY_NAMES)[number];
+
+/** The project file: beside this folder, where Pulumi runs the program and where the tests and commands find it. */
+export const PROJECT_FILE = join(__dirname, "..", "Pulumi.yaml");
+
+let declarations: Readonly<Record<ConfigKeyName, ConfigKey>> | undefined;
+
+function isDeclaredDefault(type: ConfigType, value: unknown): value is ConfigKey["default"] {
+  if (type === "array") return Array.isArray(value) && value.every((item) => typeof item === "string");
+  return typeof value === type;
+}
+
+/**
+ * Every config key's declaration, read from `Pulumi.yaml` (Pulumi applies its defaults only when the CLI runs the
+ * program, not under the mock engine, so the validator applies them itself).
+ * @throws Error naming the key when Pulumi.yaml and {@link CONFIG_KEY_NAMES} disagree or a default has the wrong type.
+ */
+export function configDeclarations(projectFile = PROJECT_FILE): Readonly<Record<ConfigKeyName, ConfigKey>> {
+  if (declarations !== undefined && projectFile === PROJECT_FILE) return declarations;
+  const parsed: unknown = parse(readFileSync(projectFile, "utf8"));
+  const config = (parsed as { config?: unknown } | null)?.config;
+  if (typeof config !== "object" || config === null) throw new Error(`${projectFile}: no config block`);
+  const declared = config as Record<string, { type?: unknown; default?: unknown; description?: unknown }>;
+  const known: readonly string[] = CONFIG_KEY_NAMES;
+  const extra = Object.keys(declared).filter((key) => !known.includes(key));
+  if (extra.length > 0)
+    throw new Error(`${projectFile} declares ${extra.join(", ")}, which lib/config.ts does not validate; add a rule`);
+  const result = {} as Record<ConfigKeyName, ConfigKey>;
+  for (const key of CONFIG_KEY_NAMES) {
+    const declaration = declared[key];
+    const type = declaration?.type;
+    if (typeof type !== "string" || !CONFIG_TYPES.includes(type))
+      throw new Error(`${projectFile}: config key ${key} needs a type (string, boolean or array)`);
+    const configType = type as ConfigType;
+    if (!isDeclaredDefault(configType, declaration?.default))
+      throw new Error(`${projectFile}: config key ${key} needs a default of type ${type}`);
+    result[key] = {
+      type: configType,
+      default: declaration.default,
+      description: String(declaration.description ?? ""),
+    };
+  }
+  if (projectFile === PROJECT_FILE) declarations = result;
+  return result;
+}
+
+/** The declared default of a string key, for components whose Args default to what the stack defaults to. */
+export function declaredStringDefault(key: ConfigKeyName): string {
+  const value = configDeclarations()[key].default;
+  if (typeof value !== "string") throw new Error(`Pulumi.yaml: ${key} is not a string key`);
+  return value;
+}
 
 /** Raw values as the CLI passes them: strings, with arrays and booleans as JSON text. Missing keys use defaults. */
 export type RawConfig = Partial<Record<string, string>>;
@@ -262,12 +217,13 @@ const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
 const SSH_PUBLIC_KEY =
   /^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521) [A-Za-z0-9+/=]+( \S.*)?$/;
 const VM_SIZE = /^(Standard|Basic)_[A-Za-z0-9_]+$/;
-const LINUX_USERNAME = /^[a-z_][a-z0-9_-]{0,31}$/;
+/** A Linux user name as Azure accepts it for osProfile.adminUsername: lower case, at most 32 characters. */
+export const LINUX_USERNAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 /**
  * Names Azure refuses as admin user: the "Disallowed values" of osProfile.adminUsername, copied from
  * @pulumi/azure-native 3.28.0 types/input.d.ts (compute OSProfileArgs, from the Compute REST spec).
  */
-const RESERVED_USERNAMES = new Set([
+export const RESERVED_USERNAMES: ReadonlySet<string> = new Set([
   "administrator",
   "admin",
   "user",
@@ -303,7 +259,7 @@ const RESERVED_USERNAMES = new Set([
 ]);
 const CAPACITY_RANGE = { min: 1, max: 50_000 };
 /** `HH:MM`, 24-hour clock. */
-const SHUTDOWN_TIME = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
+export const SHUTDOWN_TIME = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 /** Auto-shutdown of non-production VMs: after a working day in Europe, before one in the Americas ends. */
 const DEFAULT_SHUTDOWN_TIME = "19:00";
 
@@ -327,6 +283,115 @@ export function isIpv4Range(text: string): boolean {
   if (rest.length > 0 || address === undefined || !isIpv4(address)) return false;
   return prefix === undefined || (/^\d{1,2}$/.test(prefix) && Number(prefix) <= 32);
 }
+
+/** `[first, end)` of an IPv4 CIDR range as numbers (the host bits masked off, as Azure reads the range). */
+function ipv4Interval(range: string): [number, number] {
+  const [address = "", prefixText] = range.split("/");
+  const prefix = prefixText === undefined ? 32 : Number(prefixText);
+  const value = address.split(".").reduce((total, part) => total * 256 + Number(part), 0);
+  const size = 2 ** (32 - prefix);
+  const first = Math.floor(value / size) * size;
+  return [first, first + size];
+}
+
+/** Sorted, non-overlapping intervals covering the same addresses. */
+function mergeIntervals(intervals: [number, number][]): [number, number][] {
+  const merged: [number, number][] = [];
+  for (const [first, end] of [...intervals].sort((a, b) => a[0] - b[0])) {
+    const last = merged.at(-1);
+    if (last && first <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([first, end]);
+  }
+  return merged;
+}
+
+/**
+ * IPv4 ranges no SSH client on the internet comes from: "this network", RFC 1918 private, RFC 6598 shared, loopback,
+ * link-local, multicast and reserved (IANA IPv4 Special-Purpose Address Registry, RFC 6890; multicast RFC 5771).
+ */
+const NON_PUBLIC_IPV4 = mergeIntervals(
+  [
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+  ].map(ipv4Interval),
+);
+
+/** How many public IPv4 addresses a list of ranges covers together (overlaps counted once). */
+export function publicIpv4Count(ranges: readonly string[]): number {
+  let count = 0;
+  for (const [first, end] of mergeIntervals(ranges.map(ipv4Interval))) {
+    count += end - first;
+    for (const [nonPublicFirst, nonPublicEnd] of NON_PUBLIC_IPV4) {
+      count -= Math.max(0, Math.min(end, nonPublicEnd) - Math.max(first, nonPublicFirst));
+    }
+  }
+  return count;
+}
+
+/**
+ * The most public IPv4 addresses SSH may be opened to: one /16, a large organisation's block. More is the internet in
+ * pieces (`0.0.0.0/1` + `128.0.0.0/1` is `0.0.0.0/0`).
+ */
+export const MAX_SSH_PUBLIC_ADDRESSES = 65_536;
+
+/** What is wrong with a list of SSH source ranges, as one sentence, or undefined when it is acceptable. */
+export function sshAllowedCidrsProblem(cidrs: readonly string[]): string | undefined {
+  const malformed = cidrs.find((cidr) => !isIpv4Range(cidr));
+  if (malformed !== undefined)
+    return `sshAllowedCidrs = ${quote(cidrs)}: ${quote(malformed)} is not an IPv4 address or CIDR range; write ranges such as 203.0.113.0/24`;
+  const covered = publicIpv4Count(cidrs);
+  if (covered > MAX_SSH_PUBLIC_ADDRESSES)
+    return `sshAllowedCidrs = ${quote(cidrs)} opens SSH to ${covered.toLocaleString("en-US")} public IPv4 addresses, more than the ${MAX_SSH_PUBLIC_ADDRESSES.toLocaleString("en-US")} (one /16) allowed; list only the ranges you connect from`;
+  return undefined;
+}
+
+/**
+ * Pulumi stack names: letters, digits, `-`, `_` and `.` (Pulumi CLI `pulumi stack init` reference, "stack names may
+ * only contain alphanumeric, hyphens, underscores, or periods"), at most 100 characters.
+ */
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/**
+ * Why a stack name is not one, or undefined when it is. `qualified` also accepts `org/stack` and `org/project/stack`
+ * (what `--stack` takes); the program itself only ever sees the short name.
+ */
+export function stackNameProblem(stack: string, qualified = false): string | undefined {
+  const segments = stack.split("/");
+  const valid = (segment: string) => STACK_NAME.test(segment) && segment !== "." && segment !== "..";
+  if (segments.length <= (qualified ? 3 : 1) && segments.every(valid)) return undefined;
+  return `stack name ${quote(stack)} is not a Pulumi stack name: use letters, digits, '-', '_' or '.' (npx pulumi stack ls lists your stacks)`;
+}
+
+/** networkMode that replaces each value of the retired publicNetworkAccess key. */
+const NETWORK_MODE_FOR_PUBLIC_ACCESS: Record<string, string> = {
+  Enabled: 'networkMode = "public" (or "allowList" with allowedIpRanges)',
+  Disabled: 'networkMode = "private"',
+};
+
+/**
+ * Why a project key in a stack's config is refused: the retired `publicNetworkAccess` with its `networkMode`
+ * equivalent, or a key `Pulumi.yaml` does not declare with the likely intended one. Undefined for a declared key.
+ */
+export function projectKeyProblem(project: string, key: string, value: string | undefined): string | undefined {
+  const known: readonly string[] = CONFIG_KEY_NAMES;
+  if (known.includes(key)) return undefined;
+  if (key === "publicNetworkAccess") {
+    const replacement = NETWORK_MODE_FOR_PUBLIC_ACCESS[value ?? ""] ?? "networkMode (public, allowList or private)";
+    return `${project}:publicNetworkAccess = ${quote(value)} is retired: remove it (npm run pulumi -- config rm publicNetworkAccess) and set ${replacement} instead`;
+  }
+  const hint = didYouMean(key, known);
+  return `${project}:${key}: '${key}' is not a config key of ${project}${hint || " (Pulumi.yaml declares the keys)"}`;
+}
+
+/** The provider setting the program never reads: every resource takes the project's `location`. */
+const PROVIDER_LOCATION_KEY = "azure-native:location";
 
 /** The command that asks Azure's catalogue for a current model and pins it in Pulumi.<stack>.yaml (scripts/models.ts). */
 export function modelPinCommand(stack: string): string {
@@ -397,7 +462,7 @@ class Reader {
 
   string(key: ConfigKeyName): string {
     const value = this.raw[key];
-    return value === undefined ? String(CONFIG_KEYS[key].default) : value.trim();
+    return value === undefined ? String(configDeclarations()[key].default) : value.trim();
   }
 
   enumOf<T extends string>(key: ConfigKeyName, allowed: readonly T[]): T {
@@ -412,7 +477,7 @@ class Reader {
 
   boolean(key: ConfigKeyName): boolean {
     const value = this.raw[key];
-    if (value === undefined) return CONFIG_KEYS[key].default === true;
+    if (value === undefined) return configDeclarations()[key].default === true;
     if (value === "true" || value === "false") return value === "true";
     this.problems.push(`${key} = ${quote(value)}: must be true or false`);
     return false;
@@ -421,7 +486,10 @@ class Reader {
   /** A list of strings, as JSON text; each item checked by `valid` (which returns what is allowed, or undefined). */
   list(key: ConfigKeyName, valid: (item: string) => string | undefined): string[] {
     const text = this.raw[key];
-    if (text === undefined) return [...(CONFIG_KEYS[key].default as readonly string[])];
+    if (text === undefined) {
+      const declared = configDeclarations()[key].default;
+      return Array.isArray(declared) ? [...declared] : [];
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -470,26 +538,28 @@ function regionNameHint(value: string): string {
 export function parseConfig(raw: RawConfig, project: string, stack: string): StackConfig {
   const read = new Reader(raw);
   const problems = read.problems;
-  const knownKeys = new Set(Object.keys(CONFIG_KEYS));
+  const stackProblem = stackNameProblem(stack);
+  if (stackProblem !== undefined) problems.push(stackProblem);
   for (const key of Object.keys(raw)) {
-    if (key === "publicNetworkAccess") {
-      problems.push(
-        `publicNetworkAccess = ${quote(raw[key])} was replaced by networkMode: Enabled is networkMode public (or allowList with allowedIpRanges), Disabled is networkMode private`,
-      );
-    } else if (!knownKeys.has(key)) {
-      const hint = didYouMean(key, [...knownKeys]);
-      problems.push(`${key} is not a known key${hint || " (Pulumi.yaml lists the keys)"}`);
-    }
+    if (key === PROVIDER_LOCATION_KEY) continue;
+    const problem = projectKeyProblem(project, key, raw[key]);
+    if (problem !== undefined) problems.push(problem);
   }
 
   const location = read.string("location");
+  const providerLocation = raw[PROVIDER_LOCATION_KEY];
+  if (providerLocation !== undefined) {
+    problems.push(
+      `${PROVIDER_LOCATION_KEY} = ${quote(providerLocation)} is never read: every resource goes to location = ${quote(location)}; remove it (npm run pulumi -- config rm ${PROVIDER_LOCATION_KEY}) and set location instead`,
+    );
+  }
   if (!REGION_NAME.test(location)) {
     problems.push(
       `location = ${quote(location)}: must be an Azure region name such as swedencentral or eastus2${regionNameHint(location)} (lower-case letters and digits; az account list-locations -o table lists yours, npm run preflight checks it)`,
     );
   }
   const resourceGroupName = read.string("resourceGroupName") || `rg-${project}-${stack}`;
-  if (!RESOURCE_GROUP_NAME.test(resourceGroupName)) {
+  if (stackProblem === undefined && !RESOURCE_GROUP_NAME.test(resourceGroupName)) {
     problems.push(
       `resourceGroupName = ${quote(resourceGroupName)}: must be 1-90 letters, digits, '-', '_', '.', '(' or ')' and not end with '.'`,
     );
@@ -574,10 +644,9 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
   const sshAllowedCidrs = read.list("sshAllowedCidrs", (item) =>
     isIpv4Range(item) ? undefined : "must be an IPv4 address or CIDR range such as 203.0.113.0/24",
   );
-  if (sshAllowedCidrs.some((cidr) => cidr === "0.0.0.0/0")) {
-    problems.push(
-      `sshAllowedCidrs contains "0.0.0.0/0": SSH from the whole internet is not allowed; list your own ranges`,
-    );
+  if (sshAllowedCidrs.every(isIpv4Range)) {
+    const sshProblem = sshAllowedCidrsProblem(sshAllowedCidrs);
+    if (sshProblem !== undefined) problems.push(sshProblem);
   }
   if (!hasVm && sshAllowedCidrs.length > 0) {
     problems.push(
@@ -665,13 +734,22 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
   };
 }
 
-/** Reads this stack's project configuration (every `<project>:` key, so typos are caught too) and validates it. */
-export function loadConfig(): StackConfig {
-  const project = pulumi.getProject();
+/**
+ * What {@link parseConfig} validates out of a stack's full config (`keyless-openai:location` ...): every `<project>:`
+ * key, so typos are caught too, and `azure-native:location`, which the program would silently ignore.
+ */
+export function rawConfigOf(values: Readonly<Record<string, string>>, project: string): RawConfig {
   const prefix = `${project}:`;
   const raw: RawConfig = {};
-  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+  for (const [key, value] of Object.entries(values)) {
     if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+    if (key === PROVIDER_LOCATION_KEY) raw[key] = value;
   }
-  return parseConfig(raw, project, pulumi.getStack());
+  return raw;
+}
+
+/** Reads this stack's configuration as Pulumi hands it to the program and validates it. */
+export function loadConfig(): StackConfig {
+  const project = pulumi.getProject();
+  return parseConfig(rawConfigOf(pulumi.runtime.allConfig(), project), project, pulumi.getStack());
 }

@@ -163,6 +163,9 @@ export const VERSION_UPGRADE_OPTIONS = [
   "NoAutoUpgrade",
 ] as const;
 
+/** Log Analytics retention included in the price (learn.microsoft.com/azure/azure-monitor/logs/data-retention-configure). */
+export const DEFAULT_LOG_RETENTION_DAYS = 30;
+
 /**
  * The Azure CLI's public client ID: a token issued to it came from `az login` (preflight warns when `pulumi up` would
  * sign in through the CLI but preflight did not). Source: Azure/azure-cli

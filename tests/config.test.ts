@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
 
 import program = require("../index");
 
-import { CONFIG_KEYS, ConfigError, parseConfig, type RawConfig } from "../lib/config";
+import { CONFIG_KEY_NAMES, ConfigError, configDeclarations, parseConfig, type RawConfig } from "../lib/config";
 import { deriveSubdomain, stableSuffix, vmNameFor } from "../lib/names";
 import { PROJECT, runProgram } from "../scripts/core/offline-engine";
 
@@ -36,20 +37,87 @@ function problemsOfUnpinned(raw: RawConfig, stack: string): string[] {
 }
 
 describe("config schema", () => {
-  test("Pulumi.yaml declares exactly the keys lib/config.ts reads, with the same type, default and description", () => {
+  test("Pulumi.yaml declares exactly the keys lib/config.ts validates, each with a type, a default and a description", () => {
     const project = parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
       name: string;
       config: Record<string, { type: string; default: unknown; description: string; items?: { type: string } }>;
     };
     assert.equal(project.name, PROJECT);
-    assert.deepEqual(Object.keys(project.config).sort(), Object.keys(CONFIG_KEYS).sort());
-    for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
-      const declared = project.config[key];
-      assert.ok(declared, key);
-      assert.equal(declared.type, spec.type, `${key}.type`);
-      assert.deepEqual(declared.default, spec.default, `${key}.default`);
-      assert.equal(declared.description, spec.description, `${key}.description`);
-      if (spec.type === "array") assert.deepEqual(declared.items, { type: "string" }, `${key}.items`);
+    assert.deepEqual(Object.keys(project.config).sort(), [...CONFIG_KEY_NAMES].sort());
+    for (const [key, declared] of Object.entries(project.config)) {
+      assert.ok(["string", "boolean", "array"].includes(declared.type), `${key}.type`);
+      assert.ok(declared.description.length > 0, `${key}.description`);
+      if (declared.type === "array") assert.deepEqual(declared.items, { type: "string" }, `${key}.items`);
+    }
+  });
+
+  test("every key of Pulumi.yaml is validated: a bad value of each is refused, naming the key", () => {
+    // A value each key refuses; booleans and lists share one each.
+    const badStrings: Record<string, string> = {
+      location: "Sweden Central",
+      resourceGroupName: "rg.",
+      accountSubdomain: "-sub",
+      networkMode: "hybrid",
+      protect: "maybe",
+      roleName: "Owner",
+      roleScope: "tenant",
+      deployerPrincipalType: "Group",
+      compute: "vmss",
+      vmSize: "B2ats",
+      vmAdminUsername: "root",
+      sshPublicKey: "hunter2",
+      vmAutoShutdown: "7pm",
+      functionAppLocation: "East US",
+    };
+    const declared = parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")).config as Record<string, { type: string }>;
+    for (const [key, { type }] of Object.entries(declared)) {
+      const bad = type === "boolean" ? "yes" : type === "array" ? "not-a-list" : badStrings[key];
+      assert.ok(bad !== undefined, `no bad value for ${key}: add one, and a rule in lib/config.ts`);
+      const problems = problemsOf({ [key]: bad });
+      assert.ok(
+        problems.some((problem) => problem.startsWith(`${key} = `) || problem.startsWith(`${key}[`)),
+        `${key} = ${bad}: ${problems.join(" | ")}`,
+      );
+    }
+  });
+
+  test("a Pulumi.yaml that declares a key the validator does not know, or misses one, is refused naming the key", (t) => {
+    const directory = mkdtempSync(join(tmpdir(), "config-keys-"));
+    t.after(() => rmSync(directory, { recursive: true, force: true }));
+    const projectFile = join(directory, "Pulumi.yaml");
+    const text = readFileSync(join(root, "Pulumi.yaml"), "utf8");
+    writeFileSync(projectFile, `${text}  extraKey:\n    type: string\n    default: ""\n`);
+    assert.throws(() => configDeclarations(projectFile), /declares extraKey, which lib\/config\.ts does not validate/);
+    writeFileSync(projectFile, text.replace(/\n {2}vmSize:\n(?: {4}.*\n)+/, "\n"));
+    assert.throws(() => configDeclarations(projectFile), /config key vmSize needs a type/);
+  });
+
+  test("docs/configuration.md lists every key of Pulumi.yaml with its type, default and description", () => {
+    const rows = readFileSync(join(root, "docs", "configuration.md"), "utf8")
+      .split("\n")
+      .filter((line) => line.startsWith("| `"))
+      .map((line) =>
+        line.split(" | ").map((cell) =>
+          cell
+            .replace(/^\|? ?/, "")
+            .replace(/ ?\|$/, "")
+            .trim(),
+        ),
+      );
+    const declared = parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")).config as Record<
+      string,
+      { type: string; default: unknown; description: string }
+    >;
+    assert.deepEqual(
+      rows.map(([key]) => key),
+      Object.keys(declared).map((key) => `\`${key}\``),
+    );
+    for (const [key, type, defaultValue, description] of rows) {
+      const declaration = declared[(key ?? "").replaceAll("`", "")];
+      assert.ok(declaration, key);
+      assert.equal(type, declaration.type, `${key} type`);
+      assert.equal(defaultValue, `\`${JSON.stringify(declaration.default)}\``, `${key} default`);
+      assert.equal(description, declaration.description.replaceAll("|", "\\|"), `${key} description`);
     }
   });
 
@@ -86,7 +154,6 @@ describe("config schema", () => {
   });
 
   test("a stack without a pinned model is refused with the key and the command that pins one", () => {
-    // Mutation tried: giving CONFIG_KEYS.deployments a default model again made this test fail.
     assert.throws(
       () => parseConfig({}, PROJECT, "qa"),
       (error: Error) =>
@@ -179,18 +246,7 @@ describe("config values", () => {
 /**
  * Each bad configuration, written by hand, and what its single message must say: the key, the value it got, and what
  * is allowed. Every validation rule in lib/config.ts has at least one case here.
- *
- * Mutations made to lib/config.ts to see the cases added with issue 12 fail (then reverted):
- * - DEPLOYMENT_NAME made to accept a leading '-': "deployment name starting with a hyphen" failed.
- * - the model-required check removed: "missing model name" failed.
- * - the upgrade check removed: "unknown version upgrade option" failed.
- * - Reader.enumOf made to accept any value: the protect, deployerPrincipalType and roleName cases failed.
- * - the list-of-strings check made to accept any JSON: "users a JSON object" failed.
- * - the duplicate-entry check removed: "the same user twice (case differs)" failed.
- * - VM_SIZE made to accept anything: "VM size without its tier" failed.
- * - RESERVED_USERNAMES set back to the old nine names: "admin user Azure refuses (user1)" and "(support)" failed.
- * - the functionAppLocation region check removed: "Function App location as its display name" failed.
- * - REGION_NAME made to accept '-': "location with punctuation" failed.
+
  */
 const BAD_CONFIGS: { name: string; raw: RawConfig; stack?: string; expect: RegExp[] }[] = [
   {
@@ -307,7 +363,11 @@ const BAD_CONFIGS: { name: string; raw: RawConfig; stack?: string; expect: RegEx
     raw: { networkMode: "Private" },
     expect: [/networkMode = "Private": must be one of public, allowList, private/],
   },
-  { name: "SSH from anywhere", raw: { sshAllowedCidrs: '["0.0.0.0/0"]' }, expect: [/0\.0\.0\.0\/0/, /not allowed/] },
+  {
+    name: "SSH from anywhere",
+    raw: { sshAllowedCidrs: '["0.0.0.0/0"]' },
+    expect: [/^sshAllowedCidrs = \["0\.0\.0\.0\/0"\] opens SSH to /m],
+  },
   {
     name: "SSH ranges without a VM",
     raw: { compute: "functionApp", sshAllowedCidrs: '["203.0.113.0/24"]' },
@@ -316,7 +376,13 @@ const BAD_CONFIGS: { name: string; raw: RawConfig; stack?: string; expect: RegEx
   { name: "not an SSH key", raw: { sshPublicKey: "hunter2" }, expect: [/sshPublicKey = /, /OpenSSH public key/] },
   { name: "reserved admin user", raw: { vmAdminUsername: "root" }, expect: [/vmAdminUsername = "root"/] },
   { name: "boolean typo", raw: { grantDeployer: "yes" }, expect: [/grantDeployer = "yes"/, /true or false/] },
-  { name: "unknown key", raw: { computee: "vm" }, expect: [/computee is not a known key/] },
+  {
+    name: "unknown key",
+    raw: { computee: "vm" },
+    expect: [
+      /^keyless-openai:computee: 'computee' is not a config key of keyless-openai \(did you mean "compute"\?\)$/m,
+    ],
+  },
   { name: "protected test stack", raw: { protect: "true" }, stack: "pr-7", expect: [/conflicts with a test stack/] },
   {
     name: "resource group name ending with a dot",
@@ -443,5 +509,56 @@ describe("stable names", () => {
   test("VM names are lower-case, hyphenated and at most 64 characters", () => {
     assert.equal(vmNameFor("Dev_Team"), "vm-dev-team");
     assert.ok(vmNameFor("x".repeat(100)).length <= 64);
+  });
+});
+
+describe("refusals name the key, the value and the fix in one sentence", () => {
+  test("the retired publicNetworkAccess key gets its networkMode equivalent", () => {
+    assert.ok(
+      problemsOf({ publicNetworkAccess: "Disabled" }).includes(
+        'keyless-openai:publicNetworkAccess = "Disabled" is retired: remove it (npm run pulumi -- config rm publicNetworkAccess) and set networkMode = "private" instead',
+      ),
+    );
+    assert.ok(
+      problemsOf({ publicNetworkAccess: "Enabled" }).includes(
+        'keyless-openai:publicNetworkAccess = "Enabled" is retired: remove it (npm run pulumi -- config rm publicNetworkAccess) and set networkMode = "public" (or "allowList" with allowedIpRanges) instead',
+      ),
+    );
+  });
+
+  test("SSH ranges that add up to the internet are refused with the rule; the two /1 halves are 0.0.0.0/0", () => {
+    // 2^32 minus the special-purpose blocks (RFC 6890 registry: 0/8, 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12,
+    // 192.168/16, 224/4, 240/4) = 4,294,967,296 - 592,576,512.
+    assert.deepEqual(problemsOf({ sshAllowedCidrs: '["0.0.0.0/1","128.0.0.0/1"]' }), [
+      'sshAllowedCidrs = ["0.0.0.0/1","128.0.0.0/1"] opens SSH to 3,702,390,784 public IPv4 addresses, more than the 65,536 (one /16) allowed; list only the ranges you connect from',
+    ]);
+    assert.deepEqual(problemsOf({ sshAllowedCidrs: '["198.18.0.0/15"]' }), [
+      'sshAllowedCidrs = ["198.18.0.0/15"] opens SSH to 131,072 public IPv4 addresses, more than the 65,536 (one /16) allowed; list only the ranges you connect from',
+    ]);
+    const accepted = (cidrs: string[]) =>
+      parseConfig({ ...PINNED, sshAllowedCidrs: JSON.stringify(cidrs) }, PROJECT, "dev").compute.vm.sshAllowedCidrs;
+    assert.deepEqual(accepted(["203.0.113.0/24", "198.51.100.0/24"]), ["203.0.113.0/24", "198.51.100.0/24"]);
+    // Private ranges are not internet addresses; overlapping ranges count once.
+    assert.deepEqual(accepted(["10.0.0.0/8", "203.0.112.0/16", "203.0.113.0/24"]), [
+      "10.0.0.0/8",
+      "203.0.112.0/16",
+      "203.0.113.0/24",
+    ]);
+  });
+
+  test("a bad stack name is a stack-name error, not a resource group name error", () => {
+    assert.deepEqual(problemsOf({}, "../etc/passwd"), [
+      `stack name "../etc/passwd" is not a Pulumi stack name: use letters, digits, '-', '_' or '.' (npx pulumi stack ls lists your stacks)`,
+    ]);
+  });
+
+  test("azure-native:location beside the project's location is refused, not silently ignored", async () => {
+    await assert.rejects(
+      runProgram(program, { rawConfig: { "azure-native:location": "westeurope" } }),
+      (error: Error) =>
+        error.message.includes(
+          'azure-native:location = "westeurope" is never read: every resource goes to location = "swedencentral"; remove it (npm run pulumi -- config rm azure-native:location) and set location instead',
+        ),
+    );
   });
 });

@@ -229,7 +229,7 @@ describe("FunctionApp defaults", () => {
       .filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.inputs.scope === storageId)
       .map((r) => r.urn);
     assert.equal(storageGrantUrns.length, 2);
-    // Mutation check: removing `...storageGrants` from the WebApp's dependsOn made this fail.
+    // The host starts with the site: its storage roles must exist first.
     for (const urn of storageGrantUrns) assert.ok(webApp.dependencies.includes(urn), urn);
   });
 

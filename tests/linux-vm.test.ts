@@ -3,7 +3,7 @@ import { before, describe, test } from "node:test";
 import type * as compute from "@pulumi/azure-native/compute";
 import type * as network from "@pulumi/azure-native/network";
 import type * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_VM_SIZE, LinuxVm, type LinuxVmArgs, UBUNTU_2404_IMAGE } from "../components/linux-vm";
+import { LinuxVm, type LinuxVmArgs, UBUNTU_2404_IMAGE } from "../components/linux-vm";
 import {
   fakePrincipalId,
   type ProgramRun,
@@ -78,7 +78,8 @@ describe("LinuxVm defaults", () => {
   test("runs current Ubuntu LTS (24.04, Gen2) on the default size", () => {
     assert.deepEqual(vm.storageProfile?.imageReference, UBUNTU_2404_IMAGE);
     assert.equal(vm.storageProfile?.imageReference?.offer, "ubuntu-24_04-lts");
-    assert.equal(vm.hardwareProfile?.vmSize, DEFAULT_VM_SIZE);
+    // The vmSize default Pulumi.yaml declares: a component on its own gets what a stack gets.
+    assert.equal(vm.hardwareProfile?.vmSize, "Standard_B2ats_v2");
   });
 
   test("allows key login only, with a generated key in the admin's authorized_keys", () => {
@@ -209,12 +210,16 @@ describe("LinuxVm options and validation", () => {
     assert.equal(vmInputs(run).hardwareProfile?.vmSize, "Standard_B1s");
   });
 
-  test("refuses SSH from the whole Internet and malformed ranges", async () => {
-    const program = (cidr: string) => () =>
-      new LinuxVm("bad", { resourceGroupName: "rg", vmName: "vm-x", sshAllowedCidrs: [cidr] });
-    assert.match(await programError(program("0.0.0.0/0")), /whole Internet/);
-    assert.match(await programError(program("10.0.0.300/32")), /not an IPv4 CIDR/);
-    assert.match(await programError(program("Internet")), /not an IPv4 CIDR/);
+  test("refuses SSH from the whole Internet, in one range or in pieces, and malformed ranges", async () => {
+    const program = (cidrs: string[]) => () =>
+      new LinuxVm("bad", { resourceGroupName: "rg", vmName: "vm-x", sshAllowedCidrs: cidrs });
+    assert.match(await programError(program(["0.0.0.0/0"])), /opens SSH to 3,702,390,784 public IPv4 addresses/);
+    assert.match(
+      await programError(program(["0.0.0.0/1", "128.0.0.0/1"])),
+      /opens SSH to 3,702,390,784 public IPv4 addresses/,
+    );
+    assert.match(await programError(program(["10.0.0.300/32"])), /"10\.0\.0\.300\/32" is not an IPv4 address or CIDR/);
+    assert.match(await programError(program(["Internet"])), /"Internet" is not an IPv4 address or CIDR/);
   });
 
   test("refuses reserved admin names and invalid VM names", async () => {

@@ -100,8 +100,7 @@ describe("model access grants", () => {
   });
 
   // Each deployer as the provider's ARM token describes it (Access token claims reference; Optional claims
-  // reference for `idtyp`). Mutation check: making principalTypeFromToken ignore `scp` (always ServicePrincipal without
-  // idtyp) failed the "unknown client" case.
+  // reference for `idtyp`).
   const DEPLOYERS = [
     {
       title: "a person through the Azure CLI is a User",

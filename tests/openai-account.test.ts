@@ -76,28 +76,34 @@ describe("OpenAI account", () => {
     assert.deepEqual(account(run).properties.networkAcls, { defaultAction: "Allow" });
   });
 
-  test("allowList: the IP ranges and the stack's own VM and Function App subnets, everything else denied", async () => {
+  test("allowList: the IP ranges on the public endpoint; the stack's VM and Function App through the private endpoint", async () => {
     const run = await runProgram(program, {
       config: { networkMode: "allowList", allowedIpRanges: ["203.0.113.0/24", "198.51.100.7"] },
     });
-    const subnets = ofType(run, "azure-native:network:Subnet");
-    const vmSubnet = subnets.find((subnet) => subnet.inputs.subnetName === "snet-vm");
-    const functionSubnet = subnets.find((subnet) => subnet.inputs.subnetName === "snet-function-app");
     assert.equal(account(run).properties.publicNetworkAccess, "Enabled");
     assert.deepEqual(account(run).properties.networkAcls, {
       defaultAction: "Deny",
       ipRules: [{ value: "203.0.113.0/24" }, { value: "198.51.100.7" }],
-      virtualNetworkRules: [
-        { id: vmSubnet?.id, ignoreMissingVnetServiceEndpoint: false },
-        { id: functionSubnet?.id, ignoreMissingVnetServiceEndpoint: false },
-      ],
     });
-    // The rules only work through the subnets' service endpoint for Cognitive Services.
-    for (const subnet of [vmSubnet, functionSubnet]) {
-      assert.deepEqual(subnet?.inputs.serviceEndpoints, [{ service: "Microsoft.CognitiveServices" }]);
+    // No subnet carries a service endpoint: the Flex integration subnet cannot (Learn, Flex Consumption networking).
+    for (const subnet of ofType(run, "azure-native:network:Subnet")) {
+      assert.equal(subnet.inputs.serviceEndpoints, undefined, String(subnet.inputs.subnetName));
     }
-    // No private endpoint in allowList mode.
-    assert.equal(ofType(run, "azure-native:network:PrivateEndpoint").length, 0);
+    const endpoint = single(run, "azure-native:network:PrivateEndpoint");
+    assert.deepEqual(endpoint.inputs.privateLinkServiceConnections, [
+      { name: "account", privateLinkServiceId: single(run, ACCOUNT).id, groupIds: ["account"] },
+    ]);
+    const endpointSubnet = ofType(run, "azure-native:network:Subnet").find(
+      (subnet) => subnet.inputs.subnetName === "snet-private-endpoints",
+    );
+    assert.equal((endpoint.inputs.subnet as { id: string }).id, endpointSubnet?.id);
+    // The account's zones only: storage stays on its public endpoint in allowList mode.
+    assert.deepEqual(
+      ofType(run, "azure-native:privatedns:PrivateZone")
+        .map((zone) => zone.inputs.privateZoneName)
+        .sort(),
+      ["privatelink.cognitiveservices.azure.com", "privatelink.openai.azure.com"],
+    );
   });
 
   test("private: public network access Disabled and everything denied", async () => {

@@ -6,23 +6,6 @@
  * Every resource here is written by hand and every role GUID is a literal copied from the role's JSON on Learn
  * "Azure built-in roles" (privileged.md, ai-machine-learning.md): nothing is derived from lib/constants.ts, so a wrong
  * constant makes these tests fail instead of agreeing with it.
- *
- * Mutations made to see each rule's tests fail (then reverted), one per rule:
- * - openai-entra-id-only: requireTrue made to accept an absent properties.disableLocalAuth; "local auth left on fails"
- *   and "no properties at all fails on both" failed.
- * - role-assignment-least-privilege: Contributor in lib/constants.ts set back to the fabricated
- *   b24988ac-6180-420e-b2c7-a37a9b8d3a8f; "Contributor (b24988ac-6180-42a0-ab88-20f7382dd24c) is refused" failed.
- *   KEY_ENABLING_ROLES left out of REFUSED_ROLES; the Cognitive Services Contributor, Azure AI Administrator,
- *   Foundry Account Owner and Foundry Owner cases failed.
- * - linux-vm-keyless: disablePasswordAuthentication read as a constant `true`; "password authentication fails" and
- *   "no linuxConfiguration fails" failed.
- * - vm-no-public-ip: the NIC branch of publicIpReferences returned `[]`; "a NIC with a public IP fails" failed.
- * - function-app-hardened: TLS_VERSIONS_AT_LEAST_1_2 given "1.1"; "TLS 1.1 fails" failed.
- * - web-basic-publishing-disabled: requireFalse swapped for requireTrue; all three cases failed.
- * - storage-keyless-private: the allowSharedKeyAccess check removed; "defaults (both unset) fail" and "shared key on
- *   fails" failed.
- * - storage-min-tls-1-2: an unset minimumTlsVersion accepted (`tls === undefined` passes); "TLS left unset fails"
- *   failed; "TLS1_0" added to STORAGE_TLS_AT_LEAST_1_2; "TLS1_0 fails" failed.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -495,8 +478,7 @@ runCases("storage-keyless-private", [
 ]);
 
 describe("type tokens", () => {
-  // A wrong token would make a rule skip every real resource while these table tests still pass. Mutation made:
-  // TYPES.storageAccount set to "azure-native:storage:Storageaccount"; this test failed.
+  // A wrong token would make a rule skip every real resource while these table tests still pass.
   it("are the tokens @pulumi/azure-native registers for each resource class", () => {
     const classes: [string, { isInstance(obj: unknown): boolean }][] = [
       [TYPES.account, Account],
@@ -586,8 +568,7 @@ describe("read", () => {
   });
 });
 
-// Hand-written resources of a production stack (tag environment: production). Mutation check: with the account's
-// publicNetworkAccess check removed from production-private-network, "a public production account fails" failed.
+// Hand-written resources of a production stack (tag environment: production).
 const PRODUCTION_TAGS = { environment: "production" };
 runCases("production-private-network", [
   {

@@ -4,6 +4,7 @@
  * from the sources named beside them (Learn private DNS zone values, the Azure Policy built-ins' fields).
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 
@@ -29,16 +30,19 @@ function subnetNamed(run: ProgramRun, name: string): RecordedResource {
   return found;
 }
 
-/** The zone group of a private endpoint, and the zone it writes to. */
-function zoneOf(run: ProgramRun, endpoint: RecordedResource): string {
+/** The zones a private endpoint's zone group writes to, sorted. */
+function zonesOf(run: ProgramRun, endpoint: RecordedResource): string[] {
   const group = ofType(run, ZONE_GROUP).find(
     (g) => g.inputs.privateEndpointName === endpoint.inputs.privateEndpointName,
   );
   assert.ok(group, `zone group of ${endpoint.name}`);
-  const [config] = group.inputs.privateDnsZoneConfigs as { privateDnsZoneId: string }[];
-  const zone = ofType(run, ZONE).find((z) => z.id === config?.privateDnsZoneId);
-  assert.ok(zone, `zone of ${endpoint.name}`);
-  return String(zone.inputs.privateZoneName);
+  return (group.inputs.privateDnsZoneConfigs as { privateDnsZoneId: string }[])
+    .map((config) => {
+      const zone = ofType(run, ZONE).find((z) => z.id === config.privateDnsZoneId);
+      assert.ok(zone, `zone of ${endpoint.name}`);
+      return String(zone.inputs.privateZoneName);
+    })
+    .sort();
 }
 
 describe("the committed prod stack (Pulumi.prod.yaml)", () => {
@@ -102,7 +106,10 @@ describe("the committed prod stack (Pulumi.prod.yaml)", () => {
       [["account"]],
     );
     assert.equal((endpoint.inputs.subnet as { id: string }).id, subnetNamed(run, "snet-private-endpoints").id);
-    assert.equal(zoneOf(run, endpoint), "privatelink.openai.azure.com");
+    assert.deepEqual(zonesOf(run, endpoint), [
+      "privatelink.cognitiveservices.azure.com",
+      "privatelink.openai.azure.com",
+    ]);
   });
 
   test("every private DNS zone is linked to the stack's VNet (no auto-registration)", () => {
@@ -110,25 +117,32 @@ describe("the committed prod stack (Pulumi.prod.yaml)", () => {
     const zones = ofType(run, ZONE)
       .map((zone) => zone.inputs.privateZoneName)
       .sort();
+    // azure-docs articles/private-link/private-endpoint-dns.md: the account group's zones, blob's and table's.
     assert.deepEqual(zones, [
       "privatelink.blob.core.windows.net",
+      "privatelink.cognitiveservices.azure.com",
       "privatelink.openai.azure.com",
       "privatelink.table.core.windows.net",
     ]);
     const links = ofType(run, ZONE_LINK);
-    assert.equal(links.length, 3);
+    assert.equal(links.length, 4);
     for (const link of links) {
       assert.deepEqual(link.inputs.virtualNetwork, { id: vnet.id });
       assert.equal(link.inputs.registrationEnabled, false);
     }
   });
 
-  test("the Function App: VNet-integrated with all outbound traffic routed, storage private behind blob and table endpoints", () => {
+  test("the Function App: VNet-integrated as the Flex sample is, storage private behind blob and table endpoints", () => {
     const site = single(run, "azure-native:web:WebApp");
-    // Built-ins "App Service apps should be injected into a virtual network" (virtualNetworkSubnetId) and "Function
-    // apps should enable outbound application traffic routing / configuration routing" (outboundVnetRouting.allTraffic).
+    // Built-in "App Service apps should be injected into a virtual network" (virtualNetworkSubnetId); no
+    // outboundVnetRouting, as in Azure-Samples/functions-quickstart-javascript-azd infra/app/api.bicep.
     assert.equal(site.inputs.virtualNetworkSubnetId, subnetNamed(run, "snet-function-app").id);
-    assert.deepEqual(site.inputs.outboundVnetRouting, { allTraffic: true });
+    assert.equal(site.inputs.outboundVnetRouting, undefined);
+    // The Flex integration subnet carries no service endpoint and no private endpoint (Learn, Flex networking).
+    assert.equal(subnetNamed(run, "snet-function-app").inputs.serviceEndpoints, undefined);
+    for (const endpoint of ofType(run, ENDPOINT)) {
+      assert.notEqual((endpoint.inputs.subnet as { id: string }).id, subnetNamed(run, "snet-function-app").id);
+    }
     // Inbound stays public over HTTPS with a function key (README, "Private networking").
     assert.equal(site.inputs.httpsOnly, true);
     assert.equal(site.inputs.publicNetworkAccess, undefined);
@@ -137,7 +151,8 @@ describe("the committed prod stack (Pulumi.prod.yaml)", () => {
     // "Storage accounts should disable public network access" / "...should restrict network access".
     assert.equal(storage.inputs.publicNetworkAccess, "Disabled");
     // azure-native's networkRuleSet is ARM's networkAcls.
-    assert.deepEqual(storage.inputs.networkRuleSet, { defaultAction: "Deny", bypass: "None" });
+    // Built-in c9d007d0 "Storage accounts should allow access from trusted Microsoft services": bypass AzureServices.
+    assert.deepEqual(storage.inputs.networkRuleSet, { defaultAction: "Deny", bypass: "AzureServices" });
     const storageEndpoints = ofType(run, ENDPOINT).filter(
       (e) =>
         (e.inputs.privateLinkServiceConnections as { privateLinkServiceId: string }[])[0]?.privateLinkServiceId ===
@@ -150,8 +165,8 @@ describe("the committed prod stack (Pulumi.prod.yaml)", () => {
       ]),
     );
     assert.deepEqual([...byGroup.keys()].sort(), ["blob", "table"]);
-    assert.equal(zoneOf(run, byGroup.get("blob") as RecordedResource), "privatelink.blob.core.windows.net");
-    assert.equal(zoneOf(run, byGroup.get("table") as RecordedResource), "privatelink.table.core.windows.net");
+    assert.deepEqual(zonesOf(run, byGroup.get("blob") as RecordedResource), ["privatelink.blob.core.windows.net"]);
+    assert.deepEqual(zonesOf(run, byGroup.get("table") as RecordedResource), ["privatelink.table.core.windows.net"]);
     // The host starts with the site: its storage endpoints and their DNS records must exist first.
     const zoneGroups = ofType(run, ZONE_GROUP).filter(
       (g) =>
@@ -222,7 +237,7 @@ describe("no accepted configuration locks the stack out of its model", () => {
       title: "the retired publicNetworkAccess key, with what replaces it",
       raw: { publicNetworkAccess: "Disabled" },
       message:
-        'publicNetworkAccess = "Disabled" was replaced by networkMode: Enabled is networkMode public (or allowList with allowedIpRanges), Disabled is networkMode private',
+        'keyless-openai:publicNetworkAccess = "Disabled" is retired: remove it (npm run pulumi -- config rm publicNetworkAccess) and set networkMode = "private" instead',
     },
     {
       title: "production that is not private",
@@ -267,4 +282,35 @@ describe("no accepted configuration locks the stack out of its model", () => {
       "private",
     );
   });
+});
+
+describe("docs/networking.md's mode table matches the plan", () => {
+  /** The table's rows: mode, then the private DNS zones it lists (last column). */
+  function documentedZones(): Map<string, string[]> {
+    const rows = readFileSync(join(root, "docs", "networking.md"), "utf8")
+      .split("\n")
+      .filter((line) => /^\| `(public|allowList|private)`/.test(line));
+    return new Map(
+      rows.map((line) => {
+        const cells = line.split("|").map((cell) => cell.trim());
+        const mode = /`(\w+)`/.exec(cells[1] ?? "")?.[1] ?? "";
+        return [mode, [...(cells.at(-2) ?? "").matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? "").sort()];
+      }),
+    );
+  }
+
+  const modes: Record<string, Record<string, unknown>> = {
+    public: {},
+    allowList: { networkMode: "allowList", allowedIpRanges: ["203.0.113.0/24"] },
+    private: { networkMode: "private" },
+  };
+  for (const [mode, config] of Object.entries(modes)) {
+    test(`${mode}: the zones the table lists are the zones the program creates`, async () => {
+      const run = await runProgram(program, { config });
+      const planned = ofType(run, ZONE)
+        .map((zone) => String(zone.inputs.privateZoneName))
+        .sort();
+      assert.deepEqual(documentedZones().get(mode), planned);
+    });
+  }
 });

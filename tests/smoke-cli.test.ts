@@ -304,6 +304,22 @@ describe("npm run smoke", { skip: needsOpenssl }, () => {
     }
   });
 
+  test("an allowList account: every identity is tested, this machine through the IP allow-list", {
+    skip: bashAndCurl,
+  }, async () => {
+    grantAll(0);
+    const run = await world.runCli([], { outputsFile: world.writeOutputs({ networkMode: "allowList" }) });
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.deepEqual(
+      run.summary?.results.map((entry) => [entry.target, entry.outcome]),
+      [
+        ["local", "passed"],
+        ["vm", "passed"],
+        ["function", "passed"],
+      ],
+    );
+  });
+
   test("a private account: local says at once how to test from inside; all runs the VM and the function", {
     skip: bashAndCurl,
   }, async () => {

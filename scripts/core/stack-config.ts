@@ -10,9 +10,10 @@
  * a project key that Pulumi.yaml does not declare; each names the key and the likely intended one.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parse } from "yaml";
-import { closest, didYouMean } from "../../lib/suggest";
+import { join, relative } from "node:path";
+import { parse, YAMLParseError } from "yaml";
+import { projectKeyProblem, stackNameProblem } from "../../lib/config";
+import { closest } from "../../lib/suggest";
 
 /** Stand-in for a `secure:` value: the plan has no key to decrypt it, and must not need one. */
 export const SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";
@@ -69,9 +70,29 @@ function asConfigString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-function readYaml(path: string): Record<string, unknown> {
-  const parsed: unknown = parse(readFileSync(path, "utf8"));
-  if (!isRecord(parsed)) throw new Error(`${path}: expected a YAML mapping`);
+/**
+ * A YAML file's top-level mapping. A syntax error names the file, line and column (`Pulumi.dev.yaml:3:3`, from the
+ * `yaml` package's YAMLParseError.linePos); an empty file says what a stack file holds.
+ */
+function readYaml(path: string, projectDir: string, project?: string): Record<string, unknown> {
+  const shown = relative(projectDir, path) || path;
+  let parsed: unknown;
+  try {
+    parsed = parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    if (!(error instanceof YAMLParseError)) throw error;
+    const [start] = error.linePos ?? [];
+    const where = start ? `${shown}:${start.line}:${start.col}` : shown;
+    const reason = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+    throw new StackConfigError(path, [`${where}: ${reason}; fix the YAML there`]);
+  }
+  if (parsed === null || parsed === undefined) {
+    const example = project ? ` such as "config:\n  ${project}:location: swedencentral"` : "";
+    throw new StackConfigError(path, [
+      `${shown} is empty: a stack file holds a config: mapping${example}; add one or delete the file to plan the defaults`,
+    ]);
+  }
+  if (!isRecord(parsed)) throw new StackConfigError(path, [`${shown} is not a YAML mapping: start it with config:`]);
   return parsed;
 }
 
@@ -117,7 +138,7 @@ function placeholderFor(key: string, type: string | undefined, fallback: string 
  * @throws StackConfigError listing every mistyped namespace and unknown key.
  */
 export function readStackConfig(projectDir: string, stack: string, providers?: readonly string[]): StackConfig {
-  const projectFile = readYaml(join(projectDir, "Pulumi.yaml"));
+  const projectFile = readYaml(join(projectDir, "Pulumi.yaml"), projectDir);
   const project = projectFile.name;
   if (typeof project !== "string" || project === "")
     throw new Error(`${join(projectDir, "Pulumi.yaml")}: name is missing`);
@@ -135,6 +156,8 @@ export function readStackConfig(projectDir: string, stack: string, providers?: r
   }
   const declaredKeys = Object.keys(declared).filter((key) => !key.includes(":"));
 
+  const badStackName = stackNameProblem(stack, true);
+  if (badStackName !== undefined) throw new StackConfigError(stack, [badStackName]);
   const configDir = typeof projectFile.stackConfigDir === "string" ? projectFile.stackConfigDir : ".";
   // A qualified stack name (org/project/dev) keeps its config in Pulumi.dev.yaml.
   const stackPath = join(projectDir, configDir, `Pulumi.${stack.slice(stack.lastIndexOf("/") + 1)}.yaml`);
@@ -143,7 +166,7 @@ export function readStackConfig(projectDir: string, stack: string, providers?: r
       `${stackPath} does not exist: planned with the defaults of Pulumi.yaml only. Create the stack (npx pulumi stack init ${stack}) or check the name.`,
     );
   } else {
-    const stackFile = readYaml(stackPath);
+    const stackFile = readYaml(stackPath, projectDir, project);
     if (stackFile.environment !== undefined) {
       throw new Error(`${stackPath}: Pulumi ESC environments cannot be read offline`);
     }
@@ -162,9 +185,15 @@ export function readStackConfig(projectDir: string, stack: string, providers?: r
         continue;
       }
       if (keyNamespace === project && declaredKeys.length > 0 && !declaredKeys.includes(name)) {
-        const hint = didYouMean(name, declaredKeys);
         problems.push(
-          `${key}: '${name}' is not a config key of ${project}${hint || " (Pulumi.yaml declares the keys)"}`,
+          projectKeyProblem(project, name, typeof value === "string" ? value : JSON.stringify(value)) ??
+            `${key}: '${name}' is declared in Pulumi.yaml but lib/config.ts does not validate it`,
+        );
+        continue;
+      }
+      if (isRecord(value) && typeof value.secure === "string" && name === "deployments" && keyNamespace === project) {
+        problems.push(
+          `${key} is a secure value: a model pin is not a secret, and plan, preflight and models must read it; set it in plain text with npm run models -- --stack ${stack} --pin`,
         );
         continue;
       }

@@ -9,8 +9,11 @@ export interface StackOutputs {
   resourceGroupName: string;
   subscriptionId: string;
   defaultDeployment: string;
-  /** `private`: the account's public network access is off; only callers inside its virtual network reach it. */
-  networkMode?: "public" | "private";
+  /**
+   * `private`: the account's public network access is off; only callers inside its virtual network reach it.
+   * `allowList`: the listed IP ranges reach the public endpoint, the stack's VM and Function App its private endpoint.
+   */
+  networkMode?: "public" | "allowList" | "private";
   compute: "vm" | "functionApp" | "both" | "none";
   vmName?: string;
   vmPrincipalId?: string;
@@ -53,8 +56,10 @@ export function validateOutputs(raw: unknown): StackOutputs {
   };
   const networkMode = optionalString(record, "networkMode");
   if (networkMode !== undefined) {
-    if (networkMode !== "public" && networkMode !== "private") {
-      throw new UsageError(`stack output "networkMode" is "${networkMode}" (expected "public" or "private")`);
+    if (networkMode !== "public" && networkMode !== "allowList" && networkMode !== "private") {
+      throw new UsageError(
+        `stack output "networkMode" is "${networkMode}" (expected "public", "allowList" or "private")`,
+      );
     }
     outputs.networkMode = networkMode;
   }

@@ -52,7 +52,11 @@ describe("preflight asks for what the program plans (the program run under the m
         actions.includes("Microsoft.Web/sites/write"),
         config.compute === "functionApp" || config.compute === "both",
       );
-      assert.equal(actions.includes("Microsoft.Network/privateEndpoints/write"), config.networkMode === "private");
+      // allowList and private both give the account a private endpoint (docs/networking.md).
+      assert.equal(
+        actions.includes("Microsoft.Network/privateEndpoints/write"),
+        config.networkMode === "private" || config.networkMode === "allowList",
+      );
       assert.equal(actions.includes("Microsoft.Network/publicIPAddresses/write"), "sshAllowedCidrs" in config);
       assert.equal(actions.includes("Microsoft.Authorization/locks/write"), config.protect === "true");
       assert.equal(

@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelineRetryOptions } from "@azure/core-rest-pipeline";
-import { ConfigError, modelPinCommand, parseConfig, type RawConfig, type StackConfig } from "../../../lib/config";
+import { ConfigError, modelPinCommand, parseConfig, rawConfigOf, type StackConfig } from "../../../lib/config";
 import { chooseAzureCredential } from "../azure-credential";
 import { armStatus, azureErrorVerdict, describeAzureError } from "../azure-error";
 import { describeError } from "../cli";
@@ -186,12 +186,7 @@ function loadStackConfig(
     const read = readStackConfig(projectDir, stack);
     const stackConfig = withUnpinnedModelPlanned(read);
     values = read.values;
-    const prefix = `${stackConfig.project}:`;
-    const raw: RawConfig = {};
-    for (const [key, value] of Object.entries(stackConfig.values)) {
-      if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
-    }
-    const config = parseConfig(raw, stackConfig.project, stack);
+    const config = parseConfig(rawConfigOf(stackConfig.values, stackConfig.project), stackConfig.project, stack);
     const found = `stack ${stack}: ${config.location}, resource group ${config.resourceGroupName}, compute ${config.compute.kind}, ${config.deployments.length} model deployment(s)`;
     const unpinned = stackConfig !== read;
     return {
