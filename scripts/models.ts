@@ -21,6 +21,7 @@ export const MODELS_SPEC = {
     pin: { type: "boolean" },
     "if-unpinned": { type: "boolean" },
     json: { type: "boolean" },
+    verbose: { type: "boolean" },
     check: { type: "boolean" },
     renew: { type: "boolean" },
     within: { type: "string" },

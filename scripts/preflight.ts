@@ -43,6 +43,10 @@ found, and how to fix it. npm run deploy runs the same checks before pulumi up (
       type: "boolean",
       description: "repair what can be repaired: register missing resource providers (the only write)",
     },
+    verbose: {
+      type: "boolean",
+      description: "under a call that failed, print the whole error (the sign-in chain's report, ARM's message)",
+    },
     "arm-endpoint": {
       type: "string",
       valueName: "URL",
@@ -91,7 +95,8 @@ export function main(argv: readonly string[], io: CommandIo = processIo, env = p
         env,
       });
       const elapsed = performance.now() - started;
-      io.out(values.json ? renderJson(report, elapsed) : renderText(report, elapsed));
+      const render = { verbose: values.verbose === true };
+      io.out(values.json ? renderJson(report, elapsed, render) : renderText(report, elapsed, render));
       return report.exitCode === 0 ? EXIT.ok : EXIT.failed;
     },
     io,

@@ -1,6 +1,6 @@
 /**
  * Azure Policy before `pulumi up`: the ARM body of every planned resource type (literal bodies written from each
- * type's REST spec), and the preflight check driving the real @azure/arm-policyinsights and @azure/arm-resources
+ * type's REST spec, one fixture per type in tests/fixtures/arm/bodies/), and the preflight check driving the real @azure/arm-policyinsights and @azure/arm-resources
  * clients, with a real ManagedIdentityCredential (App Service identity stand-in), against the stand-in evaluator on
  * 127.0.0.1 over TLS (the run-time certificate joins Node's default CA list through tls.setDefaultCACertificates).
  */
@@ -17,9 +17,9 @@ import { NetworkInterface } from "@pulumi/azure-native/network/networkInterface"
 import { ResourceGroup } from "@pulumi/azure-native/resources/resourceGroup";
 import * as random from "@pulumi/random";
 import { parseConfig } from "../lib/config";
+import { AZURE_TYPES } from "../scripts/core/azure-types";
 import { runProgram } from "../scripts/core/offline-engine";
 import {
-  ARM_MAPPINGS,
   type ArmResourceRequest,
   armRequests,
   type PlannedAzureResource,
@@ -27,6 +27,9 @@ import {
 } from "../scripts/core/preflight/arm-body";
 import { azurePolicyChecks } from "../scripts/core/preflight/checks/azure-policy";
 import type { PreflightContext } from "../scripts/core/preflight/types";
+import { ARM_BODY_CASES } from "./fixtures/arm/bodies";
+import { RECORDED_FIELD_RESTRICTIONS } from "./fixtures/arm/policy-restrictions";
+import { RG, RG_ID, SUB } from "./fixtures/arm/target";
 import { APP_SERVICE_IDENTITY_PATH, appServiceIdentityRoutes } from "./standins/identity";
 import {
   aiServicesKeyAccessDenyAssignment,
@@ -39,10 +42,6 @@ import { createSelfSignedCertificate, type StandInServer, startStandIn, type Tls
 import { missingTool } from "./support/tools";
 
 const ROOT = process.cwd();
-// The subscription the deploy targets; different from the offline engine's mock one, which the bodies must not keep.
-const SUB = "12345678-aaaa-4bbb-8ccc-1234567890ab";
-const RG = "rg-keyless-openai-dev";
-const RG_ID = `/subscriptions/${SUB}/resourceGroups/${RG}`;
 
 function request(type: string, inputs: Record<string, unknown>, name = "res"): ArmResourceRequest {
   const { requests, unmapped } = armRequests([{ type, name, inputs }], SUB);
@@ -51,665 +50,9 @@ function request(type: string, inputs: Record<string, unknown>, name = "res"): A
 }
 
 describe("ARM body of each planned resource type", () => {
-  // Each row: azure-native inputs as the engine receives them, and the body ARM's REST spec defines for the type.
-  const rows: {
-    type: string;
-    inputs: Record<string, unknown>;
-    name?: string;
-    body: Record<string, unknown>;
-    apiVersion: string;
-    resourceGroupName?: string;
-    scope?: string;
-    placeholders?: string[];
-  }[] = [
-    {
-      type: "azure-native:resources:ResourceGroup",
-      inputs: { resourceGroupName: RG, location: "swedencentral", tags: { stack: "dev" } },
-      body: {
-        name: RG,
-        type: "Microsoft.Resources/resourceGroups",
-        location: "swedencentral",
-        tags: { stack: "dev" },
-      },
-      apiVersion: "2024-03-01",
-    },
-    {
-      // cognitiveservices 2025-06-01: Account { kind, sku, identity, location, tags, properties }.
-      type: "azure-native:cognitiveservices:Account",
-      inputs: {
-        accountName: "oai-dev",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        kind: "OpenAI",
-        sku: { name: "S0" },
-        identity: { type: "SystemAssigned" },
-        properties: {
-          customSubDomainName: "oai-dev",
-          disableLocalAuth: true,
-          publicNetworkAccess: "Disabled",
-          networkAcls: { defaultAction: "Deny" },
-        },
-      },
-      body: {
-        name: "oai-dev",
-        type: "Microsoft.CognitiveServices/accounts",
-        location: "swedencentral",
-        kind: "OpenAI",
-        sku: { name: "S0" },
-        identity: { type: "SystemAssigned" },
-        properties: {
-          customSubDomainName: "oai-dev",
-          disableLocalAuth: true,
-          publicNetworkAccess: "Disabled",
-          networkAcls: { defaultAction: "Deny" },
-        },
-      },
-      apiVersion: "2025-06-01",
-      resourceGroupName: RG,
-    },
-    {
-      type: "azure-native:cognitiveservices:Deployment",
-      inputs: {
-        accountName: "oai-dev",
-        resourceGroupName: RG,
-        deploymentName: "chat",
-        sku: { name: "GlobalStandard", capacity: 10 },
-        properties: { model: { format: "OpenAI", name: "gpt-4.1-mini", version: "2025-04-14" } },
-      },
-      body: {
-        name: "chat",
-        type: "Microsoft.CognitiveServices/accounts/deployments",
-        sku: { name: "GlobalStandard", capacity: 10 },
-        properties: { model: { format: "OpenAI", name: "gpt-4.1-mini", version: "2025-04-14" } },
-      },
-      apiVersion: "2025-06-01",
-      resourceGroupName: RG,
-      scope: `${RG_ID}/providers/Microsoft.CognitiveServices/accounts/oai-dev`,
-    },
-    {
-      // authorization 2022-04-01: RoleAssignmentCreateParameters { properties: { roleDefinitionId, principalId, ... } }.
-      type: "azure-native:authorization:RoleAssignment",
-      inputs: {
-        scope: "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-keyless-openai-dev",
-        roleAssignmentName: "5202542c-abb8-53f8-8df6-3aec3aa8c9d2",
-        roleDefinitionId:
-          "/subscriptions/00000000-1111-2222-3333-444444444444/providers/Microsoft.Authorization/roleDefinitions/a97b65f3-24c7-4388-baec-2e87135dc908",
-        principalId: "7e1a6f80-0000-4000-8000-7e1a6f800000",
-        principalType: "ServicePrincipal",
-      },
-      body: {
-        name: "5202542c-abb8-53f8-8df6-3aec3aa8c9d2",
-        type: "Microsoft.Authorization/roleAssignments",
-        properties: {
-          roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/a97b65f3-24c7-4388-baec-2e87135dc908`,
-          principalId: "7e1a6f80-0000-4000-8000-7e1a6f800000",
-          principalType: "ServicePrincipal",
-        },
-      },
-      apiVersion: "2022-04-01",
-      resourceGroupName: RG,
-      scope: RG_ID,
-      placeholders: ["properties.principalId"],
-    },
-    {
-      // compute 2024-11-01: NetworkInterfaceReference { id, properties: { primary, deleteOption } }.
-      type: "azure-native:compute:VirtualMachine",
-      inputs: {
-        vmName: "vm-dev",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        identity: { type: "SystemAssigned" },
-        hardwareProfile: { vmSize: "Standard_B2ats_v2" },
-        networkProfile: { networkInterfaces: [{ id: `${RG_ID}/nic`, primary: true, deleteOption: "Detach" }] },
-        osProfile: {
-          adminUsername: "azureuser",
-          adminPassword: "not-sent-anywhere",
-          linuxConfiguration: { disablePasswordAuthentication: true },
-        },
-        securityProfile: { securityType: "TrustedLaunch" },
-      },
-      body: {
-        name: "vm-dev",
-        type: "Microsoft.Compute/virtualMachines",
-        location: "swedencentral",
-        identity: { type: "SystemAssigned" },
-        properties: {
-          hardwareProfile: { vmSize: "Standard_B2ats_v2" },
-          networkProfile: {
-            networkInterfaces: [{ id: `${RG_ID}/nic`, properties: { primary: true, deleteOption: "Detach" } }],
-          },
-          osProfile: {
-            adminUsername: "azureuser",
-            adminPassword: "[redacted]",
-            linuxConfiguration: { disablePasswordAuthentication: true },
-          },
-          securityProfile: { securityType: "TrustedLaunch" },
-        },
-      },
-      apiVersion: "2024-11-01",
-      resourceGroupName: RG,
-      placeholders: ["properties.networkProfile.networkInterfaces[0].id"],
-    },
-    {
-      type: "azure-native:network:VirtualNetwork",
-      inputs: {
-        virtualNetworkName: "vnet-dev",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        addressSpace: { addressPrefixes: ["10.42.0.0/24"] },
-      },
-      body: {
-        name: "vnet-dev",
-        type: "Microsoft.Network/virtualNetworks",
-        location: "swedencentral",
-        properties: { addressSpace: { addressPrefixes: ["10.42.0.0/24"] } },
-      },
-      apiVersion: "2024-05-01",
-      resourceGroupName: RG,
-    },
-    {
-      // No subnetName and no virtualNetworkName (another resource's output): auto-named, parent only after deploy.
-      type: "azure-native:network:Subnet",
-      name: "vm-subnet",
-      inputs: {
-        resourceGroupName: RG,
-        addressPrefix: "10.42.0.0/24",
-        defaultOutboundAccess: false,
-        networkSecurityGroup: { id: `${RG_ID}/providers/Microsoft.Network/networkSecurityGroups/nsg` },
-        delegations: [{ name: "flex", serviceName: "Microsoft.App/environments" }],
-      },
-      body: {
-        name: "vm-subnet",
-        type: "Microsoft.Network/virtualNetworks/subnets",
-        properties: {
-          addressPrefix: "10.42.0.0/24",
-          defaultOutboundAccess: false,
-          networkSecurityGroup: { id: `${RG_ID}/providers/Microsoft.Network/networkSecurityGroups/nsg` },
-          delegations: [{ name: "flex", properties: { serviceName: "Microsoft.App/environments" } }],
-        },
-      },
-      apiVersion: "2024-05-01",
-      resourceGroupName: RG,
-      scope: `${RG_ID}/providers/Microsoft.Network/virtualNetworks/(known after deploy)`,
-      placeholders: ["name", "properties.networkSecurityGroup.id", "scope"],
-    },
-    {
-      // network 2024-05-01: SecurityRule { name, properties: { ... } }.
-      type: "azure-native:network:NetworkSecurityGroup",
-      inputs: {
-        networkSecurityGroupName: "nsg-dev",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        securityRules: [{ name: "DenyInternetInbound", access: "Deny", direction: "Inbound", priority: 4096 }],
-      },
-      body: {
-        name: "nsg-dev",
-        type: "Microsoft.Network/networkSecurityGroups",
-        location: "swedencentral",
-        properties: {
-          securityRules: [
-            { name: "DenyInternetInbound", properties: { access: "Deny", direction: "Inbound", priority: 4096 } },
-          ],
-        },
-      },
-      apiVersion: "2024-05-01",
-      resourceGroupName: RG,
-    },
-    {
-      type: "azure-native:network:PublicIPAddress",
-      inputs: {
-        publicIpAddressName: "pip-dev",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        sku: { name: "Standard", tier: "Regional" },
-        publicIPAllocationMethod: "Static",
-      },
-      body: {
-        name: "pip-dev",
-        type: "Microsoft.Network/publicIPAddresses",
-        location: "swedencentral",
-        sku: { name: "Standard", tier: "Regional" },
-        properties: { publicIPAllocationMethod: "Static" },
-      },
-      apiVersion: "2024-05-01",
-      resourceGroupName: RG,
-    },
-    {
-      // network 2024-05-01: NetworkInterfaceIPConfiguration { name, properties: { subnet, primary, ... } }.
-      type: "azure-native:network:NetworkInterface",
-      inputs: {
-        networkInterfaceName: "nic-dev",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        ipConfigurations: [{ name: "primary", primary: true, subnet: { id: `${RG_ID}/subnet` } }],
-      },
-      body: {
-        name: "nic-dev",
-        type: "Microsoft.Network/networkInterfaces",
-        location: "swedencentral",
-        properties: {
-          ipConfigurations: [{ name: "primary", properties: { primary: true, subnet: { id: `${RG_ID}/subnet` } } }],
-        },
-      },
-      apiVersion: "2024-05-01",
-      resourceGroupName: RG,
-      placeholders: ["properties.ipConfigurations[0].properties.subnet.id"],
-    },
-    {
-      // network 2024-05-01 publicIpPrefix.json: sku and zones at the top, the rest under properties.
-      type: "azure-native:network:PublicIPPrefix",
-      inputs: {
-        publicIpPrefixName: "network-egress-prefix",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        prefixLength: 31,
-        publicIPAddressVersion: "IPv4",
-        sku: { name: "Standard", tier: "Regional" },
-      },
-      body: {
-        name: "network-egress-prefix",
-        type: "Microsoft.Network/publicIPPrefixes",
-        location: "swedencentral",
-        sku: { name: "Standard", tier: "Regional" },
-        properties: { prefixLength: 31, publicIPAddressVersion: "IPv4" },
-      },
-      apiVersion: "2024-05-01",
-      resourceGroupName: RG,
-      placeholders: [],
-    },
-    {
-      type: "azure-native:network:NatGateway",
-      inputs: {
-        natGatewayName: "nat-dev",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        sku: { name: "Standard" },
-        publicIpAddresses: [{ id: `${RG_ID}/pip` }],
-      },
-      body: {
-        name: "nat-dev",
-        type: "Microsoft.Network/natGateways",
-        location: "swedencentral",
-        sku: { name: "Standard" },
-        properties: { publicIpAddresses: [{ id: `${RG_ID}/pip` }] },
-      },
-      apiVersion: "2024-05-01",
-      resourceGroupName: RG,
-      placeholders: ["properties.publicIpAddresses[0].id"],
-    },
-    {
-      // network 2024-05-01: PrivateLinkServiceConnection { name, properties: { privateLinkServiceId, groupIds } }.
-      type: "azure-native:network:PrivateEndpoint",
-      inputs: {
-        privateEndpointName: "pe-oai",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        subnet: { id: `${RG_ID}/pe-subnet` },
-        privateLinkServiceConnections: [
-          { name: "account", privateLinkServiceId: `${RG_ID}/oai`, groupIds: ["account"] },
-        ],
-      },
-      body: {
-        name: "pe-oai",
-        type: "Microsoft.Network/privateEndpoints",
-        location: "swedencentral",
-        properties: {
-          subnet: { id: `${RG_ID}/pe-subnet` },
-          privateLinkServiceConnections: [
-            { name: "account", properties: { privateLinkServiceId: `${RG_ID}/oai`, groupIds: ["account"] } },
-          ],
-        },
-      },
-      apiVersion: "2024-05-01",
-      resourceGroupName: RG,
-      placeholders: [
-        "properties.subnet.id",
-        "properties.privateLinkServiceConnections[0].properties.privateLinkServiceId",
-      ],
-    },
-    {
-      type: "azure-native:network:PrivateDnsZoneGroup",
-      inputs: {
-        privateDnsZoneGroupName: "default",
-        privateEndpointName: "pe-oai",
-        resourceGroupName: RG,
-        privateDnsZoneConfigs: [{ name: "openai", privateDnsZoneId: `${RG_ID}/zone` }],
-      },
-      body: {
-        name: "default",
-        type: "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
-        properties: { privateDnsZoneConfigs: [{ name: "openai", properties: { privateDnsZoneId: `${RG_ID}/zone` } }] },
-      },
-      apiVersion: "2024-05-01",
-      resourceGroupName: RG,
-      scope: `${RG_ID}/providers/Microsoft.Network/privateEndpoints/pe-oai`,
-      placeholders: ["properties.privateDnsZoneConfigs[0].properties.privateDnsZoneId"],
-    },
-    {
-      type: "azure-native:privatedns:PrivateZone",
-      inputs: { privateZoneName: "privatelink.openai.azure.com", resourceGroupName: RG, location: "global" },
-      body: { name: "privatelink.openai.azure.com", type: "Microsoft.Network/privateDnsZones", location: "global" },
-      apiVersion: "2024-06-01",
-      resourceGroupName: RG,
-    },
-    {
-      type: "azure-native:privatedns:VirtualNetworkLink",
-      inputs: {
-        virtualNetworkLinkName: "vnet-link",
-        privateZoneName: "privatelink.openai.azure.com",
-        resourceGroupName: RG,
-        location: "global",
-        registrationEnabled: false,
-        virtualNetwork: { id: `${RG_ID}/vnet` },
-      },
-      body: {
-        name: "vnet-link",
-        type: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
-        location: "global",
-        properties: { registrationEnabled: false, virtualNetwork: { id: `${RG_ID}/vnet` } },
-      },
-      apiVersion: "2024-06-01",
-      resourceGroupName: RG,
-      scope: `${RG_ID}/providers/Microsoft.Network/privateDnsZones/privatelink.openai.azure.com`,
-      placeholders: ["properties.virtualNetwork.id"],
-    },
-    {
-      type: "azure-native:web:AppServicePlan",
-      inputs: {
-        name: "plan-dev",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        kind: "functionapp",
-        sku: { name: "FC1", tier: "FlexConsumption" },
-        reserved: true,
-      },
-      body: {
-        name: "plan-dev",
-        type: "Microsoft.Web/serverfarms",
-        location: "swedencentral",
-        kind: "functionapp",
-        sku: { name: "FC1", tier: "FlexConsumption" },
-        properties: { reserved: true },
-      },
-      apiVersion: "2025-05-01",
-      resourceGroupName: RG,
-    },
-    {
-      // web 2025-05-01: Site { kind, identity, properties: { serverFarmId, httpsOnly, siteConfig, functionAppConfig } }.
-      type: "azure-native:web:WebApp",
-      inputs: {
-        name: "func-dev",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        kind: "functionapp,linux",
-        identity: { type: "SystemAssigned" },
-        serverFarmId: `${RG_ID}/plan`,
-        httpsOnly: true,
-        siteConfig: { minTlsVersion: "1.2", ftpsState: "Disabled" },
-        functionAppConfig: { runtime: { name: "node", version: "22" } },
-      },
-      body: {
-        name: "func-dev",
-        type: "Microsoft.Web/sites",
-        location: "swedencentral",
-        kind: "functionapp,linux",
-        identity: { type: "SystemAssigned" },
-        properties: {
-          serverFarmId: `${RG_ID}/plan`,
-          httpsOnly: true,
-          siteConfig: { minTlsVersion: "1.2", ftpsState: "Disabled" },
-          functionAppConfig: { runtime: { name: "node", version: "22" } },
-        },
-      },
-      apiVersion: "2025-05-01",
-      resourceGroupName: RG,
-      placeholders: ["properties.serverFarmId"],
-    },
-    {
-      // web 2025-05-01: PUT .../sites/{name}/config/appsettings with a StringDictionary { properties: {...} }.
-      type: "azure-native:web:WebAppApplicationSettings",
-      inputs: { name: "func-dev", resourceGroupName: RG, properties: { AzureWebJobsStorage__accountName: "st" } },
-      body: {
-        name: "appsettings",
-        type: "Microsoft.Web/sites/config",
-        properties: { AzureWebJobsStorage__accountName: "st" },
-      },
-      apiVersion: "2025-05-01",
-      resourceGroupName: RG,
-      scope: `${RG_ID}/providers/Microsoft.Web/sites/func-dev`,
-    },
-    {
-      // web 2025-05-01: PUT .../sites/{name}/basicPublishingCredentialsPolicies/ftp { properties: { allow } }.
-      type: "azure-native:web:WebAppFtpAllowed",
-      inputs: { name: "func-dev", resourceGroupName: RG, allow: false },
-      body: {
-        name: "ftp",
-        type: "Microsoft.Web/sites/basicPublishingCredentialsPolicies",
-        properties: { allow: false },
-      },
-      apiVersion: "2025-05-01",
-      resourceGroupName: RG,
-      scope: `${RG_ID}/providers/Microsoft.Web/sites/func-dev`,
-    },
-    {
-      type: "azure-native:web:WebAppScmAllowed",
-      inputs: { name: "func-dev", resourceGroupName: RG, allow: false },
-      body: {
-        name: "scm",
-        type: "Microsoft.Web/sites/basicPublishingCredentialsPolicies",
-        properties: { allow: false },
-      },
-      apiVersion: "2025-05-01",
-      resourceGroupName: RG,
-      scope: `${RG_ID}/providers/Microsoft.Web/sites/func-dev`,
-    },
-    {
-      type: "azure-native:web:WebAppSwiftVirtualNetworkConnection",
-      inputs: { name: "func-dev", resourceGroupName: RG, subnetResourceId: `${RG_ID}/app-subnet` },
-      body: {
-        name: "virtualNetwork",
-        type: "Microsoft.Web/sites/networkConfig",
-        properties: { subnetResourceId: `${RG_ID}/app-subnet` },
-      },
-      apiVersion: "2025-05-01",
-      resourceGroupName: RG,
-      scope: `${RG_ID}/providers/Microsoft.Web/sites/func-dev`,
-      placeholders: ["properties.subnetResourceId"],
-    },
-    {
-      // storage 2024-01-01: StorageAccountCreateParameters { sku, kind, location, tags, properties: {...} }.
-      type: "azure-native:storage:StorageAccount",
-      inputs: {
-        accountName: "stdev",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        kind: "StorageV2",
-        sku: { name: "Standard_LRS" },
-        allowSharedKeyAccess: false,
-        minimumTlsVersion: "TLS1_2",
-        publicNetworkAccess: "Disabled",
-        networkRuleSet: { defaultAction: "Deny" },
-        sasPolicy: { expirationAction: "Block", sasExpirationPeriod: "0.01:00:00" },
-        encryption: { requireInfrastructureEncryption: true },
-      },
-      body: {
-        name: "stdev",
-        type: "Microsoft.Storage/storageAccounts",
-        location: "swedencentral",
-        kind: "StorageV2",
-        sku: { name: "Standard_LRS" },
-        properties: {
-          allowSharedKeyAccess: false,
-          minimumTlsVersion: "TLS1_2",
-          publicNetworkAccess: "Disabled",
-          networkAcls: { defaultAction: "Deny" },
-          sasPolicy: { expirationAction: "Block", sasExpirationPeriod: "0.01:00:00" },
-          encryption: { requireInfrastructureEncryption: true },
-        },
-      },
-      apiVersion: "2024-01-01",
-      resourceGroupName: RG,
-    },
-    {
-      type: "azure-native:storage:BlobContainer",
-      inputs: { accountName: "stdev", containerName: "app-package", resourceGroupName: RG, publicAccess: "None" },
-      body: {
-        name: "app-package",
-        type: "Microsoft.Storage/storageAccounts/blobServices/containers",
-        properties: { publicAccess: "None" },
-      },
-      apiVersion: "2024-01-01",
-      resourceGroupName: RG,
-      scope: `${RG_ID}/providers/Microsoft.Storage/storageAccounts/stdev/blobServices/default`,
-    },
-    {
-      type: "azure-native:storage:BlobServiceProperties",
-      inputs: {
-        accountName: "stdev",
-        resourceGroupName: RG,
-        blobServicesName: "default",
-        deleteRetentionPolicy: { enabled: true, days: 7 },
-      },
-      body: {
-        name: "default",
-        type: "Microsoft.Storage/storageAccounts/blobServices",
-        properties: { deleteRetentionPolicy: { enabled: true, days: 7 } },
-      },
-      apiVersion: "2024-01-01",
-      resourceGroupName: RG,
-      scope: `${RG_ID}/providers/Microsoft.Storage/storageAccounts/stdev`,
-    },
-    {
-      // applicationinsights 2020-02-02 components_API.json spells Application_Type, Flow_Type, DisableLocalAuth, ...
-      type: "azure-native:applicationinsights:Component",
-      inputs: {
-        resourceName: "appi-dev",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        kind: "web",
-        applicationType: "web",
-        flowType: "Bluefield",
-        requestSource: "rest",
-        ingestionMode: "LogAnalytics",
-        disableLocalAuth: true,
-        workspaceResourceId: `${RG_ID}/log`,
-        publicNetworkAccessForIngestion: "Enabled",
-      },
-      body: {
-        name: "appi-dev",
-        type: "Microsoft.Insights/components",
-        location: "swedencentral",
-        kind: "web",
-        properties: {
-          Application_Type: "web",
-          Flow_Type: "Bluefield",
-          Request_Source: "rest",
-          IngestionMode: "LogAnalytics",
-          DisableLocalAuth: true,
-          WorkspaceResourceId: `${RG_ID}/log`,
-          publicNetworkAccessForIngestion: "Enabled",
-        },
-      },
-      apiVersion: "2020-02-02",
-      resourceGroupName: RG,
-      placeholders: ["properties.WorkspaceResourceId"],
-    },
-    {
-      // operationalinsights 2023-09-01 Workspaces.json: properties.sku, properties.features.disableLocalAuth.
-      type: "azure-native:operationalinsights:Workspace",
-      inputs: {
-        workspaceName: "log-dev",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        sku: { name: "PerGB2018" },
-        retentionInDays: 30,
-        features: { disableLocalAuth: true },
-      },
-      body: {
-        name: "log-dev",
-        type: "Microsoft.OperationalInsights/workspaces",
-        location: "swedencentral",
-        properties: { sku: { name: "PerGB2018" }, retentionInDays: 30, features: { disableLocalAuth: true } },
-      },
-      apiVersion: "2023-09-01",
-      resourceGroupName: RG,
-    },
-    {
-      type: "azure-native:managedidentity:UserAssignedIdentity",
-      inputs: { resourceName: "id-dev", resourceGroupName: RG, location: "swedencentral" },
-      body: { name: "id-dev", type: "Microsoft.ManagedIdentity/userAssignedIdentities", location: "swedencentral" },
-      apiVersion: "2023-01-31",
-      resourceGroupName: RG,
-    },
-    {
-      // monitor 2021-05-01-preview: an extension resource of the account.
-      type: "azure-native:monitor:DiagnosticSetting",
-      inputs: {
-        name: "to-log-analytics",
-        resourceUri: `${RG_ID}/providers/Microsoft.CognitiveServices/accounts/oai-dev`,
-        workspaceId: `${RG_ID}/log`,
-        logs: [{ categoryGroup: "audit", enabled: true }],
-      },
-      body: {
-        name: "to-log-analytics",
-        type: "Microsoft.Insights/diagnosticSettings",
-        properties: { workspaceId: `${RG_ID}/log`, logs: [{ categoryGroup: "audit", enabled: true }] },
-      },
-      apiVersion: "2021-05-01-preview",
-      resourceGroupName: RG,
-      scope: `${RG_ID}/providers/Microsoft.CognitiveServices/accounts/oai-dev`,
-      placeholders: ["properties.workspaceId"],
-    },
-    {
-      type: "azure-native:authorization:ManagementLockAtResourceGroupLevel",
-      inputs: { lockName: "do-not-delete", resourceGroupName: RG, level: "CanNotDelete" },
-      body: { name: "do-not-delete", type: "Microsoft.Authorization/locks", properties: { level: "CanNotDelete" } },
-      apiVersion: "2020-05-01",
-      resourceGroupName: RG,
-      scope: RG_ID,
-    },
-    {
-      type: "azure-native:authorization:ManagementLockByScope",
-      inputs: { lockName: "do-not-delete", scope: RG_ID, level: "CanNotDelete" },
-      body: { name: "do-not-delete", type: "Microsoft.Authorization/locks", properties: { level: "CanNotDelete" } },
-      apiVersion: "2020-05-01",
-      resourceGroupName: RG,
-      scope: RG_ID,
-    },
-    {
-      // devtestlab 2018-09-15: the VM auto-shutdown schedule, `shutdown-computevm-<vm>`.
-      type: "azure-native:devtestlab:GlobalSchedule",
-      inputs: {
-        name: "shutdown-computevm-vm-dev",
-        resourceGroupName: RG,
-        location: "swedencentral",
-        status: "Enabled",
-        taskType: "ComputeVmShutdownTask",
-        dailyRecurrence: { time: "1900" },
-        timeZoneId: "UTC",
-        targetResourceId: `${RG_ID}/vm`,
-      },
-      body: {
-        name: "shutdown-computevm-vm-dev",
-        type: "Microsoft.DevTestLab/schedules",
-        location: "swedencentral",
-        properties: {
-          status: "Enabled",
-          taskType: "ComputeVmShutdownTask",
-          dailyRecurrence: { time: "1900" },
-          timeZoneId: "UTC",
-          targetResourceId: `${RG_ID}/vm`,
-        },
-      },
-      apiVersion: "2018-09-15",
-      resourceGroupName: RG,
-      placeholders: ["properties.targetResourceId"],
-    },
-  ];
+  // One case per registry row (tests/fixtures/arm/bodies/): azure-native inputs and the body ARM's REST spec defines.
 
-  // Mutation tried: skipping the sub-resource unflattening failed the VM, Subnet, NSG, NIC, PrivateEndpoint and
-  // PrivateDnsZoneGroup rows.
-  for (const row of rows) {
+  for (const row of ARM_BODY_CASES) {
     it(`${row.type} is sent as ARM's body`, () => {
       const sent = request(row.type, row.inputs, row.name);
       assert.deepEqual(sent.body, row.body);
@@ -720,9 +63,9 @@ describe("ARM body of each planned resource type", () => {
     });
   }
 
-  it("has a pinned body for every row of the table", () => {
-    // A row in ARM_MAPPINGS without a pinned body above fails here.
-    assert.deepEqual(Object.keys(ARM_MAPPINGS).sort(), rows.map((row) => row.type).sort());
+  it("has a pinned body for every row of the registry", () => {
+    // A row in AZURE_TYPES without a case in tests/fixtures/arm/bodies/ fails here.
+    assert.deepEqual(Object.keys(AZURE_TYPES).sort(), ARM_BODY_CASES.map((row) => row.type).sort());
   });
 
   it("skips other providers and reports an azure-native type it does not know", () => {
@@ -761,7 +104,6 @@ describe("ARM body of each planned resource type", () => {
   });
 
   it("derives the private prod stack's bodies too, every type mapped (endpoints, zones, NAT, the egress prefix)", async () => {
-    // Mutation check: without the PublicIPPrefix row, the egress prefix was listed here as unmapped.
     const { requests, unmapped } = armRequests(await plannedResources(ROOT, "prod"), SUB);
     assert.deepEqual(
       unmapped.map((resource) => resource.type),
@@ -900,8 +242,6 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
 
   it("fails a planned account with key auth on, naming the assignment, the definition and the field", async () => {
     tenant([RG]);
-    // Mutations tried: denialsOf keeping only evaluations whose effect is "audit" made this test fail; so did reading
-    // targetValue from the SDK's deserialized model (its Dictionary mapper turns `true` into `{}`: "NotEquals {}").
     const results = await azurePolicyChecks({ ...context, plannedResources: accountPlan(false) });
     assert.deepEqual(
       results.map((result) => result.status),
@@ -924,7 +264,6 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
 
   it("plans a stack from its own project directory, whoever its config names, and fails its key-auth account", async () => {
     // The plan fixture program with API keys on and a user the offline engine's stand-in directory does not know.
-    // Mutation tried: planning with the offline engine's default directory failed this test ("User not found").
     const project = mkdtempSync(join(tmpdir(), "policy-project-"));
     try {
       const fixture = join(ROOT, "tests", "fixtures", "plan");
@@ -975,14 +314,19 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
 
   it("asks at subscription scope when the resource group does not exist yet", async () => {
     tenant([]);
-    // Mutation tried: always calling checkAtResourceGroupScope made the stand-in answer 404 ResourceGroupNotFound,
-    // which the check reported as warnings instead of the Deny.
     const results = await azurePolicyChecks({ ...context, plannedResources: accountPlan(false) });
     assert.deepEqual(
       results.map((result) => result.status),
       ["fail"],
     );
     assert.match(results[0]?.found ?? "", /policy assignment 'deny-ai-key-access'/);
+    // An exemption on a resource group needs the group: the command creates it first.
+    assert.match(
+      results[0]?.fix ?? "",
+      new RegExp(
+        `exemption: az group create --name ${RG} --location swedencentral && az policy exemption create --name <name> --policy-assignment \\S+ --exemption-category Waiver --resource-group ${RG}$`,
+      ),
+    );
     assert.deepEqual(
       arm.requests.map((recorded) => `${recorded.method} ${recorded.url.pathname}`),
       [
@@ -995,8 +339,6 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
 
   it("sees an assignment on the resource group through the resource group scope", async () => {
     tenant([RG], [aiServicesKeyAccessDenyAssignment(RG_ID, "rg-deny-ai-key-access")]);
-    // Mutation tried: calling checkAtSubscriptionScope for every resource made this test fail (no Deny: the
-    // subscription-scope call does not see the group's assignment).
     const results = await azurePolicyChecks({ ...context, plannedResources: accountPlan(false) });
     assert.deepEqual(
       results.map((result) => [result.status, /assignment '([^']+)'/.exec(result.found)?.[1]]),
@@ -1016,7 +358,6 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
         ),
       ],
     );
-    // Mutation tried: without deniedOnPlaceholders the auto-named NIC was a fail like the named one.
     const plan = accountPlan(true, () => {
       // No networkInterfaceName: azure-native auto-names it (Pulumi name plus a random suffix).
       new NetworkInterface("vm-nic", { resourceGroupName: RG, location: "swedencentral" });
@@ -1060,7 +401,6 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
 
   it("reports a type without a mapping as a warning, not silently", async () => {
     tenant([RG]);
-    // Mutation tried: dropping the unmapped-type results made this test fail (only the pass remained).
     const plan = accountPlan(true, () => {
       new Vault("key-vault", {
         vaultName: "kv-dev",
@@ -1077,8 +417,59 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
       results[0]?.found,
       "azure-native:keyvault:Vault (key-vault) has no ARM body mapping, so Azure Policy was not asked about it",
     );
-    assert.match(results[0]?.fix ?? "", /ARM_MAPPINGS in scripts\/preflight\/arm-body\.ts/);
+    assert.match(results[0]?.fix ?? "", /AZURE_TYPES in scripts\/core\/azure-types\.ts/);
     assert.equal(policyPosts().length, 2, "the mapped resources were still checked");
+  });
+
+  it("reads fieldRestrictions: a denied location and a missing required tag fail, a tag policy fills in warns", async () => {
+    tenant([RG], []);
+    state.fieldRestrictions = RECORDED_FIELD_RESTRICTIONS;
+    state.pendingFieldsSent = [];
+    try {
+      const plan = async (): Promise<PlannedAzureResource[]> => {
+        const run = await runProgram(() => {
+          new Account("openai", {
+            accountName: "oai-west",
+            resourceGroupName: RG,
+            location: "westeurope",
+            kind: "OpenAI",
+            sku: { name: "S0" },
+            tags: { stack: "dev" },
+            properties: { customSubDomainName: "oai-west", disableLocalAuth: true },
+          });
+          return {};
+        });
+        return run.resources.filter((resource) => resource.custom);
+      };
+      const results = await azurePolicyChecks({ ...context, plannedResources: plan });
+      const assignments = "/subscriptions/d8db6de6-2b96-46af-b825-07aef2033c0b/providers/microsoft.authorization";
+      assert.deepEqual(
+        results.map((result) => [result.status, result.found]),
+        [
+          [
+            "warn",
+            "Microsoft.CognitiveServices/accounts 'oai-west' (openai): tags.newtag is required by policy assignment '57DAC8A0' (definition '1D0906C3') (\"tags.newtag is required\"); policy will set it to defaultVal, which the program does not declare (the next pulumi up would see drift)",
+          ],
+          [
+            "fail",
+            "Microsoft.CognitiveServices/accounts 'oai-west' (openai): tags.environment is missing, but policy assignment '7EB1508A' (definition '30BD79F6') requires it to be one of Prod, Int, Test (\"tags.environment is required\")",
+          ],
+          [
+            "fail",
+            "Microsoft.CognitiveServices/accounts 'oai-west' (openai): location = westeurope is denied by policy assignment '1563EBD3' (definition '0711CCC1') (\"location must be one of the following: eastus, westus, westus2\")",
+          ],
+        ],
+      );
+      assert.equal(
+        results[2]?.fix,
+        `Change location (for location: npm run pulumi -- config set location REGION) to a value the assignment allows, or ask the owner of the assignment for an exemption: az policy exemption create --name <name> --policy-assignment ${assignments}/policyAssignments/1563EBD3 --exemption-category Waiver --resource-group ${RG}`,
+      );
+      // The fields asked about: where the resource goes and how it is tagged.
+      assert.deepEqual(state.pendingFieldsSent, [[{ field: "location", values: ["westeurope"] }, { field: "tags" }]]);
+    } finally {
+      delete state.fieldRestrictions;
+      delete state.pendingFieldsSent;
+    }
   });
 
   it("warns instead of passing when the evaluator cannot be asked", async () => {

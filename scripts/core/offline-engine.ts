@@ -5,6 +5,7 @@
  * refuses (two model deployments in flight on one account: 409 RequestConflict), so a missing dependency fails here.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { AZURE_TYPES } from "./azure-types";
 
 export const PROJECT = "keyless-openai";
 export const SUBSCRIPTION_ID = "00000000-1111-2222-3333-444444444444";
@@ -136,48 +137,19 @@ export function fakePrincipalId(name: string): string {
   return `${hex}-0000-4000-8000-${hex}0000`;
 }
 
-/** ARM provider namespace and type of the resource types this project declares, for realistic IDs. */
-const ARM_TYPES: Record<string, string> = {
-  "azure-native:cognitiveservices:Account": "Microsoft.CognitiveServices/accounts",
-  "azure-native:compute:VirtualMachine": "Microsoft.Compute/virtualMachines",
-  "azure-native:network:VirtualNetwork": "Microsoft.Network/virtualNetworks",
-  "azure-native:network:NetworkSecurityGroup": "Microsoft.Network/networkSecurityGroups",
-  "azure-native:network:NetworkInterface": "Microsoft.Network/networkInterfaces",
-  "azure-native:network:PublicIPAddress": "Microsoft.Network/publicIPAddresses",
-  "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts",
-  "azure-native:web:AppServicePlan": "Microsoft.Web/serverfarms",
-  "azure-native:web:WebApp": "Microsoft.Web/sites",
-  "azure-native:applicationinsights:Component": "Microsoft.Insights/components",
-  "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
-  "azure-native:managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities",
-};
-
-/** The name Azure will use: the explicit name input when the program sets one, else the Pulumi name. */
-function azureName(inputs: Record<string, unknown>, name: string): string {
-  for (const key of [
-    "accountName",
-    "vmName",
-    "virtualNetworkName",
-    "networkSecurityGroupName",
-    "networkInterfaceName",
-    "publicIpAddressName",
-    "privateEndpointName",
-    "privateZoneName",
-    "subnetName",
-    "name",
-    "resourceName",
-    "workspaceName",
-  ]) {
-    if (typeof inputs[key] === "string" && inputs[key] !== "") return inputs[key] as string;
-  }
-  return name;
-}
-
+/**
+ * A realistic ID for a planned resource: the ARM type and the name input of its row in the one registry of Azure
+ * types (scripts/core/azure-types.ts). Child resources and types without a row keep a `Microsoft.<module>/<Kind>`
+ * path under the group, named after the Pulumi name: only their uniqueness matters to the programs' references.
+ */
 function armId(type: string, inputs: Record<string, unknown>, name: string): string {
   const rg = str(inputs.resourceGroupName, "rg");
   const [, module, kind] = type.split(":");
-  const armType = ARM_TYPES[type] ?? `Microsoft.${module}/${kind}`;
-  return `${resourceGroupId(rg)}/providers/${armType}/${azureName(inputs, name)}`;
+  const row = AZURE_TYPES[type];
+  const topLevel = row !== undefined && row.armType.split("/").length === 2;
+  const armType = topLevel ? row.armType : `Microsoft.${module}/${kind}`;
+  const nameInput = row && "input" in row.name ? inputs[row.name.input] : undefined;
+  return `${resourceGroupId(rg)}/providers/${armType}/${str(nameInput, name)}`;
 }
 
 function identityState(inputs: Record<string, unknown>, name: string): Record<string, unknown> {

@@ -6,6 +6,7 @@
  * the real client sends and the token's ARM audience, and records problems in `protocolErrors` (tests assert it stays
  * empty) and every provider registration in `registered`.
  */
+import { invalidSubdomainAnswer, takenSubdomainAnswer } from "../fixtures/arm/check-domain-availability";
 import { json, type RecordedRequest, type Route, type StandInResponse } from "./server";
 import { bearerToken, readTokenClaims } from "./tokens";
 
@@ -96,6 +97,10 @@ export interface PreflightArmState {
   registered: string[];
   /** Paths (matched against the request path) that answer 403 AuthorizationFailed, as for a caller without read rights. */
   forbidden: RegExp[];
+  /** Paths that answer with a recorded failure (tests/fixtures/arm/errors.ts: 429 throttled, 500), counted per path. */
+  failing: { path: RegExp; answer: StandInResponse; attempts: number }[];
+  /** Subdomains Azure does not accept (checkDomainAvailability answers "is not valid"). */
+  invalidSubdomains: string[];
   protocolErrors: string[];
 }
 
@@ -177,6 +182,8 @@ export function healthyWorld(subscriptionId: string, tenantId: string, location:
     regions: ["denmarkeast", "eastus", "northeurope", "swedencentral", "westeurope"],
     registered: [],
     forbidden: [],
+    failing: [],
+    invalidSubdomains: [],
     protocolErrors: [],
   };
 }
@@ -275,6 +282,11 @@ export function preflightArmRoutes(state: PreflightArmState): Route[] {
       }
       if (state.forbidden.some((path) => path.test(request.url.pathname))) {
         return forbidden(callerId, `${request.method} ${request.url.pathname}`, request.url.pathname);
+      }
+      const failure = state.failing.find((entry) => entry.path.test(request.url.pathname));
+      if (failure) {
+        failure.attempts++;
+        return failure.answer;
       }
       return handle(request, match, callerId);
     },
@@ -493,8 +505,8 @@ export function preflightArmRoutes(state: PreflightArmState): Route[] {
         });
       },
     ),
-    // CheckDomainAvailability.json (2025-09-01): {subdomainName, type} in; {isSubdomainAvailable, subdomainName, type}
-    // out. The documented example shows only the invalid-name reason, so a taken name is answered without one.
+    // CheckDomainAvailability.json (2025-09-01): {subdomainName, type} in; {isSubdomainAvailable, reason,
+    // subdomainName, type} out. Reasons as Azure words them (tests/fixtures/arm/check-domain-availability.ts).
     route(
       "POST",
       `${subPath()}/providers/Microsoft\\.CognitiveServices/checkDomainAvailability`,
@@ -509,11 +521,10 @@ export function preflightArmRoutes(state: PreflightArmState): Route[] {
           ...Object.values(state.accounts).flat(),
           ...state.deletedAccounts.filter((account) => !account.regional).map((account) => account.name),
         ].map(lower);
-        return json(200, {
-          isSubdomainAvailable: !taken.includes(name),
-          subdomainName: body.subdomainName,
-          type: body.type,
-        });
+        const subdomainName = body.subdomainName ?? "";
+        if (state.invalidSubdomains.map(lower).includes(name)) return json(200, invalidSubdomainAnswer(subdomainName));
+        if (taken.includes(name)) return json(200, takenSubdomainAnswer(subdomainName));
+        return json(200, { isSubdomainAvailable: true, reason: null, subdomainName, type: body.type });
       },
     ),
     // ResourceSkus_List with $filter=location eq '{region}' (Learn, "Resolve errors for SKU not available": the

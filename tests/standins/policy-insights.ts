@@ -46,6 +46,13 @@ export interface PolicyInsightsState {
   assignments: StandInAssignment[];
   /** Request bodies that broke the protocol (missing resourceContent, wrong api-version), for assertions. */
   protocolErrors: string[];
+  /**
+   * `fieldRestrictions` to answer for a request that names `pendingFields` (a recorded answer, e.g. the REST spec's
+   * PolicyRestrictions_CheckAtResourceGroupScope.json example); none when unset.
+   */
+  fieldRestrictions?: unknown[];
+  /** The `pendingFields` of every request, in order. */
+  pendingFieldsSent?: unknown[];
   /** Benchmarks only: milliseconds before each answer, as a stand-in for ARM's round trip. Tests leave it unset. */
   latencyMs?: number;
 }
@@ -183,7 +190,10 @@ function evaluate(state: PolicyInsightsState, scope: string, request: RecordedRe
         },
       ];
     });
-  return json(200, { fieldRestrictions: [], contentEvaluationResult: { policyEvaluations } });
+  const pendingFields = isRecord(body) && Array.isArray(body.pendingFields) ? body.pendingFields : [];
+  state.pendingFieldsSent?.push(pendingFields);
+  const fieldRestrictions = pendingFields.length > 0 ? (state.fieldRestrictions ?? []) : [];
+  return json(200, { fieldRestrictions, contentEvaluationResult: { policyEvaluations } });
 }
 
 async function afterLatency(state: PolicyInsightsState, answer: () => StandInResponse): Promise<StandInResponse> {

@@ -7,8 +7,8 @@ import type { TokenCredential } from "@azure/core-auth";
 import { isRestError } from "@azure/core-rest-pipeline";
 import { parseDeployment } from "../../../lib/config";
 import { DEFAULT_DEPLOYMENT } from "../../../lib/constants";
+import { armErrorCode, armStatus, describeArmError, describeAzureError, renderAzureError } from "../azure-error";
 import { type CommandIo, EXIT } from "../cli";
-import { armErrorCode, armStatus, describeArmError } from "../preflight/azure";
 import { readStackConfig } from "../stack-config";
 import { catalogueClient } from "./azure";
 import { type Candidate, type Choice, chooseModel, DEFAULT_PICK_RULE, readCatalogue } from "./catalogue";
@@ -52,6 +52,7 @@ Options:
   --if-unpinned      when the stack already pins the deployment, say so and exit 0 without asking Azure;
                      otherwise as --pin (CI workflows run it before pulumi preview/up)
   --json             print the result as JSON; a failure is a JSON document too (status, code, message, retryAfterSeconds)
+  --verbose          when Azure fails, print the whole error (the sign-in chain's report, ARM's message)
   --project-dir DIR  directory of Pulumi.yaml (default: the project)
 
 Azure: the subscription pulumi up will use (stack config azure-native:subscriptionId, else ARM_SUBSCRIPTION_ID,
@@ -328,6 +329,7 @@ export async function modelsCommand(
     check?: boolean;
     renew?: boolean;
     withinDays?: number;
+    verbose?: boolean;
   },
   context: ModelsContext,
   io: CommandIo,
@@ -353,7 +355,14 @@ export async function modelsCommand(
     io.out(values.json ? outcomeJson(outcome) : renderOutcome(outcome));
     return outcome.choice.chosen ? EXIT.ok : EXIT.failed;
   } catch (error) {
-    if (!values.json) throw new Error(describeArmError(error));
+    if (!values.json) {
+      // An Azure failure in one sentence with its fix (scripts/core/azure-error.ts); the whole error with --verbose.
+      const description = describeAzureError(error, context.now);
+      if (description.kind === "other") throw new Error(describeArmError(error));
+      io.err(`models: ${renderAzureError("reading the model catalogue", description)}\n`);
+      if (values.verbose) io.err(`${description.detail}\n`);
+      return EXIT.failed;
+    }
     io.out(json(modelsError(values.stack, error)));
     return EXIT.failed;
   }

@@ -1,6 +1,7 @@
 /**
  * What every preflight check shares: the official ARM clients pointed at the context's endpoint, a credential that
- * asks for each token once, the signed-in identity read from the token's claims, and plain words for ARM errors.
+ * asks for each token once, and the signed-in identity read from the token's claims (ARM errors in words:
+ * scripts/core/azure-error.ts).
  */
 
 import { WebSiteManagementClient } from "@azure/arm-appservice";
@@ -10,12 +11,11 @@ import { ComputeManagementClient } from "@azure/arm-compute";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
-import { isRestError } from "@azure/core-rest-pipeline";
 import { ARM_SCOPE, AZURE_CLI_CLIENT_ID } from "../../../lib/constants";
 import { jwtClaims, principalTypeFromToken } from "../../../lib/principals";
 import type { PrincipalType } from "../../../lib/role-assignment";
-import { describeError } from "../cli";
-import type { PreflightContext } from "./types";
+import { azureErrorVerdict, describeAzureError } from "../azure-error";
+import type { CheckResult, PreflightContext } from "./types";
 
 export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
 
@@ -26,15 +26,15 @@ export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
  */
 export function armClients(context: PreflightContext) {
   const { credential, subscriptionId, armEndpoint: endpoint } = context;
+  const options = { endpoint, ...(context.retryOptions ? { retryOptions: context.retryOptions } : {}) };
+  const withArmScope = { ...options, credentialScopes: [ARM_SCOPE] };
   return {
-    authorization: () =>
-      new AuthorizationManagementClient(credential, subscriptionId, { endpoint, credentialScopes: [ARM_SCOPE] }),
-    cognitiveServices: () =>
-      new CognitiveServicesManagementClient(credential, subscriptionId, { endpoint, credentialScopes: [ARM_SCOPE] }),
-    compute: () => new ComputeManagementClient(credential, subscriptionId, { endpoint }),
-    resources: () => new ResourceManagementClient(credential, subscriptionId, { endpoint }),
-    subscriptions: () => new SubscriptionClient(credential, { endpoint }),
-    web: () => new WebSiteManagementClient(credential, subscriptionId, { endpoint }),
+    authorization: () => new AuthorizationManagementClient(credential, subscriptionId, withArmScope),
+    cognitiveServices: () => new CognitiveServicesManagementClient(credential, subscriptionId, withArmScope),
+    compute: () => new ComputeManagementClient(credential, subscriptionId, options),
+    resources: () => new ResourceManagementClient(credential, subscriptionId, options),
+    subscriptions: () => new SubscriptionClient(credential, options),
+    web: () => new WebSiteManagementClient(credential, subscriptionId, options),
   };
 }
 
@@ -125,32 +125,6 @@ export function isAzureCliToken(identity: SignedInIdentity): boolean {
   return identity.appId?.toLowerCase() === AZURE_CLI_CLIENT_ID;
 }
 
-/** ARM's error code (`AuthorizationFailed`, `ResourceGroupNotFound`, ...) of a failed call, if any. */
-export function armErrorCode(error: unknown): string | undefined {
-  if (!isRestError(error)) return undefined;
-  const details = error.details as { error?: { code?: unknown }; code?: unknown } | undefined;
-  const code = details?.error?.code ?? details?.code ?? error.code;
-  return typeof code === "string" ? code : undefined;
-}
-
-/**
- * A failed ARM call in words: the client's message plus the HTTP status and ARM's error code, and ARM's own message
- * when the client kept it (the paged lists of the newer clients keep only "Pagination failed with unexpected
- * statusCode 403" as message, with the code alongside). Anything else: the whole error with its causes.
- */
-export function describeArmError(error: unknown): string {
-  if (!isRestError(error)) return describeError(error);
-  const details = error.details as { error?: { message?: unknown } } | undefined;
-  const armMessage = typeof details?.error?.message === "string" ? details.error.message : undefined;
-  const status = [error.statusCode, armErrorCode(error)].filter((part) => part !== undefined).join(" ");
-  const extra = armMessage && !error.message.includes(armMessage) ? `: ${armMessage}` : "";
-  return `${error.message}${status ? ` (HTTP ${status}${extra})` : extra}`;
-}
-
-export function armStatus(error: unknown): number | undefined {
-  return isRestError(error) ? error.statusCode : undefined;
-}
-
 /** The lower-case region name ARM uses (`swedencentral`) for a name or display name (`Sweden Central`). */
 export function regionName(location: string): string {
   return location.replaceAll(" ", "").toLowerCase();
@@ -165,4 +139,19 @@ export async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 export function resourceGroupId(subscriptionId: string, resourceGroupName: string): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}`;
+}
+
+/**
+ * A call Azure did not answer as asked, as one failing result: which kind of failure it was (throttled, Azure's own
+ * fault, a missing right, no sign-in ...) and its fix, from scripts/core/azure-error.ts; the whole error in `detail`.
+ */
+export function failedCall(check: string, what: string, error: unknown, now?: Date): CheckResult {
+  const description = describeAzureError(error, now);
+  return {
+    check,
+    status: "fail",
+    found: `${what}: ${azureErrorVerdict(description)}`,
+    fix: description.fix,
+    detail: description.detail,
+  };
 }

@@ -6,7 +6,8 @@
  * `Microsoft.Authorization/roleAssignments/write`). Deny assignments are not read here.
  */
 import type { Permission } from "@azure/arm-authorization";
-import { all, armClients, armStatus } from "./azure";
+import { armStatus } from "../azure-error";
+import { all, armClients } from "./azure";
 import type { PreflightContext } from "./types";
 
 /** One role's control-plane permissions (the `actions` / `notActions` of a role definition or of ARM's permissions list). */

@@ -5,18 +5,19 @@
  */
 import { resolve } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
-import { ConfigError, parseConfig, rawConfigOf, type StackConfig } from "../../../lib/config";
+import type { PipelineRetryOptions } from "@azure/core-rest-pipeline";
+import { ConfigError, modelPinCommand, parseConfig, rawConfigOf, type StackConfig } from "../../../lib/config";
 import { chooseAzureCredential } from "../azure-credential";
+import { armStatus, azureErrorVerdict, describeAzureError } from "../azure-error";
 import { describeError } from "../cli";
 import { PROJECT_ROOT } from "../pulumi-workspace";
-import { readStackConfig } from "../stack-config";
+import { readStackConfig, withUnpinnedModelPlanned } from "../stack-config";
 import { type PlannedAzureResource, plannedResources } from "./arm-body";
 import {
   armClients,
-  armStatus,
   cachingCredential,
-  describeArmError,
   describeIdentity,
+  failedCall,
   isAzureCliToken,
   PUBLIC_ARM_ENDPOINT,
   type SignedInIdentity,
@@ -149,6 +150,10 @@ export interface PreflightOptions {
   env?: NodeJS.ProcessEnv;
   /** The Azure CLI's active account; `az account show` by default. */
   readAzAccount?: AzAccountReader;
+  /** How the ARM clients retry a throttled or failed call; the SDK's default (3 retries) unless a test says less. */
+  retryOptions?: PipelineRetryOptions;
+  /** Run only these checks (by id) after config and identity; every check by default. */
+  only?: readonly string[];
 }
 
 export interface PreflightReport {
@@ -167,24 +172,34 @@ function finish(stack: string, results: CheckResult[], target: Partial<Preflight
   return { stack, ...target, results, exitCode: exitCodeOf(results) };
 }
 
-/** Reads and validates the stack's config; a failure is the `config` result. */
+/**
+ * Reads and validates the stack's config; a failure is the `config` result. A stack that pins no model yet is read
+ * as `npm run plan` reads it (scripts/core/stack-config.ts withUnpinnedModelPlanned): the deploy pins one first, so
+ * it is the same warning with the pin command, and the model check says what the deploy would pin.
+ */
 function loadStackConfig(
   projectDir: string,
   stack: string,
 ): { config?: StackConfig; values: Record<string, string>; result: CheckResult } {
   let values: Record<string, string> = {};
   try {
-    const stackConfig = readStackConfig(projectDir, stack);
-    values = stackConfig.values;
-    const config = parseConfig(rawConfigOf(values, stackConfig.project), stackConfig.project, stack);
+    const read = readStackConfig(projectDir, stack);
+    const stackConfig = withUnpinnedModelPlanned(read);
+    values = read.values;
+    const config = parseConfig(rawConfigOf(stackConfig.values, stackConfig.project), stackConfig.project, stack);
+    const found = `stack ${stack}: ${config.location}, resource group ${config.resourceGroupName}, compute ${config.compute.kind}, ${config.deployments.length} model deployment(s)`;
+    const unpinned = stackConfig !== read;
     return {
       config,
       values,
-      result: {
-        check: "config",
-        status: "pass",
-        found: `stack ${stack}: ${config.location}, resource group ${config.resourceGroupName}, compute ${config.compute.kind}, ${config.deployments.length} model deployment(s)`,
-      },
+      result: unpinned
+        ? {
+            check: "config",
+            status: "warn",
+            found: `${found}; ${stackConfig.warnings.at(-1) ?? ""}`,
+            fix: modelPinCommand(stack),
+          }
+        : { check: "config", status: "pass", found },
     };
   } catch (error) {
     const problems = error instanceof ConfigError ? error.problems.join("; ") : describeError(error);
@@ -222,13 +237,23 @@ async function identityResults(
     details = await armClients(context).subscriptions().subscriptions.get(subscription.subscriptionId);
   } catch (error) {
     const status = armStatus(error);
+    if (status === 404 || status === 403) {
+      return [
+        {
+          check: "identity",
+          status: "fail",
+          found: `${who} cannot read subscription ${subscription.subscriptionId} (from ${subscription.source}): it is not visible to this identity`,
+          fix: "sign in to the tenant that holds it (az login --tenant TENANT) or choose a subscription you can use: az account set --subscription ID (or ARM_SUBSCRIPTION_ID / azure-native:subscriptionId)",
+        },
+      ];
+    }
     return [
-      {
-        check: "identity",
-        status: "fail",
-        found: `${who} cannot read subscription ${subscription.subscriptionId} (from ${subscription.source}): ${status === 404 || status === 403 ? "it is not visible to this identity" : describeArmError(error)}`,
-        fix: "sign in to the tenant that holds it (az login --tenant TENANT) or choose a subscription you can use: az account set --subscription ID (or ARM_SUBSCRIPTION_ID / azure-native:subscriptionId)",
-      },
+      failedCall(
+        "identity",
+        `${who} could not read subscription ${subscription.subscriptionId} (from ${subscription.source})`,
+        error,
+        context.now,
+      ),
     ];
   }
   const state = details.state ?? "unknown";
@@ -262,23 +287,12 @@ async function identityResults(
   return results;
 }
 
-/** A check that throws becomes one failing result carrying the whole error. */
+/** A check that throws becomes one failing result that says what kind of failure it was. */
 async function runCheck(definition: CheckDefinition, context: PreflightContext): Promise<CheckResult[]> {
   try {
     return await definition.run(context);
   } catch (error) {
-    const status = armStatus(error);
-    return [
-      {
-        check: definition.id,
-        status: "fail",
-        found: `could not check: ${describeArmError(error)}`,
-        fix:
-          status === 401 || status === 403
-            ? "the signed-in identity needs read access to the subscription (Reader or above) for preflight"
-            : "re-run preflight; if it persists, the error above says what Azure refused",
-      },
-    ];
+    return [failedCall(definition.id, `could not check ${definition.id}`, error, context.now)];
   }
 }
 
@@ -297,11 +311,16 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   try {
     identity = await signedInIdentity({ credential });
   } catch (error) {
+    const description = describeAzureError(error);
     results.push({
       check: "identity",
       status: "fail",
-      found: `nobody is signed in for Azure Resource Manager: ${describeError(error)}`,
-      fix: "az login (or set up the credential your CI uses); then re-run preflight",
+      found:
+        description.kind === "sign-in"
+          ? "nobody is signed in to Azure: no credential (Azure CLI, environment, managed identity, GitHub OIDC) gave a Resource Manager token"
+          : `the sign-in to Azure Resource Manager failed: ${azureErrorVerdict(description)}`,
+      fix: description.fix,
+      detail: description.detail,
     });
     return finish(stack, results);
   }
@@ -326,6 +345,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     armEndpoint: (options.armEndpoint ?? PUBLIC_ARM_ENDPOINT).replace(/\/+$/, ""),
     now: options.now ?? new Date(),
     fix: options.fix,
+    ...(options.retryOptions ? { retryOptions: options.retryOptions } : {}),
     plannedResources: () => {
       planned ??= plannedResources(projectDir, stack);
       return planned;
@@ -336,7 +356,8 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   results.push(...identityChecked);
   if (identityChecked.some((result) => result.status === "fail")) return finish(stack, results, target);
 
-  const checked = await Promise.all(CHECKS.map((definition) => runCheck(definition, context)));
+  const selected = options.only ? CHECKS.filter((definition) => options.only?.includes(definition.id)) : CHECKS;
+  const checked = await Promise.all(selected.map((definition) => runCheck(definition, context)));
   results.push(...checked.flat());
   return finish(stack, results, target);
 }

@@ -4,6 +4,7 @@
  * results: pass / warn / fail, what it found, and how to fix it.
  */
 import type { TokenCredential } from "@azure/core-auth";
+import type { PipelineRetryOptions } from "@azure/core-rest-pipeline";
 import type { StackConfig } from "../../../lib/config";
 import type { PlannedAzureResource } from "./arm-body";
 
@@ -18,6 +19,8 @@ export interface CheckResult {
   found: string;
   /** What to do about a warn or fail: an exact command where there is one. */
   fix?: string;
+  /** The whole error behind a failed call (the credential chain's report, ARM's message), shown with --verbose. */
+  detail?: string;
 }
 
 /** What every check may use. */
@@ -36,6 +39,8 @@ export interface PreflightContext {
   now: Date;
   /** `--fix`: the checks that can repair (resource provider registration) may do so. */
   fix: boolean;
+  /** How the ARM clients retry; the SDK's default unless a test asks for fewer retries. */
+  retryOptions?: PipelineRetryOptions;
   /**
    * The resources `pulumi up` would create for this stack: the program run offline under the mock engine with the
    * stack's config (arm-body.ts `plannedResources`). The runner runs it once and every check shares the answer.

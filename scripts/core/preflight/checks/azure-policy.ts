@@ -19,12 +19,18 @@
  * 2022-03-01 and 2024-10-01). A pass therefore speaks for subscription and resource group assignments.
  */
 
-import type { CheckRestrictionsRequest, CheckRestrictionsResult, PolicyReference } from "@azure/arm-policyinsights";
+import type {
+  CheckRestrictionsRequest,
+  CheckRestrictionsResult,
+  PendingField,
+  PolicyReference,
+} from "@azure/arm-policyinsights";
 import { PolicyInsightsClient } from "@azure/arm-policyinsights";
 import { ARM_SCOPE } from "../../../../lib/constants";
+import { azureErrorVerdict, describeAzureError } from "../../azure-error";
 import { type ArmResourceRequest, armRequests } from "../arm-body";
 import { resourceGroupExists } from "../permissions";
-import type { CheckResult, PreflightCheck } from "../types";
+import type { CheckResult, PreflightCheck, PreflightContext } from "../types";
 
 export const CHECK_ID = "azure-policy";
 /** Requests in flight at once: enough to hide latency, few enough to stay clear of ARM throttling. */
@@ -50,6 +56,23 @@ interface RawPolicyEvaluation {
   evaluationResult?: string;
   evaluationDetails?: { evaluatedExpressions?: EvaluatedExpression[]; reason?: string };
   effectDetails?: { policyEffect?: string };
+}
+
+/**
+ * `fieldRestrictions[]` of the raw CheckRestrictionsResult: what policy will do to a field named in the request's
+ * `pendingFields` (checkPolicyRestrictions.json FieldRestrictions / FieldRestriction: `result` Required, Removed,
+ * Deny or Audit, `values`, `defaultValue`, `policy`, `policyEffect`, `reason`).
+ */
+interface RawFieldRestrictions {
+  field?: string;
+  restrictions?: {
+    result?: string;
+    values?: string[];
+    defaultValue?: string;
+    policy?: PolicyReference;
+    policyEffect?: string;
+    reason?: string;
+  }[];
 }
 
 /** One Deny the evaluator reported for one planned resource. */
@@ -119,7 +142,26 @@ function deniedOnPlaceholders(denial: PolicyDenial): boolean {
   );
 }
 
-function denialResult(denial: PolicyDenial): CheckResult {
+/** Where an exemption for a denied resource would go: its resource group, created first when it does not exist yet. */
+export interface ExemptionTarget {
+  groupExists: boolean;
+  location: string;
+}
+
+/**
+ * The exemption command (Azure CLI reference, `az policy exemption create`, learn.microsoft.com/cli/azure/policy/
+ * exemption). An exemption on a resource group needs the group: when the check ran at subscription scope because the
+ * group does not exist yet, the command creates it first (`az group create`).
+ */
+function exemptionCommand(assignmentId: string, request: ArmResourceRequest, target: ExemptionTarget): string {
+  const exemption = `az policy exemption create --name <name> --policy-assignment ${assignmentId} --exemption-category Waiver`;
+  const group = request.resourceGroupName;
+  if (group === undefined) return exemption;
+  const scoped = `${exemption} --resource-group ${group}`;
+  return target.groupExists ? scoped : `az group create --name ${group} --location ${target.location} && ${scoped}`;
+}
+
+function denialResult(denial: PolicyDenial, target: ExemptionTarget): CheckResult {
   const { request } = denial;
   // A Deny on a stand-in value (an auto-generated name, another resource's ID) may not happen with the real one.
   const uncertain = deniedOnPlaceholders(denial);
@@ -131,9 +173,101 @@ function denialResult(denial: PolicyDenial): CheckResult {
     check: CHECK_ID,
     status: uncertain ? "warn" : "fail",
     found: `${request.armType} '${String(request.body.name)}' (${request.pulumiName}) would be denied by policy assignment '${nameOf(denial.assignmentId)}' (definition '${nameOf(denial.definitionId)}'${initiative}): ${fields}${reason}${uncertain ? "; that value is a placeholder, known only after deploy" : ""}`,
-    // Exemption syntax: Azure CLI reference, `az policy exemption create` (learn.microsoft.com/cli/azure/policy/exemption).
-    fix: `Change ${changed.length > 0 ? changed.join(", ") : "the resource"} in the program so it complies, or ask the owner of the assignment for an exemption: az policy exemption create --name <name> --policy-assignment ${denial.assignmentId} --exemption-category Waiver${request.resourceGroupName ? ` --resource-group ${request.resourceGroupName}` : ""}`,
+    fix: `Change ${changed.length > 0 ? changed.join(", ") : "the resource"} in the program so it complies, or ask the owner of the assignment for an exemption: ${exemptionCommand(denial.assignmentId, request, target)}`,
   };
+}
+
+/** The fields whose restrictions are asked for: where the resource goes and how it is tagged. */
+export function pendingFieldsOf(request: ArmResourceRequest): PendingField[] {
+  const location = request.body.location;
+  return [...(typeof location === "string" ? [{ field: "location", values: [location] }] : []), { field: "tags" }];
+}
+
+/** A region as ARM compares it: `West Europe` and `westeurope` are the same place. */
+function sameValue(a: string, b: string): boolean {
+  return a.replaceAll(" ", "").toLowerCase() === b.replaceAll(" ", "").toLowerCase();
+}
+
+/** The body's value of a restricted field: `location`, `name`, `kind`, `tags.<name>` (tag names ignore case). */
+function fieldValue(body: Record<string, unknown>, field: string): { known: boolean; value?: string } {
+  const tag = /^tags(?:\.|\[')(.+?)(?:'\])?$/i.exec(field);
+  if (tag) {
+    const tags = (body.tags ?? {}) as Record<string, unknown>;
+    const key = Object.keys(tags).find((name) => name.toLowerCase() === tag[1]?.toLowerCase());
+    const value = key === undefined ? undefined : tags[key];
+    return { known: true, ...(typeof value === "string" ? { value } : {}) };
+  }
+  if (["location", "name", "kind"].includes(field.toLowerCase())) {
+    const value = body[field.toLowerCase()];
+    return { known: true, ...(typeof value === "string" ? { value } : {}) };
+  }
+  return { known: false };
+}
+
+/**
+ * What the `fieldRestrictions` of one answer mean for the planned body: a Deny that lists the body's value, or a
+ * Required field the body lacks (or holds a value not listed), fails; a Removed field, a Required one policy fills in
+ * (defaultValue) and a restriction on a field preflight cannot read from the body are warnings.
+ */
+export function fieldRestrictionResults(
+  request: ArmResourceRequest,
+  body: unknown,
+  target: ExemptionTarget,
+): CheckResult[] {
+  const raw = (body as { fieldRestrictions?: unknown } | undefined)?.fieldRestrictions;
+  const restricted = Array.isArray(raw) ? (raw as RawFieldRestrictions[]) : [];
+  const what = `${request.armType} '${String(request.body.name)}' (${request.pulumiName})`;
+  const results: CheckResult[] = [];
+  for (const { field, restrictions } of restricted) {
+    if (!field) continue;
+    const { known, value } = fieldValue(request.body, field);
+    for (const restriction of restrictions ?? []) {
+      const result = restriction.result?.toLowerCase();
+      if (result === "audit") continue;
+      const assignmentId = restriction.policy?.policyAssignmentId ?? "(assignment not reported)";
+      const by = `policy assignment '${nameOf(assignmentId)}' (definition '${nameOf(restriction.policy?.policyDefinitionId ?? "(not reported)")}')`;
+      const reason = restriction.reason ? ` ("${restriction.reason}")` : "";
+      const exemption = `ask the owner of the assignment for an exemption: ${exemptionCommand(assignmentId, request, target)}`;
+      const listed = (restriction.values ?? []).join(", ");
+      if (!known) {
+        results.push({
+          check: CHECK_ID,
+          status: "warn",
+          found: `${what}: field ${field} is restricted (${restriction.result}${listed ? ` ${listed}` : ""}) by ${by}${reason}, and preflight cannot read that field from the planned body`,
+          fix: `Compare ${field} in the program with the restriction, or ${exemption}`,
+        });
+      } else if (result === "deny") {
+        if (value !== undefined && (restriction.values ?? []).some((denied) => sameValue(denied, value)))
+          results.push({
+            check: CHECK_ID,
+            status: "fail",
+            found: `${what}: ${field} = ${value} is denied by ${by}${reason}`,
+            fix: `Change ${field} (for location: npm run pulumi -- config set location REGION) to a value the assignment allows, or ${exemption}`,
+          });
+      } else if (result === "required") {
+        const allowed = restriction.values ?? [];
+        const fits = value !== undefined && (allowed.length === 0 || allowed.some((entry) => sameValue(entry, value)));
+        if (fits) continue;
+        const filled = value === undefined && restriction.defaultValue !== undefined;
+        results.push({
+          check: CHECK_ID,
+          status: filled ? "warn" : "fail",
+          found: filled
+            ? `${what}: ${field} is required by ${by}${reason}; policy will set it to ${restriction.defaultValue}, which the program does not declare (the next pulumi up would see drift)`
+            : `${what}: ${field} is ${value === undefined ? "missing" : value}, but ${by} requires it${listed ? ` to be one of ${listed}` : ""}${reason}`,
+          fix: `Set ${field} in the program${listed ? ` (one of ${listed})` : ""}, or ${exemption}`,
+        });
+      } else if (result === "removed") {
+        results.push({
+          check: CHECK_ID,
+          status: "warn",
+          found: `${what}: ${field} will be removed by ${by}${reason}`,
+          fix: `Drop ${field} from the program, or ${exemption}`,
+        });
+      }
+    }
+  }
+  return results;
 }
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -149,13 +283,6 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
   return results;
 }
 
-function errorText(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const status = (error as { statusCode?: number }).statusCode;
-  const code = (error as { code?: string }).code;
-  return [status, code, error.message].filter((part) => part !== undefined && part !== "").join(" ");
-}
-
 /** The check: the plan comes from the context (the runner plans the stack once for every check that needs it). */
 export const azurePolicyChecks: PreflightCheck = async (context) => {
   const resources = await context.plannedResources();
@@ -169,7 +296,7 @@ export const azurePolicyChecks: PreflightCheck = async (context) => {
       check: CHECK_ID,
       status: "warn",
       found: `${type} (${names.join(", ")}) has no ARM body mapping, so Azure Policy was not asked about it`,
-      fix: `Add a row for ${type} to ARM_MAPPINGS in scripts/core/preflight/arm-body.ts (ARM type, API version, which inputs stay top-level).`,
+      fix: `Add a row for ${type} to AZURE_TYPES in scripts/core/azure-types.ts (ARM type, write action, which inputs stay top-level).`,
     });
   }
 
@@ -179,6 +306,7 @@ export const azurePolicyChecks: PreflightCheck = async (context) => {
     endpoint: context.armEndpoint,
     $host: context.armEndpoint,
     credentialScopes: [ARM_SCOPE],
+    ...(context.retryOptions ? { retryOptions: context.retryOptions } : {}),
   });
 
   const groupNames = [...new Set(requests.flatMap((request) => request.resourceGroupName ?? []))].sort();
@@ -186,11 +314,13 @@ export const azurePolicyChecks: PreflightCheck = async (context) => {
   try {
     for (const name of groupNames) existing.set(name, await resourceGroupExists(context, name));
   } catch (error) {
+    const description = describeAzureError(error, context.now);
     results.push({
       check: CHECK_ID,
       status: "warn",
-      found: `could not tell whether resource group(s) ${groupNames.join(", ")} exist: ${errorText(error)}`,
-      fix: "Sign in with an identity that can read the subscription (Reader), then run the preflight again.",
+      found: `could not tell whether resource group(s) ${groupNames.join(", ")} exist: ${azureErrorVerdict(description)}`,
+      fix: description.fix,
+      detail: description.detail,
     });
     return results;
   }
@@ -202,6 +332,7 @@ export const azurePolicyChecks: PreflightCheck = async (context) => {
         apiVersion: request.apiVersion,
         ...(request.scope ? { scope: request.scope } : {}),
       },
+      pendingFields: pendingFieldsOf(request),
     };
     let rawBody = "";
     const options = {
@@ -213,27 +344,38 @@ export const azurePolicyChecks: PreflightCheck = async (context) => {
         group !== undefined && existing.get(group)
           ? await policy.policyRestrictions.checkAtResourceGroupScope(group, parameters, options)
           : await policy.policyRestrictions.checkAtSubscriptionScope(parameters, options);
-      return { request, denials: denialsOf(request, rawBody === "" ? result : JSON.parse(rawBody)) };
+      const body: unknown = rawBody === "" ? result : JSON.parse(rawBody);
+      const target = targetOf(context, group !== undefined && existing.get(group) === true);
+      return {
+        request,
+        denials: denialsOf(request, body),
+        restrictions: fieldRestrictionResults(request, body, target),
+      };
     } catch (error) {
-      return { request, error: errorText(error) };
+      return { request, error: describeAzureError(error, context.now) };
     }
   });
 
   for (const answer of answers) {
-    if ("error" in answer) {
+    const { error } = answer;
+    if (error) {
+      // A missing right here is Microsoft.PolicyInsights/checkPolicyRestrictions/read (Reader has it).
       results.push({
         check: CHECK_ID,
         status: "warn",
-        found: `Azure Policy could not evaluate ${answer.request.armType} '${String(answer.request.body.name)}': ${answer.error}`,
-        fix: "The signed-in identity needs Microsoft.PolicyInsights/checkPolicyRestrictions/read on the subscription (Reader has it).",
+        found: `Azure Policy could not evaluate ${answer.request.armType} '${String(answer.request.body.name)}': ${azureErrorVerdict(error)}`,
+        fix: error.fix,
+        detail: error.detail,
       });
     } else {
-      results.push(...answer.denials.map(denialResult));
+      const group = answer.request.resourceGroupName;
+      const target = targetOf(context, group !== undefined && existing.get(group) === true);
+      results.push(...answer.denials.map((denial) => denialResult(denial, target)), ...answer.restrictions);
     }
   }
 
   // "No Deny" only when every planned resource was answered.
-  if (answers.every((answer) => answer.denials?.length === 0)) {
+  if (answers.every((answer) => answer.denials?.length === 0 && answer.restrictions?.length === 0)) {
     const placeholders = requests.reduce((count, request) => count + request.placeholders.length, 0);
     const missing = groupNames.filter((name) => !existing.get(name));
     const scope =
@@ -248,3 +390,7 @@ export const azurePolicyChecks: PreflightCheck = async (context) => {
   }
   return results;
 };
+
+function targetOf(context: PreflightContext, groupExists: boolean): ExemptionTarget {
+  return { groupExists, location: context.config.location };
+}

@@ -5,14 +5,40 @@
  * registers with `providers.register` (POST .../providers/{namespace}/register), which needs
  * `*\/register/action` on the subscription (Contributor has it).
  */
+
+import { azureErrorVerdict, describeAzureError } from "../../azure-error";
+import {
+  ALWAYS_REGISTERED,
+  namespaceOf,
+  plannedTypes,
+  UNKNOWN_TYPES_FIX,
+  unknownTypesMessage,
+} from "../../azure-types";
 import type { PlannedAzureResource } from "../arm-body";
-import { all, armClients, armStatus } from "../azure";
-import { ALWAYS_REGISTERED, plannedTypes, UNKNOWN_TYPES_FIX, unknownTypesMessage } from "../resource-types";
+import { all, armClients } from "../azure";
 import type { CheckResult, PreflightCheck } from "../types";
 
+/** `delegations[].serviceName` of a planned subnet, or of a planned virtual network's inline subnets. */
+function delegatedServices(resource: PlannedAzureResource): string[] {
+  const subnets =
+    resource.type === "azure-native:network:Subnet"
+      ? [resource.inputs]
+      : resource.type === "azure-native:network:VirtualNetwork" && Array.isArray(resource.inputs.subnets)
+        ? (resource.inputs.subnets as Record<string, unknown>[])
+        : [];
+  return subnets.flatMap((subnet) =>
+    (Array.isArray(subnet.delegations) ? (subnet.delegations as { serviceName?: unknown }[]) : []).flatMap(
+      (delegation) => (typeof delegation.serviceName === "string" ? [delegation.serviceName] : []),
+    ),
+  );
+}
+
 /**
- * The namespaces the planned resources live in, sorted, without ARM's core namespaces (always registered).
- * `unknown`: planned Azure types without a row in RESOURCE_TYPES.
+ * The namespaces the planned resources live in, and those a subnet delegation needs, sorted, without ARM's core
+ * namespaces (always registered). A subnet delegated to a service needs the service's provider registered though no
+ * resource of it is created: Flex Consumption's VNet integration delegates to `Microsoft.App/environments` and needs
+ * Microsoft.App ("needed for subnet delegation", azure-docs articles/azure-functions/functions-networking-options.md;
+ * Azure/bicep#16340). `unknown`: planned Azure types without a row in the type registry.
  */
 export function providersNeeded(resources: readonly PlannedAzureResource[]): {
   namespaces: string[];
@@ -20,7 +46,10 @@ export function providersNeeded(resources: readonly PlannedAzureResource[]): {
 } {
   const { rows, unknown } = plannedTypes(resources);
   const core: readonly string[] = ALWAYS_REGISTERED;
-  const namespaces = rows.map(({ row }) => row.namespace).filter((namespace) => !core.includes(namespace));
+  const delegated = resources.flatMap(delegatedServices).map((service) => service.split("/")[0] ?? service);
+  const namespaces = [...rows.map(({ row }) => namespaceOf(row)), ...delegated].filter(
+    (namespace) => !core.includes(namespace),
+  );
   return { namespaces: [...new Set(namespaces)].sort(), unknown };
 }
 
@@ -78,14 +107,16 @@ export const providersCheck: PreflightCheck = async (context) => {
       const provider = await resources.providers.register(namespace);
       started.push(`${namespace} (${provider.registrationState ?? "Registering"})`);
     } catch (error) {
+      const description = describeAzureError(error, context.now);
       results.push({
         check: "providers",
         status: "fail",
-        found: `registering ${namespace} failed: ${error instanceof Error ? error.message : String(error)}`,
+        found: `registering ${namespace} failed: ${azureErrorVerdict(description)}`,
         fix:
-          armStatus(error) === 403
+          description.kind === "rights"
             ? `ask someone with */register/action on the subscription (Contributor) to run: az provider register --namespace ${namespace}`
-            : `az provider register --namespace ${namespace}`,
+            : `${description.fix}; or az provider register --namespace ${namespace}`,
+        detail: description.detail,
       });
     }
   }

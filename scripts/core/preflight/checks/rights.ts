@@ -8,21 +8,22 @@
  * the custom subdomain blocked for 48 hours.
  */
 
-import type { PlannedAzureResource } from "../arm-body";
-import { describeIdentity, signedInIdentity } from "../azure";
-import { permits, resourceGroupPermissions, subscriptionPermissions } from "../permissions";
 import {
   plannedTypes,
   RESOURCE_GROUP_WRITE,
   ROLE_ASSIGNMENT_WRITE,
   UNKNOWN_TYPES_FIX,
   unknownTypesMessage,
-} from "../resource-types";
+} from "../../azure-types";
+import type { PlannedAzureResource } from "../arm-body";
+import { describeIdentity, signedInIdentity } from "../azure";
+import { permits, resourceGroupPermissions, subscriptionPermissions } from "../permissions";
+
 import type { CheckResult, PreflightCheck } from "../types";
 
 /**
  * The write actions creating the planned resources needs, sorted: one per resource type with a row in
- * RESOURCE_TYPES. Role assignments are the role-assignment-rights check's; the resource group's own write only
+ * the registry (scripts/core/azure-types.ts). Role assignments are the role-assignment-rights check's; the resource group's own write only
  * while the group does not exist. `unknown`: planned Azure types without a row.
  */
 export function writeActionsNeeded(

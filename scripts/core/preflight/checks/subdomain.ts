@@ -4,10 +4,12 @@
  * Learn, "Recover or purge deleted Azure AI services resources"). Asked with `deletedAccounts.list`
  * (GET /subscriptions/{id}/providers/Microsoft.CognitiveServices/deletedAccounts), `accounts.get` and
  * `checkDomainAvailability` (POST .../providers/Microsoft.CognitiveServices/checkDomainAvailability; REST example
- * CheckDomainAvailability.json, 2025-09-01: `{subdomainName, type}` in, `{isSubdomainAvailable, reason}` out).
+ * CheckDomainAvailability.json, 2025-09-01: `{subdomainName, type}` in, `{isSubdomainAvailable, reason}` out, and
+ * `reason` says whether the name is taken or invalid).
  */
 import type { Account } from "@azure/arm-cognitiveservices";
-import { all, armClients, armStatus, regionName } from "../azure";
+import { armStatus } from "../../azure-error";
+import { all, armClients, regionName } from "../azure";
 import type { CheckResult, PreflightCheck } from "../types";
 
 const ACCOUNT_TYPE = "Microsoft.CognitiveServices/accounts";
@@ -88,8 +90,23 @@ export const subdomainCheck: PreflightCheck = async (context) => {
     {
       check: "subdomain",
       status: "fail",
-      found: `subdomain ${subdomain} is not available${availability.reason ? `: ${availability.reason}` : ""} (custom subdomains are global: another account, in any subscription, holds it)`,
+      found: `accountSubdomain = ${subdomain} ${unavailableBecause(availability.reason)}`,
       fix: `choose another: npm run pulumi -- config set accountSubdomain NEW-NAME --stack ${stack} (or remove it to derive a unique one)`,
     },
   ];
 };
+
+/**
+ * Why Azure said no. `isSubdomainAvailable` is false both for a name another account holds ("Sub domain name
+ * 'my-custom-name' is already used. Please pick a different name.", MicrosoftDocs/azure-ai-docs
+ * articles/ai-services/speech-service/speech-services-private-link.md) and for one Azure does not accept ("Sub domain
+ * name 'contosodemoapp1' is not valid", azure-rest-api-specs cognitiveservices 2025-09-01
+ * examples/CheckDomainAvailability.json); only `reason` tells them apart.
+ */
+function unavailableBecause(reason: string | undefined): string {
+  const quoted = reason ? `: Azure says "${reason}"` : "";
+  if (reason && /\bis not valid\b/i.test(reason)) return `is not a name Azure accepts as a custom subdomain${quoted}`;
+  if (reason && /\balready used\b/i.test(reason))
+    return `is taken${quoted} (custom subdomains are global: another account, in any subscription, holds it)`;
+  return `is not available${quoted || " (Azure gave no reason)"}`;
+}
