@@ -4,7 +4,7 @@
  * Principals the offline directory does not know are planned as placeholders resolved at deploy.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { defineCommand, EXIT, runCommand, runMain, UsageError } from "./core/cli";
+import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
 import { comparePlans } from "./core/plan/compare";
 import { planJson, readPlanDocument } from "./core/plan/model";
 import { planStack } from "./core/plan/run";
@@ -47,32 +47,37 @@ secrets without being decrypted.`,
   },
 });
 
-/** Runs `npm run plan` with `argv` (without node and the script) and returns the exit code. */
-export function plan(argv: readonly string[]): Promise<number> {
-  return runCommand(SPEC, argv, async ({ values }) => {
-    if (!values.stack) throw new UsageError("--stack NAME is required");
-    const document = await planStack({
-      projectDir: values["project-dir"] ?? ".",
-      stack: values.stack,
-      ...(values.program ? { program: values.program } : {}),
-    });
-    for (const warning of document.warnings) process.stderr.write(`warning: ${warning}\n`);
-    const comparison = values.compare
-      ? renderComparison(comparePlans(readPlanDocument(readFileSync(values.compare, "utf8"), values.compare), document))
-      : undefined;
-    // A reviewer reads what changed first; the full plan follows for context.
-    const markdown = comparison === undefined ? renderPlan(document) : `${comparison}\n${renderPlan(document)}`;
-    if (values.json) writeFileSync(values.json, planJson(document));
-    if (values.markdown) writeFileSync(values.markdown, markdown);
-    process.stdout.write(markdown);
-    if (document.summary.failures > 0 && !values["report-only"]) {
-      process.stderr.write(
-        `${document.summary.failures} guardrail check(s) failed (--report-only to report without failing)\n`,
-      );
-      return EXIT.failed;
-    }
-    return EXIT.ok;
-  });
+/** Runs `npm run plan` with `argv` (without node and the script), writing to `io`, and returns the exit code. */
+export function plan(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  return runCommand(
+    SPEC,
+    argv,
+    async ({ values }) => {
+      if (!values.stack) throw new UsageError("--stack NAME is required");
+      const document = await planStack({
+        projectDir: values["project-dir"] ?? ".",
+        stack: values.stack,
+        ...(values.program ? { program: values.program } : {}),
+      });
+      for (const warning of document.warnings) io.err(`warning: ${warning}\n`);
+      const comparison = values.compare
+        ? renderComparison(
+            comparePlans(readPlanDocument(readFileSync(values.compare, "utf8"), values.compare), document),
+          )
+        : undefined;
+      // A reviewer reads what changed first; the full plan follows for context.
+      const markdown = comparison === undefined ? renderPlan(document) : `${comparison}\n${renderPlan(document)}`;
+      if (values.json) writeFileSync(values.json, planJson(document));
+      if (values.markdown) writeFileSync(values.markdown, markdown);
+      io.out(markdown);
+      if (document.summary.failures > 0 && !values["report-only"]) {
+        io.err(`${document.summary.failures} guardrail check(s) failed (--report-only to report without failing)\n`);
+        return EXIT.failed;
+      }
+      return EXIT.ok;
+    },
+    io,
+  );
 }
 
 if (require.main === module) runMain(() => plan(process.argv.slice(2)));

@@ -7,9 +7,11 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { GUARDRAILS } from "../policy/rules";
+import { plan } from "../scripts/plan";
+import type { HelpAnswer } from "./support/help-harness";
 
 const ROOT = join(__dirname, "..");
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
@@ -110,11 +112,10 @@ describe("the README is a front door", () => {
       block.startsWith("# Offline plan"),
     );
     assert.ok(excerpt, "the README shows the plan's first lines");
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ["--import", "tsx", "scripts/plan.ts", "--stack", "dev"],
-      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
-    );
+    // The command's function in this process, as scripts/plan.ts runs it (tests/plan.test.ts runs the entry itself).
+    let stdout = "";
+    const exitCode = await plan(["--stack", "dev"], { out: (text) => (stdout += text), err: () => {} });
+    assert.equal(exitCode, 0);
     const printed = stdout.split("\n");
     for (const line of excerpt.split("\n").filter((text) => text !== "" && text !== "...")) {
       const shown = line.replace(/ \.\.\.$/, "");
@@ -165,14 +166,32 @@ describe("docs/commands.md", () => {
   });
 
   // `npm run pulumi -- --help` is Pulumi's own help (scripts/pulumi.ts hands every argument over).
-  for (const row of commands.filter((cells) => unquote(cells[0] ?? "") !== "pulumi")) {
+  const rows = commands.filter((cells) => unquote(cells[0] ?? "") !== "pulumi");
+  const scriptOf = (command: string) => /tsx (\S+\.ts)$/.exec(packageScripts[command] ?? "")?.[1];
+  // Every entry's --help from one process (tests/support/help-harness.ts), which loads the shared modules once.
+  const helpOf = new Map<string, HelpAnswer>();
+  before(async () => {
+    const scripts = rows.map((row) => scriptOf(unquote(row[0] ?? ""))).filter((script) => script !== undefined);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "tests/support/help-harness.ts", ...scripts],
+      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+    );
+    for (const line of stdout.trim().split("\n")) {
+      const answer = JSON.parse(line) as HelpAnswer;
+      helpOf.set(answer.script, answer);
+    }
+  });
+
+  for (const row of rows) {
     const command = unquote(row[0] ?? "");
-    test(`${command}: the options column lists the option lines of its --help`, async () => {
-      const script = /tsx (\S+\.ts)$/.exec(packageScripts[command] ?? "")?.[1];
+    test(`${command}: the options column lists the option lines of its --help`, () => {
+      const script = scriptOf(command);
       assert.ok(script, `package.json runs ${command} with tsx`);
-      const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", script, "--help"], {
-        cwd: ROOT,
-      });
+      const answer = helpOf.get(script);
+      assert.ok(answer, `the harness answered for ${script}`);
+      assert.equal(answer.exitCode, 0, answer.stderr);
+      const stdout = answer.stdout;
       const helped = [...stdout.matchAll(/^ {2}(?:-\w, )?(--[a-z][a-z0-9-]*)/gm)]
         .map((match) => match[1])
         .filter((option) => option !== "--help");
