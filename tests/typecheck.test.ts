@@ -44,7 +44,11 @@ describe("type-check: skipped by pulumi preview/up, kept by npm run typecheck", 
   test("tsconfig.all.json (npm run typecheck) resolves noCheck to false and covers the program", () => {
     assert.equal(resolvedNoCheck(join(root, "tsconfig.all.json")), false);
     const scripts = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts as Record<string, string>;
-    assert.equal(scripts.typecheck, "tsc --noEmit -p tsconfig.all.json");
+    // Incremental: a re-run checks only what changed since the build info file (gitignored .build/) was written.
+    assert.equal(
+      scripts.typecheck,
+      "tsc --noEmit --incremental --tsBuildInfoFile .build/tsc/all.tsbuildinfo -p tsconfig.all.json",
+    );
     assert.match(scripts.test ?? "", /npm run typecheck/);
   });
 
@@ -64,8 +68,12 @@ describe("type-check: skipped by pulumi preview/up, kept by npm run typecheck", 
           `${readFileSync(path, "utf8")}\nconst typeProbe: number = "not a number";\nvoid typeProbe;\n`,
         );
       }
+      // The typecheck script's own arguments, build info file included (absent in the copy: a full check).
+      const scripts = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts as Record<string, string>;
+      const [command, ...args] = (scripts.typecheck ?? "").split(" ");
+      assert.equal(command, "tsc");
       const tsc = require.resolve("typescript/lib/tsc.js");
-      const result = spawnSync(process.execPath, [tsc, "--noEmit", "-p", "tsconfig.all.json"], {
+      const result = spawnSync(process.execPath, [tsc, ...args], {
         cwd: copy,
         encoding: "utf8",
       });
