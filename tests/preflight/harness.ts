@@ -64,11 +64,19 @@ export interface StandInSetup {
   withAzureCli(other: StandInAzureCli): () => void;
 }
 
+let shared: StandInSetup | undefined;
+
 /**
- * Registers the file's before/after hooks: a certificate the ARM clients of this process trust, a signed-in stand-in
- * `az` first on PATH, and a scratch directory for project directories.
+ * Registers the process's before/after hooks: a certificate the ARM clients of this process trust, a signed-in
+ * stand-in `az` first on PATH, and a scratch directory for project directories. Every suite that tests/preflight/
+ * all.test.ts loads into one process calls it: the first call sets up, the others get the same set-up.
  */
 export function useStandIns(): StandInSetup {
+  shared ??= registerStandIns();
+  return shared;
+}
+
+function registerStandIns(): StandInSetup {
   const originalPath = process.env.PATH;
   const setup = { scratch: mkdtempSync(join(tmpdir(), "preflight-test-")) } as StandInSetup;
   const pathWith = (cli: StandInAzureCli) => [cli.binDirectory, dirname(process.execPath), originalPath].join(":");
