@@ -1,6 +1,7 @@
 /**
- * The offline plan: a fixture program's plan, byte-identical reruns in fresh processes, comparison of two plans,
- * guardrail failure and exit codes, and the real dev stack passing every guardrail.
+ * The offline plan: a fixture program's plan, byte-identical runs (one in a fresh process, as `npm run plan` starts
+ * it, the end-to-end run of this command), comparison of two plans, guardrail failure and exit codes, and the real dev
+ * stack passing every guardrail. The other command-line cases run the command's function in this process.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -13,18 +14,28 @@ import { comparePlans, diffValues, replacingChanges } from "../scripts/core/plan
 import type { PlanDocument } from "../scripts/core/plan/model";
 import { planStack } from "../scripts/core/plan/run";
 import { StackConfigError } from "../scripts/core/stack-config";
+import { plan as planCommand } from "../scripts/plan";
 import { renderComparison, renderPlan } from "../scripts/plan/render";
 
 const FIXTURE = "tests/fixtures/plan";
 const ROOT = process.cwd();
 
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+/** `npm run plan -- ARGS` as its npm script starts it: scripts/plan.ts in a fresh process. */
+function freshProcess(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/plan.ts", ...args], {
     cwd: ROOT,
     encoding: "utf8",
     timeout: 120_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The command's function in this process (what scripts/plan.ts runs), with what it writes captured. */
+async function cli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const status = await planCommand(args, { out: (text) => (stdout += text), err: (text) => (stderr += text) });
+  return { status, stdout, stderr };
 }
 
 function readPlan(path: string): PlanDocument {
@@ -78,10 +89,10 @@ describe("plan of the fixture program", () => {
     assert.doesNotMatch(markdown, /offline-plan-secret-placeholder/);
   });
 
-  it("two runs in fresh processes are byte-identical (markdown and JSON)", () => {
+  it("a run in a fresh process and one in this process, after other plans, are byte-identical (markdown and JSON)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "plan-"));
-    const first = cli(["--stack", "dev", "--project-dir", FIXTURE, "--json", join(dir, "a.json")]);
-    const second = cli(["--stack", "dev", "--project-dir", FIXTURE, "--json", join(dir, "b.json")]);
+    const first = freshProcess(["--stack", "dev", "--project-dir", FIXTURE, "--json", join(dir, "a.json")]);
+    const second = await cli(["--stack", "dev", "--project-dir", FIXTURE, "--json", join(dir, "b.json")]);
     assert.equal(first.status, 0, first.stderr);
     assert.equal(second.status, 0, second.stderr);
     assert.ok(first.stdout.length > 1000);
@@ -128,10 +139,10 @@ describe("compare", () => {
     assert.equal(comparePlans(base, base).unchanged, true);
   });
 
-  it("reports verdicts that turn from pass to fail, through the CLI with --compare", () => {
+  it("reports verdicts that turn from pass to fail, through the CLI with --compare", async () => {
     const dir = mkdtempSync(join(tmpdir(), "plan-"));
     const base = join(dir, "base.json");
-    assert.equal(cli(["--stack", "dev", "--project-dir", FIXTURE, "--json", base]).status, 0);
+    assert.equal((await cli(["--stack", "dev", "--project-dir", FIXTURE, "--json", base])).status, 0);
     // The base branch's plan script may predate the fields added since: such a plan still compares.
     const older = JSON.parse(readFileSync(base, "utf8")) as Record<string, unknown> & {
       access: Record<string, unknown>[];
@@ -140,7 +151,7 @@ describe("compare", () => {
     delete older.unresolvedPrincipals;
     older.access = older.access.map(({ resolvedAtDeploy: _, ...row }: Record<string, unknown>) => row);
     writeFileSync(base, JSON.stringify(older));
-    const head = cli(["--stack", "insecure", "--project-dir", FIXTURE, "--compare", base, "--report-only"]);
+    const head = await cli(["--stack", "insecure", "--project-dir", FIXTURE, "--compare", base, "--report-only"]);
     assert.equal(head.status, 0, head.stderr);
     // The change summary comes first, the full plan after it.
     assert.ok(head.stdout.startsWith("# Changes against the base plan\n"), head.stdout.slice(0, 200));
@@ -155,10 +166,10 @@ describe("compare", () => {
 });
 
 describe("guardrail failures", () => {
-  it("exit 1 and name the failures; --report-only exits 0; the JSON records them", () => {
+  it("exit 1 and name the failures; --report-only exits 0; the JSON records them", async () => {
     const dir = mkdtempSync(join(tmpdir(), "plan-"));
     const json = join(dir, "insecure.json");
-    const failing = cli([
+    const failing = await cli([
       "--stack",
       "insecure",
       "--project-dir",
@@ -180,11 +191,11 @@ describe("guardrail failures", () => {
         ["openai-entra-id-only", "openai"],
       ],
     );
-    assert.equal(cli(["--stack", "insecure", "--project-dir", FIXTURE, "--report-only"]).status, 0);
+    assert.equal((await cli(["--stack", "insecure", "--project-dir", FIXTURE, "--report-only"])).status, 0);
   });
 
-  it("exit 2 without --stack", () => {
-    const result = cli([]);
+  it("exit 2 without --stack", async () => {
+    const result = await cli([]);
     assert.equal(result.status, 2);
     assert.match(result.stderr, /plan: --stack NAME is required\n(.|\n)*usage: npm run plan/);
   });
@@ -413,17 +424,24 @@ describe("any valid configuration plans (issue: tools on real users' stacks)", (
     ]);
   });
 
-  it("--stack without Pulumi.<stack>.yaml plans the defaults with a warning that says so (CLI, exit 0)", () => {
+  it("--stack without Pulumi.<stack>.yaml plans the defaults with a warning that says so (CLI, exit 0)", async () => {
     const projectDir = realProject("nosuchstack", undefined);
-    const result = cli(["--stack", "nosuchstack", "--project-dir", projectDir, "--program", join(ROOT, "index.ts")]);
+    const result = await cli([
+      "--stack",
+      "nosuchstack",
+      "--project-dir",
+      projectDir,
+      "--program",
+      join(ROOT, "index.ts"),
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stderr, /warning: .*Pulumi\.nosuchstack\.yaml does not exist: planned with the defaults/);
     assert.match(result.stdout, /## Warnings\n\n- .*Pulumi\.nosuchstack\.yaml does not exist/);
   });
 
-  it("a typo'd namespace through the CLI: exit 1 with the key named", () => {
+  it("a typo'd namespace through the CLI: exit 1 with the key named", async () => {
     const projectDir = realProject("typo", "config:\n  keyless-open-ai:location: westeurope\n");
-    const result = cli(["--stack", "typo", "--project-dir", projectDir, "--program", join(ROOT, "index.ts")]);
+    const result = await cli(["--stack", "typo", "--project-dir", projectDir, "--program", join(ROOT, "index.ts")]);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /keyless-open-ai:location: namespace 'keyless-open-ai'/);
   });
