@@ -15,6 +15,7 @@ import {
   SUBSCRIPTION_ID,
   single,
 } from "../scripts/core/offline-engine";
+import { sharedRun } from "./support/shared-runs";
 
 const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
 const RG_ID = resourceGroupId("rg-keyless-openai-dev");
@@ -52,7 +53,7 @@ const EVERYONE: RunOptions["config"] = {
 
 describe("model access grants", () => {
   test("the deployer gets Cognitive Services User on the resource group, as a User, by default", async () => {
-    const run = await runProgram(program);
+    const run = await sharedRun(program);
     const deployer = assignments(run).get("model-access-deployer");
     assert.deepEqual(deployer, {
       principalId: DEPLOYER,
@@ -65,7 +66,7 @@ describe("model access grants", () => {
   });
 
   test("users, groups and service principals from config are resolved in Entra ID and typed correctly", async () => {
-    const run = await runProgram(program, { config: EVERYONE });
+    const run = await sharedRun(program, { config: EVERYONE });
     const byName = assignments(run);
     assert.deepEqual(
       [...byName.entries()]
@@ -89,7 +90,7 @@ describe("model access grants", () => {
   });
 
   test("every assignment sets principalType and a name derived from scope, role and principal", async () => {
-    const run = await runProgram(program, { config: EVERYONE });
+    const run = await sharedRun(program, { config: EVERYONE });
     for (const [name, inputs] of assignments(run)) {
       assert.match(inputs.principalType, /^(User|Group|ServicePrincipal)$/, name);
       const roleGuid = inputs.roleDefinitionId.split("/").pop() ?? "";
@@ -206,7 +207,7 @@ describe("model access grants", () => {
   });
 
   test("every assignment is parented to the ModelAccess component", async () => {
-    const run = await runProgram(program, { config: EVERYONE });
+    const run = await sharedRun(program, { config: EVERYONE });
     const component = single(run, "keyless-openai:access:ModelAccess");
     for (const resource of ofType(run, ROLE_ASSIGNMENT).filter((r) => r.name.startsWith("model-access-"))) {
       assert.equal(resource.parentUrn, component.urn, resource.name);
@@ -233,7 +234,7 @@ describe("deterministic role assignment names", () => {
   });
 
   test("a different stack (another resource group) gives different names for the same principal", async () => {
-    const dev = await runProgram(program);
+    const dev = await sharedRun(program);
     const staging = await runProgram(program, { stack: "staging" });
     assert.notEqual(
       assignments(dev).get("model-access-deployer")?.roleAssignmentName,

@@ -5,6 +5,7 @@ import * as cognitiveservices from "@pulumi/azure-native/cognitiveservices";
 import program = require("../index");
 
 import { ofType, type ProgramRun, runProgram, single } from "../scripts/core/offline-engine";
+import { sharedRun } from "./support/shared-runs";
 
 const ACCOUNT = "azure-native:cognitiveservices:Account";
 const DEPLOYMENT = "azure-native:cognitiveservices:Deployment";
@@ -43,7 +44,7 @@ const THREE_DEPLOYMENTS = [
 
 describe("OpenAI account", () => {
   test("is kind OpenAI, SKU S0, token-only, with its custom subdomain as name and endpoint", async () => {
-    const run = await runProgram(program);
+    const run = await sharedRun(program);
     const inputs = account(run);
     assert.equal(inputs.kind, "OpenAI");
     assert.deepEqual(inputs.sku, { name: "S0" });
@@ -59,7 +60,7 @@ describe("OpenAI account", () => {
   });
 
   test("the random suffix is kept in state as a lower-case alphanumeric RandomString", async () => {
-    const run = await runProgram(program);
+    const run = await sharedRun(program);
     const suffix = single(run, "random:index/randomString:RandomString");
     assert.deepEqual(suffix.inputs, { length: 6, lower: true, upper: false, numeric: true, special: false });
   });
@@ -71,7 +72,7 @@ describe("OpenAI account", () => {
   });
 
   test("public network access is Enabled with no IP rules by default", async () => {
-    const run = await runProgram(program);
+    const run = await sharedRun(program);
     assert.equal(account(run).properties.publicNetworkAccess, "Enabled");
     assert.deepEqual(account(run).properties.networkAcls, { defaultAction: "Allow" });
   });
@@ -113,7 +114,7 @@ describe("OpenAI account", () => {
   });
 
   test("no key is ever listed or output", async () => {
-    const run = await runProgram(program);
+    const run = await sharedRun(program);
     assert.ok(!run.invokes.some((invoke) => /listkeys/i.test(invoke.token)), "listKeys must never be invoked");
     const outputs = JSON.stringify(run.outputs);
     assert.doesNotMatch(outputs, /key1|key2|apiKey|api-key|primaryKey/i);
@@ -122,7 +123,7 @@ describe("OpenAI account", () => {
 
 describe("audit and request logs", () => {
   test("the account sends its Audit and RequestResponse logs to the stack's Log Analytics workspace", async () => {
-    const run = await runProgram(program);
+    const run = await sharedRun(program);
     const setting = single(run, "azure-native:monitor:DiagnosticSetting").inputs;
     assert.equal(setting.resourceUri, single(run, ACCOUNT).id);
     assert.equal(setting.workspaceId, single(run, "azure-native:operationalinsights:Workspace").id);
@@ -136,7 +137,7 @@ describe("audit and request logs", () => {
 
 describe("model deployments", () => {
   test("each deployment sends its explicit name, model, version, SKU, capacity and upgrade option", async () => {
-    const run = await runProgram(program, { config: { deployments: THREE_DEPLOYMENTS } });
+    const run = await sharedRun(program, { config: { deployments: THREE_DEPLOYMENTS } });
     const deployments = ofType(run, DEPLOYMENT).map((resource) => resource.inputs as unknown as DeploymentInputs);
     assert.deepEqual(
       deployments.map((d) => [
@@ -175,7 +176,7 @@ describe("model deployments", () => {
   });
 
   test("deployments are chained: each depends on the one before it", async () => {
-    const run = await runProgram(program, { config: { deployments: THREE_DEPLOYMENTS } });
+    const run = await sharedRun(program, { config: { deployments: THREE_DEPLOYMENTS } });
     const [first, second, third] = ofType(run, DEPLOYMENT);
     assert.ok(first && second && third);
     assert.ok(!first.dependencies.some((urn) => urn.includes(DEPLOYMENT)), "the first waits for no other deployment");
@@ -202,7 +203,7 @@ describe("model deployments", () => {
   });
 
   test("every child is parented to the OpenAiAccount component", async () => {
-    const run = await runProgram(program);
+    const run = await sharedRun(program);
     const component = single(run, "keyless-openai:ai:OpenAiAccount");
     for (const child of [...ofType(run, ACCOUNT), ...ofType(run, DEPLOYMENT)]) {
       assert.equal(child.parentUrn, component.urn, child.name);
@@ -220,7 +221,7 @@ describe("protection", () => {
   });
 
   test("dev is not protected unless config says so", async () => {
-    const dev = await runProgram(program);
+    const dev = await sharedRun(program);
     assert.equal(single(dev, ACCOUNT).protect, false);
     assert.equal(dev.outputs.protected, false);
     const protectedDev = await runProgram(program, { config: { protect: "true" } });
