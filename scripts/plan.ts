@@ -66,10 +66,9 @@ export function plan(argv: readonly string[]): Promise<number> {
     if (values.markdown) writeFileSync(values.markdown, markdown);
     process.stdout.write(markdown);
     if (document.summary.failures > 0 && !values["report-only"]) {
-      process.stderr.write(
-        `${document.summary.failures} guardrail check(s) failed (--report-only to report without failing)\n`,
+      throw new Error(
+        `${document.summary.failures} guardrail check(s) failed: fix the stack's config, or pass --report-only to report without failing`,
       );
-      return EXIT.failed;
     }
     return EXIT.ok;
   });

@@ -332,8 +332,11 @@ describe("npm run models", { skip: needsOpenssl }, () => {
     const requestsBefore = arm.requests.length;
     const help = await models(["--help"]);
     assert.equal(help.code, 0);
-    assert.match(help.out, /the newest small \(\*-mini\) general-purpose chat model that is not a reasoning model/);
-    assert.match(help.out, /--check {10}for every pinned deployment[\s\S]*A pin is judged as a new deployment/);
+    assert.match(
+      help.out,
+      /the newest small \(\*-mini\)\s+general-purpose\s+chat\s+model\s+that\s+is\s+not\s+a\s+reasoning\s+model/,
+    );
+    assert.match(help.out, /--check {12}for every pinned deployment[\s\S]*A pin is judged as a new deployment/);
     assert.match(help.out, /--renew .*writes each failing pin's replacement/);
     const usage = await models([]);
     assert.equal(usage.code, 2);
