@@ -11,8 +11,9 @@
 export type { DeploymentSpec } from "../lib/config";
 export type { ModelAccessRoleName } from "../lib/constants";
 export { buildFunctionAppPackage } from "../lib/function-app-package";
+export type { ModelAccessPrincipal } from "../lib/principals";
 export type { PrincipalType } from "../lib/role-assignment";
 export { FunctionApp, type FunctionAppArgs, type FunctionAppCodePackage } from "./function-app";
 export { LinuxVm, type LinuxVmArgs } from "./linux-vm";
-export { type AccessGrant, ModelAccess, type ModelAccessArgs, type ModelAccessPrincipal } from "./model-access";
+export { type AccessGrant, ModelAccess, type ModelAccessArgs } from "./model-access";
 export { OpenAiAccount, type OpenAiAccountArgs } from "./openai-account";
