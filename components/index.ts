@@ -1,6 +1,6 @@
 /**
- * The components of this project, for use from another Pulumi TypeScript program (README, "Use the components in
- * your own stack"). Each is a `pulumi.ComponentResource` whose Args interface documents every input:
+ * The components of this project, for use from another Pulumi TypeScript program (docs/what-it-deploys.md, "Use the
+ * components in your own stack"). Each is a `pulumi.ComponentResource` whose Args interface documents every input:
  * - {@link OpenAiAccount}: an Azure OpenAI account only Entra ID tokens can reach (custom subdomain, local auth
  *   off), and its model deployments, created one at a time;
  * - {@link ModelAccess}: one data-plane role at one scope for a list of principals, with deterministic role
