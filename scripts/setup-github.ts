@@ -205,7 +205,7 @@ export function setupGithub(argv: readonly string[]): Promise<number> {
           PULUMI_BACKEND_URL: values["backend-url"],
         },
         dryRun,
-        { PULUMI_BACKEND_URL: "pass --backend-url azblob://CONTAINER?storage_account=NAME (README: State)" },
+        { PULUMI_BACKEND_URL: "pass --backend-url azblob://CONTAINER?storage_account=NAME (docs/commands.md: State)" },
       )),
     );
     changes.push(

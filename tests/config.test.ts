@@ -127,7 +127,7 @@ describe("config schema", () => {
     assert.equal(config.resourceGroupName, "rg-keyless-openai-dev");
     assert.equal(config.accountSubdomain, undefined);
     assert.deepEqual(config.network, { mode: "public", allowedIpRanges: [] });
-    // SKU, capacity and upgrade defaults (literals: the README's config table).
+    // SKU, capacity and upgrade defaults (literals: docs/configuration.md's config table).
     assert.deepEqual(config.deployments, [
       {
         name: "chat",

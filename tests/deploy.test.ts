@@ -189,7 +189,7 @@ function deployAtTerminal(target: Setup, args: string[], input: string) {
 
 describe("npm run deploy at a terminal", { skip: missingTool("script") }, () => {
   test("pulumi sees a terminal on stdin and stdout, previews and asks; the typed answer confirms the update", () => {
-    // Mutation tried: runPulumiAtTerminal with stdin "ignore" at a terminal (the old behaviour) made this test fail.
+    // pulumi asks only when stdin is a terminal: runPulumiAtTerminal with stdin "ignore" fails this test.
     const target = setup();
     const result = deployAtTerminal(target, ["--skip-preflight"], "yes\n");
     assert.equal(result.status, 0, result.stdout + result.stderr);

@@ -400,7 +400,6 @@ describe("what each workflow does", () => {
 
   test("every pulumi preview/up is preceded by `npm run models -- --stack <its stack> --if-unpinned`, after the Azure sign-in", () => {
     // Pulumi.dev.yaml pins no model and lib/config.ts refuses such a stack: without this step every run would fail.
-    // Mutation tried: deleting the step from deploy.yml failed this test for deploy.yml/deploy.
     const stackArgument: Record<string, string> = { dev: "dev", [expression("env.STACK")]: '"$STACK"' };
     let checked = 0;
     for (const { file, workflow: parsed } of workflowFiles) {

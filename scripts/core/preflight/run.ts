@@ -46,7 +46,7 @@ import type { CheckResult, PreflightCheck, PreflightContext } from "./types";
 export interface CheckDefinition {
   /** The `check` id its results carry. */
   id: string;
-  /** What it asks Azure and what makes it fail, for `--help` and the README. */
+  /** What it asks Azure and what makes it fail, for `--help` and docs/preflight.md. */
   describes: string;
   run: PreflightCheck;
 }
