@@ -548,7 +548,7 @@ describe("refusals name the key, the value and the fix in one sentence", () => {
 
   test("a bad stack name is a stack-name error, not a resource group name error", () => {
     assert.deepEqual(problemsOf({}, "../etc/passwd"), [
-      `stack name "../etc/passwd" is not a Pulumi stack name: use letters, digits, '-', '_' or '.' (npx pulumi stack ls lists your stacks)`,
+      `stack name "../etc/passwd" is not a Pulumi stack name: use letters, digits, '-', '_' or '.' (npm run pulumi -- stack ls lists your stacks)`,
     ]);
   });
 
