@@ -8,14 +8,14 @@ import { ResourceGroup } from "@pulumi/azure-native/resources/resourceGroup";
 import * as random from "@pulumi/random";
 import { FunctionApp } from "./components/function-app";
 import { LinuxVm } from "./components/linux-vm";
-import { ModelAccess, type ModelAccessPrincipal } from "./components/model-access";
+import { ModelAccess } from "./components/model-access";
 import { OpenAiAccount, type OpenAiAccountNetwork } from "./components/openai-account";
 import { StackLogs } from "./components/stack-logs";
 import { StackNetwork } from "./components/stack-network";
 import { loadConfig } from "./lib/config";
 import { buildFunctionAppPackage } from "./lib/function-app-package";
 import { deriveSubdomain, logWorkspaceNameFor, stableSuffix, vmNameFor } from "./lib/names";
-import { configuredPrincipals } from "./lib/principals";
+import { configuredPrincipals, type ModelAccessPrincipal } from "./lib/principals";
 
 export = async () => {
   const config = loadConfig();

@@ -1,19 +1,8 @@
 import type { RoleAssignment } from "@pulumi/azure-native/authorization/roleAssignment";
 import * as pulumi from "@pulumi/pulumi";
 import { BUILT_IN_ROLES, type ModelAccessRoleName } from "../lib/constants";
+import type { ModelAccessPrincipal } from "../lib/principals";
 import { assignRole, type PrincipalType } from "../lib/role-assignment";
-
-/** Someone who gets model access. */
-export interface ModelAccessPrincipal {
-  /** Stable key, unique in this component, used in the Pulumi resource name (`deployer`, `vm`, `user-alice`...). */
-  key: string;
-  /** What the access matrix shows: a UPN, a group or app name, or a resource name for managed identities. */
-  displayName: pulumi.Input<string>;
-  /** Entra object ID (a managed identity's principal ID). */
-  principalId: pulumi.Input<string>;
-  /** Must match the object's real type: the SDK would default to `User`, and a wrong type fails with PrincipalNotFound. */
-  principalType: pulumi.Input<PrincipalType>;
-}
 
 /** Inputs of the model access grants. */
 export interface ModelAccessArgs {

@@ -366,7 +366,7 @@ export function stackNameProblem(stack: string, qualified = false): string | und
   const segments = stack.split("/");
   const valid = (segment: string) => STACK_NAME.test(segment) && segment !== "." && segment !== "..";
   if (segments.length <= (qualified ? 3 : 1) && segments.every(valid)) return undefined;
-  return `stack name ${quote(stack)} is not a Pulumi stack name: use letters, digits, '-', '_' or '.' (npx pulumi stack ls lists your stacks)`;
+  return `stack name ${quote(stack)} is not a Pulumi stack name: use letters, digits, '-', '_' or '.' (npm run pulumi -- stack ls lists your stacks)`;
 }
 
 /** networkMode that replaces each value of the retired publicNetworkAccess key. */

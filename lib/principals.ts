@@ -3,9 +3,20 @@ import { getGroupOutput } from "@pulumi/azuread/getGroup";
 import { getServicePrincipalOutput } from "@pulumi/azuread/getServicePrincipal";
 import { getUserOutput } from "@pulumi/azuread/getUser";
 import * as pulumi from "@pulumi/pulumi";
-import type { ModelAccessPrincipal } from "../components/model-access";
 import type { DeployerPrincipalType, StackConfig } from "./config";
 import type { PrincipalType } from "./role-assignment";
+
+/** Someone who gets model access: what the ModelAccess component (components/model-access.ts) grants its role to. */
+export interface ModelAccessPrincipal {
+  /** Stable key, unique in one ModelAccess, used in the Pulumi resource name (`deployer`, `vm`, `user-alice`...). */
+  key: string;
+  /** What the access matrix shows: a UPN, a group or app name, or a resource name for managed identities. */
+  displayName: pulumi.Input<string>;
+  /** Entra object ID (a managed identity's principal ID). */
+  principalId: pulumi.Input<string>;
+  /** Must match the object's real type: the SDK would default to `User`, and a wrong type fails with PrincipalNotFound. */
+  principalType: pulumi.Input<PrincipalType>;
+}
 
 /** The claims of a JWT access token (the signature is the service's business, not ours); undefined if unreadable. */
 export function jwtClaims(token: string): Record<string, unknown> | undefined {

@@ -5,12 +5,13 @@
  *
  * Azure sign-in: scripts/core/azure-credential.ts, as every command: in GitHub Actions with OIDC a fresh GitHub assertion
  * per token (the purge comes after a destroy that can outlast the CLI's ten-minute assertion), elsewhere
- * DefaultAzureCredential (az login). `TEARDOWN_ARM_ENDPOINT` moves the ARM endpoint and
- * `TEARDOWN_RECORD_DIR` the local teardown records (default `.pulumi-teardown/` in the project).
+ * DefaultAzureCredential (az login). `KEYLESS_ARM_ENDPOINT` moves the ARM endpoint (scripts/core/arm-endpoint.ts)
+ * and `TEARDOWN_RECORD_DIR` the local teardown records (default `.pulumi-teardown/` in the project).
  */
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { armEndpoint } from "./core/arm-endpoint";
 import { chooseAzureCredential } from "./core/azure-credential";
 import { type CommandIo, processIo, RefusedError, runCommand, runMain } from "./core/cli";
 import { type CliDownload, openPulumiStacks, PROJECT_ROOT } from "./core/pulumi-workspace";
@@ -48,8 +49,7 @@ export function destroy(argv: readonly string[], environment: Partial<DestroyEnv
       return runTeardown(options, {
         stacks: () => openPulumiStacks({ env, ...(environment.download ? { download: environment.download } : {}) }),
         recordDirectory: env.TEARDOWN_RECORD_DIR || join(PROJECT_ROOT, ".pulumi-teardown"),
-        purge: (target) =>
-          purgeDeletedAccount(target, { credential, endpoint: env.TEARDOWN_ARM_ENDPOINT || undefined }),
+        purge: (target) => purgeDeletedAccount(target, { credential, endpoint: armEndpoint(env) }),
         confirm: async (question) => {
           const prompt = createInterface({ input: process.stdin, output: process.stdout });
           const answer = await prompt.question(question);
@@ -58,7 +58,6 @@ export function destroy(argv: readonly string[], environment: Partial<DestroyEnv
         },
         sleep: environment.sleep ?? ((milliseconds) => sleep(milliseconds)),
         log: (line) => io.out(`${line}\n`),
-        error: (line) => io.err(`${line}\n`),
         showOutput: (text) => io.out(text),
       });
     },

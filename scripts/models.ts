@@ -5,29 +5,84 @@
  */
 
 import { DEFAULT_DEPLOYMENT } from "../lib/constants";
+import { armEndpoint } from "./core/arm-endpoint";
 import { chooseAzureCredential } from "./core/azure-credential";
-import { type CommandIo, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
-import { armEndpointFrom, subscriptionFor } from "./core/models/azure";
-import { alreadyPinned, MODELS_USAGE, type ModelsContext, modelsCommand } from "./core/models/command";
+import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
+import { subscriptionFor } from "./core/models/azure";
+import { DEFAULT_PICK_RULE } from "./core/models/catalogue";
+import { DEFAULT_WITHIN_DAYS } from "./core/models/check";
+import { alreadyPinned, type ModelsContext, modelsCommand } from "./core/models/command";
 import { PROJECT_ROOT } from "./core/pulumi-workspace";
 
-export const MODELS_SPEC = {
+/** The command's option table (scripts/core/cli.ts): its parsing and its --help. */
+export const MODELS_SPEC = defineCommand({
   name: "models",
-  usage: MODELS_USAGE,
+  summary: `Asks Azure's model catalogue for the stack's region (models.list and usages.list of Microsoft.CognitiveServices, read
+only) which chat model the deployment should use, and shows the choice and the alternatives; --check and --renew judge
+and renew the stack's pins instead.
+
+Rule: a generally available chat model version with a dated version (YYYY-MM-DD; "latest", "0125", "2025-04-14-text"
+never count as newest) that new customers can deploy today in the region with the deployment's SKU, that does not
+retire within 90 days, and whose quota left covers the deployment's capacity: with --family MODEL the newest such
+version of MODEL (for example gpt-4.1-mini); without, ${DEFAULT_PICK_RULE}; the output says when a fallback was used.
+A Legacy model ("no longer recommended") is reported with a warning, not refused.`,
   options: {
-    stack: { type: "string" },
-    family: { type: "string" },
-    deployment: { type: "string" },
-    pin: { type: "boolean" },
-    "if-unpinned": { type: "boolean" },
-    json: { type: "boolean" },
-    verbose: { type: "boolean" },
-    check: { type: "boolean" },
-    renew: { type: "boolean" },
-    within: { type: "string" },
-    "project-dir": { type: "string" },
+    stack: {
+      type: "string",
+      valueName: "NAME",
+      required: true,
+      description: "stack whose Pulumi.<NAME>.yaml gives the region, SKU and capacity (defaults: Pulumi.yaml)",
+    },
+    family: { type: "string", valueName: "MODEL", description: "the newest version of MODEL that the rule allows" },
+    deployment: {
+      type: "string",
+      valueName: "NAME",
+      description: `which deployment of the stack (default ${DEFAULT_DEPLOYMENT.name})`,
+    },
+    pin: {
+      type: "boolean",
+      description: "write the choice into Pulumi.<NAME>.yaml (comments and other keys are kept); commit it",
+    },
+    "if-unpinned": {
+      type: "boolean",
+      description:
+        "when the stack already pins the deployment, say so and exit 0 without asking Azure; otherwise as --pin (CI workflows run it before pulumi preview/up)",
+    },
+    check: {
+      type: "boolean",
+      description:
+        "for every pinned deployment: exit 0 when the catalogue lists the version as open to new customers with its SKU, not retiring within DAYS and within quota; else exit 1 naming each failing pin, why (not-in-catalogue, closed, retired, retiring on DATE, quota) and the replacement the rule picks. A pin is judged as a new deployment: one closed to new customers still answers for the deployments that exist until its retirement date (the reason says until when), but a new stack, a new region or a re-created deployment cannot use it, so it fails. Quota counts an existing deployment's capacity as used.",
+    },
+    within: {
+      type: "string",
+      valueName: "DAYS",
+      description: `how close a retirement fails --check or --renew (default ${DEFAULT_WITHIN_DAYS})`,
+    },
+    renew: {
+      type: "boolean",
+      description:
+        "as --check, then writes each failing pin's replacement into Pulumi.<NAME>.yaml (only that text changes: comments and other lines are kept byte for byte); a no-op when every pin passes. Says whether Pulumi updates the deployment in place or replaces it (the offline plan before and after, compared). Also refreshes lib/model-retirements.json, the dated table of retirement dates the offline plan warns with, from the catalogue's deprecation dates.",
+    },
+    json: {
+      type: "boolean",
+      description:
+        "print the result as JSON; a failure is a JSON document too (status, code, message, retryAfterSeconds)",
+    },
+    verbose: {
+      type: "boolean",
+      description: "when Azure fails, print the whole error (the sign-in chain's report, ARM's message)",
+    },
+    "project-dir": { type: "string", valueName: "DIR", description: "directory of Pulumi.yaml (default: the project)" },
   },
-} as const;
+  exitCodes: {
+    ok: "a model was chosen (and pinned with --pin), already pinned with --if-unpinned, every pin passes --check, or --renew renewed every failing pin",
+    failed: "no model fits, a pin fails --check, a failing pin has no replacement, or Azure failed",
+    usage: "usage error (--pin, --if-unpinned, --check and --renew exclude each other)",
+  },
+  footer: `Azure: the subscription pulumi up will use (stack config azure-native:subscriptionId, else ARM_SUBSCRIPTION_ID,
+else az account show); the identity DefaultAzureCredential finds (az login locally); KEYLESS_ARM_ENDPOINT moves
+Resource Manager. Needs read access to the subscription (Reader).`,
+});
 
 /** Runs the command; `context` replaces the signed-in Azure context (tests). */
 export function runModels(
@@ -63,7 +118,7 @@ export function runModels(
         : {
             credential: chooseAzureCredential().credential,
             subscriptionId: await subscriptionFor(projectDir, stack, process.env),
-            armEndpoint: armEndpointFrom(),
+            armEndpoint: armEndpoint(process.env),
             now: new Date(),
             projectDir,
           };

@@ -71,8 +71,9 @@ export function plan(argv: readonly string[], io: CommandIo = processIo): Promis
       if (values.markdown) writeFileSync(values.markdown, markdown);
       io.out(markdown);
       if (document.summary.failures > 0 && !values["report-only"]) {
-        io.err(`${document.summary.failures} guardrail check(s) failed (--report-only to report without failing)\n`);
-        return EXIT.failed;
+        throw new Error(
+          `${document.summary.failures} guardrail check(s) failed: fix the stack's config, or pass --report-only to report without failing`,
+        );
       }
       return EXIT.ok;
     },

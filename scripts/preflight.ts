@@ -3,6 +3,7 @@
  * would make `pulumi up` fail half-way, and says how to fix it. `npm run deploy` runs the same checks first.
  */
 import { performance } from "node:perf_hooks";
+import { armEndpoint } from "./core/arm-endpoint";
 import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
 import { renderJson, renderText } from "./core/preflight/render";
 import { CHECKS, FIRST_STEPS, runPreflight } from "./core/preflight/run";
@@ -51,7 +52,7 @@ found, and how to fix it. npm run deploy runs the same checks before pulumi up (
       type: "string",
       valueName: "URL",
       description:
-        "Resource Manager endpoint (default https://management.azure.com; KEYLESS_ARM_ENDPOINT too, as for npm run models and deploy)",
+        "Resource Manager endpoint (default KEYLESS_ARM_ENDPOINT when set, else https://management.azure.com)",
     },
     "project-dir": {
       type: "string",
@@ -64,18 +65,6 @@ found, and how to fix it. npm run deploy runs the same checks before pulumi up (
 ${checkList}`,
 });
 
-function httpsEndpoint(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--arm-endpoint: not a URL: ${value}`);
-  }
-  // Bearer tokens travel over TLS only.
-  if (url.protocol !== "https:") throw new UsageError(`--arm-endpoint must be https: ${value}`);
-  return value;
-}
-
 export function main(argv: readonly string[], io: CommandIo = processIo, env = process.env): Promise<number> {
   return runCommand(
     SPEC,
@@ -85,12 +74,11 @@ export function main(argv: readonly string[], io: CommandIo = processIo, env = p
       if (!stack) throw new UsageError("--stack NAME is required");
       if (!/^[A-Za-z0-9_.-]+$/.test(stack))
         throw new UsageError(`stack name ${JSON.stringify(stack)} may only hold letters, digits, '-', '_' and '.'`);
-      const armEndpoint = values["arm-endpoint"] ?? env.KEYLESS_ARM_ENDPOINT;
       const started = performance.now();
       const report = await runPreflight({
         stack,
         fix: values.fix === true,
-        ...(armEndpoint ? { armEndpoint: httpsEndpoint(armEndpoint) } : {}),
+        armEndpoint: armEndpoint(env, values["arm-endpoint"]),
         ...(values["project-dir"] ? { projectDir: values["project-dir"] } : {}),
         env,
       });

@@ -9,7 +9,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { retirementTablePath } from "../lib/model-retirements";
-import { type CommandIo, describeError, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
+import {
+  type CommandIo,
+  defineCommand,
+  describeError,
+  EXIT,
+  processIo,
+  runCommand,
+  runMain,
+  UsageError,
+} from "./core/cli";
 import { appendJobSummary, repositoryFromEnvironment, workflowRunLink } from "./core/github-repository";
 import type { RenewReport } from "./core/models/check-report";
 import { PROJECT_ROOT } from "./core/pulumi-workspace";
@@ -18,40 +27,59 @@ import { renderBody, type TableChange } from "./renewal-pr/render";
 import { readCheckReport, readRenewReport } from "./renewal-pr/reports";
 import { mergeTables, rowsOf, tableChanges, tableText } from "./renewal-pr/retirement-table";
 
-const USAGE = `usage: npm run renewal-pr -- --stack NAME --check FILE [--renew FILE] [--retirements FILE]... [--plan-markdown FILE]
-                             [--base BRANCH] [--project-dir DIR]
-
-Keeps one pull request per stack (branch renew-models/NAME, label "model-renewal") in step with the model check:
+/** The command's option table (scripts/core/cli.ts): its parsing and its --help. */
+export const RENEWAL_PR_COMMAND = defineCommand({
+  name: "renewal-pr",
+  summary: `Keeps one pull request per stack (branch renew-models/NAME, label "model-renewal") in step with the model check:
 a failing check opens or updates it with one commit holding the Pulumi.<NAME>.yaml that \`models --renew\` wrote and,
 when it learned a date, the refreshed lib/model-retirements.json; the body gives the catalogue evidence (old and new
 version, retirement dates, quota left), the retirement dates learned and the offline plan. A passing check closes the
-pull request this command opened, and nothing else. A run that changes nothing on the branch adds no commit.
-
-  --check FILE          \`npm run --silent models -- --stack NAME --check --json\` output
-  --renew FILE          \`npm run --silent models -- --stack NAME --renew --json\` output (required when the check fails)
-  --retirements FILE    a lib/model-retirements.json refreshed by this run, once per stack of the run, in stack order:
-                        merged in that order (a later file's date wins), so every stack's pull request carries the same
-                        table (default: the one --renew refreshed in --project-dir)
-  --plan-markdown FILE  \`npm run plan -- --stack NAME --compare BEFORE.json --markdown FILE\` after the renewal
-  --base BRANCH         the branch the pull request targets (default main)
-  --project-dir DIR     where the renewed Pulumi.<NAME>.yaml (and lib/model-retirements.json) are (default: the project)
-Environment: GITHUB_TOKEN (contents and pull requests: write), GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_STEP_SUMMARY.
-Exit codes: 0 done (pull request opened, updated, closed, or nothing to do), 1 failed (including a failing pin with no
-replacement), 2 usage error, 3 refused by GitHub or by a pull request this command did not open.`;
-
-export const RENEWAL_PR_COMMAND = {
-  name: "renewal-pr",
-  usage: USAGE,
+pull request this command opened, and nothing else. A run that changes nothing on the branch adds no commit.`,
   options: {
-    stack: { type: "string" },
-    check: { type: "string" },
-    renew: { type: "string" },
-    retirements: { type: "string", multiple: true },
-    "plan-markdown": { type: "string" },
-    base: { type: "string", default: "main" },
-    "project-dir": { type: "string" },
+    stack: {
+      type: "string",
+      valueName: "NAME",
+      required: true,
+      description: "the stack whose check and renewal the reports hold (they must name it)",
+    },
+    check: {
+      type: "string",
+      valueName: "FILE",
+      required: true,
+      description: "`npm run --silent models -- --stack NAME --check --json` output",
+    },
+    renew: {
+      type: "string",
+      valueName: "FILE",
+      description: "`npm run --silent models -- --stack NAME --renew --json` output (required when the check fails)",
+    },
+    retirements: {
+      type: "string",
+      multiple: true,
+      valueName: "FILE",
+      description:
+        "a lib/model-retirements.json refreshed by this run, once per stack of the run, in stack order: merged in that order (a later file's date wins), so every stack's pull request carries the same table (default: the one --renew refreshed in --project-dir)",
+    },
+    "plan-markdown": {
+      type: "string",
+      valueName: "FILE",
+      description: "`npm run plan -- --stack NAME --compare BEFORE.json --markdown FILE` after the renewal",
+    },
+    base: { type: "string", valueName: "BRANCH", default: "main", description: "the branch the pull request targets" },
+    "project-dir": {
+      type: "string",
+      valueName: "DIR",
+      description: "where the renewed Pulumi.<NAME>.yaml (and lib/model-retirements.json) are (default: the project)",
+    },
   },
-} as const;
+  exitCodes: {
+    ok: "done (pull request opened, updated, closed, or nothing to do)",
+    failed: "failed (including a failing pin with no replacement)",
+    refused: "refused by GitHub or by a pull request this command did not open",
+  },
+  footer:
+    "Environment: GITHUB_TOKEN (contents and pull requests: write), GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_STEP_SUMMARY.",
+});
 
 function describe(stack: string, action: RenewalAction): string {
   switch (action.kind) {
@@ -98,10 +126,9 @@ export function main(
         if (!values.renew) throw new UsageError(`--renew FILE is required: the check of stack ${stack} fails`);
         const renew = readRenewReport(values.renew, stack);
         if (!renew.changed || renew.renewals.length === 0) {
-          io.err(
-            `renewal-pr: stack ${stack}: the check fails but --renew found no replacement that fits (${check.pins.flatMap((pin) => pin.reasons).join(" ")}); pin a model by hand with npm run models -- --stack ${stack} --pin\n`,
+          throw new Error(
+            `stack ${stack}: the check fails but --renew found no replacement that fits (${check.pins.flatMap((pin) => pin.reasons).join(" ")}); pin a model by hand with npm run models -- --stack ${stack} --pin`,
           );
-          return EXIT.failed;
         }
         const projectDir = values["project-dir"] ?? PROJECT_ROOT;
         const readRenewed = (path: string) => {

@@ -5,35 +5,50 @@
  * not lose it), then opens, comments on or closes the stack's one issue. Follows scripts/core/cli.ts.
  */
 import { readFileSync } from "node:fs";
-import { type CommandIo, describeError, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
+import {
+  type CommandIo,
+  defineCommand,
+  describeError,
+  EXIT,
+  processIo,
+  runCommand,
+  runMain,
+  UsageError,
+} from "./core/cli";
 import { appendJobSummary, httpStatus, repositoryFromEnvironment, workflowRunLink } from "./core/github-repository";
 import { syncIssue } from "./report-drift/issue";
 import { readPreview } from "./report-drift/preview";
 import { type DriftReport, isClean, renderReport } from "./report-drift/render";
 import { readSmoke } from "./report-drift/smoke";
 
-const USAGE = `usage: npm run report-drift -- --stack NAME --preview FILE --smoke FILE
-
-Reports one stack's nightly drift and access check to GitHub: one issue per stack (label "stack-drift", title
-"Drift or access failure: stack NAME"), opened on the first failing run, commented while it persists, closed by the
-first clean run. The report also goes to the job summary, before GitHub is called.
-
-  --stack NAME     the stack checked
-  --preview FILE   stdout of \`pulumi preview --refresh --expect-no-changes --json\` (empty if it did not run)
-  --smoke FILE     stdout of \`npm run --silent smoke -- --stack NAME --target all --json\`
-Environment: GITHUB_TOKEN (issues: write), GITHUB_REPOSITORY (owner/repo), GITHUB_API_URL, GITHUB_STEP_SUMMARY.
-Exit codes: 0 clean (and any open issue closed), 1 drift or access failure reported, or GitHub could not be
-updated (the report is in the job summary), 2 usage error.`;
-
-export const REPORT_DRIFT_COMMAND = {
+/** The command's option table (scripts/core/cli.ts): its parsing and its --help. */
+export const REPORT_DRIFT_COMMAND = defineCommand({
   name: "report-drift",
-  usage: USAGE,
+  summary: `Reports one stack's nightly drift and access check to GitHub: one issue per stack (label "stack-drift", title
+"Drift or access failure: stack NAME"), opened on the first failing run, commented while it persists, closed by the
+first clean run. The report also goes to the job summary, before GitHub is called.`,
   options: {
-    stack: { type: "string" },
-    preview: { type: "string" },
-    smoke: { type: "string" },
+    stack: { type: "string", valueName: "NAME", required: true, description: "the stack checked" },
+    preview: {
+      type: "string",
+      valueName: "FILE",
+      required: true,
+      description: "stdout of `pulumi preview --refresh --expect-no-changes --json` (empty if it did not run)",
+    },
+    smoke: {
+      type: "string",
+      valueName: "FILE",
+      required: true,
+      description: "stdout of `npm run --silent smoke -- --stack NAME --target all --json`",
+    },
   },
-} as const;
+  exitCodes: {
+    ok: "clean (and any open issue closed)",
+    failed: "drift or access failure reported, or GitHub could not be updated (the report is in the job summary)",
+  },
+  footer:
+    "Environment: GITHUB_TOKEN (issues: write), GITHUB_REPOSITORY (owner/repo), GITHUB_API_URL, GITHUB_STEP_SUMMARY.",
+});
 
 function readInput(option: string, file: string | undefined): string {
   if (!file) throw new UsageError(`--${option} FILE is required`);
@@ -79,8 +94,7 @@ export function main(
         const status = httpStatus(error);
         const message = `stack ${stack}: GitHub answered ${status ?? "with an error"} (${describeError(error)}); the report is in this run's job summary, and the next run will post it`;
         appendJobSummary(environment, `**GitHub could not be updated:** ${message}`);
-        io.err(`report-drift: ${message}\n`);
-        return EXIT.failed;
+        throw new Error(message);
       }
       return isClean(report) ? EXIT.ok : EXIT.failed;
     },

@@ -8,8 +8,9 @@
  * applications (Application Developer, or "users can register applications") and to assign roles at the scope
  * (Owner, User Access Administrator or Role Based Access Control Administrator). GitHub: a token in GITHUB_TOKEN
  * (or GH_TOKEN, e.g. `GITHUB_TOKEN=$(gh auth token)`) allowed to write the repository's variables and secrets.
- * `SETUP_GRAPH_ENDPOINT`, `SETUP_ARM_ENDPOINT` and `GITHUB_API_URL` move the endpoints (GitHub Enterprise, tests).
+ * `SETUP_GRAPH_ENDPOINT`, `KEYLESS_ARM_ENDPOINT` (scripts/core/arm-endpoint.ts) and `GITHUB_API_URL` move the endpoints (GitHub Enterprise, tests).
  */
+import { armEndpoint } from "./core/arm-endpoint";
 import { chooseAzureCredential } from "./core/azure-credential";
 import { defineCommand, EXIT, runCommand, runMain, UsageError } from "./core/cli";
 import { PROJECT_ROOT } from "./core/pulumi-workspace";
@@ -187,7 +188,7 @@ export function setupGithub(argv: readonly string[]): Promise<number> {
       )),
     );
 
-    const authorization = authorizationClient(credential, subscriptionId, process.env.SETUP_ARM_ENDPOINT || undefined);
+    const authorization = authorizationClient(credential, subscriptionId, armEndpoint(process.env));
     const needs = roleNeeds(scope, storageAccount);
     changes.push(
       ...(await ensureRoleAssignments(authorization, subscriptionId, sp.servicePrincipal?.id, needs, dryRun)),
@@ -204,7 +205,7 @@ export function setupGithub(argv: readonly string[]): Promise<number> {
           PULUMI_BACKEND_URL: values["backend-url"],
         },
         dryRun,
-        { PULUMI_BACKEND_URL: "pass --backend-url azblob://CONTAINER?storage_account=NAME (README: State)" },
+        { PULUMI_BACKEND_URL: "pass --backend-url azblob://CONTAINER?storage_account=NAME (docs/commands.md: State)" },
       )),
     );
     changes.push(

@@ -6,6 +6,7 @@ import {
   type CommandIo,
   defineCommand,
   describeError,
+  NotConfirmedError,
   RefusedError,
   runCommand,
   UsageError,
@@ -119,6 +120,16 @@ describe("the command-line convention", () => {
       failed.stderr,
       /pulumi stack ls failed\n {2}caused by: Downloading pulumi v3\.265\.0\.\.\.\nerror: getaddrinfo ENOTFOUND/,
     );
+  });
+
+  test("a person who does not confirm gets one sentence, not the usage: exit 2", async () => {
+    const unconfirmed = capture();
+    const sentence = "stack pr-16 was not confirmed, so nothing was changed: type its name, or pass --yes";
+    assert.equal(
+      await runCommand(spec, [], async () => Promise.reject(new NotConfirmedError(sentence)), unconfirmed),
+      2,
+    );
+    assert.equal(unconfirmed.stderr, `example: ${sentence}\n`);
   });
 
   test("describeError keeps every line of every cause", () => {

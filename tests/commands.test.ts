@@ -159,7 +159,6 @@ test("docs/commands.md lists exactly the commands of this table as the ones that
 });
 
 test("every package.json script has a row, or a reason it has none", () => {
-  // Mutation tried: deleting the models row failed this test with "models".
   const rows = new Set(COMMANDS.map((row) => row.command));
   const unlisted = Object.keys(packageScripts).filter((script) => !rows.has(script) && !(script in NOT_COMMANDS));
   assert.deepEqual(unlisted, [], "scripts with neither a row nor a reason");

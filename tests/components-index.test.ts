@@ -1,5 +1,5 @@
 /**
- * The components' entry point (components/index.ts), used as the README's "Use the components in your own stack"
+ * The components' entry point (components/index.ts), used as docs/what-it-deploys.md's "Use the components in your own stack"
  * example does: OpenAiAccount and ModelAccess composed into a program that already has its resource group, run
  * under the offline engine.
  */
@@ -19,7 +19,7 @@ const SUBSCRIPTION = "00000000-1111-2222-3333-444444444444";
 const EXISTING_RESOURCE_GROUP = "rg-existing-app";
 const API_IDENTITY = "7d3e9a1c-5b2f-4e8d-9c6a-1f0b2d4e6a8c";
 
-/** The README example, as written there. */
+/** The docs/what-it-deploys.md example, as written there. */
 function readmeExample() {
   const deployments: DeploymentSpec[] = [
     {

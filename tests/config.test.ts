@@ -127,7 +127,7 @@ describe("config schema", () => {
     assert.equal(config.resourceGroupName, "rg-keyless-openai-dev");
     assert.equal(config.accountSubdomain, undefined);
     assert.deepEqual(config.network, { mode: "public", allowedIpRanges: [] });
-    // SKU, capacity and upgrade defaults (literals: the README's config table).
+    // SKU, capacity and upgrade defaults (literals: docs/configuration.md's config table).
     assert.deepEqual(config.deployments, [
       {
         name: "chat",
@@ -548,7 +548,7 @@ describe("refusals name the key, the value and the fix in one sentence", () => {
 
   test("a bad stack name is a stack-name error, not a resource group name error", () => {
     assert.deepEqual(problemsOf({}, "../etc/passwd"), [
-      `stack name "../etc/passwd" is not a Pulumi stack name: use letters, digits, '-', '_' or '.' (npx pulumi stack ls lists your stacks)`,
+      `stack name "../etc/passwd" is not a Pulumi stack name: use letters, digits, '-', '_' or '.' (npm run pulumi -- stack ls lists your stacks)`,
     ]);
   });
 

@@ -189,7 +189,7 @@ function deployAtTerminal(target: Setup, args: string[], input: string) {
 
 describe("npm run deploy at a terminal", { skip: missingTool("script") }, () => {
   test("pulumi sees a terminal on stdin and stdout, previews and asks; the typed answer confirms the update", () => {
-    // Mutation tried: runPulumiAtTerminal with stdin "ignore" at a terminal (the old behaviour) made this test fail.
+    // pulumi asks only when stdin is a terminal: runPulumiAtTerminal with stdin "ignore" fails this test.
     const target = setup();
     const result = deployAtTerminal(target, ["--skip-preflight"], "yes\n");
     assert.equal(result.status, 0, result.stdout + result.stderr);
@@ -263,7 +263,10 @@ describe("npm run deploy without a terminal", () => {
       ["stack", "output", "--json", "--show-secrets", "--stack", "dev", "--non-interactive"],
     ]);
     assert.match(result.stdout, /Deployed stack dev\. Running the smoke test \(--smoke\)\./);
-    assert.match(result.stderr, /The smoke test failed \(exit \d+\): .*npm run smoke -- --stack dev again once fixed/);
+    assert.match(
+      result.stderr,
+      /deploy: the smoke test failed \(exit \d+\): .*npm run smoke -- --stack dev again once fixed/,
+    );
   });
 
   test("a failing pulumi up fails the command, says what to run next, and runs no smoke test", () => {
@@ -272,7 +275,7 @@ describe("npm run deploy without a terminal", () => {
     const result = deploy(target, ["--yes", "--skip-preflight", "--smoke"]);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /stand-in failure of 'up'/);
-    assert.match(result.stderr, /pulumi up failed \(exit 255\): .* npm run deploy -- --stack dev again/);
+    assert.match(result.stderr, /deploy: pulumi up failed \(exit 255\): .* npm run deploy -- --stack dev again/);
     assert.equal(target.pulumi.calls().length, 2, "no stack output: the smoke test did not start");
   });
 
@@ -284,7 +287,10 @@ describe("npm run deploy without a terminal", () => {
     const noAzure = { ARM_SUBSCRIPTION_ID: SUBSCRIPTION_ID, AZURE_TOKEN_CREDENTIALS: "dev" };
     const result = deploy(target, ["--yes"], noAzure);
     assert.equal(result.status, 1, result.stdout + result.stderr);
-    assert.match(result.stderr, /Preflight failed: nothing was deployed\. .* or deploy anyway with --skip-preflight/);
+    assert.match(
+      result.stderr,
+      /deploy: preflight failed, so nothing was deployed: .* or deploy anyway with --skip-preflight/,
+    );
     assert.deepEqual(target.pulumi.calls(), [["stack", "select", "--create", "dev"]]);
   });
 

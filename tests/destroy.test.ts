@@ -145,7 +145,7 @@ function childEnv(setup: Scenario, pathPrefixes: string[]): NodeJS.ProcessEnv {
     PATH: [...pathPrefixes, process.env.PATH].join(":"),
     NODE_EXTRA_CA_CERTS: tls.certPath,
     AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.origin,
-    TEARDOWN_ARM_ENDPOINT: arm.origin,
+    KEYLESS_ARM_ENDPOINT: arm.origin,
     TEARDOWN_RECORD_DIR: setup.recordDirectory,
   };
 }
@@ -288,8 +288,11 @@ describe("npm run destroy", { skip: needsOpenssl, concurrency: 3 }, () => {
     const key = softDeleted("kl-pr-7", "async-operation");
     const failed = await destroy(setup, "--stack", "pr-7", "--yes");
     assert.equal(failed.code, 1);
-    assert.match(failed.stderr, /pulumi destroy --stack pr-7` failed with exit code 255/);
-    assert.match(failed.stdout, /re-run the same command to resume/);
+    assert.match(
+      failed.stderr,
+      /^destroy: teardown of pr-7 stopped: `pulumi destroy --stack pr-7` failed with exit code 255/,
+    );
+    assert.match(failed.stderr, /re-run the same command to resume/);
     assert.deepEqual(recordOf(setup, "pr-7")?.purgeTarget, {
       accountName: "kl-pr-7",
       location: LOCATION,
@@ -504,7 +507,7 @@ describe("npm run destroy and npm run stale-stacks without a Pulumi CLI", { skip
     );
     assert.equal(
       stderr,
-      `✗ teardown of pr-40 stopped: No Pulumi CLI v3.276.0 is installed in ${root}/bin and downloading it failed (pulumi: fetch failed): install it there with \`curl -fsSL https://get.pulumi.com/install.sh | sh -s -- --version 3.276.0 --install-root ${root} --no-edit-path\` (offline: unpack the pulumi-v3.276.0 release archive's pulumi/ folder as ${root}/bin), or set PULUMI_HOME to a directory with versions/3.276.0/bin/pulumi, then run the command again.\n`,
+      `destroy: teardown of pr-40 stopped: No Pulumi CLI v3.276.0 is installed in ${root}/bin and downloading it failed (pulumi: fetch failed): install it there with \`curl -fsSL https://get.pulumi.com/install.sh | sh -s -- --version 3.276.0 --install-root ${root} --no-edit-path\` (offline: unpack the pulumi-v3.276.0 release archive's pulumi/ folder as ${root}/bin), or set PULUMI_HOME to a directory with versions/3.276.0/bin/pulumi, then run the command again.\n`,
     );
   });
 });

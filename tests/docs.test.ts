@@ -68,17 +68,23 @@ describe("the README is a front door", () => {
     assert.ok(README.split("\n").length <= 250, `${README.split("\n").length} lines`);
   });
 
-  test("its set-up is two commands: one that deploys, one that tests", () => {
-    const setUp = codeBlocks(README.split("## Set-up: two commands")[1] ?? "")[0] ?? "";
+  test("its set-up is two commands, one that deploys and one that tests, after a first one that needs no Azure", () => {
+    const setUp =
+      codeBlocks(README.split("## Set-up: two commands, after a first one that needs no Azure")[1] ?? "")[0] ?? "";
     const commands = setUp
       .trim()
       .split("\n")
       .map((line) => line.replace(/\s+#.*$/, ""));
-    assert.deepEqual(commands, ["npm ci && npm run -s deploy -- --stack dev", "npm ci && npm test"]);
+    assert.deepEqual(commands, [
+      "npm ci && npm run -s plan -- --stack dev",
+      "npm ci && npm run -s deploy -- --stack dev",
+      "npm ci && npm test",
+    ]);
   });
 
   test(".ci/run runs exactly the README's test command", () => {
-    const setUp = codeBlocks(README.split("## Set-up: two commands")[1] ?? "")[0] ?? "";
+    const setUp =
+      codeBlocks(README.split("## Set-up: two commands, after a first one that needs no Azure")[1] ?? "")[0] ?? "";
     const testCommand = setUp
       .split("\n")
       .find((line) => line.includes("npm test"))

@@ -69,7 +69,7 @@ describe("the zip's bytes do not depend on the machine", () => {
   // version, or an unchanged app redeploys when the machine changes. Deflate is pure JavaScript (fflate, pinned), so
   // no zlib build is involved; this digest changes only if the zip format code or the pinned fflate changes (then
   // every stack redeploys its Function App once: update the digest knowingly).
-  // Mutation tried: deflating with node:zlib deflateRawSync (level 9) gave another digest and failed this test.
+  // A zlib build's deflate (node:zlib deflateRawSync, level 9) gives another digest, so this test catches a switch to it.
   const text = Array.from({ length: 400 }, (_, i) => `export const value${i} = "keyless-openai ${i % 7}";\n`).join("");
   const entries = [
     { name: "host.json", data: Buffer.from('{\n  "version": "2.0"\n}\n') },

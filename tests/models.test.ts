@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, beforeEach, describe, test } from "node:test";
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import * as tls from "node:tls";
 import { DefaultAzureCredential } from "@azure/identity";
 import { parse } from "yaml";
@@ -332,8 +332,11 @@ describe("npm run models", { skip: needsOpenssl }, () => {
     const requestsBefore = arm.requests.length;
     const help = await models(["--help"]);
     assert.equal(help.code, 0);
-    assert.match(help.out, /the newest small \(\*-mini\) general-purpose chat model that is not a reasoning model/);
-    assert.match(help.out, /--check {10}for every pinned deployment[\s\S]*A pin is judged as a new deployment/);
+    assert.match(
+      help.out,
+      /the newest small \(\*-mini\)\s+general-purpose\s+chat\s+model\s+that\s+is\s+not\s+a\s+reasoning\s+model/,
+    );
+    assert.match(help.out, /--check {12}for every pinned deployment[\s\S]*A pin is judged as a new deployment/);
     assert.match(help.out, /--renew .*writes each failing pin's replacement/);
     const usage = await models([]);
     assert.equal(usage.code, 2);
@@ -448,6 +451,96 @@ describe("preflight check: model", { skip: needsOpenssl }, () => {
         "deployment 'chat' (nova-chat 2027-05-01, GlobalStandard, capacity 10) is open to new customers in swedencentral, not retiring within 90 days, and fits the quota left",
     });
     assert.deepEqual(state.protocolErrors, []);
+  });
+});
+
+describe("the default pick on swedencentral as Azure served it (2025-04-10)", { skip: needsOpenssl }, () => {
+  /** The day the catalogue was saved (tests/fixtures/catalogue/swedencentral-2025-04-10.json names the source). */
+  const SAVED_ON = new Date("2025-04-10T12:00:00Z");
+  const SWEDENCENTRAL = JSON.parse(
+    readFileSync(join(ROOT, "tests", "fixtures", "catalogue", "swedencentral-2025-04-10.json"), "utf8"),
+  ) as { value: unknown[] };
+
+  beforeEach(() => {
+    state.recordedModels = SWEDENCENTRAL.value;
+    // The source saved no usages list: quota is assumed, 1000 left for every GlobalStandard usageName it names, so
+    // quota decides nothing unless a test uses some up.
+    state.usages = [
+      "gpt-4-turbo-2024-0409",
+      "gpt-4o",
+      "gpt-4o-mini",
+      "gpt-4o-mini-realtime-preview",
+      "gpt-4.5",
+      "o1-mini",
+      "o1",
+      "o3-mini",
+    ].map((name) => ({ name: `OpenAI.GlobalStandard.${name}`, limit: 1000, currentValue: 0 }));
+    writeFileSync(join(projectDir, "Pulumi.se.yaml"), "config:\n  keyless-openai:compute: none\n");
+  });
+
+  afterEach(() => {
+    state.recordedModels = undefined;
+  });
+
+  async function modelsOn(args: string[], now: Date) {
+    let out = "";
+    let err = "";
+    const code = await runModels(
+      [...args, "--project-dir", projectDir],
+      (dir) => ({ credential, subscriptionId: SUBSCRIPTION_ID, armEndpoint: arm.origin, now, projectDir: dir }),
+      { out: (text) => (out += text), err: (text) => (err += text) },
+    );
+    return { code, out, err };
+  }
+
+  test("picks gpt-4o-mini, not the newer reasoning o3-mini that the newest-*-mini rule picked", async () => {
+    const result = await modelsOn(["--stack", "se", "--json"], SAVED_ON);
+    assert.equal(result.code, 0, result.err);
+    const { choice } = JSON.parse(result.out) as {
+      choice: {
+        chosen: { model: string; version: string; retiresOn: string };
+        alternatives: { model: string; version: string }[];
+        fallback?: string;
+      };
+    };
+    assert.deepEqual(choice.chosen, {
+      model: "gpt-4o-mini",
+      version: "2024-07-18",
+      retiresOn: "2025-07-20T00:00:00.000Z",
+    });
+    assert.notEqual(choice.chosen.model, "o3-mini");
+    assert.equal(choice.fallback, undefined);
+    // Newest version of each other family: no preview (gpt-4.5-preview 2025-02-27, gpt-4o-mini-realtime-preview),
+    // no undated version (gpt-4 turbo-2024-04-09), and gpt-4o 2024-05-13 (retires 2025-06-30, within 90 days) is
+    // superseded by 2024-11-20.
+    assert.deepEqual(
+      choice.alternatives.map((candidate) => `${candidate.model} ${candidate.version}`),
+      ["o3-mini 2025-01-31", "o1 2024-12-17", "gpt-4o 2024-11-20", "o1-mini 2024-09-12"],
+    );
+    assert.deepEqual(state.protocolErrors, []);
+  });
+
+  test("with gpt-4o-mini's quota used up, the small reasoning o3-mini, and it says why", async () => {
+    const usage = state.usages.find((entry) => entry.name === "OpenAI.GlobalStandard.gpt-4o-mini");
+    assert.ok(usage);
+    usage.currentValue = 995; // 5 left, the deployment wants 10
+    const result = await modelsOn(["--stack", "se"], SAVED_ON);
+    assert.equal(result.code, 0, result.err);
+    assert.match(result.out, /Chosen for deployment 'chat': o3-mini 2025-01-31, retires 2026-02-01/);
+    assert.match(
+      result.out,
+      /Why this one: no small non-reasoning chat model is deployable, so a small reasoning model\./,
+    );
+  });
+
+  test("--pin writes gpt-4o-mini 2024-07-18 into the stack", async () => {
+    const result = await modelsOn(["--stack", "se", "--pin"], SAVED_ON);
+    assert.equal(result.code, 0, result.err);
+    assert.match(result.out, /Pinned name=chat,model=gpt-4o-mini,version=2024-07-18,sku=GlobalStandard,capacity=10/);
+    assert.deepEqual(
+      validatedConfig("se").deployments.map((deployment) => `${deployment.model} ${deployment.version}`),
+      ["gpt-4o-mini 2024-07-18"],
+    );
   });
 });
 

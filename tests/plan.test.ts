@@ -257,8 +257,8 @@ describe("the real program", () => {
         .map((row) => [row.principal, row.principalType, row.roleGuid])
         .sort();
     // Role GUIDs as Learn's "Azure built-in roles" page prints them (Storage, Monitor, AI + machine learning).
-    // Mutation check: reading only identity.principalId (the system-assigned place) left the host's rows labelled
-    // by the raw principal ID, and this assertion failed.
+    // A user-assigned identity's principal ID is under identity.userAssignedIdentities, not identity.principalId (the
+    // system-assigned place): reading only the latter labels the host's rows by the raw principal ID and fails here.
     const host = rowsOf(/^id-keyless-host-/);
     assert.equal(host.length, 3, JSON.stringify(plan.access.map((row) => row.principal)));
     assert.match(String(host[0]?.[0]), /^id-keyless-host-[a-z0-9]+ \(user-assigned, function app host\)$/);

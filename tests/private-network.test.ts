@@ -143,7 +143,7 @@ describe("the committed prod stack (Pulumi.prod.yaml)", () => {
     for (const endpoint of ofType(run, ENDPOINT)) {
       assert.notEqual((endpoint.inputs.subnet as { id: string }).id, subnetNamed(run, "snet-function-app").id);
     }
-    // Inbound stays public over HTTPS with a function key (README, "Private networking").
+    // Inbound stays public over HTTPS with a function key (docs/networking.md).
     assert.equal(site.inputs.httpsOnly, true);
     assert.equal(site.inputs.publicNetworkAccess, undefined);
 

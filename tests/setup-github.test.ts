@@ -93,7 +93,7 @@ function setupGithub(args: string[], extraEnv: Record<string, string> = {}): Pro
     NODE_EXTRA_CA_CERTS: tls.certPath,
     AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.origin,
     SETUP_GRAPH_ENDPOINT: graph.origin,
-    SETUP_ARM_ENDPOINT: arm.origin,
+    KEYLESS_ARM_ENDPOINT: arm.origin,
     GITHUB_API_URL: github.origin,
     GITHUB_TOKEN: githubState.token,
     ...extraEnv,

@@ -138,8 +138,8 @@ describe("CI sign-in: a fresh GitHub assertion for every Entra token", { skip: n
     const assertions = sent.map((request) => new URLSearchParams(request.body).get("client_assertion") ?? "");
     for (const assertion of assertions) assert.ok(githubOptions.issued.includes(assertion), "an assertion from GitHub");
     assert.notEqual(assertions[0], assertions[1]);
-    // Each was issued at the moment of its own token request, not reused from an earlier one. (Mutation tried: the
-    // provider cached its first assertion; this test then failed with the stand-in's AADSTS700024.)
+    // Each was issued at the moment of its own token request, not reused from an earlier one: a provider that caches
+    // its first assertion fails here with the stand-in's AADSTS700024.
     assert.deepEqual(
       assertions.map((assertion) => Number(readTokenClaims(assertion)?.iat) * 1000),
       [firstAt, secondAt],

@@ -79,7 +79,7 @@ describe("nextDelayMs", () => {
   });
 });
 
-// Mutation tried: the backoff tripled instead of doubling; four tests here failed.
+// The waits below are literals of the doubling schedule: a backoff that triples fails four of these tests.
 describe("tryUntilDone on a virtual clock", () => {
   const quiet = () => undefined;
 

@@ -54,7 +54,7 @@ describe("stack files the commands refuse", () => {
   test("a stack name that is not one is a stack-name error, and no file outside the project is read", () => {
     const directory = projectWith("dev", "config: {}\n");
     assert.deepEqual(problemsReading(directory, "../etc/passwd"), [
-      `stack name "../etc/passwd" is not a Pulumi stack name: use letters, digits, '-', '_' or '.' (npx pulumi stack ls lists your stacks)`,
+      `stack name "../etc/passwd" is not a Pulumi stack name: use letters, digits, '-', '_' or '.' (npm run pulumi -- stack ls lists your stacks)`,
     ]);
     assert.equal(readStackConfig(directory, "acme/keyless-openai/dev").stack, "acme/keyless-openai/dev");
   });

@@ -54,7 +54,7 @@ describe("type-check: skipped by pulumi preview/up, kept by npm run typecheck", 
 
   test("a type error in index.ts, components/ or lib/ fails npm run typecheck", () => {
     // A copy of the program beside the real one (so node_modules resolves), with one type error per folder.
-    // Mutation check: with "noCheck": false removed from tsconfig.all.json, tsc exited 0 here and this test failed.
+    // tsconfig.all.json needs "noCheck": false: without it tsc exits 0 on this copy and this test fails.
     const copy = mkdtempSync(join(root, ".typecheck-probe-"));
     try {
       for (const entry of ["index.ts", "components", "lib", "tsconfig.json", "tsconfig.all.json", "package.json"]) {

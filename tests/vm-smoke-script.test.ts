@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -20,6 +20,7 @@ import { VM_PRINCIPAL } from "./standins/principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
 import { readTokenClaims } from "./standins/tokens";
 import { missingTool } from "./support/tools";
+import { virtualClockCommands } from "./support/virtual-clock-commands";
 
 const SCRIPT = join(__dirname, "..", "scripts", "vm", "smoke.sh");
 /** Where the virtual clock starts (epoch ms). */
@@ -59,38 +60,9 @@ async function withStandIns(
   }
 }
 
-/** A `sleep` that records the wait and advances a virtual clock instead of sleeping, and a `date` that reads it. */
-function virtualClockCommands(directory: string): { sleep: string; now: string; waits: () => number[] } {
-  const clockFile = join(directory, "now-ms");
-  const waitsFile = join(directory, "waits");
-  writeFileSync(clockFile, String(CLOCK_START_MS));
-  writeFileSync(waitsFile, "");
-  const sleep = join(directory, "virtual-sleep");
-  // Plain bash (no awk, no date): "1" or "0.500" seconds -> milliseconds.
-  writeFileSync(
-    sleep,
-    `#!/usr/bin/env bash
-whole="\${1%%.*}"; fraction=000
-if [[ "$1" == *.* ]]; then fraction="\${1#*.}000"; fi
-ms=$((10#$whole * 1000 + 10#\${fraction:0:3}))
-echo "$ms" >>${JSON.stringify(waitsFile)}
-echo "$(( $(<${JSON.stringify(clockFile)}) + ms ))" >${JSON.stringify(clockFile)}
-`,
-  );
-  const now = join(directory, "virtual-now");
-  writeFileSync(now, `#!/usr/bin/env bash\necho "$(<${JSON.stringify(clockFile)})"\n`);
-  chmodSync(sleep, 0o755);
-  chmodSync(now, 0o755);
-  return {
-    sleep,
-    now,
-    waits: () => readFileSync(waitsFile, "utf8").split("\n").filter(Boolean).map(Number),
-  };
-}
-
 function runScript(args: string[], environment: Record<string, string>): Promise<ScriptRun> {
   const directory = mkdtempSync(join(tmpdir(), "vm-smoke-clock-"));
-  const clock = virtualClockCommands(directory);
+  const clock = virtualClockCommands(directory, CLOCK_START_MS);
   return new Promise<ScriptRun>((resolve, reject) => {
     const child = spawn("bash", [SCRIPT, ...args], {
       env: {
@@ -261,7 +233,6 @@ describe("scripts/vm/smoke.sh", {
     await withStandIns({ deployments: ["chat"], grants: new Map() }, {}, async ({ imds, dataPlane }) => {
       const run = await runScript(scriptArgs(dataPlane, "chat", 60), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin });
       assert.equal(run.result.diagnosis, "role_not_effective");
-      // (Mutation tried: delay_ms * 3 in the script; this test failed.)
       // The same waits tests/smoke-cli.test.ts asserts for the CLI: 20 steady tries, then doubling, the last one
       // cut by the deadline.
       const steady = Array<number>(20).fill(500);

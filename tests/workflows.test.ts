@@ -83,7 +83,10 @@ function usesAzure(job: Job): boolean {
 /** The guard that keeps a job away from fork pull requests. */
 const SAME_REPOSITORY_GUARD = "github.event.pull_request.head.repo.full_name == github.repository";
 
-/** The CLI that `npx pulumi` runs is the `pulumi` npm package's version; the action must install the same one. */
+/**
+ * The scripts run the CLI of the @pulumi/pulumi SDK's version (scripts/core/pulumi-workspace.ts) and take it from
+ * ~/.pulumi/bin, where pulumi/actions installs it: the action must install exactly that version.
+ */
 const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
   dependencies: Record<string, string>;
   scripts: Record<string, string>;
@@ -315,8 +318,9 @@ describe("security properties", () => {
     }
   });
 
-  test("the Pulumi CLI the action installs is the one `npx pulumi` runs", () => {
-    const expected = packageJson.dependencies.pulumi;
+  test("the Pulumi CLI the action installs is the one the scripts run: the @pulumi/pulumi SDK's version", () => {
+    const expected = packageJson.dependencies["@pulumi/pulumi"];
+    assert.match(expected ?? "", /^\d+\.\d+\.\d+$/, "an exact version, as pulumi-version needs");
     for (const { file, workflow: parsed } of workflowFiles) {
       for (const job of Object.values(parsed.jobs)) {
         for (const step of job.steps) {
@@ -396,7 +400,6 @@ describe("what each workflow does", () => {
 
   test("every pulumi preview/up is preceded by `npm run models -- --stack <its stack> --if-unpinned`, after the Azure sign-in", () => {
     // Pulumi.dev.yaml pins no model and lib/config.ts refuses such a stack: without this step every run would fail.
-    // Mutation tried: deleting the step from deploy.yml failed this test for deploy.yml/deploy.
     const stackArgument: Record<string, string> = { dev: "dev", [expression("env.STACK")]: '"$STACK"' };
     let checked = 0;
     for (const { file, workflow: parsed } of workflowFiles) {

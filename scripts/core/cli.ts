@@ -17,6 +17,9 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** The command line is wrong: exit 2, with the usage. */
 export class UsageError extends Error {}
 
+/** The person did not confirm at the prompt: exit 2 with the one sentence, not the usage. */
+export class NotConfirmedError extends UsageError {}
+
 /** A safety rule refused the request (a protected stack, a production change without confirmation): exit 3. */
 export class RefusedError extends Error {}
 
@@ -233,7 +236,7 @@ export async function runCommand<Options extends OptionsConfig>(
     }
     return await body(parsed);
   } catch (error) {
-    if (error instanceof UnknownOptionError) {
+    if (error instanceof UnknownOptionError || error instanceof NotConfirmedError) {
       io.err(`${spec.name}: ${error.message}\n`);
       return EXIT.usage;
     }

@@ -8,11 +8,15 @@
  * PULUMI_VERSION, which the launcher honours); when that fails (offline, a proxy), one sentence says where to put it.
  * The launcher package itself stays at 3.265.0, the newest `pulumi` on npm (`npm view pulumi versions`): it only
  * fetches, and PULUMI_VERSION makes it fetch the SDK's version.
+ * A CLI of that version already installed at `$PULUMI_HOME/bin/pulumi` is used as it is: that is where get.pulumi.com's
+ * install.sh and the workflows' pulumi/actions put it (pulumi/actions src/libs/pulumi-cli.ts installs into
+ * `~/.pulumi/bin`), so CI runs the one CLI the action installed.
  */
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { CommandError, LocalWorkspace, PulumiCommand, Stack, type StackSummary } from "@pulumi/pulumi/automation";
 import { version as SDK_VERSION } from "@pulumi/pulumi/version";
 
@@ -39,9 +43,14 @@ export function pulumiEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.
   return { ...env, PULUMI_BACKEND_URL: `file://${LOCAL_BACKEND_DIR}` };
 }
 
+/** `$PULUMI_HOME`, `~/.pulumi` by default. */
+function pulumiHome(env: NodeJS.ProcessEnv): string {
+  return env.PULUMI_HOME || join(homedir(), ".pulumi");
+}
+
 /** `$PULUMI_HOME/versions/<version>`: the install root the launcher and `PulumiCommand.install` share. */
 function pulumiCliRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.PULUMI_HOME || join(homedir(), ".pulumi"), "versions", PULUMI_CLI_VERSION);
+  return join(pulumiHome(env), "versions", PULUMI_CLI_VERSION);
 }
 
 /** Fetches the CLI into `pulumiCliRoot(env)`; resolves to the reason when it could not. */
@@ -91,6 +100,20 @@ function isExecutable(path: string): boolean {
   }
 }
 
+/** `$PULUMI_HOME/bin/pulumi` when it is executable and `pulumi version` prints the pinned version (`v3.276.0`). */
+async function installedPinnedCli(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const executable = join(pulumiHome(env), "bin", "pulumi");
+  if (!isExecutable(executable)) return undefined;
+  try {
+    const { stdout } = await promisify(execFile)(executable, ["version"], {
+      env: { ...env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+    });
+    return stdout.trim() === `v${PULUMI_CLI_VERSION}` ? executable : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The pinned CLI's path, fetched first when missing. @throws PulumiCliMissingError when it cannot be had. */
 async function ensurePulumiCli(
   env: NodeJS.ProcessEnv = process.env,
@@ -99,6 +122,8 @@ async function ensurePulumiCli(
   const root = pulumiCliRoot(env);
   const executable = join(root, "bin", "pulumi");
   if (isExecutable(executable)) return executable;
+  const installed = await installedPinnedCli(env);
+  if (installed !== undefined) return installed;
   const { failure } = await download(env);
   if (failure !== undefined || !isExecutable(executable)) {
     throw new PulumiCliMissingError(root, failure ?? "the launcher finished but installed nothing there");
@@ -189,7 +214,7 @@ async function step<T>(command: string, run: () => Promise<T>): Promise<T> {
 export async function openPulumiStacks(context: PulumiContext = {}): Promise<PulumiStacks> {
   const env = pulumiEnvironment(context.env ?? process.env);
   const executable = await ensurePulumiCli(env, context.download);
-  // The root's path names the version, so the CLI found there is the pinned one.
+  // Both places the CLI is taken from are a root with bin/pulumi, of the pinned version.
   const pulumiCommand = await PulumiCommand.get({ root: dirname(dirname(executable)) });
   const workspace = await LocalWorkspace.create({
     workDir: context.projectDir ?? PROJECT_ROOT,

@@ -163,7 +163,7 @@ export function readStackConfig(projectDir: string, stack: string, providers?: r
   const stackPath = join(projectDir, configDir, `Pulumi.${stack.slice(stack.lastIndexOf("/") + 1)}.yaml`);
   if (!existsSync(stackPath)) {
     warnings.push(
-      `${stackPath} does not exist: planned with the defaults of Pulumi.yaml only. Create the stack (npx pulumi stack init ${stack}) or check the name.`,
+      `${stackPath} does not exist: planned with the defaults of Pulumi.yaml only. Create the stack (npm run deploy -- --stack ${stack}, or npm run pulumi -- stack init ${stack}) or check the name.`,
     );
   } else {
     const stackFile = readYaml(stackPath, projectDir, project);

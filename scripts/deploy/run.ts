@@ -6,9 +6,10 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
+import { armEndpoint } from "../core/arm-endpoint";
 import { chooseAzureCredential } from "../core/azure-credential";
 import { type CommandIo, EXIT, RefusedError } from "../core/cli";
-import { armEndpointFrom, subscriptionFor } from "../core/models/azure";
+import { subscriptionFor } from "../core/models/azure";
 import { chooseAndPin, readStackModelSettings, renderOutcome } from "../core/models/command";
 import { renderText } from "../core/preflight/render";
 import { runPreflight } from "../core/preflight/run";
@@ -75,8 +76,7 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
   io.out(`State backend: ${pulumiEnvironment(env).PULUMI_BACKEND_URL}\n`);
   const select = await runPulumiAtTerminal(["stack", "select", "--create", stack], pulumi);
   if (select !== 0) {
-    io.err(`pulumi stack select --create ${stack} failed (exit ${select}): see its message above.\n`);
-    return EXIT.failed;
+    throw new Error(`pulumi stack select --create ${stack} failed (exit ${select}): see its message above`);
   }
 
   let pinnedFile: string | undefined;
@@ -88,7 +88,7 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
       {
         credential: signedIn(),
         subscriptionId: await subscriptionFor(projectDir, stack, env),
-        armEndpoint: armEndpointFrom(env),
+        armEndpoint: armEndpoint(env),
         now: environment.now(),
         projectDir,
       },
@@ -96,8 +96,9 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
     );
     io.out(renderOutcome(outcome));
     if (!outcome.pinned) {
-      io.err(`No model could be pinned for stack ${stack}: nothing was deployed.\n`);
-      return EXIT.failed;
+      throw new Error(
+        `no model fits stack ${stack} (the catalogue's answer is above), so nothing was deployed: pin one by hand with npm run models -- --stack ${stack} --family MODEL --pin`,
+      );
     }
     pinnedFile = outcome.pinned.path;
   }
@@ -110,25 +111,25 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
       stack,
       fix: false,
       projectDir,
-      armEndpoint: armEndpointFrom(env),
+      armEndpoint: armEndpoint(env),
       credential: signedIn(),
       now: environment.now(),
       env,
     });
     io.out(renderText(report, Date.now() - started));
     if (report.exitCode !== 0) {
-      io.err(
-        `Preflight failed: nothing was deployed. Fix the failures above (npm run preflight -- --stack ${stack} checks again), or deploy anyway with --skip-preflight.\n`,
+      throw new Error(
+        `preflight failed, so nothing was deployed: fix the failures above (npm run preflight -- --stack ${stack} checks again), or deploy anyway with --skip-preflight`,
       );
-      return EXIT.failed;
     }
   }
 
   const upArgs = ["up", "--stack", stack, ...(request.yes ? ["--yes"] : []), ...request.upArgs];
   const up = await runPulumiAtTerminal(upArgs, pulumi);
   if (up !== 0) {
-    io.err(`pulumi up failed (exit ${up}): fix what it reported, then run npm run deploy -- --stack ${stack} again.\n`);
-    return EXIT.failed;
+    throw new Error(
+      `pulumi up failed (exit ${up}): fix what it reported, then run npm run deploy -- --stack ${stack} again`,
+    );
   }
   const commitPin = pinnedFile ? ` Commit ${pinnedFile}: it pins the model this stack deployed.` : "";
   if (!request.smoke) {
@@ -140,10 +141,9 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
   io.out(`\nDeployed stack ${stack}. Running the smoke test (--smoke).\n`);
   const smoke = await runSmoke(stack, env);
   if (smoke !== 0) {
-    io.err(
-      `The smoke test failed (exit ${smoke}): its report above names each identity's problem; run npm run smoke -- --stack ${stack} again once fixed.\n`,
+    throw new Error(
+      `the smoke test failed (exit ${smoke}): its report above names each identity's problem; run npm run smoke -- --stack ${stack} again once fixed`,
     );
-    return EXIT.failed;
   }
   io.out(
     `\nDeployed stack ${stack} and every identity called the model.${commitPin} Next: npm run smoke -- --stack ${stack} any time; npm run destroy -- --stack ${stack} to remove it.\n`,

@@ -12,7 +12,7 @@
  */
 
 import { existsSync } from "node:fs";
-import { EXIT, RefusedError } from "../core/cli";
+import { EXIT, NotConfirmedError, RefusedError } from "../core/cli";
 import { findStack, type PulumiStacks, type StackSummary } from "../core/pulumi-workspace";
 import { shortStackName, TEST_STACK_NAME } from "../core/teardown/test-stacks";
 import type { TeardownOptions } from "./args";
@@ -30,7 +30,6 @@ export interface TeardownDependencies {
   /** Waits between purge attempts (injected: tests record the schedule instead of waiting it out). */
   sleep: (milliseconds: number) => Promise<void>;
   log: (line: string) => void;
-  error: (line: string) => void;
   /** Shows pulumi destroy's progress as it comes. */
   showOutput: (text: string) => void;
 }
@@ -45,27 +44,26 @@ function refusal(stack: string, reasons: readonly string[]): RefusedError {
 
 /**
  * Runs the teardown and returns the process exit code.
+ * @throws NotConfirmedError when the person does not confirm (exit 2); any failure with where its progress is saved.
  * @throws RefusedError for a protected stack without --allow-protected (exit 3); a stack named prod is refused
  *   before anything is asked of the Pulumi CLI or Azure.
  */
 export async function runTeardown(options: TeardownOptions, dependencies: TeardownDependencies): Promise<number> {
-  const { log, error } = dependencies;
   const { stack } = options;
   if (shortStackName(stack) === "prod" && !options.allowProtected) throw refusal(stack, ["its name is prod"]);
   try {
     return await teardown(options, dependencies);
   } catch (failure) {
-    if (failure instanceof RefusedError) throw failure;
-    error(`✗ teardown of ${stack} stopped: ${explainPurgeError(failure)}`);
+    if (failure instanceof RefusedError || failure instanceof NotConfirmedError) throw failure;
     const record = recordPath(dependencies.recordDirectory, stack);
     // Only a run that got as far as saving its progress can be resumed from it.
-    if (existsSync(record)) log(`  Progress is saved in ${record}; re-run the same command to resume.`);
-    return EXIT.failed;
+    const resume = existsSync(record) ? `\n  Progress is saved in ${record}; re-run the same command to resume.` : "";
+    throw new Error(`teardown of ${stack} stopped: ${explainPurgeError(failure)}${resume}`);
   }
 }
 
 async function teardown(options: TeardownOptions, dependencies: TeardownDependencies): Promise<number> {
-  const { log, error, recordDirectory } = dependencies;
+  const { log, recordDirectory } = dependencies;
   const { stack } = options;
   const shortName = shortStackName(stack);
 
@@ -102,10 +100,10 @@ async function teardown(options: TeardownOptions, dependencies: TeardownDependen
 
   if (!options.yes) {
     const plan = describePlan(record, summary, options);
-    if (!(await dependencies.confirm(`${plan}\nType the stack name (${stack}) to confirm: `))) {
-      error("✗ Not confirmed: nothing was changed. Pass --yes to skip the question.");
-      return EXIT.usage;
-    }
+    if (!(await dependencies.confirm(`${plan}\nType the stack name (${stack}) to confirm: `)))
+      throw new NotConfirmedError(
+        `stack ${stack} was not confirmed, so nothing was changed: type its name, or pass --yes`,
+      );
   }
   saveRecord(recordDirectory, record);
 

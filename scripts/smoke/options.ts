@@ -1,5 +1,6 @@
 /** Command line of `npm run smoke`. */
-import { parseCommandLine, UsageError } from "../core/cli";
+import { armEndpoint } from "../core/arm-endpoint";
+import { defineCommand, parseCommandLine, UsageError } from "../core/cli";
 
 export type TargetName = "local" | "vm" | "function";
 export const TARGET_CHOICES = ["local", "vm", "function", "all"] as const;
@@ -21,42 +22,61 @@ export interface SmokeOptions {
   insideNetwork: boolean;
 }
 
-export const USAGE = `usage: npm run smoke -- [--stack NAME] [--outputs FILE.json] [--target local|vm|function|all]
-                        [--deadline 15m] [--json] [--inside-network] [--arm-endpoint URL] [--function-base-url URL]
-
-Proves that every identity the stack grants can call the model with an Entra ID token: you (local), the VM's
-managed identity (run command), the Function App's managed identity (its smoke function). Every path calls the
-v1 data-plane API ({endpoint}openai/v1/chat/completions, model = deployment name), for reasoning and other models.
-
-  --stack NAME        read the outputs of stack NAME from the state backend (default: the selected stack)
-  --outputs FILE      read stack outputs from a JSON file instead (e.g. saved with pulumi stack output --json)
-  --target            local: you (az login; in GitHub Actions: OIDC with a fresh GitHub token per Entra token);
-                      vm: the VM's managed identity (ARM run command); function: the Function App's managed
-                      identity; all (default): everything the stack has
-  --deadline          how long to wait for role assignments to take effect (default 15m; e.g. 90s, 20m, 1h)
-  --json              also print the summary as one JSON line
-  --inside-network    with a private account (networkMode "private"): this machine is inside its virtual network,
-                      so try the local target anyway
-  --arm-endpoint      Resource Manager endpoint (default https://management.azure.com)
-  --function-base-url call the function here instead of https://{functionAppHostName}
-Environment: SMOKE_ARM_ENDPOINT and SMOKE_FUNCTION_BASE_URL work like the last two options.
-Exit codes: 0 all passed, 1 some failed, 2 usage or configuration error (including no stack outputs yet).`;
-
-/** The command's declaration for scripts/core/cli.ts. */
-export const SMOKE_COMMAND = {
+/** The command's option table (scripts/core/cli.ts): its parsing and its --help. */
+export const SMOKE_COMMAND = defineCommand({
   name: "smoke",
-  usage: USAGE,
+  summary: `Proves that every identity the stack grants can call the model with an Entra ID token: you (local), the VM's
+managed identity (run command), the Function App's managed identity (its smoke function). Every path calls the v1
+data-plane API ({endpoint}openai/v1/chat/completions, model = deployment name), for reasoning and other models.`,
   options: {
-    stack: { type: "string" },
-    outputs: { type: "string" },
-    target: { type: "string", default: "all" },
-    deadline: { type: "string", default: "15m" },
-    json: { type: "boolean", default: false },
-    "inside-network": { type: "boolean", default: false },
-    "arm-endpoint": { type: "string" },
-    "function-base-url": { type: "string" },
+    stack: {
+      type: "string",
+      valueName: "NAME",
+      description: "read the outputs of stack NAME from the state backend (default: the selected stack)",
+    },
+    outputs: {
+      type: "string",
+      valueName: "FILE.json",
+      description: "read stack outputs from a JSON file instead (e.g. saved with pulumi stack output --json)",
+    },
+    target: {
+      type: "string",
+      valueName: "local|vm|function|all",
+      default: "all",
+      description:
+        "local: you (az login; in GitHub Actions: OIDC with a fresh GitHub token per Entra token); vm: the VM's managed identity (ARM run command); function: the Function App's managed identity; all: everything the stack has",
+    },
+    deadline: {
+      type: "string",
+      valueName: "DURATION",
+      default: "15m",
+      description: "how long to wait for role assignments to take effect (e.g. 90s, 20m, 1h)",
+    },
+    json: { type: "boolean", default: false, description: "also print the summary as one JSON line" },
+    "inside-network": {
+      type: "boolean",
+      default: false,
+      description:
+        'with a private account (networkMode "private"): this machine is inside its virtual network, so try the local target anyway',
+    },
+    "arm-endpoint": {
+      type: "string",
+      valueName: "URL",
+      description:
+        "Resource Manager endpoint (default KEYLESS_ARM_ENDPOINT when set, else https://management.azure.com)",
+    },
+    "function-base-url": {
+      type: "string",
+      valueName: "URL",
+      description: "call the function here instead of https://{functionAppHostName} (SMOKE_FUNCTION_BASE_URL too)",
+    },
   },
-} as const;
+  exitCodes: {
+    ok: "all passed",
+    failed: "some failed",
+    usage: "usage or configuration error (including no stack outputs yet)",
+  },
+});
 
 /** Parses a duration: `15m`, `90s`, `1h`, `500ms`, or plain seconds. */
 export function parseDuration(text: string): number {
@@ -92,12 +112,11 @@ export function readOptions(
     throw new UsageError(`--target must be one of ${TARGET_CHOICES.join(", ")}`);
   }
   if (values.stack && values.outputs) throw new UsageError("use --stack or --outputs, not both");
-  const armEndpoint = values["arm-endpoint"] ?? environment.SMOKE_ARM_ENDPOINT ?? "https://management.azure.com";
   const functionBaseUrl = values["function-base-url"] ?? environment.SMOKE_FUNCTION_BASE_URL;
   const options: SmokeOptions = {
     target: target as TargetChoice,
     deadlineMs: parseDuration(values.deadline ?? "15m"),
-    armEndpoint: httpsUrl("--arm-endpoint", armEndpoint),
+    armEndpoint: armEndpoint(environment, values["arm-endpoint"]),
     json: values.json ?? false,
     insideNetwork: values["inside-network"] ?? false,
   };

@@ -1,7 +1,7 @@
 /**
  * The one registry of Azure types (scripts/core/azure-types.ts) against what the program plans: the program run
  * under the mock engine with each config, so a type the program starts declaring can never be silently missed, and a
- * row the program no longer needs is found too.
+ * row the program does not need is found too.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -71,7 +71,7 @@ describe("preflight asks for what the program plans (the program run under the m
 
   test("the dev stack (Pulumi.dev.yaml): exactly these namespaces and write actions", async () => {
     const resources = await plannedResources(ROOT, "dev");
-    // Mutation check: dropping the devtestlab:GlobalSchedule row made this test fail (unknown type, missing namespace).
+    // Every row counts: without the devtestlab:GlobalSchedule row this fails (unknown type, missing namespace).
     assert.deepEqual(providersNeeded(resources), {
       namespaces: [
         "Microsoft.CognitiveServices",

@@ -11,7 +11,7 @@ const setup = useStandIns();
 describe("preflight: location", { skip: needsOpenssl, concurrency: 1 }, () => {
   test("location: a region the subscription lists passes, whatever any list in this repository knows", async () => {
     const world = ownerWorld();
-    // denmarkeast opened after the hand-kept region list this project used to have was written.
+    // denmarkeast: a region newer than many published region lists; only the subscription's own list decides.
     const report = (
       await preflight(
         setup,

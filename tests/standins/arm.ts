@@ -17,6 +17,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { virtualClockCommands } from "../support/virtual-clock-commands";
 import { json, type RecordedRequest, type Route, type StandInResponse } from "./server";
 import { bearerToken, readTokenClaims } from "./tokens";
 
@@ -35,6 +36,8 @@ export interface StandInVm {
   imdsOrigin: string;
   /** CA bundle for curl on the "VM" (CURL_CA_BUNDLE), so it trusts the HTTPS data-plane stand-in. */
   caBundlePath?: string;
+  /** The script sleeps and reads the time for real (the benchmark); by default on a virtual clock, by attempt. */
+  realClock?: boolean;
 }
 
 /** Options of the ARM stand-in. */
@@ -68,6 +71,11 @@ function runOnVm(vm: StandInVm, scriptLines: string[], operation: RunCommandOper
     SMOKE_TEST_ONLY_IMDS_ENDPOINT: vm.imdsOrigin,
   };
   if (vm.caBundlePath) environment.CURL_CA_BUNDLE = vm.caBundlePath;
+  if (!vm.realClock) {
+    const clock = virtualClockCommands(directory, Date.now());
+    environment.SMOKE_TEST_ONLY_SLEEP_COMMAND = clock.sleep;
+    environment.SMOKE_TEST_ONLY_CLOCK_COMMAND = clock.now;
+  }
   const child = spawn("bash", [scriptPath], { cwd: directory, env: environment });
   let stdout = "";
   let stderr = "";

@@ -164,6 +164,10 @@ export async function startStandIn(options: StandInOptions): Promise<StandInServ
   const server = options.tls
     ? https.createServer({ cert: options.tls.certPem, key: options.tls.keyPem }, listener)
     : http.createServer(listener);
+  // Node closes an idle keep-alive socket after 5 s by default; a client that reuses it at that moment gets
+  // ECONNRESET, which the Azure clients retry but a test that turns retries off would report as a network failure
+  // on a busy machine. A stand-in keeps its sockets until the client or close() ends them.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());

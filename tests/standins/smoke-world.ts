@@ -21,7 +21,7 @@ import { handleSmokeRequest } from "../../function-app/src/smoke-check";
 import type { CliDownload } from "../../scripts/core/pulumi-workspace";
 import { main } from "../../scripts/smoke";
 import { REAL_CLOCK, virtualClock } from "../../scripts/smoke/wait";
-import { type ArmOptions, armRoutes, functionHostRoutes } from "./arm";
+import { type ArmOptions, armRoutes, functionHostRoutes, type StandInVm } from "./arm";
 import { createStandInAzureCli, type StandInAzureCli } from "./az-cli";
 import { entraRoutes, GITHUB_TOKEN_PATH, type GitHubOidcOptions, githubOidcRoutes } from "./federated-sign-in";
 import { APP_SERVICE_IDENTITY_PATH, appServiceIdentityRoutes, imdsRoutes } from "./identity";
@@ -123,10 +123,11 @@ export async function startSmokeWorld(): Promise<SmokeWorld> {
       },
     }),
   });
+  const vm: StandInVm = { name: VM_NAME, imdsOrigin: imds.origin, caBundlePath: tls.certPath };
   const armOptions: ArmOptions = {
     subscriptionId: SUBSCRIPTION_ID,
     resourceGroupName: RESOURCE_GROUP,
-    vms: [{ name: VM_NAME, imdsOrigin: imds.origin, caBundlePath: tls.certPath }],
+    vms: [vm],
     functionApps: [{ name: FUNCTION_APP_NAME, defaultFunctionKey: FUNCTION_KEY }],
   };
   const arm = await startStandIn({ tls, routes: armRoutes(armOptions) });
@@ -230,6 +231,7 @@ export async function startSmokeWorld(): Promise<SmokeWorld> {
       },
     };
     const clock = runOptions.realClock ? REAL_CLOCK : virtualClock(Date.now());
+    vm.realClock = runOptions.realClock === true;
     // The run command is polled every 50 ms instead of every second: the stand-in VM needs no more.
     const runCommandPollMs = runOptions.realClock ? {} : { runCommandPollMs: 50 };
     const exitCode = await withProcessEnvironment(variables, () =>

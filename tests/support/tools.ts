@@ -1,5 +1,5 @@
 /**
- * One rule for every external tool a test needs (the README's "Tools" paragraph lists each):
+ * One rule for every external tool a test needs (the README's "What `npm test` needs" lists each):
  * - present: the test runs;
  * - missing under CI=true: the test file fails at once with the install command (CI must have it);
  * - missing locally: the test is skipped loudly, with the install command in the skip reason and on stderr.

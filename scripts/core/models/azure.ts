@@ -1,20 +1,12 @@
 /**
  * Where `npm run models` and `npm run deploy` reach Azure: the subscription `pulumi up` deploys into (so the catalogue
- * and quota asked are those of the subscription that will deploy) and the ARM endpoint.
+ * and quota asked are those of the subscription that will deploy); the ARM endpoint is scripts/core/arm-endpoint.ts's.
  */
 import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices";
 import type { TokenCredential } from "@azure/core-auth";
 import { ARM_SCOPE } from "../../../lib/constants";
 import { readAzAccount, resolveSubscription } from "../preflight/target";
 import { readStackConfig } from "../stack-config";
-
-/** Resource Manager of the public cloud. */
-export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
-
-/** ARM endpoint: `KEYLESS_ARM_ENDPOINT` when set (a proxy, or a stand-in in tests), else the public cloud's. */
-export function armEndpointFrom(env: NodeJS.ProcessEnv = process.env): string {
-  return env.KEYLESS_ARM_ENDPOINT || PUBLIC_ARM_ENDPOINT;
-}
 
 /**
  * The subscription `pulumi up` deploys into, in azure-native's order (stack config `azure-native:subscriptionId`, else

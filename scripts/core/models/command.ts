@@ -11,57 +11,10 @@ import { armErrorCode, armStatus, describeArmError, describeAzureError, renderAz
 import { type CommandIo, EXIT } from "../cli";
 import { readStackConfig } from "../stack-config";
 import { catalogueClient } from "./azure";
-import { type Candidate, type Choice, chooseModel, DEFAULT_PICK_RULE, readCatalogue } from "./catalogue";
+import { type Candidate, type Choice, chooseModel, readCatalogue } from "./catalogue";
 import { checkStack, DEFAULT_WITHIN_DAYS, renewStack } from "./check";
 import type { CheckReport, RenewReport } from "./check-report";
 import { type PinResult, pinDeployment } from "./pin";
-
-export const MODELS_USAGE = `usage: npm run models -- --stack NAME [--family MODEL] [--deployment NAME] [--pin | --if-unpinned] [--json] [--project-dir DIR]
-       npm run models -- --stack NAME --check [--within DAYS] [--json]
-       npm run models -- --stack NAME --renew [--within DAYS] [--json]
-
-Asks Azure's model catalogue for the stack's region (models.list and usages.list of Microsoft.CognitiveServices, read
-only) which chat model the deployment should use, and shows the choice and the alternatives.
-
-Rule: a generally available chat model version with a dated version (YYYY-MM-DD; "latest", "0125",
-"2025-04-14-text" never count as newest) that new customers can deploy today in the region with the deployment's SKU,
-that does not retire within 90 days, and whose quota left covers the deployment's capacity;
-  --family MODEL   the newest such version of MODEL (for example gpt-4.1-mini);
-  no --family      ${DEFAULT_PICK_RULE}; the output says when a fallback was used.
-A Legacy model ("no longer recommended") is reported with a warning, not refused.
-
-Check and renew the stack's pins:
-  --check          for every pinned deployment: exit 0 when the catalogue lists the version as open to new customers
-                   with its SKU, not retiring within DAYS and within quota; else exit 1 naming each failing pin, why
-                   (not-in-catalogue, closed, retired, retiring on DATE, quota) and the replacement the rule above picks.
-                   A pin is judged as a new deployment: one closed to new customers still answers for the deployments
-                   that exist until its retirement date (the reason says until when), but a new stack, a new region
-                   or a re-created deployment cannot use it, so it fails. Quota counts an existing deployment's
-                   capacity as used.
-  --within DAYS    how close a retirement fails the check (default 90)
-  --renew          as --check, then writes each failing pin's replacement into Pulumi.<NAME>.yaml (only that text
-                   changes: comments and other lines are kept byte for byte); a no-op when every pin passes. Says
-                   whether Pulumi updates the deployment in place or replaces it (the offline plan before and after,
-                   compared). Also refreshes lib/model-retirements.json, the dated table of retirement dates the
-                   offline plan warns with, from the catalogue's deprecation dates.
-
-Options:
-  --stack NAME       stack whose Pulumi.<NAME>.yaml gives the region, SKU and capacity (defaults: Pulumi.yaml)
-  --deployment NAME  which deployment of the stack (default chat)
-  --pin              write the choice into Pulumi.<NAME>.yaml (comments and other keys are kept); commit it
-  --if-unpinned      when the stack already pins the deployment, say so and exit 0 without asking Azure;
-                     otherwise as --pin (CI workflows run it before pulumi preview/up)
-  --json             print the result as JSON; a failure is a JSON document too (status, code, message, retryAfterSeconds)
-  --verbose          when Azure fails, print the whole error (the sign-in chain's report, ARM's message)
-  --project-dir DIR  directory of Pulumi.yaml (default: the project)
-
-Azure: the subscription pulumi up will use (stack config azure-native:subscriptionId, else ARM_SUBSCRIPTION_ID,
-else az account show); the identity DefaultAzureCredential finds (az login locally); KEYLESS_ARM_ENDPOINT moves
-Resource Manager (tests). Needs read access to the subscription (Reader).
-
-Exit codes: 0 a model was chosen (and pinned with --pin), already pinned with --if-unpinned, every pin passes --check, or
---renew renewed every failing pin; 1 no model fits, a pin fails --check, a failing pin has no replacement, or Azure
-failed; 2 usage error.`;
 
 /** Where the command reaches Azure and what it writes to (injected in tests). */
 export interface ModelsContext {

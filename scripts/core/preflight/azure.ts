@@ -17,8 +17,6 @@ import type { PrincipalType } from "../../../lib/role-assignment";
 import { azureErrorVerdict, describeAzureError } from "../azure-error";
 import type { CheckResult, PreflightContext } from "./types";
 
-export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
-
 /**
  * The clients, each pointed at `context.armEndpoint`. The older generated clients (authorization 9, cognitiveservices 8)
  * derive the token audience from the endpoint unless told otherwise, so they get ARM's scope explicitly: a moved

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelineRetryOptions } from "@azure/core-rest-pipeline";
 import { ConfigError, modelPinCommand, parseConfig, rawConfigOf, type StackConfig } from "../../../lib/config";
+import { PUBLIC_ARM_ENDPOINT } from "../arm-endpoint";
 import { chooseAzureCredential } from "../azure-credential";
 import { armStatus, azureErrorVerdict, describeAzureError } from "../azure-error";
 import { describeError } from "../cli";
@@ -19,7 +20,6 @@ import {
   describeIdentity,
   failedCall,
   isAzureCliToken,
-  PUBLIC_ARM_ENDPOINT,
   type SignedInIdentity,
   signedInIdentity,
 } from "./azure";
@@ -46,7 +46,7 @@ import type { CheckResult, PreflightCheck, PreflightContext } from "./types";
 export interface CheckDefinition {
   /** The `check` id its results carry. */
   id: string;
-  /** What it asks Azure and what makes it fail, for `--help` and the README. */
+  /** What it asks Azure and what makes it fail, for `--help` and docs/preflight.md. */
   describes: string;
   run: PreflightCheck;
 }
