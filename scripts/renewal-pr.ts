@@ -4,6 +4,8 @@
  * failing check opens or updates the stack's one pull request (branch renew-models/NAME) with one commit holding the
  * files `--renew` wrote (the stack file, and the retirement table when it learned a date), the catalogue evidence and
  * the offline plan; a passing check closes the pull request this command opened for the stack, if any.
+ * `npm run renewal-pr -- --table-only --retirements FILE...`, once per run after every stack: the merged table goes to
+ * one pull request (branch renew-models/retirement-table) when no stack's renewal pull request carries it.
  * Follows scripts/core/cli.ts.
  */
 import { readFileSync } from "node:fs";
@@ -22,8 +24,15 @@ import {
 import { appendJobSummary, repositoryFromEnvironment, workflowRunLink } from "./core/github-repository";
 import type { RenewReport } from "./core/models/check-report";
 import { PROJECT_ROOT } from "./core/pulumi-workspace";
-import { closeRenewal, type ProposedFile, proposeRenewal, type RenewalAction, textOn } from "./renewal-pr/pull-request";
-import { renderBody, type TableChange } from "./renewal-pr/render";
+import {
+  closeRenewal,
+  openStackRenewals,
+  type ProposedFile,
+  proposeRenewal,
+  type RenewalAction,
+  textOn,
+} from "./renewal-pr/pull-request";
+import { renderBody, renderTableBody, stackRenewal, TABLE_RENEWAL, type TableChange } from "./renewal-pr/render";
 import { readCheckReport, readRenewReport } from "./renewal-pr/reports";
 import { mergeTables, rowsOf, tableChanges, tableText } from "./renewal-pr/retirement-table";
 
@@ -34,19 +43,27 @@ export const RENEWAL_PR_COMMAND = defineCommand({
 a failing check opens or updates it with one commit holding the Pulumi.<NAME>.yaml that \`models --renew\` wrote and,
 when it learned a date, the refreshed lib/model-retirements.json; the body gives the catalogue evidence (old and new
 version, retirement dates, quota left), the retirement dates learned and the offline plan. A passing check closes the
-pull request this command opened, and nothing else. A run that changes nothing on the branch adds no commit.`,
+pull request this command opened, and nothing else. A run that changes nothing on the branch adds no commit.
+With --table-only (once per run, after every stack): when the run's merged --retirements table dates what the base
+branch's table does not and no stack's renewal pull request carries it, one pull request on branch
+renew-models/retirement-table carries it; it is closed once the base branch has the dates or a stack's pull request
+carries them.`,
   options: {
     stack: {
       type: "string",
       valueName: "NAME",
-      required: true,
-      description: "the stack whose check and renewal the reports hold (they must name it)",
+      description:
+        "the stack whose check and renewal the reports hold (they must name it); required without --table-only",
     },
     check: {
       type: "string",
       valueName: "FILE",
-      required: true,
-      description: "`npm run --silent models -- --stack NAME --check --json` output",
+      description: "`npm run --silent models -- --stack NAME --check --json` output; required without --table-only",
+    },
+    "table-only": {
+      type: "boolean",
+      description:
+        "propose only the retirement table merged from --retirements, on branch renew-models/retirement-table, when no stack's renewal pull request carries it",
     },
     renew: {
       type: "string",
@@ -92,6 +109,72 @@ function describe(stack: string, action: RenewalAction): string {
   }
 }
 
+function describeTable(action: RenewalAction, why: string): string {
+  switch (action.kind) {
+    case "nothing":
+      return `retirement table: ${why}, no table pull request open`;
+    case "closed":
+      return `retirement table: ${why}, closed table pull request #${action.number} ${action.url}`;
+    default:
+      return `retirement table: ${action.kind} table pull request #${action.number} ${action.url}${action.committed ? "" : " (files unchanged, body refreshed)"}`;
+  }
+}
+
+/**
+ * --table-only: the run's merged table to the base branch, through its own pull request unless the base branch
+ * already has it (the table pull request is then closed) or a stack's renewal pull request carries the same text.
+ */
+async function proposeTable(
+  retirements: readonly string[] | undefined,
+  base: string,
+  environment: NodeJS.ProcessEnv,
+): Promise<string> {
+  if (!retirements || retirements.length === 0) {
+    throw new UsageError(
+      "--table-only needs --retirements FILE at least once: pass the lib/model-retirements.json each stack's `models --renew` refreshed in this run",
+    );
+  }
+  const table = mergeTables(retirements);
+  const tablePath = retirementTablePath("");
+  const runLink = workflowRunLink(environment);
+  const github = await repositoryFromEnvironment(environment, "keyless-openai-renewal-pr");
+  const learned = tableChanges(rowsOf(await textOn(github, tablePath, base)), table);
+  if (learned.length === 0) {
+    const why = `${base} already has every retirement date this run learned`;
+    const action = await closeRenewal(
+      github,
+      TABLE_RENEWAL,
+      `${why}${runLink ? ` (${runLink})` : ""}: this pull request is no longer needed.`,
+    );
+    return describeTable(action, why);
+  }
+  const content = tableText(table);
+  for (const renewal of await openStackRenewals(github)) {
+    if ((await textOn(github, tablePath, renewal.branch)) !== content) continue;
+    const why = `renewal pull request #${renewal.number} (${renewal.branch}) carries the table`;
+    const action = await closeRenewal(
+      github,
+      TABLE_RENEWAL,
+      `${renewal.url} carries this table${runLink ? ` since ${runLink}` : ""}: this pull request is no longer needed.`,
+    );
+    return describeTable(action, why);
+  }
+  const change = { file: tablePath, lines: learned };
+  const body = renderTableBody(change, runLink);
+  appendJobSummary(environment, body);
+  const action = await proposeRenewal(github, TABLE_RENEWAL, {
+    base,
+    files: [{ path: tablePath, content }],
+    body,
+    message: [
+      `Learn ${learned.length} retirement date(s) from the live catalogue`,
+      "",
+      ...learned.map((line) => `${tablePath}: ${line}`),
+    ].join("\n"),
+  });
+  return describeTable(action, "");
+}
+
 /** The one commit's message: the renewals on its first line, then a line per file it carries. */
 function commitMessage(renew: RenewReport, table: TableChange | undefined): string {
   const renewed = renew.renewals.map((renewal) => `${renewal.deployment} ${renewal.from} -> ${renewal.to}`);
@@ -112,16 +195,27 @@ export function main(
     RENEWAL_PR_COMMAND,
     argv,
     async ({ values }) => {
+      if (values["table-only"]) {
+        if (values.stack || values.check || values.renew) {
+          throw new UsageError(
+            "--table-only takes no --stack, --check or --renew: run it once per run with every stack's --retirements FILE",
+          );
+        }
+        const line = await proposeTable(values.retirements, values.base ?? "main", environment);
+        io.out(`${line}\n`);
+        appendJobSummary(environment, line);
+        return EXIT.ok;
+      }
       const stack = values.stack;
-      if (!stack) throw new UsageError("--stack NAME is required");
-      if (!values.check) throw new UsageError("--check FILE is required");
+      if (!stack) throw new UsageError("--stack NAME is required (or --table-only)");
+      if (!values.check) throw new UsageError(`--check FILE is required for --stack ${stack}`);
       const check = readCheckReport(values.check, stack);
       const runLink = workflowRunLink(environment);
       let action: RenewalAction;
       if (check.ok) {
         const github = await repositoryFromEnvironment(environment, "keyless-openai-renewal-pr");
         const reason = `\`npm run models -- --stack ${stack} --check\` passes since ${check.checkedAt}${runLink ? ` (${runLink})` : ""}: this renewal is no longer needed.`;
-        action = await closeRenewal(github, stack, reason);
+        action = await closeRenewal(github, stackRenewal(stack), reason);
       } else {
         if (!values.renew) throw new UsageError(`--renew FILE is required: the check of stack ${stack} fails`);
         const renew = readRenewReport(values.renew, stack);
@@ -155,8 +249,7 @@ export function main(
         const planMarkdown = values["plan-markdown"] ? readFileSync(values["plan-markdown"], "utf8") : undefined;
         const body = renderBody(check, renew, planMarkdown, { file: tablePath, lines: learned });
         appendJobSummary(environment, body);
-        action = await proposeRenewal(github, {
-          stack,
+        action = await proposeRenewal(github, stackRenewal(stack), {
           base,
           files,
           body,

@@ -409,3 +409,170 @@ describe("renewal-pr: the retirement table travels in the same commit", () => {
     assert.match(missing.err, /--retirements \/nonexistent\/model-retirements\.json: not a readable retirement table/);
   });
 });
+
+describe("renewal-pr --table-only: the dates learned reach main when no stack's pull request carries them", () => {
+  const MERGED = { ...TABLE_ON_MAIN, retirements: [GPT_41_MINI_REDATED, GPT_4O_MINI, ON_MAIN_5_MINI] };
+  const TABLE_BRANCH = "renew-models/retirement-table";
+  const tables = new Map<string, string>();
+  let work: string;
+
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), "renewal-pr-table-"));
+    for (const [stack, table] of [
+      ["dev", DEV_TABLE],
+      ["prod", PROD_TABLE],
+    ] as const) {
+      mkdirSync(join(work, stack, "lib"), { recursive: true });
+      writeFileSync(join(work, stack, TABLE_PATH), tableJson(table));
+      writeFileSync(join(work, stack, "Pulumi.dev.yaml"), RENEWED);
+      writeFileSync(join(work, stack, "check.json"), JSON.stringify(forStack(PASSING, stack)));
+      tables.set(stack, join(work, stack, TABLE_PATH));
+    }
+  });
+
+  type Command = (argv: string[]) => Promise<{ code: number; out: string; err: string }>;
+  async function inRepository(
+    files: Record<string, string>,
+    body: (repo: GitHubRepoState, command: Command) => Promise<void>,
+  ) {
+    const repo = newRepository(files);
+    const standIn = await startStandIn({ routes: githubRepoRoutes(repo) });
+    const command: Command = async (argv) => {
+      let out = "";
+      let err = "";
+      const code = await main(
+        argv,
+        { GITHUB_TOKEN: repo.token, GITHUB_REPOSITORY: `${repo.owner}/${repo.repo}`, GITHUB_API_URL: standIn.origin },
+        { out: (text) => (out += text), err: (text) => (err += text) },
+      );
+      return { code, out, err };
+    };
+    try {
+      await body(repo, command);
+    } finally {
+      standIn.close();
+    }
+  }
+  const tableOnly = (command: Command) =>
+    command(["--table-only", "--retirements", tables.get("dev") ?? "", "--retirements", tables.get("prod") ?? ""]);
+  const tablePulls = (repo: GitHubRepoState) => repo.issues.filter((issue) => issue.pull?.head === TABLE_BRANCH);
+  const ON_MAIN = { "Pulumi.dev.yaml": PINNED, "Pulumi.prod.yaml": PINNED, [TABLE_PATH]: tableJson(TABLE_ON_MAIN) };
+
+  test("every stack passes: one pull request with only the table; a rerun adds no commit; main having it closes it", async () => {
+    await inRepository(ON_MAIN, async (repo, command) => {
+      for (const stack of ["dev", "prod"]) {
+        const passed = await command(["--stack", stack, "--check", join(work, stack, "check.json")]);
+        assert.equal(passed.code, 0, passed.err);
+      }
+      const opened = await tableOnly(command);
+      assert.equal(opened.code, 0, opened.err);
+      assert.equal(tablePulls(repo).length, 1);
+      assert.equal(repo.issues.filter((issue) => issue.pull).length, 1, "no stack pull request");
+      const pull = tablePulls(repo)[0];
+      assert.equal(pull?.title, "Learn the retirement dates of Azure OpenAI model versions");
+      assert.deepEqual(pull?.labels, ["model-renewal"]);
+      assert.match(pull?.body ?? "", /^<!-- renewal-pr retirement-table -->\n/);
+      assert.match(
+        pull?.body ?? "",
+        /- gpt-4\.1-mini 2025-04-14: retires 2026-04-11 \(was 2026-10-14; live catalogue of westeurope, models\.list on 2025-10-28\)\n- gpt-4o-mini 2024-07-18: retires 2026-03-31 \(new; /,
+      );
+      const mainSha = repo.branches.get("main");
+      const commit = repo.commits.get(repo.branches.get(TABLE_BRANCH) ?? "");
+      assert.equal(commit?.parent, mainSha, "one commit, straight on main");
+      const mainFiles = filesOn(repo, "main") ?? new Map<string, string>();
+      const changed = [...(filesOn(repo, TABLE_BRANCH) ?? new Map<string, string>())]
+        .filter(([path, text]) => mainFiles.get(path) !== text)
+        .map(([path]) => path);
+      assert.deepEqual(changed, [TABLE_PATH], "only the table");
+      assert.equal(commit?.files.get(TABLE_PATH), tableJson(MERGED));
+      assert.match(commit?.message ?? "", /^Learn 2 retirement date\(s\) from the live catalogue\n/);
+      assert.match(
+        opened.out,
+        /^retirement table: opened table pull request #1 https:\/\/github\.com\/contoso\/keyless-openai\/pull\/1$/m,
+      );
+
+      const head = repo.branches.get(TABLE_BRANCH);
+      const rerun = await tableOnly(command);
+      assert.equal(rerun.code, 0, rerun.err);
+      assert.equal(repo.branches.get(TABLE_BRANCH), head, "nothing new: no commit");
+      assert.equal(tablePulls(repo).length, 1, "never a duplicate");
+      assert.match(rerun.out, /updated table pull request #1 .*\(files unchanged, body refreshed\)/);
+
+      pushCommit(repo, "main", { [TABLE_PATH]: tableJson(MERGED) }, "Merge the retirement table");
+      const merged = await tableOnly(command);
+      assert.equal(merged.code, 0, merged.err);
+      assert.equal(tablePulls(repo)[0]?.state, "closed");
+      assert.match(tablePulls(repo)[0]?.comments[0] ?? "", /^main already has every retirement date this run learned/);
+      assert.equal(repo.branches.has(TABLE_BRANCH), false, "its branch is deleted");
+      assert.match(merged.out, /main already has every retirement date this run learned, closed table pull request #1/);
+    });
+  });
+
+  test("a failing stack's renewal pull request carries the table: no table-only pull request, an older one is closed", async () => {
+    await inRepository(ON_MAIN, async (repo, command) => {
+      const lastWeek = await tableOnly(command);
+      assert.equal(lastWeek.code, 0, lastWeek.err);
+      assert.equal(tablePulls(repo)[0]?.state, "open");
+
+      const dev = join(work, "dev");
+      writeFileSync(join(dev, "failing.json"), JSON.stringify(forStack(FAILING, "dev")));
+      writeFileSync(join(dev, "renew.json"), JSON.stringify(forStack(WITH_TABLE, "dev")));
+      const failing = await command([
+        ...["--stack", "dev", "--check", join(dev, "failing.json"), "--renew", join(dev, "renew.json")],
+        ...["--retirements", tables.get("dev") ?? "", "--retirements", tables.get("prod") ?? "", "--project-dir", dev],
+      ]);
+      assert.equal(failing.code, 0, failing.err);
+      assert.equal(filesOn(repo, "renew-models/dev")?.get(TABLE_PATH), tableJson(MERGED));
+
+      const thisWeek = await tableOnly(command);
+      assert.equal(thisWeek.code, 0, thisWeek.err);
+      assert.equal(tablePulls(repo).length, 1, "no second table pull request");
+      assert.equal(tablePulls(repo)[0]?.state, "closed");
+      assert.equal(repo.branches.has(TABLE_BRANCH), false);
+      assert.match(
+        thisWeek.out,
+        /renewal pull request #2 \(renew-models\/dev\) carries the table, closed table pull request #1/,
+      );
+      const again = await tableOnly(command);
+      assert.match(again.out, /carries the table, no table pull request open/);
+      assert.equal(repo.branches.has(TABLE_BRANCH), false, "still no table branch");
+    });
+  });
+
+  test("a pull request on renew-models/retirement-table the command did not open is refused (3), not touched", async () => {
+    await inRepository(ON_MAIN, async (repo, command) => {
+      pushCommit(repo, TABLE_BRANCH, { "notes.md": "a person's notes\n" }, "a person's branch");
+      repo.issues.push({
+        number: 70,
+        title: "Notes",
+        body: "by hand",
+        state: "open",
+        stateReason: null,
+        labels: [],
+        author: "octocat",
+        pull: { head: TABLE_BRANCH, base: "main" },
+        comments: [],
+      });
+      const head = repo.branches.get(TABLE_BRANCH);
+      const refused = await tableOnly(command);
+      assert.equal(refused.code, 3);
+      assert.match(
+        refused.err,
+        /branch renew-models\/retirement-table has pull request #70 that this command did not open/,
+      );
+      assert.equal(repo.branches.get(TABLE_BRANCH), head);
+    });
+  });
+
+  test("--table-only without --retirements, or with --stack, is a usage error naming the option", async () => {
+    await inRepository(ON_MAIN, async (repo, command) => {
+      const bare = await command(["--table-only"]);
+      assert.equal(bare.code, 2);
+      assert.match(bare.err, /--table-only needs --retirements FILE/);
+      const mixed = await command(["--table-only", "--stack", "dev", "--retirements", tables.get("dev") ?? ""]);
+      assert.equal(mixed.code, 2);
+      assert.match(mixed.err, /--table-only takes no --stack/);
+      assert.equal(repo.issues.length, 0, "nothing opened");
+    });
+  });
+});

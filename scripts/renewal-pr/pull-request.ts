@@ -1,5 +1,5 @@
 /**
- * One pull request per stack on a fixed branch, through the REST API (Octokit): when a proposed file differs from
+ * One pull request per fixed branch (a stack's, or the retirement table's), through the REST API (Octokit): when a proposed file differs from
  * what the branch holds, the branch is rebuilt as ONE commit on the base branch's head carrying every file ("Create a
  * tree" with `base_tree` and inline `content`, "Create a commit", then "Update a reference" with `force`, GitHub docs
  * "REST API endpoints for Git trees"), so the branch moves once and never shows half a renewal. The pull request is
@@ -8,7 +8,7 @@
  */
 import { RefusedError } from "../core/cli";
 import { type GitHubRepository, httpStatus } from "../core/github-repository";
-import { renewalBranch, renewalMarker, renewalTitle } from "./render";
+import { type RenewalTarget, STACK_MARKER_PREFIX } from "./render";
 
 /** The label every renewal pull request carries. */
 export const RENEWAL_LABEL = "model-renewal";
@@ -27,7 +27,6 @@ export interface ProposedFile {
 
 /** The renewed files to propose, committed together. */
 export interface Proposal {
-  stack: string;
   base: string;
   files: ProposedFile[];
   body: string;
@@ -66,15 +65,35 @@ export async function textOn(github: GitHubRepository, path: string, branch: str
   }
 }
 
-async function openPullsOn(github: GitHubRepository, stack: string) {
+async function openPullsOn(github: GitHubRepository, branch: string) {
   const { data } = await github.octokit.rest.pulls.list({
     owner: github.owner,
     repo: github.repo,
     state: "open",
-    head: `${github.owner}:${renewalBranch(stack)}`,
+    head: `${github.owner}:${branch}`,
     per_page: 100,
   });
   return data;
+}
+
+/** An open stack renewal pull request this command opened, for any stack. */
+export interface StackRenewal {
+  number: number;
+  url: string;
+  branch: string;
+}
+
+/** Every open pull request whose body starts with a stack's marker ("List pull requests", all pages). */
+export async function openStackRenewals(github: GitHubRepository): Promise<StackRenewal[]> {
+  const open = await github.octokit.paginate(github.octokit.rest.pulls.list, {
+    owner: github.owner,
+    repo: github.repo,
+    state: "open",
+    per_page: 100,
+  });
+  return open
+    .filter((pull) => (pull.body ?? "").startsWith(STACK_MARKER_PREFIX))
+    .map((pull) => ({ number: pull.number, url: pull.html_url, branch: pull.head.ref }));
 }
 
 /** Whether the branch already holds every file with exactly the proposed text. */
@@ -83,17 +102,21 @@ async function holdsAll(github: GitHubRepository, branch: string, files: readonl
   return true;
 }
 
-const isOurs = (stack: string, body: string | null) => (body ?? "").startsWith(renewalMarker(stack));
+const isOurs = (target: RenewalTarget, body: string | null) => (body ?? "").startsWith(target.marker);
 
-/** Opens or updates the stack's renewal pull request with `proposal`. */
-export async function proposeRenewal(github: GitHubRepository, proposal: Proposal): Promise<RenewalAction> {
+/** Opens or updates the target's renewal pull request with `proposal`. */
+export async function proposeRenewal(
+  github: GitHubRepository,
+  target: RenewalTarget,
+  proposal: Proposal,
+): Promise<RenewalAction> {
   const repository = { owner: github.owner, repo: github.repo };
-  const branch = renewalBranch(proposal.stack);
-  const open = await openPullsOn(github, proposal.stack);
-  const foreign = open.find((pull) => !isOurs(proposal.stack, pull.body));
+  const branch = target.branch;
+  const open = await openPullsOn(github, branch);
+  const foreign = open.find((pull) => !isOurs(target, pull.body));
   if (foreign) {
     throw new RefusedError(
-      `branch ${branch} has pull request #${foreign.number} that this command did not open; close it or rename its branch, since ${branch} is reserved for the renewal of stack ${proposal.stack}`,
+      `branch ${branch} has pull request #${foreign.number} that this command did not open; close it or rename its branch, since ${branch} is reserved for the pull request "${target.title}"`,
     );
   }
   const baseSha = await branchSha(github, proposal.base);
@@ -122,7 +145,7 @@ export async function proposeRenewal(github: GitHubRepository, proposal: Proposa
       await github.octokit.rest.git.updateRef({ ...repository, ref: `heads/${branch}`, sha: commit.sha, force: true });
     else await github.octokit.rest.git.createRef({ ...repository, ref: `refs/heads/${branch}`, sha: commit.sha });
   }
-  const title = renewalTitle(proposal.stack);
+  const title = target.title;
   const ours = open[0];
   if (ours) {
     await github.octokit.rest.pulls.update({ ...repository, pull_number: ours.number, title, body: proposal.body });
@@ -149,13 +172,17 @@ export async function proposeRenewal(github: GitHubRepository, proposal: Proposa
   return { kind: "opened", number: created.number, url: created.html_url, committed };
 }
 
-/** A stack that passes: closes the renewal pull request this command opened (and its branch), nothing else. */
-export async function closeRenewal(github: GitHubRepository, stack: string, reason: string): Promise<RenewalAction> {
+/** Closes the target's pull request this command opened (and deletes its branch), nothing else. */
+export async function closeRenewal(
+  github: GitHubRepository,
+  target: RenewalTarget,
+  reason: string,
+): Promise<RenewalAction> {
   const repository = { owner: github.owner, repo: github.repo };
-  const ours = (await openPullsOn(github, stack)).find((pull) => isOurs(stack, pull.body));
+  const ours = (await openPullsOn(github, target.branch)).find((pull) => isOurs(target, pull.body));
   if (!ours) return { kind: "nothing" };
   await github.octokit.rest.issues.createComment({ ...repository, issue_number: ours.number, body: reason });
   await github.octokit.rest.pulls.update({ ...repository, pull_number: ours.number, state: "closed" });
-  await github.octokit.rest.git.deleteRef({ ...repository, ref: `heads/${renewalBranch(stack)}` });
+  await github.octokit.rest.git.deleteRef({ ...repository, ref: `heads/${target.branch}` });
   return { kind: "closed", number: ours.number, url: ours.html_url };
 }

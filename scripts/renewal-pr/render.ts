@@ -1,19 +1,32 @@
 /** The renewal pull request: its fixed branch and title per stack, and its body (evidence, then the plan's cost). */
 import type { CatalogueEvidence, CheckReport, RenewReport } from "../core/models/check-report";
 
-/** One branch per stack: a second run updates it, so there is never a second pull request. */
-export function renewalBranch(stack: string): string {
-  return `renew-models/${stack}`;
+/** A renewal pull request's fixed branch (a second run updates it, so there is never a second pull request), its
+ * title, and the first line of every body the command writes: a pull request without it was not opened by the command. */
+export interface RenewalTarget {
+  branch: string;
+  title: string;
+  marker: string;
 }
 
-export function renewalTitle(stack: string): string {
-  return `Renew the model pins of stack ${stack}`;
+/** How every stack's marker starts, so the table-only run can find the stack renewals of any stack. */
+export const STACK_MARKER_PREFIX = "<!-- renewal-pr stack=";
+
+/** One pull request per stack, on branch renew-models/<stack>. */
+export function stackRenewal(stack: string): RenewalTarget {
+  return {
+    branch: `renew-models/${stack}`,
+    title: `Renew the model pins of stack ${stack}`,
+    marker: `${STACK_MARKER_PREFIX}${stack} -->`,
+  };
 }
 
-/** The first line of every body the command writes: a pull request without it was not opened by the command. */
-export function renewalMarker(stack: string): string {
-  return `<!-- renewal-pr stack=${stack} -->`;
-}
+/** The one pull request that carries the retirement dates a run learned when no stack's renewal carries them. */
+export const TABLE_RENEWAL: RenewalTarget = {
+  branch: "renew-models/retirement-table",
+  title: "Learn the retirement dates of Azure OpenAI model versions",
+  marker: "<!-- renewal-pr retirement-table -->",
+};
 
 /** GitHub refuses bodies over 65536 characters ("body is too long"); the plan is cut to stay well under. */
 const PLAN_LIMIT = 50_000;
@@ -30,14 +43,40 @@ export interface TableChange {
   lines: string[];
 }
 
+function learnedLines(table: TableChange): string[] {
+  return [
+    `\`${table.file}\`, the table the offline plan warns with, learns from this run's catalogues:`,
+    "",
+    ...table.lines.map((line) => `- ${cell(line)}`),
+  ];
+}
+
+/**
+ * The body of the table-only pull request: the dates learned, when no stack's renewal pull request carries them
+ * (every stack passes, or a failing one found no replacement).
+ */
+export function renderTableBody(table: TableChange, runLink: string | undefined): string {
+  return `${[
+    TABLE_RENEWAL.marker,
+    `## ${TABLE_RENEWAL.title}`,
+    "",
+    `No stack's renewal pull request carries the retirement dates this run${runLink ? ` (${runLink})` : ""} learned, so this one does.`,
+    "",
+    ...learnedLines(table),
+    "",
+    "Opened by the scheduled model renewal (.github/workflows/renew-models.yml); the next run updates this pull request, and closes it once the base branch has these dates or a stack's renewal pull request carries them.",
+  ].join("\n")}\n`;
+}
+
 /**
  * The body: what failed and why, what replaces it, the catalogue evidence, the retirement dates the table learns, and
  * what the plan changes.
  */
 export function renderBody(check: CheckReport, renew: RenewReport, planMarkdown?: string, table?: TableChange): string {
+  const target = stackRenewal(check.stack);
   const lines = [
-    renewalMarker(check.stack),
-    `## ${renewalTitle(check.stack)}`,
+    target.marker,
+    `## ${target.title}`,
     "",
     `\`npm run models -- --stack ${check.stack} --check --within ${check.withinDays}\` failed on ${check.checkedAt} ` +
       `(catalogue of ${check.location}). \`--renew\` rewrote \`${renew.file}\` for the failing pins only.`,
@@ -65,16 +104,7 @@ export function renderBody(check: CheckReport, renew: RenewReport, planMarkdown?
   }
   lines.push("");
   for (const pin of failing) for (const reason of pin.reasons) lines.push(`- ${pin.deployment}: ${cell(reason)}`);
-  if (table && table.lines.length > 0) {
-    lines.push(
-      "",
-      "### Retirement dates",
-      "",
-      `\`${table.file}\`, the table the offline plan warns with, learns from this run's catalogues:`,
-      "",
-      ...table.lines.map((line) => `- ${cell(line)}`),
-    );
-  }
+  if (table && table.lines.length > 0) lines.push("", "### Retirement dates", "", ...learnedLines(table));
   lines.push("", "### What the plan changes", "");
   const changes = renew.renewals.flatMap((renewal) => renewal.planChanges.map((change) => `- ${cell(change)}`));
   lines.push(...(changes.length > 0 ? changes : ["- the offline plan shows no change"]));
