@@ -27,6 +27,8 @@ interface Step {
 }
 
 interface Job {
+  needs?: string | string[];
+  strategy?: unknown;
   if?: string;
   permissions?: Record<string, string> | string;
   env?: Record<string, unknown>;
@@ -505,6 +507,25 @@ describe("what each workflow does", () => {
     assert.match(proposeRun, /for table in "\$RUNNER_TEMP"\/renewals\/renewal-\*\/lib\/model-retirements\.json; do/);
     assert.match(proposeRun, /extra\+=\(--retirements "\$table"\)/);
     assert.match(proposeRun, /renewal="\$RUNNER_TEMP\/renewals\/renewal-\$STACK"/);
+  });
+
+  test("renew-models.yml: once per run, after every stack's pull request, the merged table goes to renewal-pr --table-only", () => {
+    const parsed = workflow("renew-models.yml");
+    const table = parsed.jobs.table as Job;
+    assert.ok(table, "a table job");
+    assert.deepEqual(table.needs, ["stacks", "check", "propose"], "after the per-stack pull requests");
+    assert.equal(table.strategy, undefined, "one run, not one per stack");
+    assert.match(table.if ?? "", /^always\(\) && needs\.stacks\.result == 'success'/, "runs when a stack failed too");
+    assert.deepEqual(table.permissions, { contents: "write", "pull-requests": "write" });
+    assert.equal(table.env?.GITHUB_TOKEN, expression("github.token"));
+    assert.ok(!table.steps.some((step) => step.uses?.startsWith("azure/login@")), "no Azure sign-in");
+    const download = table.steps.find((step) => step.uses?.startsWith("actions/download-artifact@"));
+    assert.equal(download?.with?.pattern, "renewal-*");
+    assert.equal(download?.with?.path, `${expression("runner.temp")}/renewals`);
+    const run = table.steps.map((step) => step.run ?? "").join("\n");
+    assert.match(run, /for table in "\$RUNNER_TEMP"\/renewals\/renewal-\*\/lib\/model-retirements\.json; do/);
+    assert.match(run, /tables\+=\(--retirements "\$table"\)/);
+    assert.match(run, /npm run renewal-pr -- --table-only "\$\{tables\[@\]\}"/);
   });
 
   test("drift.yml: nightly and on demand, stacks from DRIFT_STACKS (dev by default), preview --refresh, smoke, report", () => {
