@@ -10,6 +10,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { parse } from "yaml";
+import { parseDeployment } from "../lib/config";
 import type { CheckReport, RenewReport } from "../scripts/core/models/check-report";
 import { main } from "../scripts/renewal-pr";
 import { filesOn, type GitHubRepoState, githubRepoRoutes, newRepository, pushCommit } from "./standins/github-repo";
@@ -18,9 +20,13 @@ import { type StandInServer, startStandIn } from "./standins/server";
 const PINNED = `config:
   keyless-openai:location: swedencentral
   keyless-openai:compute: both
-  keyless-openai:model: gpt-4.1-mini@2025-04-14
+  keyless-openai:deployments:
+    - name=chat,model=gpt-4.1-mini,version=2025-04-14,sku=GlobalStandard,capacity=10
 `;
-const RENEWED = PINNED.replace("gpt-4.1-mini@2025-04-14", "gpt-5-mini@2025-08-07");
+const RENEWED = PINNED.replace(
+  "name=chat,model=gpt-4.1-mini,version=2025-04-14,sku=GlobalStandard,capacity=10",
+  "name=chat,model=gpt-5-mini,version=2025-08-07,sku=GlobalStandard,capacity=10",
+);
 
 const FAILING: CheckReport = {
   kind: "keyless-openai-model-check/1",
@@ -32,7 +38,7 @@ const FAILING: CheckReport = {
   pins: [
     {
       deployment: "chat",
-      pinned: "gpt-4.1-mini@2025-04-14",
+      pinned: "name=chat,model=gpt-4.1-mini,version=2025-04-14,sku=GlobalStandard,capacity=10",
       current: {
         model: "gpt-4.1-mini",
         version: "2025-04-14",
@@ -44,7 +50,7 @@ const FAILING: CheckReport = {
       problems: ["retired"],
       reasons: ["gpt-4.1-mini 2025-04-14 (GlobalStandard) retired on 2026-10-14: its calls fail."],
       replacement: {
-        pinned: "gpt-5-mini@2025-08-07",
+        pinned: "name=chat,model=gpt-5-mini,version=2025-08-07,sku=GlobalStandard,capacity=10",
         model: "gpt-5-mini",
         version: "2025-08-07",
         sku: "GlobalStandard",
@@ -63,8 +69,8 @@ const RENEWAL: RenewReport = {
   renewals: [
     {
       deployment: "chat",
-      from: "gpt-4.1-mini@2025-04-14",
-      to: "gpt-5-mini@2025-08-07",
+      from: "name=chat,model=gpt-4.1-mini,version=2025-04-14,sku=GlobalStandard,capacity=10",
+      to: "name=chat,model=gpt-5-mini,version=2025-08-07,sku=GlobalStandard,capacity=10",
       effect: "update-in-place",
       planChanges: [
         "chat (azure-native:cognitiveservices:Deployment): properties.model.name gpt-4.1-mini -> gpt-5-mini, properties.model.version 2025-04-14 -> 2025-08-07",
@@ -79,7 +85,7 @@ const PASSING: CheckReport = {
   pins: [
     {
       deployment: "chat",
-      pinned: "gpt-5-mini@2025-08-07",
+      pinned: "name=chat,model=gpt-5-mini,version=2025-08-07,sku=GlobalStandard,capacity=10",
       current: {
         model: "gpt-5-mini",
         version: "2025-08-07",
@@ -138,6 +144,22 @@ const commitCount = (branch: string) => {
 };
 
 describe("renewal-pr", () => {
+  test("the fixtures are what models --check/--renew really write: deployment strings the config parser accepts", () => {
+    const problems: string[] = [];
+    for (const pin of [...FAILING.pins, ...PASSING.pins]) {
+      parseDeployment(pin.pinned, 0, problems);
+      if (pin.replacement) parseDeployment(pin.replacement.pinned, 0, problems);
+    }
+    for (const renewal of RENEWAL.renewals)
+      for (const text of [renewal.from, renewal.to]) parseDeployment(text, 0, problems);
+    for (const file of [PINNED, RENEWED]) {
+      const deployments = (parse(file) as { config: Record<string, unknown> }).config["keyless-openai:deployments"];
+      assert.ok(Array.isArray(deployments) && deployments.length === 1, file);
+      parseDeployment(String(deployments[0]), 0, problems);
+    }
+    assert.deepEqual(problems, []);
+  });
+
   test("a failing stack opens one pull request on renew-models/<stack> with the renewed file and the evidence", async () => {
     const first = await run(FAILING, RENEWAL);
     assert.equal(first.code, 0, first.err);
@@ -153,7 +175,7 @@ describe("renewal-pr", () => {
     assert.match(pull.body, /^<!-- renewal-pr stack=dev -->/);
     assert.match(
       pull.body,
-      /\| chat \| `gpt-4\.1-mini@2025-04-14` \| retired \| `gpt-5-mini@2025-08-07` \| update-in-place \|/,
+      /\| chat \| `name=chat,model=gpt-4\.1-mini,version=2025-04-14,sku=GlobalStandard,capacity=10` \| retired \| `name=chat,model=gpt-5-mini,version=2025-08-07,sku=GlobalStandard,capacity=10` \| update-in-place \|/,
     );
     assert.match(
       pull.body,
@@ -342,7 +364,7 @@ describe("renewal-pr: the retirement table travels in the same commit", () => {
     assert.equal(commit?.files.get("Pulumi.prod.yaml"), PINNED, "the other stack's file is untouched");
     assert.equal(
       commit?.message,
-      "Renew the model pins of stack dev: chat gpt-4.1-mini@2025-04-14 -> gpt-5-mini@2025-08-07\n\n" +
+      "Renew the model pins of stack dev: chat name=chat,model=gpt-4.1-mini,version=2025-04-14,sku=GlobalStandard,capacity=10 -> name=chat,model=gpt-5-mini,version=2025-08-07,sku=GlobalStandard,capacity=10\n\n" +
         "Pulumi.dev.yaml: the replacement `npm run models -- --renew` picked for each failing pin.\n" +
         "lib/model-retirements.json: 1 retirement date(s) learned from the live catalogue.",
     );

@@ -14,7 +14,8 @@ import type { TargetResult } from "../../scripts/smoke/wait";
 import { githubRepoRoutes, newRepository } from "../standins/github-repo";
 import { startStandIn } from "../standins/server";
 
-const PINNED = "config:\n  keyless-openai:location: swedencentral\n  keyless-openai:model: gpt-4.1-mini@2025-04-14\n";
+const PINNED =
+  "config:\n  keyless-openai:location: swedencentral\n  keyless-openai:deployments:\n    - name=chat,model=gpt-4.1-mini,version=2025-04-14,sku=GlobalStandard,capacity=10\n";
 
 /** Dates from Azure's retirement table (MicrosoftDocs/azure-ai-docs, retirement/models.md). */
 const CHECK: CheckReport = {
@@ -27,7 +28,7 @@ const CHECK: CheckReport = {
   pins: [
     {
       deployment: "chat",
-      pinned: "gpt-4.1-mini@2025-04-14",
+      pinned: "name=chat,model=gpt-4.1-mini,version=2025-04-14,sku=GlobalStandard,capacity=10",
       current: {
         model: "gpt-4.1-mini",
         version: "2025-04-14",
@@ -39,7 +40,7 @@ const CHECK: CheckReport = {
       problems: ["retired"],
       reasons: ["gpt-4.1-mini 2025-04-14 (GlobalStandard) retired on 2026-10-14: its calls fail."],
       replacement: {
-        pinned: "gpt-5-mini@2025-08-07",
+        pinned: "name=chat,model=gpt-5-mini,version=2025-08-07,sku=GlobalStandard,capacity=10",
         model: "gpt-5-mini",
         version: "2025-08-07",
         sku: "GlobalStandard",
@@ -84,8 +85,8 @@ const RENEW: RenewReport = {
   renewals: [
     {
       deployment: "chat",
-      from: "gpt-4.1-mini@2025-04-14",
-      to: "gpt-5-mini@2025-08-07",
+      from: "name=chat,model=gpt-4.1-mini,version=2025-04-14,sku=GlobalStandard,capacity=10",
+      to: "name=chat,model=gpt-5-mini,version=2025-08-07,sku=GlobalStandard,capacity=10",
       effect: "update-in-place",
       planChanges: [
         "chat (azure-native:cognitiveservices:Deployment): properties.model.name gpt-4.1-mini -> gpt-5-mini, properties.model.version 2025-04-14 -> 2025-08-07",
@@ -110,7 +111,13 @@ export async function produceExamples(): Promise<{ pullRequest: string; issue: s
   try {
     writeFileSync(join(work, "check.json"), JSON.stringify(CHECK));
     writeFileSync(join(work, "renew.json"), JSON.stringify(RENEW));
-    writeFileSync(join(work, "Pulumi.dev.yaml"), PINNED.replace("gpt-4.1-mini@2025-04-14", "gpt-5-mini@2025-08-07"));
+    writeFileSync(
+      join(work, "Pulumi.dev.yaml"),
+      PINNED.replace(
+        "name=chat,model=gpt-4.1-mini,version=2025-04-14,sku=GlobalStandard,capacity=10",
+        "name=chat,model=gpt-5-mini,version=2025-08-07,sku=GlobalStandard,capacity=10",
+      ),
+    );
     mkdirSync(join(work, "lib"));
     writeFileSync(join(work, "lib", "model-retirements.json"), tableJson(TABLE_REFRESHED));
     const renewArgs = ["--stack", "dev", "--check", join(work, "check.json"), "--renew", join(work, "renew.json")];
