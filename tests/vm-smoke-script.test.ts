@@ -19,7 +19,7 @@ import { CHAT_MODEL, type DataPlaneOptions, dataPlaneRoutes, REASONING_MODEL } f
 import { VM_PRINCIPAL } from "./standins/principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
 import { readTokenClaims } from "./standins/tokens";
-import { missingTool } from "./support/tools";
+import { missingTool, pathWithPythonFirst } from "./support/tools";
 import { virtualClockCommands } from "./support/virtual-clock-commands";
 
 const SCRIPT = join(__dirname, "..", "scripts", "vm", "smoke.sh");
@@ -66,7 +66,7 @@ function runScript(args: string[], environment: Record<string, string>): Promise
   return new Promise<ScriptRun>((resolve, reject) => {
     const child = spawn("bash", [SCRIPT, ...args], {
       env: {
-        PATH: process.env.PATH ?? "",
+        PATH: pathWithPythonFirst(),
         CURL_CA_BUNDLE: tls.certPath,
         SMOKE_TEST_ONLY_SLEEP_COMMAND: clock.sleep,
         SMOKE_TEST_ONLY_CLOCK_COMMAND: clock.now,

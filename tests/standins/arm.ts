@@ -17,6 +17,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathWithPythonFirst } from "../support/tools";
 import { virtualClockCommands } from "../support/virtual-clock-commands";
 import { json, type RecordedRequest, type Route, type StandInResponse } from "./server";
 import { bearerToken, readTokenClaims } from "./tokens";
@@ -66,7 +67,7 @@ function runOnVm(vm: StandInVm, scriptLines: string[], operation: RunCommandOper
   const scriptPath = join(directory, "script.sh");
   writeFileSync(scriptPath, `${scriptLines.join("\n")}\n`, { mode: 0o700 });
   const environment: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
+    PATH: pathWithPythonFirst(),
     HOME: directory,
     SMOKE_TEST_ONLY_IMDS_ENDPOINT: vm.imdsOrigin,
   };

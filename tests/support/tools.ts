@@ -6,6 +6,7 @@
  * Use as `test("...", { skip: missingTool("shellcheck") }, ...)` or on a `describe`.
  */
 import { spawnSync } from "node:child_process";
+import { dirname } from "node:path";
 
 /** Tools the tests use, with how to install each on Debian/Ubuntu. */
 export const TEST_TOOLS = {
@@ -56,4 +57,21 @@ export function missingTool(
   if (environment.CI === "true") throw new Error(`${message}: CI must install it (.ci/run does)`);
   warn(`SKIPPING tests that need ${missing.join(", ")}: ${message}\n`);
   return message;
+}
+
+let interpreterPath: string | undefined;
+
+/**
+ * `path` with the directory of the python3 interpreter itself first. A version manager's python3 on PATH is a shim
+ * (pyenv's runs a shell and `pyenv exec`, about 0.3 s of CPU per call); scripts/vm/smoke.sh calls python3 on every
+ * answer, and the VM runs Ubuntu's /usr/bin/python3 directly. Asked once per process: `sys.executable` names the
+ * interpreter the shim would have started, so the script runs the same Python either way.
+ */
+export function pathWithPythonFirst(path: string = process.env.PATH ?? ""): string {
+  if (interpreterPath === undefined) {
+    const asked = spawnSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" });
+    interpreterPath = asked.status === 0 ? asked.stdout.trim() : "";
+  }
+  if (!interpreterPath) return path;
+  return `${dirname(interpreterPath)}:${path}`;
 }
