@@ -294,6 +294,20 @@ function directoryInvoke(
  * Each call starts a fresh mock engine, so one test file can run the program several times.
  */
 export async function runProgram(program: Program, options: RunOptions = {}): Promise<ProgramRun> {
+  // The SDK formats a stack trace for every promise it creates, only for its leak report at exit
+  // (@pulumi/pulumi runtime/debuggable.js `debuggablePromise`): a third of an evaluation's CPU. Nothing here records
+  // stacks and the commands print messages only, so frames are off while the program runs. Resource source
+  // positions are unaffected: the SDK lifts the limit itself to read them (resource.js `Resource.callsites`).
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return await evaluate(program, options);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+async function evaluate(program: Program, options: RunOptions): Promise<ProgramRun> {
   const project = options.project ?? PROJECT;
   const stack = options.stack ?? "dev";
   const unresolved = new Map<string, UnresolvedPrincipal>();
