@@ -1,20 +1,33 @@
 /**
- * One offline evaluation of the program per configuration per test file: tests that only read a run of the same
- * options share it (each evaluation costs about 0.4 s of CPU). A shared run is frozen, so a test that changed it
- * would throw instead of leaking into the next test. A test about the evaluation itself (two runs agree) calls
- * runProgram directly.
+ * One offline evaluation of the program (index.ts) per configuration per test process: tests that only read a run
+ * of the same options share it, across the suites of tests/program/all.test.ts too. A shared run is frozen, so a
+ * test that changed it would throw instead of leaking into the next test. A test about the evaluation itself (two
+ * runs agree, a run fails) calls runProgram directly.
+ *
+ * The runs are evaluated in one worker thread (tests/support/program-thread.ts): node:test tracks every async
+ * resource of its own thread to blame failures on tests (lib/internal/test_runner/harness.js `setupProcessState`,
+ * an async hook with a destroy callback), which more than doubled the CPU of an evaluation, whose Pulumi SDK
+ * creates tens of thousands of promises. The worker runs the same engine on the same program; only the thread differs.
  */
-import { type ProgramRun, runProgram } from "../../scripts/core/offline-engine";
-
-type Program = Parameters<typeof runProgram>[0];
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import type { Directory, ProgramRun } from "../../scripts/core/offline-engine";
+import type { ProgramRequest } from "./program-thread";
 
 /** The options a shared run may differ by: plain data, so that equal JSON means an equal evaluation. */
 export interface SharedRunOptions {
   stack?: string;
   config?: Record<string, unknown>;
+  rawConfig?: Record<string, string>;
+  directory?: Directory;
 }
 
-const runs = new Map<Program, Map<string, Promise<ProgramRun>>>();
+type Reply = { id: number; run: ProgramRun; error?: undefined } | { id: number; error: string };
+
+const runs = new Map<string, Promise<ProgramRun>>();
+const pending = new Map<number, { resolve: (run: ProgramRun) => void; reject: (error: Error) => void }>();
+let thread: Worker | undefined;
+let nextId = 0;
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
@@ -24,18 +37,45 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** `runProgram(program, options)`, evaluated once per distinct `options` in this process. */
-export function sharedRun(program: Program, options: SharedRunOptions = {}): Promise<ProgramRun> {
-  let byOptions = runs.get(program);
-  if (!byOptions) {
-    byOptions = new Map();
-    runs.set(program, byOptions);
+function programThread(): Worker {
+  if (!thread) {
+    // The worker inherits this process's --import tsx, so it loads the TypeScript sources as the tests do.
+    const worker = new Worker(join(__dirname, "program-thread.ts"));
+    worker.on("message", (reply: Reply) => {
+      const waiting = pending.get(reply.id);
+      pending.delete(reply.id);
+      // An idle worker must not keep the test process alive.
+      if (pending.size === 0) worker.unref();
+      if (reply.error !== undefined) waiting?.reject(new Error(reply.error));
+      else waiting?.resolve(reply.run);
+    });
+    worker.on("error", (error) => {
+      for (const waiting of pending.values()) waiting.reject(error);
+      pending.clear();
+    });
+    thread = worker;
   }
+  return thread;
+}
+
+function evaluate(options: SharedRunOptions): Promise<ProgramRun> {
+  const worker = programThread();
+  const id = nextId++;
+  worker.ref();
+  const request: ProgramRequest = { id, options };
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    worker.postMessage(request);
+  });
+}
+
+/** `runProgram(program, options)` for index.ts's program, evaluated once per distinct `options` in this process. */
+export function sharedRun(options: SharedRunOptions = {}): Promise<ProgramRun> {
   const key = JSON.stringify(options);
-  let run = byOptions.get(key);
+  let run = runs.get(key);
   if (!run) {
-    run = runProgram(program, options).then(deepFreeze);
-    byOptions.set(key, run);
+    run = evaluate(options).then(deepFreeze);
+    runs.set(key, run);
   }
   return run;
 }

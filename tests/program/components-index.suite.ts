@@ -12,8 +12,8 @@ import {
   ModelAccess,
   type ModelAccessPrincipal,
   OpenAiAccount,
-} from "../components";
-import { runProgram, single } from "../scripts/core/offline-engine";
+} from "../../components";
+import { runProgram, single } from "../../scripts/core/offline-engine";
 
 const SUBSCRIPTION = "00000000-1111-2222-3333-444444444444";
 const EXISTING_RESOURCE_GROUP = "rg-existing-app";

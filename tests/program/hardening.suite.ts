@@ -5,12 +5,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import program = require("../index");
-
-import { ConfigError, parseConfig } from "../lib/config";
-import { logWorkspaceNameFor } from "../lib/names";
-import { ofType, runProgram, single } from "../scripts/core/offline-engine";
-import { type SharedRunOptions, sharedRun } from "./support/shared-runs";
+import { ConfigError, parseConfig } from "../../lib/config";
+import { logWorkspaceNameFor } from "../../lib/names";
+import { ofType, single } from "../../scripts/core/offline-engine";
+import { type SharedRunOptions, sharedRun } from "../support/shared-runs";
 
 const LOCK = "azure-native:authorization:ManagementLockAtResourceGroupLevel";
 /** A model pinned as `npm run models -- --pin` writes it: lib/config.ts accepts no stack without one. */
@@ -27,7 +25,7 @@ const PRODUCTION: SharedRunOptions = {
 
 describe("hardening on every stack", () => {
   test("one Log Analytics workspace, Entra-authenticated ingestion only, shared by the account's logs and telemetry", async () => {
-    const run = await sharedRun(program);
+    const run = await sharedRun();
     const workspace = single(run, WORKSPACE);
     // Built-in "Log Analytics Workspaces should block non-Azure Active Directory based ingestion":
     // Microsoft.OperationalInsights/workspaces/features.disableLocalAuth must be true.
@@ -37,22 +35,22 @@ describe("hardening on every stack", () => {
   });
 
   test("the dev VM shuts down at 19:00 UTC by default; vmAutoShutdown moves or removes it", async () => {
-    const dev = await sharedRun(program);
+    const dev = await sharedRun();
     assert.equal(single(dev, SCHEDULE).inputs.name, "shutdown-computevm-vm-dev");
     assert.deepEqual(single(dev, SCHEDULE).inputs.dailyRecurrence, { time: "1900" });
-    const later = await runProgram(program, { config: { vmAutoShutdown: "22:15" } });
+    const later = await sharedRun({ config: { vmAutoShutdown: "22:15" } });
     assert.deepEqual(single(later, SCHEDULE).inputs.dailyRecurrence, { time: "2215" });
-    const off = await runProgram(program, { config: { vmAutoShutdown: "off" } });
+    const off = await sharedRun({ config: { vmAutoShutdown: "off" } });
     assert.equal(ofType(off, SCHEDULE).length, 0);
   });
 
   test("an unprotected stack has no lock; a test stack is never locked", async () => {
-    assert.equal(ofType(await sharedRun(program), LOCK).length, 0);
-    assert.equal(ofType(await runProgram(program, { stack: "pr-12" }), LOCK).length, 0);
+    assert.equal(ofType(await sharedRun(), LOCK).length, 0);
+    assert.equal(ofType(await sharedRun({ stack: "pr-12" }), LOCK).length, 0);
   });
 
   test("every resource is tagged with its environment, so the guardrails know a production stack", async () => {
-    const run = await sharedRun(program);
+    const run = await sharedRun();
     assert.equal(
       (single(run, "azure-native:resources:ResourceGroup").inputs.tags as Record<string, string>).environment,
       "non-production",
@@ -90,7 +88,7 @@ describe("hardening on every stack", () => {
 
 describe("production", () => {
   test("a protected stack's resource group gets a CanNotDelete lock", async () => {
-    const run = await sharedRun(program, PRODUCTION);
+    const run = await sharedRun(PRODUCTION);
     const lock = single(run, LOCK);
     // Microsoft.Authorization/locks level values: CanNotDelete, ReadOnly.
     assert.equal(lock.inputs.level, "CanNotDelete");
@@ -99,7 +97,7 @@ describe("production", () => {
   });
 
   test("storage gets infrastructure encryption, and the VM no auto-shutdown", async () => {
-    const run = await sharedRun(program, PRODUCTION);
+    const run = await sharedRun(PRODUCTION);
     // Built-in "Storage accounts should have infrastructure encryption":
     // Microsoft.Storage/storageAccounts/encryption.requireInfrastructureEncryption must be true.
     const encryption = single(run, STORAGE).inputs.encryption as Record<string, unknown>;

@@ -10,12 +10,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 
-import program = require("../index");
+import { ofType, type ProgramRun } from "../../scripts/core/offline-engine";
+import { readStackConfig, withUnpinnedModelPlanned } from "../../scripts/core/stack-config";
+import { sharedRun } from "../support/shared-runs";
 
-import { ofType, type ProgramRun, runProgram } from "../scripts/core/offline-engine";
-import { readStackConfig, withUnpinnedModelPlanned } from "../scripts/core/stack-config";
-
-const root = join(__dirname, "..");
+const root = join(__dirname, "..", "..");
 type Verdict = "yes" | "no" | "n/a";
 type Props = Record<string, unknown>;
 
@@ -357,7 +356,7 @@ function documentedClaims(): Claim[] {
 }
 
 async function planOf(stack: string): Promise<ProgramRun> {
-  return runProgram(program, { stack, rawConfig: withUnpinnedModelPlanned(readStackConfig(root, stack)).values });
+  return sharedRun({ stack, rawConfig: withUnpinnedModelPlanned(readStackConfig(root, stack)).values });
 }
 
 describe("docs/compliance.md matches the plan", () => {

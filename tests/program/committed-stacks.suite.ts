@@ -10,11 +10,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { parseDeployment } from "../lib/config";
-import { planStack } from "../scripts/core/plan/run";
-import { readStackConfig } from "../scripts/core/stack-config";
+import { parseDeployment } from "../../lib/config";
+import { planStack } from "../../scripts/core/plan/run";
+import { readStackConfig } from "../../scripts/core/stack-config";
 
-const ROOT = join(__dirname, "..");
+const ROOT = join(__dirname, "..", "..");
 
 /** The plan's sentence for a retired pin (scripts/core/plan/run.ts): deployment, model, version and the day. */
 const RETIRED_PIN_WARNING = /^deployment '[^']+' pins \S+ \S+, retired on \d{4}-\d{2}-\d{2} /;

@@ -3,7 +3,7 @@ import { before, describe, test } from "node:test";
 import type * as compute from "@pulumi/azure-native/compute";
 import type * as network from "@pulumi/azure-native/network";
 import type * as pulumi from "@pulumi/pulumi";
-import { LinuxVm, type LinuxVmArgs, UBUNTU_2404_IMAGE } from "../components/linux-vm";
+import { LinuxVm, type LinuxVmArgs, UBUNTU_2404_IMAGE } from "../../components/linux-vm";
 import {
   fakePrincipalId,
   type ProgramRun,
@@ -11,7 +11,7 @@ import {
   type RecordedResource,
   runComponent,
   single,
-} from "../scripts/core/offline-engine";
+} from "../../scripts/core/offline-engine";
 
 const COMPONENT_TYPE = "keyless-openai:compute:LinuxVm";
 const FAKE_PUBLIC_KEY = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQgenerated test@standin";

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import program = require("../index");
+import program = require("../../index");
 
-import { deployerPrincipalType, principalTypeFromToken } from "../lib/principals";
-import { roleAssignmentName } from "../lib/role-assignment";
+import { deployerPrincipalType, principalTypeFromToken } from "../../lib/principals";
+import { roleAssignmentName } from "../../lib/role-assignment";
 import {
   DEFAULT_DIRECTORY,
   ofType,
@@ -14,8 +14,8 @@ import {
   runProgram,
   SUBSCRIPTION_ID,
   single,
-} from "../scripts/core/offline-engine";
-import { sharedRun } from "./support/shared-runs";
+} from "../../scripts/core/offline-engine";
+import { sharedRun } from "../support/shared-runs";
 
 const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
 const RG_ID = resourceGroupId("rg-keyless-openai-dev");
@@ -43,7 +43,7 @@ function assignments(run: ProgramRun): Map<string, AssignmentInputs> {
   );
 }
 
-// compute "none" keeps the managed identities (tests/program.test.ts) out of these grants.
+// compute "none" keeps the managed identities (tests/program/program.suite.ts) out of these grants.
 const EVERYONE: RunOptions["config"] = {
   compute: "none",
   users: ["alice@contoso.com"],
@@ -53,7 +53,7 @@ const EVERYONE: RunOptions["config"] = {
 
 describe("model access grants", () => {
   test("the deployer gets Cognitive Services User on the resource group, as a User, by default", async () => {
-    const run = await sharedRun(program);
+    const run = await sharedRun();
     const deployer = assignments(run).get("model-access-deployer");
     assert.deepEqual(deployer, {
       principalId: DEPLOYER,
@@ -66,7 +66,7 @@ describe("model access grants", () => {
   });
 
   test("users, groups and service principals from config are resolved in Entra ID and typed correctly", async () => {
-    const run = await sharedRun(program, { config: EVERYONE });
+    const run = await sharedRun({ config: EVERYONE });
     const byName = assignments(run);
     assert.deepEqual(
       [...byName.entries()]
@@ -90,7 +90,7 @@ describe("model access grants", () => {
   });
 
   test("every assignment sets principalType and a name derived from scope, role and principal", async () => {
-    const run = await sharedRun(program, { config: EVERYONE });
+    const run = await sharedRun({ config: EVERYONE });
     for (const [name, inputs] of assignments(run)) {
       assert.match(inputs.principalType, /^(User|Group|ServicePrincipal)$/, name);
       const roleGuid = inputs.roleDefinitionId.split("/").pop() ?? "";
@@ -152,7 +152,7 @@ describe("model access grants", () => {
           tokenClaims: { ...deployer.tokenClaims },
         },
       };
-      const run = await runProgram(program, { directory, config: { compute: "none" } });
+      const run = await sharedRun({ directory, config: { compute: "none" } });
       const grant = assignments(run).get("model-access-deployer");
       assert.equal(grant?.principalType, deployer.expected);
       assert.equal(grant?.principalId, deployer.objectId);
@@ -161,16 +161,16 @@ describe("model access grants", () => {
   }
 
   test("config can force the deployer's principal type, or leave the deployer out", async () => {
-    const forced = await runProgram(program, {
+    const forced = await sharedRun({
       config: { deployerPrincipalType: "ServicePrincipal", compute: "none" },
     });
     assert.equal(assignments(forced).get("model-access-deployer")?.principalType, "ServicePrincipal");
-    const without = await runProgram(program, { config: { grantDeployer: "false", compute: "none" } });
+    const without = await sharedRun({ config: { grantDeployer: "false", compute: "none" } });
     assert.equal(assignments(without).size, 0);
   });
 
   test("least privilege: Cognitive Services OpenAI User at account scope", async () => {
-    const run = await runProgram(program, {
+    const run = await sharedRun({
       config: { roleName: "CognitiveServicesOpenAIUser", roleScope: "account" },
     });
     const account = single(run, "azure-native:cognitiveservices:Account");
@@ -185,7 +185,7 @@ describe("model access grants", () => {
   });
 
   test("the roleAssignments output is the access matrix", async () => {
-    const run = await runProgram(program, { config: { users: ["alice@contoso.com"], compute: "none" } });
+    const run = await sharedRun({ config: { users: ["alice@contoso.com"], compute: "none" } });
     assert.deepEqual(run.outputs.roleAssignments, [
       {
         principal: "deployer (pulumi up)",
@@ -207,7 +207,7 @@ describe("model access grants", () => {
   });
 
   test("every assignment is parented to the ModelAccess component", async () => {
-    const run = await sharedRun(program, { config: EVERYONE });
+    const run = await sharedRun({ config: EVERYONE });
     const component = single(run, "keyless-openai:access:ModelAccess");
     for (const resource of ofType(run, ROLE_ASSIGNMENT).filter((r) => r.name.startsWith("model-access-"))) {
       assert.equal(resource.parentUrn, component.urn, resource.name);
@@ -217,7 +217,8 @@ describe("model access grants", () => {
 
 describe("deterministic role assignment names", () => {
   test("the same inputs give the same names across two runs", async () => {
-    const first = await runProgram(program, { config: EVERYONE });
+    // The shared run is evaluated in a worker thread; the second evaluation runs here, afresh.
+    const first = await sharedRun({ config: EVERYONE });
     const second = await runProgram(program, { config: EVERYONE });
     const names = (run: ProgramRun) =>
       [...assignments(run).entries()].map(([name, inputs]) => [name, inputs.roleAssignmentName]);
@@ -234,8 +235,8 @@ describe("deterministic role assignment names", () => {
   });
 
   test("a different stack (another resource group) gives different names for the same principal", async () => {
-    const dev = await sharedRun(program);
-    const staging = await runProgram(program, { stack: "staging" });
+    const dev = await sharedRun();
+    const staging = await sharedRun({ stack: "staging" });
     assert.notEqual(
       assignments(dev).get("model-access-deployer")?.roleAssignmentName,
       assignments(staging).get("model-access-deployer")?.roleAssignmentName,

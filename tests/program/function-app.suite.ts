@@ -10,8 +10,8 @@ import {
   type FunctionAppArgs,
   functionAppNames,
   scmHostName,
-} from "../components/function-app";
-import { roleAssignmentName } from "../lib/role-assignment";
+} from "../../components/function-app";
+import { roleAssignmentName } from "../../lib/role-assignment";
 import {
   fakePrincipalId,
   type ProgramRun,
@@ -19,7 +19,7 @@ import {
   runComponent,
   SUBSCRIPTION_ID,
   single,
-} from "../scripts/core/offline-engine";
+} from "../../scripts/core/offline-engine";
 
 const COMPONENT_TYPE = "keyless-openai:compute:FunctionApp";
 const PACKAGE = { zipPath: ".build/function-app/function-app.zip", sha256: "a".repeat(64) };

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import program = require("../index");
-
-import { roleAssignmentName } from "../lib/role-assignment";
-import { ofType, type ProgramRun, resourceGroupId, runProgram, single } from "../scripts/core/offline-engine";
+import { roleAssignmentName } from "../../lib/role-assignment";
+import { ofType, type ProgramRun, resourceGroupId, single } from "../../scripts/core/offline-engine";
+import { sharedRun } from "../support/shared-runs";
 
 const VM = "azure-native:compute:VirtualMachine";
 const WEB_APP = "azure-native:web:WebApp";
@@ -33,7 +32,7 @@ function principalOf(run: ProgramRun, type: string): string {
 
 describe("composition", () => {
   test("compute 'both': the VM's and the Function App's system identities get Cognitive Services User on the resource group as service principals", async () => {
-    const run = await runProgram(program, { config: { compute: "both" } });
+    const run = await sharedRun({ config: { compute: "both" } });
     for (const [key, type] of [
       ["vm", VM],
       ["function-app", WEB_APP],
@@ -57,7 +56,7 @@ describe("composition", () => {
   });
 
   test("the Function App's host identity gets storage and telemetry roles, and no model role; the system identity calls the model", async () => {
-    const run = await runProgram(program, { config: { compute: "functionApp" } });
+    const run = await sharedRun({ config: { compute: "functionApp" } });
     const host = single(run, "azure-native:managedidentity:UserAssignedIdentity").state.principalId as string;
     assert.equal(run.outputs.functionAppHostIdentityPrincipalId, host);
     const hostRoles = ofType(run, ROLE_ASSIGNMENT)
@@ -78,7 +77,7 @@ describe("composition", () => {
   });
 
   test("the Function App is told the account endpoint and the default deployment, and no dated API version", async () => {
-    const run = await runProgram(program, { config: { compute: "functionApp" } });
+    const run = await sharedRun({ config: { compute: "functionApp" } });
     const settings = single(run, "azure-native:web:WebAppApplicationSettings").inputs.properties as Record<
       string,
       string
@@ -96,7 +95,7 @@ describe("composition", () => {
     ["none", 0, 0],
   ] as const) {
     test(`compute '${kind}' deploys ${vms} VM and ${apps} Function App, and grants only what exists`, async () => {
-      const run = await runProgram(program, { config: { compute: kind } });
+      const run = await sharedRun({ config: { compute: kind } });
       assert.equal(ofType(run, VM).length, vms);
       assert.equal(ofType(run, WEB_APP).length, apps);
       assert.equal(modelGrant(run, "vm") !== undefined, vms === 1);
@@ -109,7 +108,7 @@ describe("composition", () => {
 
   test("VM settings from config reach the VM", async () => {
     const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx0cmVhbHN0YW5kaW5rZXlmb3J0ZXN0c29ubHkxMjM0 me@laptop";
-    const run = await runProgram(program, {
+    const run = await sharedRun({
       config: { compute: "vm", vmSize: "Standard_D2as_v5", sshPublicKey: key, vmAdminUsername: "ops" },
     });
     const vm = single(run, VM).inputs as {
@@ -127,7 +126,7 @@ describe("composition", () => {
   });
 
   test("the stack outputs hold no secret: no private key, no key, no connection secret", async () => {
-    const run = await runProgram(program);
+    const run = await sharedRun();
     const text = JSON.stringify(run.outputs);
     assert.doesNotMatch(text, /PRIVATE KEY|AccountKey=|SharedAccessSignature|sig=/);
     assert.deepEqual(run.outputs.smokeTestCommands, ["npm run smoke -- --stack dev"]);

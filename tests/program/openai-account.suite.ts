@@ -2,10 +2,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as cognitiveservices from "@pulumi/azure-native/cognitiveservices";
 
-import program = require("../index");
-
-import { ofType, type ProgramRun, runProgram, single } from "../scripts/core/offline-engine";
-import { sharedRun } from "./support/shared-runs";
+import { ofType, type ProgramRun, runProgram, single } from "../../scripts/core/offline-engine";
+import { sharedRun } from "../support/shared-runs";
 
 const ACCOUNT = "azure-native:cognitiveservices:Account";
 const DEPLOYMENT = "azure-native:cognitiveservices:Deployment";
@@ -44,7 +42,7 @@ const THREE_DEPLOYMENTS = [
 
 describe("OpenAI account", () => {
   test("is kind OpenAI, SKU S0, token-only, with its custom subdomain as name and endpoint", async () => {
-    const run = await sharedRun(program);
+    const run = await sharedRun();
     const inputs = account(run);
     assert.equal(inputs.kind, "OpenAI");
     assert.deepEqual(inputs.sku, { name: "S0" });
@@ -60,25 +58,25 @@ describe("OpenAI account", () => {
   });
 
   test("the random suffix is kept in state as a lower-case alphanumeric RandomString", async () => {
-    const run = await sharedRun(program);
+    const run = await sharedRun();
     const suffix = single(run, "random:index/randomString:RandomString");
     assert.deepEqual(suffix.inputs, { length: 6, lower: true, upper: false, numeric: true, special: false });
   });
 
   test("an explicit subdomain from config is used as is", async () => {
-    const run = await runProgram(program, { config: { accountSubdomain: "contoso-chat-prod" } });
+    const run = await sharedRun({ config: { accountSubdomain: "contoso-chat-prod" } });
     assert.equal(account(run).properties.customSubDomainName, "contoso-chat-prod");
     assert.equal(run.outputs.endpoint, "https://contoso-chat-prod.openai.azure.com/");
   });
 
   test("public network access is Enabled with no IP rules by default", async () => {
-    const run = await sharedRun(program);
+    const run = await sharedRun();
     assert.equal(account(run).properties.publicNetworkAccess, "Enabled");
     assert.deepEqual(account(run).properties.networkAcls, { defaultAction: "Allow" });
   });
 
   test("allowList: the IP ranges on the public endpoint; the stack's VM and Function App through the private endpoint", async () => {
-    const run = await runProgram(program, {
+    const run = await sharedRun({
       config: { networkMode: "allowList", allowedIpRanges: ["203.0.113.0/24", "198.51.100.7"] },
     });
     assert.equal(account(run).properties.publicNetworkAccess, "Enabled");
@@ -108,13 +106,13 @@ describe("OpenAI account", () => {
   });
 
   test("private: public network access Disabled and everything denied", async () => {
-    const run = await runProgram(program, { config: { networkMode: "private" } });
+    const run = await sharedRun({ config: { networkMode: "private" } });
     assert.equal(account(run).properties.publicNetworkAccess, "Disabled");
     assert.deepEqual(account(run).properties.networkAcls, { defaultAction: "Deny" });
   });
 
   test("no key is ever listed or output", async () => {
-    const run = await sharedRun(program);
+    const run = await sharedRun();
     assert.ok(!run.invokes.some((invoke) => /listkeys/i.test(invoke.token)), "listKeys must never be invoked");
     const outputs = JSON.stringify(run.outputs);
     assert.doesNotMatch(outputs, /key1|key2|apiKey|api-key|primaryKey/i);
@@ -123,7 +121,7 @@ describe("OpenAI account", () => {
 
 describe("audit and request logs", () => {
   test("the account sends its Audit and RequestResponse logs to the stack's Log Analytics workspace", async () => {
-    const run = await sharedRun(program);
+    const run = await sharedRun();
     const setting = single(run, "azure-native:monitor:DiagnosticSetting").inputs;
     assert.equal(setting.resourceUri, single(run, ACCOUNT).id);
     assert.equal(setting.workspaceId, single(run, "azure-native:operationalinsights:Workspace").id);
@@ -137,7 +135,7 @@ describe("audit and request logs", () => {
 
 describe("model deployments", () => {
   test("each deployment sends its explicit name, model, version, SKU, capacity and upgrade option", async () => {
-    const run = await sharedRun(program, { config: { deployments: THREE_DEPLOYMENTS } });
+    const run = await sharedRun({ config: { deployments: THREE_DEPLOYMENTS } });
     const deployments = ofType(run, DEPLOYMENT).map((resource) => resource.inputs as unknown as DeploymentInputs);
     assert.deepEqual(
       deployments.map((d) => [
@@ -176,7 +174,7 @@ describe("model deployments", () => {
   });
 
   test("deployments are chained: each depends on the one before it", async () => {
-    const run = await sharedRun(program, { config: { deployments: THREE_DEPLOYMENTS } });
+    const run = await sharedRun({ config: { deployments: THREE_DEPLOYMENTS } });
     const [first, second, third] = ofType(run, DEPLOYMENT);
     assert.ok(first && second && third);
     assert.ok(!first.dependencies.some((urn) => urn.includes(DEPLOYMENT)), "the first waits for no other deployment");
@@ -203,7 +201,7 @@ describe("model deployments", () => {
   });
 
   test("every child is parented to the OpenAiAccount component", async () => {
-    const run = await sharedRun(program);
+    const run = await sharedRun();
     const component = single(run, "keyless-openai:ai:OpenAiAccount");
     for (const child of [...ofType(run, ACCOUNT), ...ofType(run, DEPLOYMENT)]) {
       assert.equal(child.parentUrn, component.urn, child.name);
@@ -213,7 +211,7 @@ describe("model deployments", () => {
 
 describe("protection", () => {
   test("a stack named prod protects the resource group, the account and its deployments", async () => {
-    const run = await runProgram(program, { stack: "prod" });
+    const run = await sharedRun({ stack: "prod" });
     assert.equal(single(run, "azure-native:resources:ResourceGroup").protect, true);
     assert.equal(single(run, ACCOUNT).protect, true);
     assert.ok(ofType(run, DEPLOYMENT).every((deployment) => deployment.protect));
@@ -221,10 +219,10 @@ describe("protection", () => {
   });
 
   test("dev is not protected unless config says so", async () => {
-    const dev = await sharedRun(program);
+    const dev = await sharedRun();
     assert.equal(single(dev, ACCOUNT).protect, false);
     assert.equal(dev.outputs.protected, false);
-    const protectedDev = await runProgram(program, { config: { protect: "true" } });
+    const protectedDev = await sharedRun({ config: { protect: "true" } });
     assert.equal(single(protectedDev, ACCOUNT).protect, true);
   });
 });

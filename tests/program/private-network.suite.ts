@@ -8,14 +8,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 
-import program = require("../index");
+import { ConfigError, parseConfig } from "../../lib/config";
+import { GUARDRAILS, ruleApplies } from "../../policy/rules";
+import { ofType, type ProgramRun, type RecordedResource, single } from "../../scripts/core/offline-engine";
+import { readStackConfig, withUnpinnedModelPlanned } from "../../scripts/core/stack-config";
+import { sharedRun } from "../support/shared-runs";
 
-import { ConfigError, parseConfig } from "../lib/config";
-import { GUARDRAILS, ruleApplies } from "../policy/rules";
-import { ofType, type ProgramRun, type RecordedResource, runProgram, single } from "../scripts/core/offline-engine";
-import { readStackConfig, withUnpinnedModelPlanned } from "../scripts/core/stack-config";
-
-const root = join(__dirname, "..");
+const root = join(__dirname, "..", "..");
 const SUBNET = "azure-native:network:Subnet";
 /** A model pinned as `npm run models -- --pin` writes it: lib/config.ts accepts no stack without one. */
 const PINNED = { deployments: JSON.stringify(["name=chat,model=gpt-5.4-mini,version=2026-03-17"]) };
@@ -50,7 +49,7 @@ describe("the committed prod stack (Pulumi.prod.yaml)", () => {
   before(async () => {
     // The prod stack pins no model until its first deploy; plan it as the offline plan does.
     const { values } = withUnpinnedModelPlanned(readStackConfig(root, "prod"));
-    run = await runProgram(program, { stack: "prod", rawConfig: values });
+    run = await sharedRun({ stack: "prod", rawConfig: values });
   });
 
   test("is private, production and protected, and says so in its outputs", () => {
@@ -203,7 +202,7 @@ describe("the committed prod stack (Pulumi.prod.yaml)", () => {
 
 describe("the dev stack stays public", () => {
   test("no stack network, no private endpoint or zone; the VM keeps its own small network", async () => {
-    const run = await runProgram(program);
+    const run = await sharedRun();
     assert.equal(run.outputs.networkMode, "public");
     for (const type of [ENDPOINT, ZONE, "azure-native:network:NatGateway", "azure-native:network:PublicIPPrefix"]) {
       assert.equal(ofType(run, type).length, 0, type);
@@ -306,7 +305,7 @@ describe("docs/networking.md's mode table matches the plan", () => {
   };
   for (const [mode, config] of Object.entries(modes)) {
     test(`${mode}: the zones the table lists are the zones the program creates`, async () => {
-      const run = await runProgram(program, { config });
+      const run = await sharedRun({ config });
       const planned = ofType(run, ZONE)
         .map((zone) => String(zone.inputs.privateZoneName))
         .sort();
