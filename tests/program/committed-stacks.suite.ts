@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parseDeployment } from "../../lib/config";
-import { planStack } from "../../scripts/core/plan/run";
 import { readStackConfig } from "../../scripts/core/stack-config";
+import { planInThread } from "../support/shared-runs";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -40,7 +40,7 @@ function pinsOf(stack: string): string[] {
 
 /** What `npm run plan` would warn about the stack's pins retired on or before `now`, with this project's program. */
 async function retiredPinWarnings(projectDir: string, stack: string, now: Date): Promise<string[]> {
-  const plan = await planStack({ projectDir, stack, program: join(ROOT, "index.ts"), now });
+  const plan = await planInThread({ projectDir, stack, program: join(ROOT, "index.ts"), now });
   return plan.warnings.filter((warning) => RETIRED_PIN_WARNING.test(warning));
 }
 

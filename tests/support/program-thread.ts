@@ -1,29 +1,34 @@
 /**
- * The worker thread of tests/support/shared-runs.ts: evaluates index.ts under the offline engine, one request at a
- * time (the engine's Pulumi runtime is per thread), and posts back the recorded run or the failure's message.
+ * The worker thread of tests/support/shared-runs.ts: evaluates index.ts under the offline engine, or plans a stack
+ * as `npm run plan` does, one request at a time (the engine's Pulumi runtime is per thread), and posts back the
+ * result or the failure's message.
  */
 import { parentPort } from "node:worker_threads";
 
 import program = require("../../index");
 
 import { runProgram } from "../../scripts/core/offline-engine";
+import { type PlanTarget, planStack } from "../../scripts/core/plan/run";
 import type { SharedRunOptions } from "./shared-runs";
 
-export interface ProgramRequest {
-  id: number;
-  options: SharedRunOptions;
-}
+export type ThreadRequest =
+  | { id: number; kind: "run"; options: SharedRunOptions }
+  | { id: number; kind: "plan"; target: PlanTarget };
 
 const port = parentPort;
 if (!port) throw new Error("tests/support/program-thread.ts runs as a worker thread of tests/support/shared-runs.ts");
 
+function perform(request: ThreadRequest): Promise<unknown> {
+  return request.kind === "run" ? runProgram(program, request.options) : planStack(request.target);
+}
+
 let queue: Promise<void> = Promise.resolve();
-port.on("message", ({ id, options }: ProgramRequest) => {
+port.on("message", (request: ThreadRequest) => {
   queue = queue.then(async () => {
     try {
-      port.postMessage({ id, run: await runProgram(program, options) });
+      port.postMessage({ id: request.id, result: await perform(request) });
     } catch (error) {
-      port.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+      port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
     }
   });
 });

@@ -12,7 +12,9 @@
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Directory, ProgramRun } from "../../scripts/core/offline-engine";
-import type { ProgramRequest } from "./program-thread";
+import type { PlanDocument } from "../../scripts/core/plan/model";
+import type { PlanTarget } from "../../scripts/core/plan/run";
+import type { ThreadRequest } from "./program-thread";
 
 /** The options a shared run may differ by: plain data, so that equal JSON means an equal evaluation. */
 export interface SharedRunOptions {
@@ -22,10 +24,10 @@ export interface SharedRunOptions {
   directory?: Directory;
 }
 
-type Reply = { id: number; run: ProgramRun; error?: undefined } | { id: number; error: string };
+type Reply = { id: number; result: unknown; error?: undefined } | { id: number; error: string };
 
 const runs = new Map<string, Promise<ProgramRun>>();
-const pending = new Map<number, { resolve: (run: ProgramRun) => void; reject: (error: Error) => void }>();
+const pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
 let thread: Worker | undefined;
 let nextId = 0;
 
@@ -51,7 +53,7 @@ function programThread(): Worker {
       // An idle worker must not keep the test process alive.
       if (pending.size === 0) worker.unref();
       if (reply.error !== undefined) waiting?.reject(new Error(reply.error));
-      else waiting?.resolve(reply.run);
+      else waiting?.resolve(reply.result);
     });
     worker.on("error", (error) => {
       for (const waiting of pending.values()) waiting.reject(error);
@@ -62,13 +64,12 @@ function programThread(): Worker {
   return thread;
 }
 
-function evaluate(options: SharedRunOptions): Promise<ProgramRun> {
+/** Sends a request to the thread; the reply's type is the one `kind` produces there. */
+function inThread(request: ThreadRequest): Promise<unknown> {
   const worker = programThread();
-  const id = nextId++;
   worker.ref();
-  const request: ProgramRequest = { id, options };
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
+    pending.set(request.id, { resolve, reject });
     worker.postMessage(request);
   });
 }
@@ -78,8 +79,13 @@ export function sharedRun(options: SharedRunOptions = {}): Promise<ProgramRun> {
   const key = JSON.stringify(options);
   let run = runs.get(key);
   if (!run) {
-    run = evaluate(options).then(deepFreeze);
+    run = inThread({ id: nextId++, kind: "run", options }).then((result) => deepFreeze(result as ProgramRun));
     runs.set(key, run);
   }
   return run;
+}
+
+/** `planStack(target)` (scripts/core/plan/run.ts, what `npm run plan` runs) in the program's thread; never shared. */
+export function planInThread(target: PlanTarget): Promise<PlanDocument> {
+  return inThread({ id: nextId++, kind: "plan", target }) as Promise<PlanDocument>;
 }
