@@ -55,10 +55,16 @@ function programThread(): Worker {
       if (reply.error !== undefined) waiting?.reject(new Error(reply.error));
       else waiting?.resolve(reply.result);
     });
-    worker.on("error", (error) => {
+    // A thread that failed or ended answers nothing more: fail what waits, and start a new one for what follows.
+    const fail = (error: Error) => {
       for (const waiting of pending.values()) waiting.reject(error);
       pending.clear();
-    });
+      thread = undefined;
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) =>
+      fail(new Error(`the program thread (tests/support/program-thread.ts) exited with ${code}`)),
+    );
     thread = worker;
   }
   return thread;
