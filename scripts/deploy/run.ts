@@ -37,6 +37,8 @@ export interface DeployEnvironment {
   now: () => Date;
   /** How a missing Pulumi CLI is fetched (scripts/core/pulumi-workspace.ts). */
   download?: CliDownload;
+  /** Where pulumi's and the smoke test's output goes when there is no terminal (default: this process's own). */
+  childOutput?: CommandIo;
 }
 
 /** The one sentence a non-interactive run without --yes gets, before pulumi starts. */
@@ -44,13 +46,15 @@ export const NEEDS_YES =
   "npm run deploy is not running at a terminal, so pulumi cannot ask for the passphrase or the confirmation: pass --yes to deploy without asking (with PULUMI_CONFIG_PASSPHRASE set when the stack's secrets use a passphrase).";
 
 /** `npm run smoke -- --stack NAME` as its npm script runs it (`tsx scripts/smoke.ts`), without starting npm first. */
-function runSmoke(stack: string, env: NodeJS.ProcessEnv): Promise<number> {
+function runSmoke(stack: string, env: NodeJS.ProcessEnv, output: CommandIo | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", join("scripts", "smoke.ts"), "--stack", stack], {
       cwd: PROJECT_ROOT,
       env,
-      stdio: ["ignore", "inherit", "inherit"],
+      stdio: ["ignore", output ? "pipe" : "inherit", output ? "pipe" : "inherit"],
     });
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => output?.out(chunk));
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => output?.err(chunk));
     child.on("error", reject);
     child.on("close", (code) => resolve(code ?? 1));
   });
@@ -66,10 +70,11 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
     projectDir,
     env,
     ...(environment.download ? { download: environment.download } : {}),
+    ...(environment.childOutput ? { output: environment.childOutput } : {}),
   };
   let credential: TokenCredential | undefined;
   const signedIn = () => {
-    credential ??= chooseAzureCredential().credential;
+    credential ??= chooseAzureCredential(env).credential;
     return credential;
   };
 
@@ -139,7 +144,7 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
     return EXIT.ok;
   }
   io.out(`\nDeployed stack ${stack}. Running the smoke test (--smoke).\n`);
-  const smoke = await runSmoke(stack, env);
+  const smoke = await runSmoke(stack, env, environment.childOutput);
   if (smoke !== 0) {
     throw new Error(
       `the smoke test failed (exit ${smoke}): its report above names each identity's problem; run npm run smoke -- --stack ${stack} again once fixed`,
