@@ -7,12 +7,9 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import { armEndpoint } from "../core/arm-endpoint";
-import { chooseAzureCredential } from "../core/azure-credential";
 import { type CommandIo, EXIT, RefusedError } from "../core/cli";
 import { subscriptionFor } from "../core/models/azure";
 import { chooseAndPin, readStackModelSettings, renderOutcome } from "../core/models/command";
-import { renderText } from "../core/preflight/render";
-import { runPreflight } from "../core/preflight/run";
 import { type CliDownload, PROJECT_ROOT, pulumiEnvironment, runPulumiAtTerminal } from "../core/pulumi-workspace";
 
 /** What the command line asked for. */
@@ -72,9 +69,11 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
     ...(environment.download ? { download: environment.download } : {}),
     ...(environment.childOutput ? { output: environment.childOutput } : {}),
   };
+  // The sign-in and preflight modules (@azure/identity, the Azure SDK clients, the offline program run) load only when
+  // a step needs them: a run with a pinned model and --skip-preflight starts without them.
   let credential: TokenCredential | undefined;
-  const signedIn = () => {
-    credential ??= chooseAzureCredential(env).credential;
+  const signedIn = async () => {
+    credential ??= (await import("../core/azure-credential.js")).chooseAzureCredential(env).credential;
     return credential;
   };
 
@@ -91,7 +90,7 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
     );
     const outcome = await chooseAndPin(
       {
-        credential: signedIn(),
+        credential: await signedIn(),
         subscriptionId: await subscriptionFor(projectDir, stack, env),
         armEndpoint: armEndpoint(env),
         now: environment.now(),
@@ -111,13 +110,15 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
   if (request.skipPreflight) {
     io.out("Preflight skipped (--skip-preflight).\n");
   } else {
+    const { runPreflight } = await import("../core/preflight/run.js");
+    const { renderText } = await import("../core/preflight/render.js");
     const started = Date.now();
     const report = await runPreflight({
       stack,
       fix: false,
       projectDir,
       armEndpoint: armEndpoint(env),
-      credential: signedIn(),
+      credential: await signedIn(),
       now: environment.now(),
       env,
     });
