@@ -6,8 +6,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
 import { comparePlans } from "./core/plan/compare";
-import { planJson, readPlanDocument } from "./core/plan/model";
-import { planStack } from "./core/plan/run";
+import { type PlanDocument, planJson, readPlanDocument } from "./core/plan/model";
+import { type PlanTarget, planStack } from "./core/plan/run";
 import { renderComparison, renderPlan } from "./plan/render";
 
 const SPEC = defineCommand({
@@ -47,14 +47,21 @@ secrets without being decrypted.`,
   },
 });
 
-/** Runs `npm run plan` with `argv` (without node and the script), writing to `io`, and returns the exit code. */
-export function plan(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+/**
+ * Runs `npm run plan` with `argv` (without node and the script), writing to `io`, and returns the exit code.
+ * `planTarget` evaluates the program (a test shares one evaluation per stack between its runs).
+ */
+export function plan(
+  argv: readonly string[],
+  io: CommandIo = processIo,
+  planTarget: (target: PlanTarget) => Promise<PlanDocument> = planStack,
+): Promise<number> {
   return runCommand(
     SPEC,
     argv,
     async ({ values }) => {
       if (!values.stack) throw new UsageError("--stack NAME is required");
-      const document = await planStack({
+      const document = await planTarget({
         projectDir: values["project-dir"] ?? ".",
         stack: values.stack,
         ...(values.program ? { program: values.program } : {}),
