@@ -239,10 +239,14 @@ describe("docs/guardrails.md", () => {
     const missing: string[] = [];
     for (const row of rows) {
       for (const part of (row[2] ?? "").split(";")) {
-        const file = /`(?:tests\/)?([a-z-]+)(?:\.test\.ts)?`/.exec(part)?.[1];
+        // `policy-rules` is tests/policy-rules.test.ts; a suite is named by its path (tests/program/x.suite.ts).
+        const file = /`((?:tests\/)?[a-z/-]+(?:\.(?:test|suite)\.ts)?)`/.exec(part)?.[1];
         if (!file) continue;
-        const path = `tests/${file}.test.ts`;
-        if (!files.has(path)) files.set(path, existsSync(join(ROOT, path)) ? read(path) : "");
+        const path = /\.(?:test|suite)\.ts$/.test(file) ? file : `tests/${file.replace(/^tests\//, "")}.test.ts`;
+        if (!files.has(path)) {
+          if (!existsSync(join(ROOT, path))) missing.push(`${path} does not exist`);
+          files.set(path, existsSync(join(ROOT, path)) ? read(path) : "");
+        }
         const source = files.get(path) ?? "";
         for (const [, name = ""] of part.matchAll(/"([^"]+)"/g)) {
           const pieces = name
