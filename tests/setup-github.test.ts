@@ -1,8 +1,11 @@
 /**
- * `npm run setup-github` end to end, as a child process: the real @microsoft/microsoft-graph-client,
- * @azure/arm-authorization (with DefaultAzureCredential through a stand-in IMDS) and @octokit/rest against stand-ins
- * of Microsoft Graph, ARM (HTTPS, self-signed certificate trusted through NODE_EXTRA_CA_CERTS) and GitHub on
- * 127.0.0.1. A dry run changes nothing; the first run creates everything; the second run changes nothing and says so.
+ * `npm run setup-github`: the real @microsoft/microsoft-graph-client, @azure/arm-authorization (with
+ * DefaultAzureCredential through a stand-in IMDS) and @octokit/rest against stand-ins of Microsoft Graph, ARM (HTTPS,
+ * self-signed certificate) and GitHub on 127.0.0.1. The run that creates everything is the real `npm run
+ * setup-github` as a child process (certificate trusted through NODE_EXTRA_CA_CERTS); the others call the command's
+ * function in this process with their environment and output passed explicitly (certificate added with
+ * tls.setDefaultCACertificates), which spares a process start per run.
+ * A dry run changes nothing; the first run creates everything; the second run changes nothing and says so.
  * The GitHub stand-in answers with the bodies in tests/fixtures/github/ (README there names each source): a
  * repository that still issues name-only OIDC subjects, its switch to immutable subjects, and a repository created
  * after the cut-over that issues immutable ones.
@@ -13,6 +16,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { getCACertificates, setDefaultCACertificates } from "node:tls";
+import { setupGithub } from "../scripts/setup-github";
 import { parseRepository, resolveRepository } from "../scripts/setup-github/repository";
 import { type RoleAssignmentsState, roleAssignmentRoutes } from "./standins/arm-role-assignments";
 import { type GitHubState, githubRoutes, repositoryKeyPair } from "./standins/github";
@@ -67,38 +72,78 @@ const needsOpenssl = missingTool("openssl");
 before(async () => {
   if (needsOpenssl) return;
   tls = createSelfSignedCertificate();
+  setDefaultCACertificates([...getCACertificates("default"), tls.certPem]);
   graph = await startStandIn({ routes: graphRoutes(graphState), tls });
   arm = await startStandIn({ routes: roleAssignmentRoutes(armState, "https://management.azure.com"), tls });
   imds = await startStandIn({ routes: imdsRoutes({ principal: VM_PRINCIPAL }) });
   github = await startStandIn({ routes: githubRoutes(githubState, await repositoryKeyPair()) });
   immutableGithub = await startStandIn({ routes: githubRoutes(immutableState, await repositoryKeyPair()) });
+  // DefaultAzureCredential reads these from the process environment (@azure/identity: AZURE_TOKEN_CREDENTIALS picks
+  // one credential of the chain; the managed identity asks the pod identity host), the same for every run here.
+  for (const [name, value] of Object.entries(signInVariables())) {
+    savedSignInVariables.set(name, process.env[name]);
+    process.env[name] = value;
+  }
 });
 
 after(async () => {
   if (needsOpenssl) return;
+  for (const [name, value] of savedSignInVariables) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
   await Promise.all([graph.close(), arm.close(), imds.close(), github.close(), immutableGithub.close()]);
   tls.dispose();
 });
 
 type Run = ChildRun;
 
-function setupGithub(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+const savedSignInVariables = new Map<string, string | undefined>();
+/** The Azure sign-in of the runs in this process: the stand-in IMDS's managed identity, whatever this machine has. */
+const signInVariables = () => ({
+  AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential",
+  AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.origin,
+});
+
+/** What the command reads besides the sign-in: the stand-ins' endpoints and the GitHub token. */
+const commandVariables = () => ({
+  SETUP_GRAPH_ENDPOINT: graph.origin,
+  KEYLESS_ARM_ENDPOINT: arm.origin,
+  GITHUB_API_URL: github.origin,
+  GITHUB_TOKEN: githubState.token,
+});
+
+/** The real `npm run setup-github -- ARGS` in a child process, without this machine's sign-in variables. */
+function npmRunSetupGithub(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (/^(AZURE_|ARM_|IDENTITY_|MSI_|NODE_TEST|PULUMI_|GITHUB_|GH_)/.test(name)) continue;
+    if (/^(AZURE_|ARM_|IDENTITY_|MSI_|NODE_TEST|PULUMI_|GITHUB_|GH_|npm_)/.test(name)) continue;
     env[name] = value;
   }
   Object.assign(env, {
     PATH: [dirname(process.execPath), process.env.PATH].join(":"),
     NODE_EXTRA_CA_CERTS: tls.certPath,
     AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.origin,
-    SETUP_GRAPH_ENDPOINT: graph.origin,
-    KEYLESS_ARM_ENDPOINT: arm.origin,
-    GITHUB_API_URL: github.origin,
-    GITHUB_TOKEN: githubState.token,
+    ...commandVariables(),
     ...extraEnv,
   });
-  return runChild(process.execPath, ["--import", "tsx", "scripts/setup-github.ts", ...args], ROOT, env);
+  return runChild("npm", ["run", "--silent", "setup-github", "--", ...args], ROOT, env);
+}
+
+/** The command's function in this process, as `npm run setup-github -- ARGS` with the stand-ins' environment. */
+async function runSetupGithub(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const io = {
+    out: (text: string) => {
+      stdout += text;
+    },
+    err: (text: string) => {
+      stderr += text;
+    },
+  };
+  const code = await setupGithub(args, { env: { ...commandVariables(), ...extraEnv }, io });
+  return { code, stdout, stderr };
 }
 
 const ARGS = [
@@ -126,7 +171,7 @@ const mark = () => ({ graph: graph.requests.length, arm: arm.requests.length, gi
 describe("npm run setup-github", { skip: needsOpenssl }, () => {
   test("--dry-run lists every change and changes nothing; a missing passphrase is skipped with exit 1", async () => {
     const since = mark();
-    const run = await setupGithub([...ARGS, "--dry-run"]);
+    const run = await runSetupGithub([...ARGS, "--dry-run"]);
     assert.equal(run.code, 1, run.stderr + run.stdout);
     assert.deepEqual(writes(since), [], "a dry run only reads");
     assert.match(run.stdout, /\+ would create\s+Entra ID\s+application github-octocat-Hello-World/);
@@ -157,7 +202,7 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
   });
 
   test("creates the application, federated credentials, roles, variables and secret; the second run changes nothing", async () => {
-    const first = await setupGithub(ARGS, { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
+    const first = await npmRunSetupGithub(ARGS, { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
     assert.equal(first.code, 0, first.stderr + first.stdout);
 
     assert.equal(graphState.applications.length, 1);
@@ -229,7 +274,7 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
     );
 
     const since = mark();
-    const second = await setupGithub([...ARGS, "--json"], { PULUMI_CONFIG_PASSPHRASE: "another passphrase" });
+    const second = await runSetupGithub([...ARGS, "--json"], { PULUMI_CONFIG_PASSPHRASE: "another passphrase" });
     assert.equal(second.code, 0, second.stderr + second.stdout);
     assert.deepEqual(writes(since), [], "the second run only reads");
     const summary = JSON.parse(second.stdout) as { changes: { action: string; subject: string }[] };
@@ -240,13 +285,13 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
     assert.equal(summary.changes.length, 12);
     assert.equal(githubState.secrets.get("PULUMI_CONFIG_PASSPHRASE"), PASSPHRASE, "an existing secret is kept");
 
-    const text = await setupGithub(ARGS);
+    const text = await runSetupGithub(ARGS);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /Nothing to change: everything is already set up\./);
   });
 
   test("the switch to immutable subjects: both trusted, then opt in, then the name-only ones are listed to delete", async () => {
-    const both = await setupGithub([...ARGS, "--add-immutable-subjects"], { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
+    const both = await runSetupGithub([...ARGS, "--add-immutable-subjects"], { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
     assert.equal(both.code, 0, both.stderr + both.stdout);
     const app = graphState.applications.find((each) => each.displayName === "github-octocat-Hello-World");
     assert.deepEqual(
@@ -266,7 +311,7 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
     );
     assert.match(both.stdout, /2 change\(s\) made\./);
 
-    const before = await setupGithub(ARGS);
+    const before = await runSetupGithub(ARGS);
     assert.equal(before.code, 0, before.stderr + before.stdout);
     assert.match(
       before.stdout,
@@ -276,7 +321,7 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
 
     githubState.oidcSubject = fixture("oidc-sub-opted-in.json");
     const since = mark();
-    const after = await setupGithub(ARGS);
+    const after = await runSetupGithub(ARGS);
     assert.equal(after.code, 0, after.stderr + after.stdout);
     assert.deepEqual(writes(since), [], "stale credentials are listed, never deleted");
     assert.match(
@@ -292,10 +337,14 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
   });
 
   test("usage errors exit 2 and name the problem", async () => {
-    const noSubscription = await setupGithub(["--repo", "octocat/Hello-World"]);
+    const noSubscription = await runSetupGithub(["--repo", "octocat/Hello-World"]);
     assert.equal(noSubscription.code, 2);
     assert.match(noSubscription.stderr, /setup-github: --subscription needs the subscription ID/);
-    const wrongScope = await setupGithub([...ARGS, "--scope", "/subscriptions/00000000-0000-0000-0000-000000000000"]);
+    const wrongScope = await runSetupGithub([
+      ...ARGS,
+      "--scope",
+      "/subscriptions/00000000-0000-0000-0000-000000000000",
+    ]);
     assert.equal(wrongScope.code, 2);
     assert.match(wrongScope.stderr, /--scope .*expected \/subscriptions\/0b1f6471/);
   });
@@ -340,7 +389,7 @@ describe("npm run setup-github on a repository created after the immutable-subje
 }, () => {
   const IMMUTABLE_ARGS = ["--repo", "alonf/CaesariaAgenticArchitectureDemo", "--subscription", SUBSCRIPTION];
   const immutableRun = (args: string[]) =>
-    setupGithub(args, { GITHUB_API_URL: immutableGithub.origin, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
+    runSetupGithub(args, { GITHUB_API_URL: immutableGithub.origin, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
 
   test("--dry-run shows the immutable subjects; the run registers exactly them; a rerun changes nothing", async () => {
     const dry = await immutableRun([...IMMUTABLE_ARGS, "--dry-run"]);
