@@ -1,10 +1,11 @@
 /**
- * `npm run setup-github`: the real @microsoft/microsoft-graph-client, @azure/arm-authorization (with
- * DefaultAzureCredential through a stand-in IMDS) and @octokit/rest against stand-ins of Microsoft Graph, ARM (HTTPS,
- * self-signed certificate) and GitHub on 127.0.0.1. The run that creates everything is the real `npm run
- * setup-github` as a child process (certificate trusted through NODE_EXTRA_CA_CERTS); the others call the command's
- * function in this process with their environment and output passed explicitly (certificate added with
- * tls.setDefaultCACertificates), which spares a process start per run.
+ * `npm run setup-github`: the real @microsoft/microsoft-graph-client, @azure/arm-authorization and @octokit/rest
+ * against stand-ins of Microsoft Graph, ARM (HTTPS, self-signed certificate) and GitHub on 127.0.0.1. The run that
+ * creates everything is the real `npm run setup-github` as a child process, signed in as a person would be
+ * (DefaultAzureCredential, here through a stand-in IMDS; certificate trusted through NODE_EXTRA_CA_CERTS). The others
+ * call the command's function in this process, which spares a process start per run, with their environment and
+ * output passed explicitly: signed in as a GitHub Actions job (ClientAssertionCredential with GitHub OIDC, all from
+ * that environment, so process.env is untouched), the certificate added with tls.setDefaultCACertificates.
  * A dry run changes nothing; the first run creates everything; the second run changes nothing and says so.
  * The GitHub stand-in answers with the bodies in tests/fixtures/github/ (README there names each source): a
  * repository that still issues name-only OIDC subjects, its switch to immutable subjects, and a repository created
@@ -20,11 +21,13 @@ import { getCACertificates, setDefaultCACertificates } from "node:tls";
 import { setupGithub } from "../scripts/setup-github";
 import { parseRepository, resolveRepository } from "../scripts/setup-github/repository";
 import { type RoleAssignmentsState, roleAssignmentRoutes } from "./standins/arm-role-assignments";
+import { entraRoutes, GITHUB_TOKEN_PATH, githubOidcRoutes } from "./standins/federated-sign-in";
 import { type GitHubState, githubRoutes, repositoryKeyPair } from "./standins/github";
 import { type GraphState, graphRoutes } from "./standins/graph";
 import { imdsRoutes } from "./standins/identity";
 import { VM_PRINCIPAL } from "./standins/principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
+import { STAND_IN_TENANT_ID, type StandInPrincipal } from "./standins/tokens";
 import { type ChildRun, runChild } from "./support/process";
 import { missingTool } from "./support/tools";
 
@@ -41,6 +44,16 @@ let arm: StandInServer;
 let imds: StandInServer;
 let github: StandInServer;
 let immutableGithub: StandInServer;
+let actionsOidc: StandInServer;
+let entra: StandInServer;
+/** The bootstrap workflow's service principal, which the in-process runs sign in as. */
+const BOOTSTRAP_PRINCIPAL: StandInPrincipal = {
+  kind: "managedIdentity",
+  objectId: "eeeeeeee-0000-4000-8000-000000000005",
+  appId: "eeeeeeee-1111-4000-8000-000000000005",
+};
+const BOOTSTRAP_SUBJECT = "repo:octocat/Hello-World:ref:refs/heads/main";
+const ACTIONS_REQUEST_TOKEN = "stand-in-actions-request-token";
 const graphState: GraphState = { tenantId: TENANT, applications: [], servicePrincipals: [] };
 const armState: RoleAssignmentsState = { assignments: [], protocolErrors: [] };
 function fixture(name: string): object {
@@ -78,31 +91,43 @@ before(async () => {
   imds = await startStandIn({ routes: imdsRoutes({ principal: VM_PRINCIPAL }) });
   github = await startStandIn({ routes: githubRoutes(githubState, await repositoryKeyPair()) });
   immutableGithub = await startStandIn({ routes: githubRoutes(immutableState, await repositoryKeyPair()) });
-  // DefaultAzureCredential reads these from the process environment (@azure/identity: AZURE_TOKEN_CREDENTIALS picks
-  // one credential of the chain; the managed identity asks the pod identity host), the same for every run here.
-  for (const [name, value] of Object.entries(signInVariables())) {
-    savedSignInVariables.set(name, process.env[name]);
-    process.env[name] = value;
-  }
+  const now = () => Date.now();
+  actionsOidc = await startStandIn({
+    routes: githubOidcRoutes({
+      requestToken: ACTIONS_REQUEST_TOKEN,
+      subject: BOOTSTRAP_SUBJECT,
+      lifetimeSeconds: 300,
+      now,
+      issued: [],
+    }),
+  });
+  entra = await startStandIn({
+    tls,
+    routes: entraRoutes({
+      tenantId: STAND_IN_TENANT_ID,
+      clientId: BOOTSTRAP_PRINCIPAL.appId,
+      federatedSubject: BOOTSTRAP_SUBJECT,
+      principal: BOOTSTRAP_PRINCIPAL,
+      now,
+    }),
+  });
 });
 
 after(async () => {
   if (needsOpenssl) return;
-  for (const [name, value] of savedSignInVariables) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  await Promise.all([graph.close(), arm.close(), imds.close(), github.close(), immutableGithub.close()]);
+  await Promise.all([graph, arm, imds, github, immutableGithub, actionsOidc, entra].map((server) => server.close()));
   tls.dispose();
 });
 
 type Run = ChildRun;
 
-const savedSignInVariables = new Map<string, string | undefined>();
-/** The Azure sign-in of the runs in this process: the stand-in IMDS's managed identity, whatever this machine has. */
-const signInVariables = () => ({
-  AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential",
-  AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.origin,
+/** What a GitHub Actions job with `permissions: id-token: write` has for the bootstrap application (GitHub Docs). */
+const actionsSignIn = () => ({
+  ACTIONS_ID_TOKEN_REQUEST_URL: `${actionsOidc.origin}${GITHUB_TOKEN_PATH}?api-version=2.0`,
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: ACTIONS_REQUEST_TOKEN,
+  AZURE_CLIENT_ID: BOOTSTRAP_PRINCIPAL.appId,
+  AZURE_TENANT_ID: STAND_IN_TENANT_ID,
+  AZURE_AUTHORITY_HOST: entra.origin,
 });
 
 /** What the command reads besides the sign-in: the stand-ins' endpoints and the GitHub token. */
@@ -130,7 +155,7 @@ function npmRunSetupGithub(args: string[], extraEnv: Record<string, string> = {}
   return runChild("npm", ["run", "--silent", "setup-github", "--", ...args], ROOT, env);
 }
 
-/** The command's function in this process, as `npm run setup-github -- ARGS` with the stand-ins' environment. */
+/** The command's function in this process, as `npm run setup-github -- ARGS` in a GitHub Actions job. */
 async function runSetupGithub(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
   let stdout = "";
   let stderr = "";
@@ -142,7 +167,7 @@ async function runSetupGithub(args: string[], extraEnv: Record<string, string> =
       stderr += text;
     },
   };
-  const code = await setupGithub(args, { env: { ...commandVariables(), ...extraEnv }, io });
+  const code = await setupGithub(args, { env: { ...actionsSignIn(), ...commandVariables(), ...extraEnv }, io });
   return { code, stdout, stderr };
 }
 
@@ -199,6 +224,8 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
     assert.match(run.stdout, /! skipped\s+GitHub\s+secret PULUMI_CONFIG_PASSPHRASE: export PULUMI_CONFIG_PASSPHRASE/);
     assert.match(run.stdout, /dry run: nothing was changed/);
     assert.deepEqual(graphState.applications, []);
+    const scopes = entra.requests.map((request) => new URLSearchParams(request.body).get("scope"));
+    assert.ok(scopes.includes("https://graph.microsoft.com/.default"), "signed in through GitHub OIDC for Graph");
   });
 
   test("creates the application, federated credentials, roles, variables and secret; the second run changes nothing", async () => {
