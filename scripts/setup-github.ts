@@ -12,7 +12,7 @@
  */
 import { armEndpoint } from "./core/arm-endpoint";
 import { chooseAzureCredential } from "./core/azure-credential";
-import { defineCommand, EXIT, runCommand, runMain, UsageError } from "./core/cli";
+import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
 import { PROJECT_ROOT } from "./core/pulumi-workspace";
 import { authorizationClient, ensureRoleAssignments } from "./setup-github/azure-roles";
 import { type Change, renderChanges } from "./setup-github/changes";
@@ -125,124 +125,144 @@ function migrationAdvice(issued: IssuedSubjects, repository: Repository): string
   ].join("\n");
 }
 
+/** What a run reads and where it writes (the process's own by default; injected in tests). */
+export interface SetupGithubEnvironment {
+  env: NodeJS.ProcessEnv;
+  io: CommandIo;
+}
+
 /** Runs `npm run setup-github` with `argv` (without node and the script) and returns the exit code. */
-export function setupGithub(argv: readonly string[]): Promise<number> {
-  return runCommand(SPEC, argv, async ({ values }) => {
-    const subscriptionId = values.subscription ?? "";
-    if (!GUID.test(subscriptionId)) throw new UsageError("--subscription needs the subscription ID (a GUID)");
-    const scope = checkedScope(values.scope ?? `/subscriptions/${subscriptionId}`, subscriptionId);
-    const storageAccount = values["state-storage-account"];
-    if (
-      storageAccount !== undefined &&
-      !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i.test(
-        storageAccount,
-      )
-    ) {
-      throw new UsageError(
-        `--state-storage-account ${JSON.stringify(storageAccount)}: expected a storage account resource ID`,
-      );
-    }
-    const repository = resolveRepository(values.repo, PROJECT_ROOT);
-    const githubToken = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
-    if (!githubToken) {
-      throw new UsageError(
-        "set GITHUB_TOKEN (or GH_TOKEN) to a token that may write the repository's variables and secrets, e.g. GITHUB_TOKEN=$(gh auth token)",
-      );
-    }
-    const dryRun = values["dry-run"] === true;
-    const appName = values["app-name"] ?? `github-${repository.owner}-${repository.name}`;
-
-    const octokit = await githubClient(githubToken, process.env.GITHUB_API_URL || undefined);
-    const issued = await resolveIssuedSubjects(octokit, repository);
-    const addImmutable = values["add-immutable-subjects"] === true;
-    if (addImmutable && issued.form !== "name-only") {
-      throw new UsageError(
-        `--add-immutable-subjects: ${repository.owner}/${repository.name} does not report name-only subjects (${describeSubjects(issued)}), so there is no second form to add: run without it`,
-      );
-    }
-    const otherSubjects = issued.otherForm.map((item) => item.subject);
-
-    const credential = chooseAzureCredential().credential;
-    const graph = graphClient(credential, process.env.SETUP_GRAPH_ENDPOINT || undefined);
-    const changes: Change[] = [];
-    const tenant = await tenantId(graph);
-    const app = await ensureApplication(graph, appName, dryRun);
-    changes.push(app.change);
-    const sp = app.application
-      ? await ensureServicePrincipal(graph, app.application.appId, dryRun)
-      : { change: { area: "Entra ID", subject: `service principal of ${appName}`, action: "create" } satisfies Change };
-    changes.push(sp.change);
-    if (issued.refusal) {
-      changes.push({ area: "Entra ID", subject: "federated credentials", action: "skipped", detail: issued.refusal });
-    }
-    changes.push(
-      ...(await ensureFederatedCredentials(
-        graph,
-        app.application?.id,
-        federatedCredentials(repository, addImmutable ? [...issued.subjects, ...issued.otherForm] : issued.subjects),
-        dryRun,
-        {
-          keepIfPresent: issued.form === "name-only" && !addImmutable ? otherSubjects : [],
-          stale: issued.form === "immutable" ? otherSubjects : [],
-        },
-      )),
-    );
-
-    const authorization = authorizationClient(credential, subscriptionId, armEndpoint(process.env));
-    const needs = roleNeeds(scope, storageAccount);
-    changes.push(
-      ...(await ensureRoleAssignments(authorization, subscriptionId, sp.servicePrincipal?.id, needs, dryRun)),
-    );
-
-    changes.push(
-      ...(await ensureVariables(
-        octokit,
-        repository,
-        {
-          AZURE_CLIENT_ID: app.application?.appId ?? (dryRun ? "(the new application's appId)" : undefined),
-          AZURE_TENANT_ID: tenant,
-          AZURE_SUBSCRIPTION_ID: subscriptionId,
-          PULUMI_BACKEND_URL: values["backend-url"],
-        },
-        dryRun,
-        { PULUMI_BACKEND_URL: "pass --backend-url azblob://CONTAINER?storage_account=NAME (docs/commands.md: State)" },
-      )),
-    );
-    changes.push(
-      await ensureSecret(octokit, repository, PASSPHRASE_SECRET, process.env.PULUMI_CONFIG_PASSPHRASE || undefined, {
-        dryRun,
-        replace: values["replace-passphrase"] === true,
-        missingHint: "export PULUMI_CONFIG_PASSPHRASE (the stacks' passphrase) and re-run",
-      }),
-    );
-
-    if (values.json) {
-      process.stdout.write(
-        `${JSON.stringify(
-          {
-            repository: `${repository.owner}/${repository.name}`,
-            dryRun,
-            oidc: { template: issued.template, form: issued.form ?? null, subjects: issued.subjects },
-            changes,
-          },
-          null,
-          2,
-        )}\n`,
-      );
-    } else {
-      process.stdout.write(
-        `Setting up ${repository.owner}/${repository.name} (subscription ${subscriptionId}, scope ${scope})${dryRun ? ", dry run" : ""}:\n`,
-      );
-      process.stdout.write(`${describeSubjects(issued)}:\n`);
-      for (const item of issued.subjects) process.stdout.write(`  ${item.subject}\n`);
-      process.stdout.write(renderChanges(changes, dryRun));
-      for (const need of needs) process.stdout.write(`  why ${need.role}: ${need.why}\n`);
-      if (issued.form === "name-only" && !addImmutable) {
-        process.stdout.write(`${migrationAdvice(issued, repository)}\n`);
+export function setupGithub(
+  argv: readonly string[],
+  environment: Partial<SetupGithubEnvironment> = {},
+): Promise<number> {
+  const env = environment.env ?? process.env;
+  const io = environment.io ?? processIo;
+  return runCommand(
+    SPEC,
+    argv,
+    async ({ values }) => {
+      const subscriptionId = values.subscription ?? "";
+      if (!GUID.test(subscriptionId)) throw new UsageError("--subscription needs the subscription ID (a GUID)");
+      const scope = checkedScope(values.scope ?? `/subscriptions/${subscriptionId}`, subscriptionId);
+      const storageAccount = values["state-storage-account"];
+      if (
+        storageAccount !== undefined &&
+        !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i.test(
+          storageAccount,
+        )
+      ) {
+        throw new UsageError(
+          `--state-storage-account ${JSON.stringify(storageAccount)}: expected a storage account resource ID`,
+        );
       }
-    }
-    return changes.some((change) => change.action === "skipped") ? EXIT.failed : EXIT.ok;
-  });
+      const repository = resolveRepository(values.repo, PROJECT_ROOT);
+      const githubToken = env.GITHUB_TOKEN || env.GH_TOKEN;
+      if (!githubToken) {
+        throw new UsageError(
+          "set GITHUB_TOKEN (or GH_TOKEN) to a token that may write the repository's variables and secrets, e.g. GITHUB_TOKEN=$(gh auth token)",
+        );
+      }
+      const dryRun = values["dry-run"] === true;
+      const appName = values["app-name"] ?? `github-${repository.owner}-${repository.name}`;
+
+      const octokit = await githubClient(githubToken, env.GITHUB_API_URL || undefined, io.err);
+      const issued = await resolveIssuedSubjects(octokit, repository);
+      const addImmutable = values["add-immutable-subjects"] === true;
+      if (addImmutable && issued.form !== "name-only") {
+        throw new UsageError(
+          `--add-immutable-subjects: ${repository.owner}/${repository.name} does not report name-only subjects (${describeSubjects(issued)}), so there is no second form to add: run without it`,
+        );
+      }
+      const otherSubjects = issued.otherForm.map((item) => item.subject);
+
+      const credential = chooseAzureCredential(env).credential;
+      const graph = graphClient(credential, env.SETUP_GRAPH_ENDPOINT || undefined);
+      const changes: Change[] = [];
+      const tenant = await tenantId(graph);
+      const app = await ensureApplication(graph, appName, dryRun);
+      changes.push(app.change);
+      const sp = app.application
+        ? await ensureServicePrincipal(graph, app.application.appId, dryRun)
+        : {
+            change: { area: "Entra ID", subject: `service principal of ${appName}`, action: "create" } satisfies Change,
+          };
+      changes.push(sp.change);
+      if (issued.refusal) {
+        changes.push({ area: "Entra ID", subject: "federated credentials", action: "skipped", detail: issued.refusal });
+      }
+      changes.push(
+        ...(await ensureFederatedCredentials(
+          graph,
+          app.application?.id,
+          federatedCredentials(repository, addImmutable ? [...issued.subjects, ...issued.otherForm] : issued.subjects),
+          dryRun,
+          {
+            keepIfPresent: issued.form === "name-only" && !addImmutable ? otherSubjects : [],
+            stale: issued.form === "immutable" ? otherSubjects : [],
+          },
+        )),
+      );
+
+      const authorization = authorizationClient(credential, subscriptionId, armEndpoint(env));
+      const needs = roleNeeds(scope, storageAccount);
+      changes.push(
+        ...(await ensureRoleAssignments(authorization, subscriptionId, sp.servicePrincipal?.id, needs, dryRun)),
+      );
+
+      changes.push(
+        ...(await ensureVariables(
+          octokit,
+          repository,
+          {
+            AZURE_CLIENT_ID: app.application?.appId ?? (dryRun ? "(the new application's appId)" : undefined),
+            AZURE_TENANT_ID: tenant,
+            AZURE_SUBSCRIPTION_ID: subscriptionId,
+            PULUMI_BACKEND_URL: values["backend-url"],
+          },
+          dryRun,
+          {
+            PULUMI_BACKEND_URL: "pass --backend-url azblob://CONTAINER?storage_account=NAME (docs/commands.md: State)",
+          },
+        )),
+      );
+      changes.push(
+        await ensureSecret(octokit, repository, PASSPHRASE_SECRET, env.PULUMI_CONFIG_PASSPHRASE || undefined, {
+          dryRun,
+          replace: values["replace-passphrase"] === true,
+          missingHint: "export PULUMI_CONFIG_PASSPHRASE (the stacks' passphrase) and re-run",
+        }),
+      );
+
+      if (values.json) {
+        io.out(
+          `${JSON.stringify(
+            {
+              repository: `${repository.owner}/${repository.name}`,
+              dryRun,
+              oidc: { template: issued.template, form: issued.form ?? null, subjects: issued.subjects },
+              changes,
+            },
+            null,
+            2,
+          )}\n`,
+        );
+      } else {
+        io.out(
+          `Setting up ${repository.owner}/${repository.name} (subscription ${subscriptionId}, scope ${scope})${dryRun ? ", dry run" : ""}:\n`,
+        );
+        io.out(`${describeSubjects(issued)}:\n`);
+        for (const item of issued.subjects) io.out(`  ${item.subject}\n`);
+        io.out(renderChanges(changes, dryRun));
+        for (const need of needs) io.out(`  why ${need.role}: ${need.why}\n`);
+        if (issued.form === "name-only" && !addImmutable) {
+          io.out(`${migrationAdvice(issued, repository)}\n`);
+        }
+      }
+      return changes.some((change) => change.action === "skipped") ? EXIT.failed : EXIT.ok;
+    },
+    io,
+  );
 }
 
 if (require.main === module) runMain(() => setupGithub(process.argv.slice(2)));

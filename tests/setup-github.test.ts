@@ -1,8 +1,12 @@
 /**
- * `npm run setup-github` end to end, as a child process: the real @microsoft/microsoft-graph-client,
- * @azure/arm-authorization (with DefaultAzureCredential through a stand-in IMDS) and @octokit/rest against stand-ins
- * of Microsoft Graph, ARM (HTTPS, self-signed certificate trusted through NODE_EXTRA_CA_CERTS) and GitHub on
- * 127.0.0.1. A dry run changes nothing; the first run creates everything; the second run changes nothing and says so.
+ * `npm run setup-github`: the real @microsoft/microsoft-graph-client, @azure/arm-authorization and @octokit/rest
+ * against stand-ins of Microsoft Graph, ARM (HTTPS, self-signed certificate) and GitHub on 127.0.0.1. The run that
+ * creates everything is the real `npm run setup-github` as a child process, signed in as a person would be
+ * (DefaultAzureCredential, here through a stand-in IMDS; certificate trusted through NODE_EXTRA_CA_CERTS). The others
+ * call the command's function in this process, which spares a process start per run, with their environment and
+ * output passed explicitly: signed in as a GitHub Actions job (ClientAssertionCredential with GitHub OIDC, all from
+ * that environment, so process.env is untouched), the certificate added with tls.setDefaultCACertificates.
+ * A dry run changes nothing; the first run creates everything; the second run changes nothing and says so.
  * The GitHub stand-in answers with the bodies in tests/fixtures/github/ (README there names each source): a
  * repository that still issues name-only OIDC subjects, its switch to immutable subjects, and a repository created
  * after the cut-over that issues immutable ones.
@@ -13,13 +17,17 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { getCACertificates, setDefaultCACertificates } from "node:tls";
+import { setupGithub } from "../scripts/setup-github";
 import { parseRepository, resolveRepository } from "../scripts/setup-github/repository";
 import { type RoleAssignmentsState, roleAssignmentRoutes } from "./standins/arm-role-assignments";
+import { entraRoutes, GITHUB_TOKEN_PATH, githubOidcRoutes } from "./standins/federated-sign-in";
 import { type GitHubState, githubRoutes, repositoryKeyPair } from "./standins/github";
 import { type GraphState, graphRoutes } from "./standins/graph";
 import { imdsRoutes } from "./standins/identity";
 import { VM_PRINCIPAL } from "./standins/principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
+import { STAND_IN_TENANT_ID, type StandInPrincipal } from "./standins/tokens";
 import { type ChildRun, runChild } from "./support/process";
 import { missingTool } from "./support/tools";
 
@@ -36,6 +44,16 @@ let arm: StandInServer;
 let imds: StandInServer;
 let github: StandInServer;
 let immutableGithub: StandInServer;
+let actionsOidc: StandInServer;
+let entra: StandInServer;
+/** The bootstrap workflow's service principal, which the in-process runs sign in as. */
+const BOOTSTRAP_PRINCIPAL: StandInPrincipal = {
+  kind: "managedIdentity",
+  objectId: "eeeeeeee-0000-4000-8000-000000000005",
+  appId: "eeeeeeee-1111-4000-8000-000000000005",
+};
+const BOOTSTRAP_SUBJECT = "repo:octocat/Hello-World:ref:refs/heads/main";
+const ACTIONS_REQUEST_TOKEN = "stand-in-actions-request-token";
 const graphState: GraphState = { tenantId: TENANT, applications: [], servicePrincipals: [] };
 const armState: RoleAssignmentsState = { assignments: [], protocolErrors: [] };
 function fixture(name: string): object {
@@ -67,38 +85,90 @@ const needsOpenssl = missingTool("openssl");
 before(async () => {
   if (needsOpenssl) return;
   tls = createSelfSignedCertificate();
+  setDefaultCACertificates([...getCACertificates("default"), tls.certPem]);
   graph = await startStandIn({ routes: graphRoutes(graphState), tls });
   arm = await startStandIn({ routes: roleAssignmentRoutes(armState, "https://management.azure.com"), tls });
   imds = await startStandIn({ routes: imdsRoutes({ principal: VM_PRINCIPAL }) });
   github = await startStandIn({ routes: githubRoutes(githubState, await repositoryKeyPair()) });
   immutableGithub = await startStandIn({ routes: githubRoutes(immutableState, await repositoryKeyPair()) });
+  const now = () => Date.now();
+  actionsOidc = await startStandIn({
+    routes: githubOidcRoutes({
+      requestToken: ACTIONS_REQUEST_TOKEN,
+      subject: BOOTSTRAP_SUBJECT,
+      lifetimeSeconds: 300,
+      now,
+      issued: [],
+    }),
+  });
+  entra = await startStandIn({
+    tls,
+    routes: entraRoutes({
+      tenantId: STAND_IN_TENANT_ID,
+      clientId: BOOTSTRAP_PRINCIPAL.appId,
+      federatedSubject: BOOTSTRAP_SUBJECT,
+      principal: BOOTSTRAP_PRINCIPAL,
+      now,
+    }),
+  });
 });
 
 after(async () => {
   if (needsOpenssl) return;
-  await Promise.all([graph.close(), arm.close(), imds.close(), github.close(), immutableGithub.close()]);
+  await Promise.all([graph, arm, imds, github, immutableGithub, actionsOidc, entra].map((server) => server.close()));
   tls.dispose();
 });
 
 type Run = ChildRun;
 
-function setupGithub(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+/** What a GitHub Actions job with `permissions: id-token: write` has for the bootstrap application (GitHub Docs). */
+const actionsSignIn = () => ({
+  ACTIONS_ID_TOKEN_REQUEST_URL: `${actionsOidc.origin}${GITHUB_TOKEN_PATH}?api-version=2.0`,
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: ACTIONS_REQUEST_TOKEN,
+  AZURE_CLIENT_ID: BOOTSTRAP_PRINCIPAL.appId,
+  AZURE_TENANT_ID: STAND_IN_TENANT_ID,
+  AZURE_AUTHORITY_HOST: entra.origin,
+});
+
+/** What the command reads besides the sign-in: the stand-ins' endpoints and the GitHub token. */
+const commandVariables = () => ({
+  SETUP_GRAPH_ENDPOINT: graph.origin,
+  KEYLESS_ARM_ENDPOINT: arm.origin,
+  GITHUB_API_URL: github.origin,
+  GITHUB_TOKEN: githubState.token,
+});
+
+/** The real `npm run setup-github -- ARGS` in a child process, without this machine's sign-in variables. */
+function npmRunSetupGithub(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (/^(AZURE_|ARM_|IDENTITY_|MSI_|NODE_TEST|PULUMI_|GITHUB_|GH_)/.test(name)) continue;
+    if (/^(AZURE_|ARM_|IDENTITY_|MSI_|NODE_TEST|PULUMI_|GITHUB_|GH_|npm_)/.test(name)) continue;
     env[name] = value;
   }
   Object.assign(env, {
     PATH: [dirname(process.execPath), process.env.PATH].join(":"),
     NODE_EXTRA_CA_CERTS: tls.certPath,
     AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.origin,
-    SETUP_GRAPH_ENDPOINT: graph.origin,
-    KEYLESS_ARM_ENDPOINT: arm.origin,
-    GITHUB_API_URL: github.origin,
-    GITHUB_TOKEN: githubState.token,
+    ...commandVariables(),
     ...extraEnv,
   });
-  return runChild(process.execPath, ["--import", "tsx", "scripts/setup-github.ts", ...args], ROOT, env);
+  return runChild("npm", ["run", "--silent", "setup-github", "--", ...args], ROOT, env);
+}
+
+/** The command's function in this process, as `npm run setup-github -- ARGS` in a GitHub Actions job. */
+async function runSetupGithub(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const io = {
+    out: (text: string) => {
+      stdout += text;
+    },
+    err: (text: string) => {
+      stderr += text;
+    },
+  };
+  const code = await setupGithub(args, { env: { ...actionsSignIn(), ...commandVariables(), ...extraEnv }, io });
+  return { code, stdout, stderr };
 }
 
 const ARGS = [
@@ -126,7 +196,7 @@ const mark = () => ({ graph: graph.requests.length, arm: arm.requests.length, gi
 describe("npm run setup-github", { skip: needsOpenssl }, () => {
   test("--dry-run lists every change and changes nothing; a missing passphrase is skipped with exit 1", async () => {
     const since = mark();
-    const run = await setupGithub([...ARGS, "--dry-run"]);
+    const run = await runSetupGithub([...ARGS, "--dry-run"]);
     assert.equal(run.code, 1, run.stderr + run.stdout);
     assert.deepEqual(writes(since), [], "a dry run only reads");
     assert.match(run.stdout, /\+ would create\s+Entra ID\s+application github-octocat-Hello-World/);
@@ -154,10 +224,12 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
     assert.match(run.stdout, /! skipped\s+GitHub\s+secret PULUMI_CONFIG_PASSPHRASE: export PULUMI_CONFIG_PASSPHRASE/);
     assert.match(run.stdout, /dry run: nothing was changed/);
     assert.deepEqual(graphState.applications, []);
+    const scopes = entra.requests.map((request) => new URLSearchParams(request.body).get("scope"));
+    assert.ok(scopes.includes("https://graph.microsoft.com/.default"), "signed in through GitHub OIDC for Graph");
   });
 
   test("creates the application, federated credentials, roles, variables and secret; the second run changes nothing", async () => {
-    const first = await setupGithub(ARGS, { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
+    const first = await npmRunSetupGithub(ARGS, { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
     assert.equal(first.code, 0, first.stderr + first.stdout);
 
     assert.equal(graphState.applications.length, 1);
@@ -229,7 +301,7 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
     );
 
     const since = mark();
-    const second = await setupGithub([...ARGS, "--json"], { PULUMI_CONFIG_PASSPHRASE: "another passphrase" });
+    const second = await runSetupGithub([...ARGS, "--json"], { PULUMI_CONFIG_PASSPHRASE: "another passphrase" });
     assert.equal(second.code, 0, second.stderr + second.stdout);
     assert.deepEqual(writes(since), [], "the second run only reads");
     const summary = JSON.parse(second.stdout) as { changes: { action: string; subject: string }[] };
@@ -240,13 +312,13 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
     assert.equal(summary.changes.length, 12);
     assert.equal(githubState.secrets.get("PULUMI_CONFIG_PASSPHRASE"), PASSPHRASE, "an existing secret is kept");
 
-    const text = await setupGithub(ARGS);
+    const text = await runSetupGithub(ARGS);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /Nothing to change: everything is already set up\./);
   });
 
   test("the switch to immutable subjects: both trusted, then opt in, then the name-only ones are listed to delete", async () => {
-    const both = await setupGithub([...ARGS, "--add-immutable-subjects"], { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
+    const both = await runSetupGithub([...ARGS, "--add-immutable-subjects"], { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
     assert.equal(both.code, 0, both.stderr + both.stdout);
     const app = graphState.applications.find((each) => each.displayName === "github-octocat-Hello-World");
     assert.deepEqual(
@@ -266,7 +338,7 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
     );
     assert.match(both.stdout, /2 change\(s\) made\./);
 
-    const before = await setupGithub(ARGS);
+    const before = await runSetupGithub(ARGS);
     assert.equal(before.code, 0, before.stderr + before.stdout);
     assert.match(
       before.stdout,
@@ -276,7 +348,7 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
 
     githubState.oidcSubject = fixture("oidc-sub-opted-in.json");
     const since = mark();
-    const after = await setupGithub(ARGS);
+    const after = await runSetupGithub(ARGS);
     assert.equal(after.code, 0, after.stderr + after.stdout);
     assert.deepEqual(writes(since), [], "stale credentials are listed, never deleted");
     assert.match(
@@ -292,10 +364,14 @@ describe("npm run setup-github", { skip: needsOpenssl }, () => {
   });
 
   test("usage errors exit 2 and name the problem", async () => {
-    const noSubscription = await setupGithub(["--repo", "octocat/Hello-World"]);
+    const noSubscription = await runSetupGithub(["--repo", "octocat/Hello-World"]);
     assert.equal(noSubscription.code, 2);
     assert.match(noSubscription.stderr, /setup-github: --subscription needs the subscription ID/);
-    const wrongScope = await setupGithub([...ARGS, "--scope", "/subscriptions/00000000-0000-0000-0000-000000000000"]);
+    const wrongScope = await runSetupGithub([
+      ...ARGS,
+      "--scope",
+      "/subscriptions/00000000-0000-0000-0000-000000000000",
+    ]);
     assert.equal(wrongScope.code, 2);
     assert.match(wrongScope.stderr, /--scope .*expected \/subscriptions\/0b1f6471/);
   });
@@ -340,7 +416,7 @@ describe("npm run setup-github on a repository created after the immutable-subje
 }, () => {
   const IMMUTABLE_ARGS = ["--repo", "alonf/CaesariaAgenticArchitectureDemo", "--subscription", SUBSCRIPTION];
   const immutableRun = (args: string[]) =>
-    setupGithub(args, { GITHUB_API_URL: immutableGithub.origin, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
+    runSetupGithub(args, { GITHUB_API_URL: immutableGithub.origin, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
 
   test("--dry-run shows the immutable subjects; the run registers exactly them; a rerun changes nothing", async () => {
     const dry = await immutableRun([...IMMUTABLE_ARGS, "--dry-run"]);

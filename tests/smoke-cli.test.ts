@@ -1,12 +1,14 @@
 /**
- * `npm run smoke` end to end (its `main`, in this process, as tests/standins/smoke-world.ts runs it), against the
- * stand-ins of tests/standins/smoke-world.ts: real DefaultAzureCredential (Azure CLI source, stand-in `az`) or, as a
+ * `npm run smoke` end to end (its `main`, in this process, as tests/standins/smoke-world.ts runs it; against a
+ * reasoning deployment, the real `npm run smoke` in a child process), against the stand-ins of
+ * tests/standins/smoke-world.ts: real DefaultAzureCredential (Azure CLI source, stand-in `az`) or, as a
  * GitHub Actions job, real ClientAssertionCredential; real @azure/arm-compute run command executing
  * scripts/vm/smoke.sh with bash; real @azure/arm-appservice host keys; the real Function App handler behind a
  * stand-in Functions host; the real openai client on the v1 API.
  *
  * Nothing here depends on the machine's speed: the CLI runs on a virtual clock (injected into its main;
- * its waits return at once and are printed), and the data plane answers by attempt count. The schedule asserted
+ * its waits return at once and are printed; the child run waits for real, and nothing asserts how long), and the
+ * data plane answers by attempt count. The schedule asserted
  * below is the one the code computes; `npm run bench:smoke` measures the real timings.
  */
 import assert from "node:assert/strict";
@@ -169,14 +171,18 @@ describe("npm run smoke", { skip: needsOpenssl }, () => {
 
   for (const model of [REASONING_MODEL, CHAT_MODEL]) {
     const kind = model.reasoning ? "reasoning" : "non-reasoning";
-    test(`all three paths pass against a ${kind} deployment (${model.name}), on the v1 API without max_tokens`, {
+    // One run of the whole command as a user starts it: npm, the Node version guard, tsx, the process's own
+    // environment and certificate trust.
+    const npmRun = model.reasoning === true;
+    const how = npmRun ? "npm run smoke in a child process" : "in this process";
+    test(`all three paths pass against a ${kind} deployment (${model.name}), on the v1 API without max_tokens (${how})`, {
       skip: bashAndCurl,
     }, async () => {
       world.dataPlane.model = model;
       grantAll(1);
       const tlsBefore = world.servers.dataPlaneTls.requests.length;
       const plainBefore = world.servers.dataPlanePlain.requests.length;
-      const run = await world.runCli(["--deadline", "60s"]);
+      const run = await world.runCli(["--deadline", "60s"], { npmRun });
       assert.equal(run.exitCode, 0, run.stderr);
       for (const target of ["local", "vm", "function"]) assert.equal(result(run, target).outcome, "passed", target);
       // local and the VM script reach the TLS data plane, the in-process function the plain one.

@@ -6,16 +6,31 @@
  *   for the REST API", libsodium-wrappers `crypto_box_seal`). GitHub never returns a secret's value, so an existing
  *   secret is kept unless --replace-passphrase.
  */
+import { format } from "node:util";
 import sodium from "libsodium-wrappers";
 import type { Change } from "./changes";
 import type { Repository } from "./repository";
 
 type Octokit = InstanceType<typeof import("@octokit/rest", { with: { "resolution-mode": "import" }})["Octokit"]>;
 
-/** An Octokit client (ESM-only package, hence the dynamic import) for `baseUrl` (GITHUB_API_URL, or api.github.com). */
-export async function githubClient(token: string, baseUrl?: string): Promise<Octokit> {
+/**
+ * An Octokit client (ESM-only package, hence the dynamic import) for `baseUrl` (GITHUB_API_URL, or api.github.com).
+ * Its warnings and errors (e.g. the request log's "GET ... - 404") go to `writeError` as console.warn/console.error
+ * would print them (@octokit/core's default logger); its debug and info lines are dropped, as by default.
+ */
+export async function githubClient(
+  token: string,
+  baseUrl?: string,
+  writeError: (text: string) => void = (text) => process.stderr.write(text),
+): Promise<Octokit> {
   const { Octokit } = await import("@octokit/rest");
-  return new Octokit({ auth: token, userAgent: "keyless-openai-setup-github", ...(baseUrl ? { baseUrl } : {}) });
+  const toError = (message: string, ...details: unknown[]) => writeError(`${format(message, ...details)}\n`);
+  return new Octokit({
+    auth: token,
+    userAgent: "keyless-openai-setup-github",
+    ...(baseUrl ? { baseUrl } : {}),
+    log: { debug: () => {}, info: () => {}, warn: toError, error: toError },
+  });
 }
 
 function status(error: unknown): number | undefined {

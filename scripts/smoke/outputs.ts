@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../core/cli";
-import { findStack, openPulumiStacks, type PulumiContext } from "../core/pulumi-workspace";
+import type { PulumiContext } from "../core/pulumi-workspace";
 
 /** The stack outputs this script reads (a subset of the stack's contract). */
 export interface StackOutputs {
@@ -107,7 +107,12 @@ export async function loadOutputs(
       throw new UsageError(`--outputs ${file} is not JSON`);
     }
   }
-  // The same workspace as deploy and destroy, so the smoke test reads the backend the stack was deployed to.
+  // The same workspace as deploy and destroy, so the smoke test reads the backend the stack was deployed to. Loaded
+  // here only: the Automation API costs about 0.6 s of CPU to load, and a run with --outputs never uses it.
+  const {
+    findStack,
+    openPulumiStacks,
+  }: typeof import("../core/pulumi-workspace") = require("../core/pulumi-workspace");
   const stacks = await openPulumiStacks(pulumi);
   const name = stack ?? (await stacks.selectedStack());
   if (name === undefined) {

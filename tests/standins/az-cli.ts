@@ -5,8 +5,9 @@
  * @azure/identity's AzureCliCredential runs (node_modules/@azure/identity/dist/commonjs/credentials/azureCliCredential.js),
  * with the fields real Azure CLI prints: accessToken, expiresOn (local time string), expires_on (epoch seconds, CLI
  * 2.54+, preferred by @azure/identity), subscription, tenant, tokenType. Every invocation is logged for assertions.
+ * The executable is tests/standins/az-cli.bash, with this principal's values in az-settings.sh beside it.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { STAND_IN_TENANT_ID, type StandInPrincipal } from "./tokens";
@@ -29,52 +30,42 @@ export function createStandInAzureCli(
   const binDirectory = mkdtempSync(join(tmpdir(), "standin-az-"));
   const logPath = join(binDirectory, "invocations.jsonl");
   writeFileSync(logPath, "");
-  const script = `#!/usr/bin/env node
-"use strict";
-const fs = require("node:fs");
-const args = process.argv.slice(2);
-fs.appendFileSync(${JSON.stringify(logPath)}, JSON.stringify(args) + "\\n");
-if (${JSON.stringify(options.signedIn === false)}) {
-  process.stderr.write("ERROR: Please run 'az login' to setup account.\\n");
-  process.exit(1);
-}
-const at = (name) => { const index = args.indexOf(name); return index >= 0 ? args[index + 1] : undefined; };
-const principal = ${JSON.stringify(principal)};
-if (args[0] === "account" && args[1] === "show") {
-  // The active subscription, with the fields \`az account show\` prints (id, name, tenantId, state, user, ...).
+  // The active subscription, with the fields `az account show` prints (id, name, tenantId, state, user, ...).
   const account = {
-    environmentName: "AzureCloud", id: ${JSON.stringify(subscriptionId)}, isDefault: true, name: "Stand-in subscription",
-    state: "Enabled", tenantId: "${STAND_IN_TENANT_ID}", user: { name: principal.userPrincipalName, type: "user" },
+    environmentName: "AzureCloud",
+    id: subscriptionId,
+    isDefault: true,
+    name: "Stand-in subscription",
+    state: "Enabled",
+    tenantId: STAND_IN_TENANT_ID,
+    user: { name: principal.userPrincipalName, type: "user" },
   };
-  if (at("--query") === "id" && at("--output") === "tsv") process.stdout.write(account.id + "\\n");
-  else if (at("--output") === "json" && !at("--query")) process.stdout.write(JSON.stringify(account, null, 2) + "\\n");
-  else { process.stderr.write("stand-in az: unsupported command " + args.join(" ") + "\\n"); process.exit(2); }
-  process.exit(0);
-}
-if (args[0] !== "account" || args[1] !== "get-access-token" || at("--output") !== "json" || !at("--resource")) {
-  process.stderr.write("stand-in az: unsupported command " + args.join(" ") + "\\n");
-  process.exit(2);
-}
-const now = Math.floor(Date.now() / 1000);
-const expires = now + 3600;
-const claims = {
-  aud: at("--resource"), iss: "https://sts.windows.net/${STAND_IN_TENANT_ID}/", iat: now, nbf: now, exp: expires,
-  tid: "${STAND_IN_TENANT_ID}", oid: principal.objectId, sub: principal.objectId, appid: principal.appId,
-  idtyp: "user", upn: principal.userPrincipalName,
-};
-const part = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
-const token = [part({ typ: "JWT", alg: "RS256" }), part(claims), Buffer.from("stand-in").toString("base64url")].join(".");
-const local = new Date(expires * 1000);
-const pad = (n) => String(n).padStart(2, "0");
-const expiresOn = local.getFullYear() + "-" + pad(local.getMonth() + 1) + "-" + pad(local.getDate()) + " " +
-  pad(local.getHours()) + ":" + pad(local.getMinutes()) + ":" + pad(local.getSeconds()) + ".000000";
-process.stdout.write(JSON.stringify({
-  accessToken: token, expiresOn, expires_on: expires, subscription: at("--subscription") || ${JSON.stringify(subscriptionId)},
-  tenant: "${STAND_IN_TENANT_ID}", tokenType: "Bearer",
-}, null, 2) + "\\n");
-`;
+  const settings = {
+    LOG_PATH: logPath,
+    SIGNED_IN: String(options.signedIn !== false),
+    SUBSCRIPTION_ID: subscriptionId,
+    TENANT_ID: STAND_IN_TENANT_ID,
+    ACCOUNT_JSON: JSON.stringify(account, null, 2),
+    // The token's claims after aud, iss, iat, nbf and exp, which the script adds.
+    IDENTITY_CLAIMS: JSON.stringify({
+      tid: STAND_IN_TENANT_ID,
+      oid: principal.objectId,
+      sub: principal.objectId,
+      appid: principal.appId,
+      idtyp: "user",
+      upn: principal.userPrincipalName,
+    }).slice(1, -1),
+    TOKEN_HEADER: Buffer.from(JSON.stringify({ typ: "JWT", alg: "RS256" })).toString("base64url"),
+    TOKEN_SIGNATURE: Buffer.from("stand-in").toString("base64url"),
+  };
+  writeFileSync(
+    join(binDirectory, "az-settings.sh"),
+    Object.entries(settings)
+      .map(([name, value]) => `${name}='${value.replaceAll("'", `'\\''`)}'\n`)
+      .join(""),
+  );
   const azPath = join(binDirectory, "az");
-  writeFileSync(azPath, script);
+  copyFileSync(join(__dirname, "az-cli.bash"), azPath);
   chmodSync(azPath, 0o755);
   return {
     binDirectory,

@@ -9,16 +9,18 @@
  * process per run cost 2-3 s of module loading on a busy machine. Its waits run on a virtual clock (they return at
  * once and are printed) unless `realClock` is asked for (the benchmark), and the data plane answers by attempt count,
  * so nothing here depends on how fast the machine is. The stand-ins' certificate is added to this process's default
- * CA list (tls.setDefaultCACertificates), the in-process equivalent of NODE_EXTRA_CA_CERTS.
+ * CA list (tls.setDefaultCACertificates), the in-process equivalent of NODE_EXTRA_CA_CERTS. With `npmRun`, it runs
+ * the real `npm run smoke` in a child process instead (real clock, NODE_EXTRA_CA_CERTS), the end-to-end check.
  */
 
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { getCACertificates, setDefaultCACertificates } from "node:tls";
 import { DefaultAzureCredential } from "@azure/identity";
 import { handleSmokeRequest } from "../../function-app/src/smoke-check";
-import type { CliDownload } from "../../scripts/core/pulumi-workspace";
+import { type CliDownload, PROJECT_ROOT } from "../../scripts/core/pulumi-workspace";
 import { main } from "../../scripts/smoke";
 import { REAL_CLOCK, virtualClock } from "../../scripts/smoke/wait";
 import { type ArmOptions, armRoutes, functionHostRoutes, type StandInVm } from "./arm";
@@ -66,6 +68,8 @@ export interface CliRunOptions {
   realClock?: boolean;
   /** Replaces fetching a missing Pulumi CLI (scripts/core/pulumi-workspace.ts). */
   download?: CliDownload;
+  /** Run the real `npm run smoke` in a child process, on the real clock (not with `download`). */
+  npmRun?: boolean;
 }
 
 /** A running world; `dataPlane` is mutable (grant access while the CLI waits). */
@@ -92,6 +96,21 @@ export interface SmokeWorld {
  * Starts the world. Sets IDENTITY_ENDPOINT/IDENTITY_HEADER in this process for the in-process function handler, so
  * call it before anything here creates a DefaultAzureCredential, and only once per process.
  */
+/** The result of a run from its exit code and output: the `--json` summary line parsed, when printed. */
+function cliRun(exitCode: number | null, stdout: string, stderr: string, stderrLines: CliRun["stderrLines"]): CliRun {
+  const jsonLine = stdout
+    .split("\n")
+    .reverse()
+    .find((line) => line.startsWith('{"results"'));
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    stderrLines,
+    ...(jsonLine ? { summary: JSON.parse(jsonLine) as CliRun["summary"] } : {}),
+  };
+}
+
 export async function startSmokeWorld(): Promise<SmokeWorld> {
   const tls = createSelfSignedCertificate();
   setDefaultCACertificates([...getCACertificates("default"), tls.certPem]);
@@ -218,6 +237,7 @@ export async function startSmokeWorld(): Promise<SmokeWorld> {
       "--json",
       ...args,
     ];
+    if (runOptions.npmRun) return npmRunSmoke(argv, variables);
     let stdout = "";
     let stderr = "";
     const stderrLines: CliRun["stderrLines"] = [];
@@ -241,17 +261,44 @@ export async function startSmokeWorld(): Promise<SmokeWorld> {
         { io, clock, ...runCommandPollMs, ...(runOptions.download ? { download: runOptions.download } : {}) },
       ),
     );
-    const jsonLine = stdout
-      .split("\n")
-      .reverse()
-      .find((line) => line.startsWith('{"results"'));
-    return {
-      exitCode,
-      stdout,
-      stderr,
-      stderrLines,
-      ...(jsonLine ? { summary: JSON.parse(jsonLine) as CliRun["summary"] } : {}),
-    };
+    return cliRun(exitCode, stdout, stderr, stderrLines);
+  };
+
+  /**
+   * `npm run smoke -- ARGV` in a child process with `variables` and the stand-ins' certificate trusted, without this
+   * machine's Azure, GitHub Actions and test-runner variables; the VM script waits in real time, as the command does.
+   */
+  const npmRunSmoke = async (argv: string[], variables: Record<string, string>): Promise<CliRun> => {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [name, value] of Object.entries(process.env)) {
+      if (/^(AZURE_|ARM_|IDENTITY_|MSI_|ACTIONS_|GITHUB_|NODE_TEST|npm_)/.test(name)) continue;
+      env[name] = value;
+    }
+    Object.assign(env, variables, {
+      PATH: `${dirname(process.execPath)}:${variables.PATH}`,
+      NODE_EXTRA_CA_CERTS: tls.certPath,
+    });
+    vm.realClock = true;
+    const child = spawn("npm", ["run", "--silent", "smoke", "--", ...argv], {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    const stderrLines: CliRun["stderrLines"] = [];
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+      for (const line of chunk.split("\n").filter(Boolean)) stderrLines.push({ at: Date.now(), line });
+    });
+    const exitCode = await new Promise<number | null>((resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", resolve);
+    });
+    return cliRun(exitCode, stdout, stderr, stderrLines);
   };
 
   return {
