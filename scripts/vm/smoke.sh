@@ -19,6 +19,8 @@
 # token"); chat completions on the v1 API, POST {endpoint}openai/v1/chat/completions with "model": deployment name
 # and no api-version (Learn, "Azure OpenAI API version lifecycle"), which reasoning and older models both accept.
 # No max_tokens: reasoning models answer 400 unsupported_parameter to it.
+# python3 runs with -I -S (isolated, no site module): it needs only json and base64 from the standard library, so
+# nothing installed or set in the environment on the VM changes what runs, and each call starts in half the time.
 #
 # Tests only: SMOKE_TEST_ONLY_IMDS_ENDPOINT replaces IMDS; SMOKE_TEST_ONLY_SLEEP_COMMAND (called with seconds, like
 # sleep) and SMOKE_TEST_ONLY_CLOCK_COMMAND (prints epoch milliseconds) replace the real `sleep` and `date`, so tests
@@ -88,7 +90,7 @@ reply=""
 # finish OUTCOME STATUS DIAGNOSIS MESSAGE: prints the one JSON line and exits.
 finish() {
   local outcome="$1" status="$2" diagnosis="$3" message="$4"
-  python3 - "$outcome" "$status" "$diagnosis" "$message" "$attempts" "$(elapsed_ms)" "$deployment" "$reply" \
+  python3 -I -S - "$outcome" "$status" "$diagnosis" "$message" "$attempts" "$(elapsed_ms)" "$deployment" "$reply" \
     "$principal_id" "$identity_resource_id" <<'PY'
 import json, sys
 outcome, status, diagnosis, message, attempts, elapsed, deployment, reply, oid, mirid = sys.argv[1:11]
@@ -106,7 +108,7 @@ PY
 # Expressions: imds (three lines: access token, its oid and xms_mirid claims), error (two lines: code, then
 # message), error_message, reply.
 json_field() {
-  python3 - "$1" "$2" <<'PY'
+  python3 -I -S - "$1" "$2" <<'PY'
 import base64, json, sys
 path, expression = sys.argv[1], sys.argv[2]
 try:
