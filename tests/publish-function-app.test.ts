@@ -52,59 +52,6 @@ const pollCounts = new Map<string, number>();
 /** The stand-ins serve HTTPS with a certificate the openssl CLI makes (tests/standins/server.ts). */
 const needsOpenssl = missingTool("openssl");
 
-before(async () => {
-  if (needsOpenssl) return;
-  scratch = mkdtempSync(join(tmpdir(), "publish-test-"));
-  zipPath = join(scratch, "function-app.zip");
-  writeFileSync(zipPath, PACKAGE_BYTES);
-  sha256 = createHash("sha256").update(PACKAGE_BYTES).digest("hex");
-  tlsMaterial = createSelfSignedCertificate();
-  identity = await startStandIn({
-    routes: appServiceIdentityRoutes({ principal: DEPLOYER, identityHeader: IDENTITY_HEADER }),
-  });
-  scm = await startStandIn({
-    tls: tlsMaterial,
-    routes: [
-      {
-        method: "POST",
-        path: /^\/api\/publish$/,
-        handle: () => {
-          const status = script.publishStatus[publishCount] ?? 202;
-          publishCount += 1;
-          if (status !== 202) return json(status, { Code: status === 403 ? "Forbidden" : "Conflict" });
-          const id = `deployment-${publishCount}`;
-          return {
-            status: 202,
-            body: JSON.stringify(id),
-            headers: { location: `${scm.origin}/api/deployments/${id}` },
-          };
-        },
-      },
-      {
-        method: "GET",
-        path: /^\/api\/deployments\/deployment-(\d+)$/,
-        handle: (_request, match) => {
-          const index = Number(match[1]) - 1;
-          const id = `deployment-${index + 1}`;
-          const polls = pollCounts.get(id) ?? 0;
-          pollCounts.set(id, polls + 1);
-          const sequence = script.deployments[index] ?? [];
-          const state = sequence[Math.min(polls, sequence.length - 1)] ?? { status: 4, complete: true };
-          return json(200, { id, ...state, log_url: `${scm.origin}/api/deployments/${id}/log` });
-        },
-      },
-    ],
-  });
-});
-
-after(async () => {
-  if (needsOpenssl) return;
-  await identity.close();
-  await scm.close();
-  tlsMaterial.dispose();
-  rmSync(scratch, { recursive: true, force: true });
-});
-
 function reset(next: ScmScript): void {
   script = next;
   publishCount = 0;
@@ -149,6 +96,59 @@ function publishes(): RecordedRequest[] {
 }
 
 describe("publish-function-app (one deploy)", { skip: needsOpenssl }, () => {
+  // Suite hooks, not file-level ones: they run only when a test of the suite runs, so a --test-name-pattern that
+  // matches none of them neither starts the stand-ins nor waits on them.
+  before(async () => {
+    scratch = mkdtempSync(join(tmpdir(), "publish-test-"));
+    zipPath = join(scratch, "function-app.zip");
+    writeFileSync(zipPath, PACKAGE_BYTES);
+    sha256 = createHash("sha256").update(PACKAGE_BYTES).digest("hex");
+    tlsMaterial = createSelfSignedCertificate();
+    identity = await startStandIn({
+      routes: appServiceIdentityRoutes({ principal: DEPLOYER, identityHeader: IDENTITY_HEADER }),
+    });
+    scm = await startStandIn({
+      tls: tlsMaterial,
+      routes: [
+        {
+          method: "POST",
+          path: /^\/api\/publish$/,
+          handle: () => {
+            const status = script.publishStatus[publishCount] ?? 202;
+            publishCount += 1;
+            if (status !== 202) return json(status, { Code: status === 403 ? "Forbidden" : "Conflict" });
+            const id = `deployment-${publishCount}`;
+            return {
+              status: 202,
+              body: JSON.stringify(id),
+              headers: { location: `${scm.origin}/api/deployments/${id}` },
+            };
+          },
+        },
+        {
+          method: "GET",
+          path: /^\/api\/deployments\/deployment-(\d+)$/,
+          handle: (_request, match) => {
+            const index = Number(match[1]) - 1;
+            const id = `deployment-${index + 1}`;
+            const polls = pollCounts.get(id) ?? 0;
+            pollCounts.set(id, polls + 1);
+            const sequence = script.deployments[index] ?? [];
+            const state = sequence[Math.min(polls, sequence.length - 1)] ?? { status: 4, complete: true };
+            return json(200, { id, ...state, log_url: `${scm.origin}/api/deployments/${id}/log` });
+          },
+        },
+      ],
+    });
+  });
+
+  after(async () => {
+    await identity.close();
+    await scm.close();
+    tlsMaterial.dispose();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
   test("posts the zip with an Entra ARM token, polls the deployment to success, and reports its ID", async () => {
     reset({
       publishStatus: [202],
