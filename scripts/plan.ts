@@ -5,10 +5,6 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
-import { comparePlans } from "./core/plan/compare";
-import { planJson, readPlanDocument } from "./core/plan/model";
-import { planStack } from "./core/plan/run";
-import { renderComparison, renderPlan } from "./plan/render";
 
 const SPEC = defineCommand({
   name: "plan",
@@ -54,6 +50,15 @@ export function plan(argv: readonly string[], io: CommandIo = processIo): Promis
     argv,
     async ({ values }) => {
       if (!values.stack) throw new UsageError("--stack NAME is required");
+      // Loaded once the command line is valid: --help and usage errors need neither Pulumi nor the program.
+      // A dynamic import names the file's extension (TypeScript's node16 resolution, TS2835).
+      const [{ comparePlans }, { planJson, readPlanDocument }, { planStack }, { renderComparison, renderPlan }] =
+        await Promise.all([
+          import("./core/plan/compare.js"),
+          import("./core/plan/model.js"),
+          import("./core/plan/run.js"),
+          import("./plan/render.js"),
+        ]);
       const document = await planStack({
         projectDir: values["project-dir"] ?? ".",
         stack: values.stack,
