@@ -96,6 +96,7 @@ export function runDeployCommand(
         env: environment.env ?? process.env,
         now: environment.now ?? (() => new Date()),
         ...(environment.download ? { download: environment.download } : {}),
+        ...(environment.childOutput ? { childOutput: environment.childOutput } : {}),
       });
     },
     io,

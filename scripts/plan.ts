@@ -5,6 +5,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
+import type { PlanDocument } from "./core/plan/model";
+import type { PlanTarget } from "./core/plan/run";
 
 const SPEC = defineCommand({
   name: "plan",
@@ -43,8 +45,15 @@ secrets without being decrypted.`,
   },
 });
 
-/** Runs `npm run plan` with `argv` (without node and the script), writing to `io`, and returns the exit code. */
-export function plan(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+/**
+ * Runs `npm run plan` with `argv` (without node and the script), writing to `io`, and returns the exit code.
+ * `planTarget` evaluates the program (default planStack; a test shares one evaluation per stack between its runs).
+ */
+export function plan(
+  argv: readonly string[],
+  io: CommandIo = processIo,
+  planTarget?: (target: PlanTarget) => Promise<PlanDocument>,
+): Promise<number> {
   return runCommand(
     SPEC,
     argv,
@@ -59,7 +68,7 @@ export function plan(argv: readonly string[], io: CommandIo = processIo): Promis
           import("./core/plan/run.js"),
           import("./plan/render.js"),
         ]);
-      const document = await planStack({
+      const document = await (planTarget ?? planStack)({
         projectDir: values["project-dir"] ?? ".",
         stack: values.stack,
         ...(values.program ? { program: values.program } : {}),

@@ -6,6 +6,10 @@
  * - the stack is created on first use; a stack without a pinned model gets one from the catalogue stand-in, written
  *   to its Pulumi.<stack>.yaml; preflight runs before `pulumi up` and stops it, unless --skip-preflight;
  * - the state backend is the project's local file backend unless PULUMI_BACKEND_URL chooses another.
+ * The runs at a pseudo-terminal and `npm run pulumi` are child processes; the others call the command's function in
+ * this process, which still starts the stand-in CLI (and, with --smoke, the smoke test) as child processes. Azure
+ * sign-in there is the GitHub Actions OIDC path chosen from the run's own environment (scripts/core/azure-credential.ts),
+ * so nothing in this process's environment changes.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -15,15 +19,16 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { getCACertificates, setDefaultCACertificates } from "node:tls";
 import { LOCAL_BACKEND_DIR } from "../scripts/core/pulumi-workspace";
 import { runDeployCommand } from "../scripts/deploy";
 import { NEEDS_YES } from "../scripts/deploy/run";
 import { runPulumiCommand } from "../scripts/pulumi";
 import { installPulumiStandIn, type PulumiStandIn } from "./standins/arm-teardown";
 import { type CatalogueState, catalogueRoutes } from "./standins/catalogue";
-import { imdsRoutes } from "./standins/identity";
+import { entraRoutes, GITHUB_TOKEN_PATH, githubOidcRoutes } from "./standins/federated-sign-in";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
-import { runChild } from "./support/process";
+import { STAND_IN_TENANT_ID, type StandInPrincipal } from "./standins/tokens";
 import { missingTool } from "./support/tools";
 
 const ROOT = join(__dirname, "..");
@@ -65,57 +70,49 @@ function environment(target: Setup, extraEnv: Record<string, string> = {}): Node
   };
 }
 
-/** The real `npm run deploy` with pipes: no terminal anywhere. */
-function deployViaNpm(target: Setup, args: string[]) {
-  return spawnSync("npm", ["run", "--silent", "deploy", "--", "--project-dir", target.projectDir, ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 120_000,
-    env: environment(target),
-  });
-}
-
 /**
- * scripts/deploy.ts as its npm script runs it (`tsx scripts/deploy.ts`) without npm's own start-up, which adds a
- * Node.js process and nothing these tests check; `deployViaNpm` keeps the npm script covered.
+ * The command's function in this process, without a terminal: what it, pulumi and the smoke test print is captured
+ * as a user would see it on stdout and stderr; `download` replaces fetching a missing CLI.
  */
-function deploy(target: Setup, args: string[], extraEnv: Record<string, string> = {}) {
-  return spawnSync(
-    process.execPath,
-    ["--import", "tsx", "scripts/deploy.ts", "--project-dir", target.projectDir, ...args],
-    { cwd: ROOT, encoding: "utf8", timeout: 120_000, env: environment(target, extraEnv) },
-  );
-}
-
-/** As `deploy`, without blocking this process: the stand-ins it talks to run here. */
-async function deployAsync(
-  target: Setup,
-  args: string[],
-  extraEnv: Record<string, string>,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const run = await runChild(
-    process.execPath,
-    ["--import", "tsx", "scripts/deploy.ts", "--project-dir", target.projectDir, ...args],
-    ROOT,
-    environment(target, extraEnv),
-  );
-  return { status: run.code, stdout: run.stdout, stderr: run.stderr };
-}
-
-/** The command's function in this process, without a terminal; `download` replaces fetching a missing CLI. */
 async function deployInProcess(
   target: Setup,
   args: string[],
-  download?: () => Promise<{ failure?: string }>,
+  options: { extraEnv?: Record<string, string>; download?: () => Promise<{ failure?: string }> } = {},
 ): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
+  const io = { out: (text: string) => (stdout += text), err: (text: string) => (stderr += text) };
   const status = await runDeployCommand(
     ["--project-dir", target.projectDir, ...args],
-    { env: environment(target), interactive: false, ...(download ? { download } : {}) },
-    { out: (text) => (stdout += text), err: (text) => (stderr += text) },
+    {
+      env: environment(target, options.extraEnv),
+      interactive: false,
+      childOutput: io,
+      ...(options.download ? { download: options.download } : {}),
+    },
+    io,
   );
   return { status, stdout, stderr };
+}
+
+/** A port that was just free: connections to it are refused, with or without internet. */
+async function refusedPort(): Promise<number> {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  return port;
+}
+
+/** What a GitHub Actions job with `permissions: id-token: write` has, for the application `clientId` (GitHub Docs). */
+function actionsSignIn(tokenUrl: string, clientId: string, authorityHost: string): Record<string, string> {
+  return {
+    ACTIONS_ID_TOKEN_REQUEST_URL: `${tokenUrl}${GITHUB_TOKEN_PATH}?api-version=2.0`,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: "stand-in-actions-request-token",
+    AZURE_CLIENT_ID: clientId,
+    AZURE_TENANT_ID: STAND_IN_TENANT_ID,
+    AZURE_AUTHORITY_HOST: authorityHost,
+  };
 }
 
 /** What the `pulumi` npm launcher prints when it cannot fetch the CLI offline (its run.js: "pulumi: " + the error). */
@@ -135,11 +132,7 @@ describe("without a Pulumi CLI (offline, nothing installed)", () => {
   test("the real launcher's download behind a proxy that refuses: npm run pulumi names the cause and the fix", {
     skip: envProxy ? false : `NODE_USE_ENV_PROXY needs Node.js 22.21 or newer (this is ${process.versions.node})`,
   }, async () => {
-    // A port that was just free: connections to it are refused, with or without internet.
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await refusedPort();
     const target = setup();
     const pulumiHome = join(dirname(target.projectDir), "empty-pulumi-home");
     let stderr = "";
@@ -160,7 +153,7 @@ describe("without a Pulumi CLI (offline, nothing installed)", () => {
     const target = setup();
     const pulumiHome = join(dirname(target.projectDir), "empty-pulumi-home");
     target.pulumi.env.PULUMI_HOME = pulumiHome;
-    const deployed = await deployInProcess(target, ["--yes", "--skip-preflight"], offlineDownload);
+    const deployed = await deployInProcess(target, ["--yes", "--skip-preflight"], { download: offlineDownload });
     assert.equal(deployed.status, 1);
     assert.equal(deployed.stderr, `deploy: ${noCliSentence(pulumiHome)}\n`);
     let stderr = "";
@@ -175,9 +168,17 @@ describe("without a Pulumi CLI (offline, nothing installed)", () => {
   });
 });
 
-/** `npm run deploy` inside a pseudo-terminal (`script -qfec CMD /dev/null`); `input` is what the user types. */
-function deployAtTerminal(target: Setup, args: string[], input: string) {
-  const command = ["npm", "run", "--silent", "deploy", "--", "--project-dir", target.projectDir, ...args].join(" ");
+/**
+ * `npm run deploy` inside a pseudo-terminal (`script -qfec CMD /dev/null`); `input` is what the user types. `via`
+ * "node" starts scripts/deploy.ts with tsx in one Node.js process, without npm's own start-up and tsx's launcher
+ * process, which the first test covers and the second does not check.
+ */
+function deployAtTerminal(target: Setup, args: string[], input: string, via: "npm" | "node" = "npm") {
+  const start =
+    via === "npm"
+      ? ["npm", "run", "--silent", "deploy", "--"]
+      : [process.execPath, "--import", "tsx", "scripts/deploy.ts"];
+  const command = [...start, "--project-dir", target.projectDir, ...args].join(" ");
   return spawnSync("script", ["-qfec", command, "/dev/null"], {
     cwd: ROOT,
     encoding: "utf8",
@@ -204,7 +205,7 @@ describe("npm run deploy at a terminal", { skip: missingTool("script") }, () => 
 
   test("--yes at a terminal is passed to pulumi up, which then does not ask", () => {
     const target = setup();
-    const result = deployAtTerminal(target, ["--skip-preflight", "--yes"], "");
+    const result = deployAtTerminal(target, ["--skip-preflight", "--yes"], "", "node");
     assert.equal(result.status, 0, result.stdout + result.stderr);
     assert.deepEqual(target.pulumi.calls()[1], ["up", "--stack", "dev", "--yes"]);
     assert.equal(target.pulumi.terminals()[1]?.stdin, true);
@@ -226,9 +227,9 @@ describe("npm run deploy without a terminal", () => {
     assert.deepEqual(target.pulumi.calls(), []);
   });
 
-  test("creates the dev stack on first use, runs pulumi up --yes without a terminal, keeps state in the file backend", () => {
+  test("creates the dev stack on first use, runs pulumi up --yes without a terminal, keeps state in the file backend", async () => {
     const target = setup();
-    const result = deployViaNpm(target, ["--yes", "--skip-preflight"]);
+    const result = await deployInProcess(target, ["--yes", "--skip-preflight"]);
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(target.pulumi.terminals(), [
       { args: ["stack", "select", "--create", "dev"], stdin: false, stdout: false },
@@ -238,21 +239,21 @@ describe("npm run deploy without a terminal", () => {
     assert.match(result.stdout, /npm run smoke -- --stack dev/);
   });
 
-  test("deploys the named stack to the backend PULUMI_BACKEND_URL names; arguments after -- go to pulumi up", () => {
+  test("deploys the named stack to the backend PULUMI_BACKEND_URL names; arguments after -- go to pulumi up", async () => {
     const target = setup({ prod: `config:\n${PINNED}` });
     const backend = "azblob://pulumi-state?storage_account=contosostate";
-    const result = deploy(target, ["--stack", "prod", "--yes", "--skip-preflight", "--", "--diff"], {
-      PULUMI_BACKEND_URL: backend,
+    const result = await deployInProcess(target, ["--stack", "prod", "--yes", "--skip-preflight", "--", "--diff"], {
+      extraEnv: { PULUMI_BACKEND_URL: backend },
     });
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(target.pulumi.calls()[1], ["up", "--stack", "prod", "--yes", "--diff"]);
     assert.equal(target.pulumi.readState().backend, backend);
   });
 
-  test("--smoke runs the smoke test after a successful pulumi up, and its failure fails the deploy", () => {
+  test("--smoke runs the smoke test after a successful pulumi up, and its failure fails the deploy", async () => {
     // The stand-in stack has no outputs, so the smoke test stops at reading them: enough to see it ran, and when.
     const target = setup();
-    const result = deploy(target, ["--yes", "--skip-preflight", "--smoke"]);
+    const result = await deployInProcess(target, ["--yes", "--skip-preflight", "--smoke"]);
     assert.equal(result.status, 1, result.stdout + result.stderr);
     assert.deepEqual(target.pulumi.calls(), [
       ["stack", "select", "--create", "dev"],
@@ -269,23 +270,27 @@ describe("npm run deploy without a terminal", () => {
     );
   });
 
-  test("a failing pulumi up fails the command, says what to run next, and runs no smoke test", () => {
+  test("a failing pulumi up fails the command, says what to run next, and runs no smoke test", async () => {
     const target = setup();
     target.pulumi.writeState({ stacks: {}, failNext: { up: 1 } });
-    const result = deploy(target, ["--yes", "--skip-preflight", "--smoke"]);
+    const result = await deployInProcess(target, ["--yes", "--skip-preflight", "--smoke"]);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /stand-in failure of 'up'/);
     assert.match(result.stderr, /deploy: pulumi up failed \(exit 255\): .* npm run deploy -- --stack dev again/);
     assert.equal(target.pulumi.calls().length, 2, "no stack output: the smoke test did not start");
   });
 
-  test("preflight runs before pulumi up and a failure stops the deploy; --skip-preflight is what skips it", () => {
-    // No identity can sign in here: no Azure CLI session, and only the developer tools are tried
-    // (AZURE_TOKEN_CREDENTIALS=dev, as on a laptop; @azure/identity DefaultAzureCredential), so it fails at once
-    // instead of waiting out the managed identity endpoint's retries.
+  test("preflight runs before pulumi up and a failure stops the deploy; --skip-preflight is what skips it", async () => {
+    // No identity can sign in here: GitHub's OIDC token endpoint and Entra ID refuse the connection, so it fails at
+    // once instead of waiting out retries; ARM is never reached.
     const target = setup();
-    const noAzure = { ARM_SUBSCRIPTION_ID: SUBSCRIPTION_ID, AZURE_TOKEN_CREDENTIALS: "dev" };
-    const result = deploy(target, ["--yes"], noAzure);
+    const refused = `127.0.0.1:${await refusedPort()}`;
+    const noAzure = {
+      ARM_SUBSCRIPTION_ID: SUBSCRIPTION_ID,
+      KEYLESS_ARM_ENDPOINT: `https://${refused}`,
+      ...actionsSignIn(`http://${refused}`, "a0a0a0a0-0000-4000-8000-00000000000a", `https://${refused}`),
+    };
+    const result = await deployInProcess(target, ["--yes"], { extraEnv: noAzure });
     assert.equal(result.status, 1, result.stdout + result.stderr);
     assert.match(
       result.stderr,
@@ -328,7 +333,14 @@ describe("npm run pulumi", () => {
 describe("npm run deploy of a stack that pins no model", { skip: missingTool("openssl") }, () => {
   let certificate: TlsMaterial;
   let arm: StandInServer;
-  let imds: StandInServer;
+  let github: StandInServer;
+  let entra: StandInServer;
+  const pipeline: StandInPrincipal = {
+    objectId: "d0d0d0d0-0000-4000-8000-000000000001",
+    appId: "a0a0a0a0-0000-4000-8000-00000000000a",
+    kind: "managedIdentity",
+  };
+  const subject = "repo:contoso/keyless-openai:ref:refs/heads/main";
   const catalogue: CatalogueState = {
     subscriptionId: SUBSCRIPTION_ID,
     location: "swedencentral",
@@ -355,31 +367,46 @@ describe("npm run deploy of a stack that pins no model", { skip: missingTool("op
 
   before(async () => {
     certificate = createSelfSignedCertificate();
+    // The in-process equivalent of NODE_EXTRA_CA_CERTS: this file's process trusts the stand-ins' certificate.
+    setDefaultCACertificates([...getCACertificates("default"), certificate.certPem]);
     arm = await startStandIn({ routes: catalogueRoutes(catalogue), tls: certificate });
-    imds = await startStandIn({
-      routes: imdsRoutes({
-        principal: {
-          objectId: "d0d0d0d0-0000-4000-8000-000000000001",
-          appId: "a0a0a0a0-0000-4000-8000-00000000000a",
-          kind: "managedIdentity",
-        },
+    const now = () => Date.now();
+    github = await startStandIn({
+      routes: githubOidcRoutes({
+        requestToken: "stand-in-actions-request-token",
+        subject,
+        lifetimeSeconds: 300,
+        now,
+        issued: [],
+      }),
+    });
+    entra = await startStandIn({
+      tls: certificate,
+      routes: entraRoutes({
+        tenantId: STAND_IN_TENANT_ID,
+        clientId: pipeline.appId,
+        federatedSubject: subject,
+        principal: pipeline,
+        now,
       }),
     });
   });
 
   after(async () => {
     await arm.close();
-    await imds.close();
+    await github.close();
+    await entra.close();
     certificate.dispose();
   });
 
   test("pins the newest deployable model from the catalogue in Pulumi.<stack>.yaml, says so, then deploys", async () => {
     const target = setup({ qa: "# QA\nconfig:\n  keyless-openai:compute: none\n" });
-    const result = await deployAsync(target, ["--stack", "qa", "--yes", "--skip-preflight"], {
-      ARM_SUBSCRIPTION_ID: SUBSCRIPTION_ID,
-      AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.origin,
-      KEYLESS_ARM_ENDPOINT: arm.origin,
-      NODE_EXTRA_CA_CERTS: certificate.certPath,
+    const result = await deployInProcess(target, ["--stack", "qa", "--yes", "--skip-preflight"], {
+      extraEnv: {
+        ARM_SUBSCRIPTION_ID: SUBSCRIPTION_ID,
+        KEYLESS_ARM_ENDPOINT: arm.origin,
+        ...actionsSignIn(github.origin, pipeline.appId, entra.origin),
+      },
     });
     assert.equal(result.status, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /Stack qa pins no model yet: asking Azure's catalogue/);

@@ -7,12 +7,12 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { parseConfig } from "../lib/config";
 import { comparePlans, diffValues, replacingChanges } from "../scripts/core/plan/compare";
 import type { PlanDocument } from "../scripts/core/plan/model";
-import { planStack } from "../scripts/core/plan/run";
+import { type PlanTarget, planStack } from "../scripts/core/plan/run";
 import { StackConfigError } from "../scripts/core/stack-config";
 import { plan as planCommand } from "../scripts/plan";
 import { renderComparison, renderPlan } from "../scripts/plan/render";
@@ -30,11 +30,31 @@ function freshProcess(args: string[]): { status: number | null; stdout: string; 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+const plans = new Map<string, Promise<PlanDocument>>();
+
+/**
+ * `planStack(target)`, evaluated once per project, stack and program in this process (an evaluation of the real
+ * program costs about 0.5 s of CPU); each caller gets its own copy. The byte-identical test evaluates afresh.
+ */
+function sharedPlan(target: PlanTarget): Promise<PlanDocument> {
+  const key = JSON.stringify([resolve(target.projectDir), target.stack, target.program ?? null]);
+  let planned = plans.get(key);
+  if (!planned) {
+    planned = planStack(target);
+    plans.set(key, planned);
+  }
+  return planned.then((document) => structuredClone(document));
+}
+
 /** The command's function in this process (what scripts/plan.ts runs), with what it writes captured. */
-async function cli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  planTarget: (target: PlanTarget) => Promise<PlanDocument> = sharedPlan,
+): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const status = await planCommand(args, { out: (text) => (stdout += text), err: (text) => (stderr += text) });
+  const io = { out: (text: string) => (stdout += text), err: (text: string) => (stderr += text) };
+  const status = await planCommand(args, io, planTarget);
   return { status, stdout, stderr };
 }
 
@@ -44,7 +64,7 @@ function readPlan(path: string): PlanDocument {
 
 describe("plan of the fixture program", () => {
   it("lists resources, access matrix, verdicts and masks secrets", async () => {
-    const plan = await planStack({ projectDir: FIXTURE, stack: "dev" });
+    const plan = await sharedPlan({ projectDir: FIXTURE, stack: "dev" });
     const types = plan.resources.map((resource) => resource.type);
     for (const type of [
       "azure-native:cognitiveservices:Account",
@@ -92,7 +112,7 @@ describe("plan of the fixture program", () => {
   it("a run in a fresh process and one in this process, after other plans, are byte-identical (markdown and JSON)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "plan-"));
     const first = freshProcess(["--stack", "dev", "--project-dir", FIXTURE, "--json", join(dir, "a.json")]);
-    const second = await cli(["--stack", "dev", "--project-dir", FIXTURE, "--json", join(dir, "b.json")]);
+    const second = await cli(["--stack", "dev", "--project-dir", FIXTURE, "--json", join(dir, "b.json")], planStack);
     assert.equal(first.status, 0, first.stderr);
     assert.equal(second.status, 0, second.stderr);
     assert.ok(first.stdout.length > 1000);
@@ -103,8 +123,8 @@ describe("plan of the fixture program", () => {
 
 describe("compare", () => {
   it("finds what another stack adds, removes and alters", async () => {
-    const base = await planStack({ projectDir: FIXTURE, stack: "dev" });
-    const head = await planStack({ projectDir: FIXTURE, stack: "changed" });
+    const base = await sharedPlan({ projectDir: FIXTURE, stack: "dev" });
+    const head = await sharedPlan({ projectDir: FIXTURE, stack: "changed" });
     const comparison = comparePlans(base, head);
     assert.equal(comparison.unchanged, false);
     assert.deepEqual(
@@ -206,7 +226,14 @@ describe("guardrail failures", () => {
  * (no model verifiable as open to new customers could be named when it was written), so the plan of the unpinned
  * file is refused with the pin command, and the pinned copy is what guardrails judge.
  */
+let pinnedDev: string | undefined;
+
 function pinnedDevProject(): string {
+  pinnedDev ??= writePinnedDevProject();
+  return pinnedDev;
+}
+
+function writePinnedDevProject(): string {
   const projectDir = mkdtempSync(join(tmpdir(), "plan-dev-"));
   copyFileSync(join(ROOT, "Pulumi.yaml"), join(projectDir, "Pulumi.yaml"));
   writeFileSync(
@@ -218,7 +245,7 @@ function pinnedDevProject(): string {
 
 describe("the real program", () => {
   it("plans the committed dev stack, which pins no model, with a placeholder deployment and a warning naming the pin", async () => {
-    const plan = await planStack({ projectDir: ".", stack: "dev" });
+    const plan = await sharedPlan({ projectDir: ".", stack: "dev" });
     const deployments = plan.resources.filter(
       (resource) => resource.type === "azure-native:cognitiveservices:Deployment",
     );
@@ -250,7 +277,7 @@ describe("the real program", () => {
   });
 
   it("labels the Function App's identities in the access matrix: the host identity by its name, the site's by its resource", async () => {
-    const plan = await planStack({ projectDir: pinnedDevProject(), stack: "dev", program: join(ROOT, "index.ts") });
+    const plan = await sharedPlan({ projectDir: pinnedDevProject(), stack: "dev", program: join(ROOT, "index.ts") });
     const rowsOf = (pattern: RegExp) =>
       plan.access
         .filter((row) => pattern.test(row.principal))
@@ -284,7 +311,7 @@ describe("the real program", () => {
   });
 
   it("plans the pinned dev stack with no guardrail failures", async () => {
-    const plan = await planStack({ projectDir: pinnedDevProject(), stack: "dev", program: join(ROOT, "index.ts") });
+    const plan = await sharedPlan({ projectDir: pinnedDevProject(), stack: "dev", program: join(ROOT, "index.ts") });
     const failures = plan.verdicts.filter((verdict) => !verdict.passed);
     assert.deepEqual(failures, []);
     assert.ok(plan.verdicts.some((verdict) => verdict.rule === "openai-entra-id-only"));
@@ -298,7 +325,7 @@ describe("the real program", () => {
       join(projectDir, "Pulumi.ssh.yaml"),
       "config:\n  keyless-openai:compute: vm\n  keyless-openai:sshAllowedCidrs:\n    - 203.0.113.0/24\n  keyless-openai:deployments:\n    - name=chat,model=gpt-5.4-mini,version=2026-03-17\n",
     );
-    const plan = await planStack({ projectDir, stack: "ssh", program: join(ROOT, "index.ts") });
+    const plan = await sharedPlan({ projectDir, stack: "ssh", program: join(ROOT, "index.ts") });
     assert.ok(plan.resources.some((resource) => resource.type === "azure-native:network:PublicIPAddress"));
     const publicIpVerdicts = plan.verdicts.filter((verdict) => verdict.rule === "vm-no-public-ip");
     assert.ok(publicIpVerdicts.length > 0);
@@ -323,7 +350,7 @@ function realProject(stack: string, stackYaml: string | undefined, rename?: stri
 }
 
 async function planReal(projectDir: string, stack: string) {
-  return planStack({ projectDir, stack, program: join(ROOT, "index.ts") });
+  return sharedPlan({ projectDir, stack, program: join(ROOT, "index.ts") });
 }
 
 describe("any valid configuration plans (issue: tools on real users' stacks)", () => {
@@ -449,7 +476,7 @@ describe("any valid configuration plans (issue: tools on real users' stacks)", (
 
 describe("what a reviewer checks, in the rendered plan", () => {
   it("the committed prod stack: the placeholder model until the pin, local auth off, private network", async () => {
-    const markdown = renderPlan(await planStack({ projectDir: ".", stack: "prod" }));
+    const markdown = renderPlan(await sharedPlan({ projectDir: ".", stack: "prod" }));
     // Pulumi.prod.yaml pins no model and sets networkMode private; SKU and capacity are the program's defaults.
     assert.match(
       markdown,
@@ -469,7 +496,7 @@ describe("what a reviewer checks, in the rendered plan", () => {
       join(projectDir, "Pulumi.prod.yaml"),
       `${readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")}  keyless-openai:deployments:\n    - name=chat,model=gpt-5.4-mini,version=2026-03-17,sku=GlobalStandard,capacity=25\n`,
     );
-    const plan = await planStack({ projectDir, stack: "prod", program: join(ROOT, "index.ts") });
+    const plan = await sharedPlan({ projectDir, stack: "prod", program: join(ROOT, "index.ts") });
     assert.match(
       renderPlan(plan),
       /\| `chat` \| `keyless-openai-prod-[a-z0-9]+` \| `gpt-5\.4-mini` \| `2026-03-17` \| `GlobalStandard` \| `25` \|/,
@@ -477,7 +504,7 @@ describe("what a reviewer checks, in the rendered plan", () => {
   });
 
   it("the committed dev stack: the placeholder model until the pin, local auth off, public network (Pulumi.yaml's default)", async () => {
-    const markdown = renderPlan(await planStack({ projectDir: ".", stack: "dev" }));
+    const markdown = renderPlan(await sharedPlan({ projectDir: ".", stack: "dev" }));
     assert.match(
       markdown,
       /\| `chat` \| `keyless-openai-dev-[a-z0-9]+` \| `pinned-at-first-deploy` \| `pinned-at-first-deploy` \| `GlobalStandard` \| `10` \|/,
@@ -489,12 +516,12 @@ describe("what a reviewer checks, in the rendered plan", () => {
   });
 
   it("shows what the program sets, also when local auth is on (the fixture's insecure stack)", async () => {
-    const markdown = renderPlan(await planStack({ projectDir: FIXTURE, stack: "insecure" }));
+    const markdown = renderPlan(await sharedPlan({ projectDir: FIXTURE, stack: "insecure" }));
     assert.match(markdown, /\| `openai` \| \*\*on\*\* \(`disableLocalAuth: false`\) \|/);
   });
 
   it("the diagram calls the Function App's host identity user-assigned and the VM's system-assigned", async () => {
-    const plan = await planStack({ projectDir: pinnedDevProject(), stack: "dev", program: join(ROOT, "index.ts") });
+    const plan = await sharedPlan({ projectDir: pinnedDevProject(), stack: "dev", program: join(ROOT, "index.ts") });
     const diagram = renderPlan(plan);
     const edgeOf = (type: string) => {
       const index = plan.identities.findIndex((identity) => identity.type === type);
@@ -558,8 +585,8 @@ describe("compare: replacement and identity", () => {
   });
 
   it("renders a replaced resource as Replaced with the input that forces it", async () => {
-    const base = await planStack({ projectDir: FIXTURE, stack: "dev" });
-    const head = await planStack({ projectDir: FIXTURE, stack: "changed" });
+    const base = await sharedPlan({ projectDir: FIXTURE, stack: "dev" });
+    const head = await sharedPlan({ projectDir: FIXTURE, stack: "changed" });
     const markdown = renderComparison(comparePlans(base, head));
     assert.match(markdown, /## Replaced: resources:ResourceGroup rg\n\nDeleted and created again: `inputs\.location`/);
     assert.match(markdown, /0 changed, 1 replaced/);

@@ -6,7 +6,7 @@
  * module ("Uses Azure REST API version ..." in @pulumi/azure-native/<module>/<resource>.js), never copied by hand.
  * Which types a stack declares is not written here: preflight runs the program offline with the stack's config
  * (scripts/core/preflight/arm-body.ts `plannedResources`), and a planned type without a row is reported, never
- * dropped. tests/preflight/azure-types.test.ts checks that every type the dev and prod programs declare has exactly
+ * dropped. tests/preflight/azure-types.suite.ts checks that every type the dev and prod programs declare has exactly
  * one row and that no row is unused.
  *
  * Write actions: Learn, "Azure resource provider operations" (learn.microsoft.com/azure/role-based-access-control/

@@ -19,6 +19,7 @@ import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { CommandError, LocalWorkspace, PulumiCommand, Stack, type StackSummary } from "@pulumi/pulumi/automation";
 import { version as SDK_VERSION } from "@pulumi/pulumi/version";
+import type { CommandIo } from "./cli";
 
 export type { StackSummary } from "@pulumi/pulumi/automation";
 
@@ -143,22 +144,26 @@ export interface PulumiContext {
 /**
  * Runs `pulumi ARGS` for a person at a terminal: with `terminal`, the CLI inherits stdin, stdout and stderr, so it
  * sees a TTY and can ask for the passphrase and the update confirmation and draw its progress display; without, its
- * stdin is closed (Pulumi then runs non-interactively and `up` needs `--yes`) and its output is still shown live.
+ * stdin is closed (Pulumi then runs non-interactively and `up` needs `--yes`) and its output is still shown live,
+ * on this process's stdout and stderr, or through `output` when given (a command run in-process by its tests).
  * Resolves to the CLI's exit code.
  */
 export async function runPulumiAtTerminal(
   args: readonly string[],
-  options: PulumiContext & { terminal: boolean },
+  options: PulumiContext & { terminal: boolean; output?: CommandIo },
 ): Promise<number> {
   const env = pulumiEnvironment(options.env);
   const executable = await ensurePulumiCli(env, options.download);
+  const output = options.terminal ? undefined : options.output;
   return new Promise((resolve, reject) => {
     const child = spawn(executable, args, {
       cwd: options.projectDir ?? PROJECT_ROOT,
       // As the launcher does: language hosts installed beside the CLI are found on PATH.
       env: { ...env, PATH: `${dirname(executable)}${delimiter}${env.PATH ?? ""}` },
-      stdio: options.terminal ? "inherit" : ["ignore", "inherit", "inherit"],
+      stdio: options.terminal ? "inherit" : ["ignore", output ? "pipe" : "inherit", output ? "pipe" : "inherit"],
     });
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => output?.out(chunk));
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => output?.err(chunk));
     child.on("error", reject);
     child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });

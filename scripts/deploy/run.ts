@@ -7,12 +7,9 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import { armEndpoint } from "../core/arm-endpoint";
-import { chooseAzureCredential } from "../core/azure-credential";
 import { type CommandIo, EXIT, RefusedError } from "../core/cli";
 import { subscriptionFor } from "../core/models/azure";
 import { chooseAndPin, readStackModelSettings, renderOutcome } from "../core/models/command";
-import { renderText } from "../core/preflight/render";
-import { runPreflight } from "../core/preflight/run";
 import { type CliDownload, PROJECT_ROOT, pulumiEnvironment, runPulumiAtTerminal } from "../core/pulumi-workspace";
 
 /** What the command line asked for. */
@@ -37,6 +34,8 @@ export interface DeployEnvironment {
   now: () => Date;
   /** How a missing Pulumi CLI is fetched (scripts/core/pulumi-workspace.ts). */
   download?: CliDownload;
+  /** Where pulumi's and the smoke test's output goes when there is no terminal (default: this process's own). */
+  childOutput?: CommandIo;
 }
 
 /** The one sentence a non-interactive run without --yes gets, before pulumi starts. */
@@ -44,13 +43,15 @@ export const NEEDS_YES =
   "npm run deploy is not running at a terminal, so pulumi cannot ask for the passphrase or the confirmation: pass --yes to deploy without asking (with PULUMI_CONFIG_PASSPHRASE set when the stack's secrets use a passphrase).";
 
 /** `npm run smoke -- --stack NAME` as its npm script runs it (`tsx scripts/smoke.ts`), without starting npm first. */
-function runSmoke(stack: string, env: NodeJS.ProcessEnv): Promise<number> {
+function runSmoke(stack: string, env: NodeJS.ProcessEnv, output: CommandIo | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", join("scripts", "smoke.ts"), "--stack", stack], {
       cwd: PROJECT_ROOT,
       env,
-      stdio: ["ignore", "inherit", "inherit"],
+      stdio: ["ignore", output ? "pipe" : "inherit", output ? "pipe" : "inherit"],
     });
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => output?.out(chunk));
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => output?.err(chunk));
     child.on("error", reject);
     child.on("close", (code) => resolve(code ?? 1));
   });
@@ -66,10 +67,13 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
     projectDir,
     env,
     ...(environment.download ? { download: environment.download } : {}),
+    ...(environment.childOutput ? { output: environment.childOutput } : {}),
   };
+  // The sign-in and preflight modules (@azure/identity, the Azure SDK clients, the offline program run) load only when
+  // a step needs them: a run with a pinned model and --skip-preflight starts without them.
   let credential: TokenCredential | undefined;
-  const signedIn = () => {
-    credential ??= chooseAzureCredential().credential;
+  const signedIn = async () => {
+    credential ??= (await import("../core/azure-credential.js")).chooseAzureCredential(env).credential;
     return credential;
   };
 
@@ -86,7 +90,7 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
     );
     const outcome = await chooseAndPin(
       {
-        credential: signedIn(),
+        credential: await signedIn(),
         subscriptionId: await subscriptionFor(projectDir, stack, env),
         armEndpoint: armEndpoint(env),
         now: environment.now(),
@@ -106,13 +110,15 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
   if (request.skipPreflight) {
     io.out("Preflight skipped (--skip-preflight).\n");
   } else {
+    const { runPreflight } = await import("../core/preflight/run.js");
+    const { renderText } = await import("../core/preflight/render.js");
     const started = Date.now();
     const report = await runPreflight({
       stack,
       fix: false,
       projectDir,
       armEndpoint: armEndpoint(env),
-      credential: signedIn(),
+      credential: await signedIn(),
       now: environment.now(),
       env,
     });
@@ -139,7 +145,7 @@ export async function runDeploy(request: DeployRequest, environment: DeployEnvir
     return EXIT.ok;
   }
   io.out(`\nDeployed stack ${stack}. Running the smoke test (--smoke).\n`);
-  const smoke = await runSmoke(stack, env);
+  const smoke = await runSmoke(stack, env, environment.childOutput);
   if (smoke !== 0) {
     throw new Error(
       `the smoke test failed (exit ${smoke}): its report above names each identity's problem; run npm run smoke -- --stack ${stack} again once fixed`,

@@ -10,9 +10,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before } from "node:test";
 import * as tls from "node:tls";
+import type { TokenCredential } from "@azure/core-auth";
 import { AzureCliCredential } from "@azure/identity";
 import { stringify } from "yaml";
+import { cachingCredential } from "../../scripts/core/preflight/azure";
 import { type PreflightReport, runPreflight } from "../../scripts/core/preflight/run";
+import { type AzAccountReader, readAzAccount } from "../../scripts/core/preflight/target";
 import type { CheckResult } from "../../scripts/core/preflight/types";
 import {
   BUILT_IN_ROLE_DEFINITIONS,
@@ -62,6 +65,12 @@ export interface StandInSetup {
   scratch: string;
   /** Puts another stand-in `az` first on PATH until the returned function is called. */
   withAzureCli(other: StandInAzureCli): () => void;
+  /**
+   * The sign-in of the stand-in `az` first on PATH: the real AzureCliCredential and `az account show`. For the
+   * signed-in `az` of the set-up, one token and one account answer serve every run of the process (each `az` call
+   * starts a node process, about 0.1 s of CPU); another `az` is asked afresh on every run.
+   */
+  signIn(): { credential: TokenCredential; readAzAccount: AzAccountReader };
 }
 
 let shared: StandInSetup | undefined;
@@ -80,11 +89,29 @@ function registerStandIns(): StandInSetup {
   const originalPath = process.env.PATH;
   const setup = { scratch: mkdtempSync(join(tmpdir(), "preflight-test-")) } as StandInSetup;
   const pathWith = (cli: StandInAzureCli) => [cli.binDirectory, dirname(process.execPath), originalPath].join(":");
+  let onPath: StandInAzureCli | undefined;
   setup.withAzureCli = (other) => {
     process.env.PATH = pathWith(other);
+    onPath = other;
     return () => {
       process.env.PATH = pathWith(setup.az);
+      onPath = setup.az;
     };
+  };
+  let sharedSignIn: { credential: TokenCredential; readAzAccount: AzAccountReader } | undefined;
+  setup.signIn = () => {
+    if (onPath !== setup.az) return { credential: new AzureCliCredential(), readAzAccount };
+    if (!sharedSignIn) {
+      let account: ReturnType<AzAccountReader> | undefined;
+      sharedSignIn = {
+        credential: cachingCredential(new AzureCliCredential()),
+        readAzAccount: () => {
+          account ??= readAzAccount();
+          return account;
+        },
+      };
+    }
+    return sharedSignIn;
   };
   before(() => {
     if (needsOpenssl) return;
@@ -93,6 +120,7 @@ function registerStandIns(): StandInSetup {
     tls.setDefaultCACertificates([...tls.getCACertificates("default"), setup.certificate.certPem]);
     setup.az = createStandInAzureCli(USER_PRINCIPAL);
     process.env.PATH = pathWith(setup.az);
+    onPath = setup.az;
   });
   after(() => {
     if (needsOpenssl) return;
@@ -195,6 +223,8 @@ export interface PreflightRunOptions {
   stack?: string;
   /** Only these checks after config and identity: a test of one check needs neither the plan nor the others. */
   only?: readonly string[];
+  /** A sign-in of its own (a new AzureCliCredential, `az account show` asked again), for a test that counts `az` calls. */
+  freshSignIn?: boolean;
 }
 
 /** Runs preflight in-process against a stand-in serving `world`, for a stack configured with `config`. */
@@ -208,16 +238,17 @@ export async function preflight(
     routes: [...(options.extraRoutes ?? []), ...armRoutesOf(world, options.catalogue, options.policy)],
     tls: setup.certificate,
   });
+  const signIn = options.freshSignIn ? { credential: new AzureCliCredential(), readAzAccount } : setup.signIn();
   try {
     const report = await runPreflight({
       stack: options.stack ?? STACK,
       fix: options.fix ?? false,
       armEndpoint: arm.origin,
-      credential: new AzureCliCredential(),
+      credential: signIn.credential,
       projectDir: options.projectDir ?? projectWith(setup.scratch, "project", config),
       env: options.env ?? {},
       now: NOW,
-      ...(options.readAzAccount ? { readAzAccount: options.readAzAccount } : {}),
+      readAzAccount: options.readAzAccount ?? signIn.readAzAccount,
       ...(options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {}),
       ...(options.only ? { only: options.only } : {}),
     });

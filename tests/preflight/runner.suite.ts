@@ -13,7 +13,7 @@ const setup = useStandIns();
 describe("preflight: runner", { skip: needsOpenssl, concurrency: 1 }, () => {
   test("a healthy subscription passes every check; identity, tenant and subscription come from the token and ARM", async () => {
     const tokensBefore = setup.az.invocations().filter((args) => args[1] === "get-access-token").length;
-    const { report, world, arm } = await preflight(setup, ownerWorld());
+    const { report, world, arm } = await preflight(setup, ownerWorld(), BASE_CONFIG, { freshSignIn: true });
     assert.equal(report.exitCode, 0, JSON.stringify(report.results, null, 2));
     // Checks share answers: ARM is asked each question once (mutation check: without the runner's memo, the
     // subscription's role assignments were listed three times).
