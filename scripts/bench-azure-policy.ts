@@ -4,19 +4,9 @@
  * stand-in evaluator of tests/standins/policy-insights.ts, with no added latency and with a simulated ARM round trip.
  */
 import * as tls from "node:tls";
-import { ManagedIdentityCredential } from "@azure/identity";
-import { parseConfig } from "../lib/config";
-import { APP_SERVICE_IDENTITY_PATH, appServiceIdentityRoutes } from "../tests/standins/identity";
-import {
-  aiServicesKeyAccessDenyAssignment,
-  type PolicyInsightsState,
-  policyInsightsRoutes,
-} from "../tests/standins/policy-insights";
+import type { PolicyInsightsState } from "../tests/standins/policy-insights";
 import { FUNCTION_APP_PRINCIPAL } from "../tests/standins/principals";
-import { createSelfSignedCertificate, startStandIn } from "../tests/standins/server";
 import { defineCommand, EXIT, runCommand, runMain } from "./core/cli";
-import { plannedResources } from "./core/preflight/arm-body";
-import { azurePolicyChecks } from "./core/preflight/checks/azure-policy";
 
 const SPEC = defineCommand({
   name: "bench:azure-policy",
@@ -38,6 +28,25 @@ function summary(samples: number[]): string {
 }
 
 async function main(): Promise<void> {
+  // Loaded once the command line is valid: --help needs neither the Azure SDKs, the program nor the stand-ins.
+  // A dynamic import names the file's extension (TypeScript's node16 resolution, TS2835).
+  const [
+    { ManagedIdentityCredential },
+    { parseConfig },
+    { APP_SERVICE_IDENTITY_PATH, appServiceIdentityRoutes },
+    { aiServicesKeyAccessDenyAssignment, policyInsightsRoutes },
+    { createSelfSignedCertificate, startStandIn },
+    { plannedResources },
+    { azurePolicyChecks },
+  ] = await Promise.all([
+    import("@azure/identity"),
+    import("../lib/config.js"),
+    import("../tests/standins/identity.js"),
+    import("../tests/standins/policy-insights.js"),
+    import("../tests/standins/server.js"),
+    import("./core/preflight/arm-body.js"),
+    import("./core/preflight/checks/azure-policy.js"),
+  ]);
   const certificate = createSelfSignedCertificate();
   tls.setDefaultCACertificates([...tls.getCACertificates("default"), certificate.certPem]);
   const identity = await startStandIn({

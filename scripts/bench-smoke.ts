@@ -5,9 +5,7 @@
  * <= 2 s), against a reasoning-model deployment; (2) a stand-in that never grants access: does a 5 s deadline end the
  * run at about 5 s with the role_not_effective diagnosis.
  */
-import { REASONING_MODEL } from "../tests/standins/openai-data-plane";
 import { FUNCTION_APP_PRINCIPAL, USER_PRINCIPAL, VM_PRINCIPAL } from "../tests/standins/principals";
-import { startSmokeWorld } from "../tests/standins/smoke-world";
 import { defineCommand, EXIT, runCommand, runMain } from "./core/cli";
 
 const SPEC = defineCommand({
@@ -24,6 +22,12 @@ const REPEATS = 3;
 const PRINCIPALS = { local: USER_PRINCIPAL, vm: VM_PRINCIPAL, function: FUNCTION_APP_PRINCIPAL } as const;
 
 async function main(): Promise<void> {
+  // Loaded once the command line is valid: --help needs neither the stand-ins nor the smoke command they run.
+  // A dynamic import names the file's extension (TypeScript's node16 resolution, TS2835).
+  const [{ REASONING_MODEL }, { startSmokeWorld }] = await Promise.all([
+    import("../tests/standins/openai-data-plane.js"),
+    import("../tests/standins/smoke-world.js"),
+  ]);
   const world = await startSmokeWorld();
   world.dataPlane.model = REASONING_MODEL;
   try {

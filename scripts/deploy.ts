@@ -5,8 +5,8 @@
  */
 
 import { type CommandIo, defineCommand, processIo, runCommand, runMain, UsageError } from "./core/cli";
-import { PROJECT_ROOT } from "./core/pulumi-workspace";
-import { type DeployEnvironment, type DeployRequest, runDeploy } from "./deploy/run";
+import { PROJECT_ROOT } from "./core/project-root";
+import type { DeployEnvironment, DeployRequest } from "./deploy/run";
 
 export const DEPLOY_SPEC = defineCommand({
   name: "deploy",
@@ -85,15 +85,20 @@ export function runDeployCommand(
   return runCommand(
     DEPLOY_SPEC,
     argv,
-    ({ values, positionals }) =>
-      runDeploy(deployRequest(values, positionals, environment.env ?? process.env), {
+    async ({ values, positionals }) => {
+      const request = deployRequest(values, positionals, environment.env ?? process.env);
+      // Loaded once the command line is valid: --help and usage errors need neither Pulumi nor the Azure SDKs.
+      // A dynamic import names the file's extension (TypeScript's node16 resolution, TS2835).
+      const { runDeploy } = await import("./deploy/run.js");
+      return runDeploy(request, {
         io,
         interactive: environment.interactive ?? (process.stdin.isTTY === true && process.stdout.isTTY === true),
         env: environment.env ?? process.env,
         now: environment.now ?? (() => new Date()),
         ...(environment.download ? { download: environment.download } : {}),
         ...(environment.childOutput ? { childOutput: environment.childOutput } : {}),
-      }),
+      });
+    },
     io,
   );
 }

@@ -12,12 +12,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { armEndpoint } from "./core/arm-endpoint";
-import { chooseAzureCredential } from "./core/azure-credential";
 import { type CommandIo, processIo, RefusedError, runCommand, runMain } from "./core/cli";
-import { type CliDownload, openPulumiStacks, PROJECT_ROOT } from "./core/pulumi-workspace";
+import { PROJECT_ROOT } from "./core/project-root";
+import type { CliDownload } from "./core/pulumi-workspace";
 import { DESTROY_SPEC, teardownOptions } from "./destroy/args";
-import { purgeDeletedAccount } from "./destroy/purge";
-import { runTeardown } from "./destroy/teardown";
 
 /** The one sentence a run without --yes gets when nobody can answer the confirmation. */
 export const NEEDS_YES_TO_DESTROY =
@@ -45,6 +43,15 @@ export function destroy(argv: readonly string[], environment: Partial<DestroyEnv
     async ({ values }) => {
       const options = teardownOptions(values);
       if (!options.yes && !interactive) throw new RefusedError(NEEDS_YES_TO_DESTROY);
+      // Loaded once the command line is valid: --help and usage errors need neither Pulumi nor the Azure SDKs.
+      // A dynamic import names the file's extension (TypeScript's node16 resolution, TS2835).
+      const [{ chooseAzureCredential }, { openPulumiStacks }, { purgeDeletedAccount }, { runTeardown }] =
+        await Promise.all([
+          import("./core/azure-credential.js"),
+          import("./core/pulumi-workspace.js"),
+          import("./destroy/purge.js"),
+          import("./destroy/teardown.js"),
+        ]);
       const credential = chooseAzureCredential(env).credential;
       return runTeardown(options, {
         stacks: () => openPulumiStacks({ env, ...(environment.download ? { download: environment.download } : {}) }),

@@ -6,13 +6,10 @@
 
 import { DEFAULT_DEPLOYMENT } from "../lib/constants";
 import { armEndpoint } from "./core/arm-endpoint";
-import { chooseAzureCredential } from "./core/azure-credential";
 import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
-import { subscriptionFor } from "./core/models/azure";
-import { DEFAULT_PICK_RULE } from "./core/models/catalogue";
-import { DEFAULT_WITHIN_DAYS } from "./core/models/check";
-import { alreadyPinned, type ModelsContext, modelsCommand } from "./core/models/command";
-import { PROJECT_ROOT } from "./core/pulumi-workspace";
+import { DEFAULT_PICK_RULE, DEFAULT_WITHIN_DAYS } from "./core/models/catalogue";
+import type { ModelsContext } from "./core/models/command";
+import { PROJECT_ROOT } from "./core/project-root";
 
 /** The command's option table (scripts/core/cli.ts): its parsing and its --help. */
 export const MODELS_SPEC = defineCommand({
@@ -84,6 +81,21 @@ else az account show); the identity DefaultAzureCredential finds (az login local
 Resource Manager. Needs read access to the subscription (Reader).`,
 });
 
+/** The signed-in Azure context, loaded only when the command asks Azure (not for an already pinned stack). */
+async function signedInContext(projectDir: string, stack: string): Promise<ModelsContext> {
+  const [{ chooseAzureCredential }, { subscriptionFor }] = await Promise.all([
+    import("./core/azure-credential.js"),
+    import("./core/models/azure.js"),
+  ]);
+  return {
+    credential: chooseAzureCredential().credential,
+    subscriptionId: await subscriptionFor(projectDir, stack, process.env),
+    armEndpoint: armEndpoint(process.env),
+    now: new Date(),
+    projectDir,
+  };
+}
+
 /** Runs the command; `context` replaces the signed-in Azure context (tests). */
 export function runModels(
   argv: readonly string[],
@@ -105,6 +117,9 @@ export function runModels(
         throw new UsageError(`--within ${values.within} is not a whole number of days: give for example --within 90`);
       if (withinDays !== undefined && !values.check && !values.renew)
         throw new UsageError("--within only applies to --check or --renew: add one of them, or drop --within");
+      // Loaded once the command line is valid: --help and usage errors need neither Pulumi nor the Azure SDKs.
+      // A dynamic import names the file's extension (TypeScript's node16 resolution, TS2835).
+      const { alreadyPinned, modelsCommand } = await import("./core/models/command.js");
       if (values["if-unpinned"]) {
         // Checked before the Azure context is resolved: a pinned stack needs neither a sign-in nor az.
         const pinned = alreadyPinned(projectDir, stack, values.deployment ?? DEFAULT_DEPLOYMENT.name);
@@ -113,15 +128,7 @@ export function runModels(
           return EXIT.ok;
         }
       }
-      const resolved = context
-        ? context(projectDir)
-        : {
-            credential: chooseAzureCredential().credential,
-            subscriptionId: await subscriptionFor(projectDir, stack, process.env),
-            armEndpoint: armEndpoint(process.env),
-            now: new Date(),
-            projectDir,
-          };
+      const resolved = context ? context(projectDir) : await signedInContext(projectDir, stack);
       return modelsCommand(
         {
           ...values,

@@ -5,10 +5,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
-import { comparePlans } from "./core/plan/compare";
-import { type PlanDocument, planJson, readPlanDocument } from "./core/plan/model";
-import { type PlanTarget, planStack } from "./core/plan/run";
-import { renderComparison, renderPlan } from "./plan/render";
+import type { PlanDocument } from "./core/plan/model";
+import type { PlanTarget } from "./core/plan/run";
 
 const SPEC = defineCommand({
   name: "plan",
@@ -49,19 +47,28 @@ secrets without being decrypted.`,
 
 /**
  * Runs `npm run plan` with `argv` (without node and the script), writing to `io`, and returns the exit code.
- * `planTarget` evaluates the program (a test shares one evaluation per stack between its runs).
+ * `planTarget` evaluates the program (default planStack; a test shares one evaluation per stack between its runs).
  */
 export function plan(
   argv: readonly string[],
   io: CommandIo = processIo,
-  planTarget: (target: PlanTarget) => Promise<PlanDocument> = planStack,
+  planTarget?: (target: PlanTarget) => Promise<PlanDocument>,
 ): Promise<number> {
   return runCommand(
     SPEC,
     argv,
     async ({ values }) => {
       if (!values.stack) throw new UsageError("--stack NAME is required");
-      const document = await planTarget({
+      // Loaded once the command line is valid: --help and usage errors need neither Pulumi nor the program.
+      // A dynamic import names the file's extension (TypeScript's node16 resolution, TS2835).
+      const [{ comparePlans }, { planJson, readPlanDocument }, { planStack }, { renderComparison, renderPlan }] =
+        await Promise.all([
+          import("./core/plan/compare.js"),
+          import("./core/plan/model.js"),
+          import("./core/plan/run.js"),
+          import("./plan/render.js"),
+        ]);
+      const document = await (planTarget ?? planStack)({
         projectDir: values["project-dir"] ?? ".",
         stack: values.stack,
         ...(values.program ? { program: values.program } : {}),

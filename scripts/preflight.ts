@@ -5,8 +5,8 @@
 import { performance } from "node:perf_hooks";
 import { armEndpoint } from "./core/arm-endpoint";
 import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
+import { CHECK_LIST, FIRST_STEPS } from "./core/preflight/check-list";
 import { renderJson, renderText } from "./core/preflight/render";
-import { CHECKS, FIRST_STEPS, runPreflight } from "./core/preflight/run";
 
 function wrap(text: string, indent: string, width = 116): string {
   const lines: string[] = [];
@@ -23,7 +23,7 @@ function wrap(text: string, indent: string, width = 116): string {
   return lines.map((text) => `${indent}${text}`).join("\n");
 }
 
-const checkList = [...FIRST_STEPS, ...CHECKS]
+const checkList = [...FIRST_STEPS, ...CHECK_LIST]
   .map((check) => `  ${check.id}\n${wrap(check.describes, "      ")}`)
   .join("\n");
 
@@ -74,6 +74,9 @@ export function main(argv: readonly string[], io: CommandIo = processIo, env = p
       if (!stack) throw new UsageError("--stack NAME is required");
       if (!/^[A-Za-z0-9_.-]+$/.test(stack))
         throw new UsageError(`stack name ${JSON.stringify(stack)} may only hold letters, digits, '-', '_' and '.'`);
+      // Loaded once the command line is valid: --help and usage errors need neither Pulumi nor the Azure SDKs.
+      // A dynamic import names the file's extension (TypeScript's node16 resolution, TS2835).
+      const { runPreflight } = await import("./core/preflight/run.js");
       const started = performance.now();
       const report = await runPreflight({
         stack,

@@ -26,6 +26,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { TokenCredential } from "@azure/identity";
 import { ARM_SCOPE } from "../lib/constants";
 import { chooseAzureCredential } from "./core/azure-credential";
+import { type CommandIo, processIo } from "./core/cli";
 
 /** Kudu deployment status codes (DeployStatus): 0 pending, 1 building, 2 deploying, 3 failed, 4 success. */
 const DEPLOY_STATUS_SUCCESS = 4;
@@ -152,36 +153,51 @@ export async function publishFunctionApp(options: PublishOptions): Promise<Publi
   }
 }
 
-function required(name: string): string {
-  const value = process.env[name];
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
   if (!value) throw new Error(`${name} is not set`);
   return value;
 }
 
-function seconds(name: string, fallback: number): number {
-  const raw = process.env[name];
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
   const value = raw === undefined ? fallback : Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number of seconds (got ${raw})`);
   return value * 1000;
 }
 
+/**
+ * The command as the component runs it: settings from `env` (see the module comment), the result as one JSON line,
+ * exit code 1 with the reason on a failure; progress goes to `io.err`. `credential` defaults to scripts/core/azure-credential.ts's choice.
+ */
+export async function publishCommand(
+  env: NodeJS.ProcessEnv,
+  io: CommandIo,
+  credential: () => TokenCredential = () => chooseAzureCredential(env).credential,
+): Promise<number> {
+  try {
+    const attempts = Number(env.PUBLISH_ATTEMPTS ?? 4);
+    const result = await publishFunctionApp({
+      scmHost: required(env, "PUBLISH_SCM_HOST"),
+      zipPath: required(env, "PUBLISH_ZIP_PATH"),
+      sha256: required(env, "PUBLISH_ZIP_SHA256"),
+      attempts: Number.isInteger(attempts) && attempts > 0 ? attempts : 4,
+      retryDelayMs: seconds(env, "PUBLISH_RETRY_SECONDS", 45),
+      pollIntervalMs: seconds(env, "PUBLISH_POLL_SECONDS", 5),
+      timeoutMs: seconds(env, "PUBLISH_TIMEOUT_SECONDS", 900),
+      credential: credential(),
+      log: (line) => io.err(`${line}\n`),
+    });
+    io.out(`${JSON.stringify(result)}\n`);
+    return 0;
+  } catch (error) {
+    io.err(`publish-function-app: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
 if (require.main === module) {
-  const attempts = Number(process.env.PUBLISH_ATTEMPTS ?? 4);
-  publishFunctionApp({
-    scmHost: required("PUBLISH_SCM_HOST"),
-    zipPath: required("PUBLISH_ZIP_PATH"),
-    sha256: required("PUBLISH_ZIP_SHA256"),
-    attempts: Number.isInteger(attempts) && attempts > 0 ? attempts : 4,
-    retryDelayMs: seconds("PUBLISH_RETRY_SECONDS", 45),
-    pollIntervalMs: seconds("PUBLISH_POLL_SECONDS", 5),
-    timeoutMs: seconds("PUBLISH_TIMEOUT_SECONDS", 900),
-    credential: chooseAzureCredential().credential,
-    log: (line) => process.stderr.write(`${line}\n`),
-  }).then(
-    (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
-    (error: unknown) => {
-      process.stderr.write(`publish-function-app: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  void publishCommand(process.env, processIo).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -23,7 +23,7 @@ import {
 } from "./core/cli";
 import { appendJobSummary, repositoryFromEnvironment, workflowRunLink } from "./core/github-repository";
 import type { RenewReport } from "./core/models/check-report";
-import { PROJECT_ROOT } from "./core/pulumi-workspace";
+import { PROJECT_ROOT } from "./core/project-root";
 import {
   closeRenewal,
   openStackRenewals,

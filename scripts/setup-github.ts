@@ -11,20 +11,10 @@
  * `SETUP_GRAPH_ENDPOINT`, `KEYLESS_ARM_ENDPOINT` (scripts/core/arm-endpoint.ts) and `GITHUB_API_URL` move the endpoints (GitHub Enterprise, tests).
  */
 import { armEndpoint } from "./core/arm-endpoint";
-import { chooseAzureCredential } from "./core/azure-credential";
 import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
-import { PROJECT_ROOT } from "./core/pulumi-workspace";
-import { authorizationClient, ensureRoleAssignments } from "./setup-github/azure-roles";
+import { PROJECT_ROOT } from "./core/project-root";
 import { type Change, renderChanges } from "./setup-github/changes";
 import { federatedCredentials, PASSPHRASE_SECRET, roleNeeds } from "./setup-github/desired";
-import {
-  ensureApplication,
-  ensureFederatedCredentials,
-  ensureServicePrincipal,
-  graphClient,
-  tenantId,
-} from "./setup-github/entra";
-import { ensureSecret, ensureVariables, githubClient } from "./setup-github/github";
 import { describeSubjects, type IssuedSubjects, resolveIssuedSubjects } from "./setup-github/oidc-subject";
 import { type Repository, resolveRepository } from "./setup-github/repository";
 
@@ -165,6 +155,20 @@ export function setupGithub(
       }
       const dryRun = values["dry-run"] === true;
       const appName = values["app-name"] ?? `github-${repository.owner}-${repository.name}`;
+
+      // Loaded once the command line is valid: --help and usage errors need neither Octokit nor the Azure SDKs.
+      // A dynamic import names the file's extension (TypeScript's node16 resolution, TS2835).
+      const [
+        { chooseAzureCredential },
+        { authorizationClient, ensureRoleAssignments },
+        { ensureApplication, ensureFederatedCredentials, ensureServicePrincipal, graphClient, tenantId },
+        { ensureSecret, ensureVariables, githubClient },
+      ] = await Promise.all([
+        import("./core/azure-credential.js"),
+        import("./setup-github/azure-roles.js"),
+        import("./setup-github/entra.js"),
+        import("./setup-github/github.js"),
+      ]);
 
       const octokit = await githubClient(githubToken, env.GITHUB_API_URL || undefined, io.err);
       const issued = await resolveIssuedSubjects(octokit, repository);

@@ -6,15 +6,11 @@
  * identity (HTTP function). Waits for role assignments to take effect with visible progress, then prints a summary
  * table. Follows scripts/core/cli.ts: `--help` exits 0; exit 0 all passed, 1 some failed, 2 usage or configuration.
  */
-import { chooseAzureCredential } from "./core/azure-credential";
 import { type CommandIo, type parseCommandLine, processIo, runCommand, runMain, UsageError } from "./core/cli";
 import type { CliDownload } from "./core/pulumi-workspace";
 import { readOptions, SMOKE_COMMAND, type SmokeOptions, type TargetName } from "./smoke/options";
-import { loadOutputs, type StackOutputs } from "./smoke/outputs";
+import type { StackOutputs } from "./smoke/outputs";
 import { summaryTable } from "./smoke/report";
-import { smokeFunction } from "./smoke/targets/function";
-import { PRIVATE_ACCOUNT_NOTE, smokeLocal } from "./smoke/targets/local";
-import { smokeVm } from "./smoke/targets/vm";
 import {
   type Clock,
   DEFAULT_FIRST_DELAY_MS,
@@ -65,6 +61,21 @@ async function smoke(
   runCommandPollMs: number | undefined,
   download: CliDownload | undefined,
 ): Promise<number> {
+  // Loaded once the command line is valid: --help and usage errors need neither Pulumi nor the Azure SDKs.
+  // A dynamic import names the file's extension (TypeScript's node16 resolution, TS2835).
+  const [
+    { chooseAzureCredential },
+    { loadOutputs },
+    { smokeFunction },
+    { PRIVATE_ACCOUNT_NOTE, smokeLocal },
+    { smokeVm },
+  ] = await Promise.all([
+    import("./core/azure-credential.js"),
+    import("./smoke/outputs.js"),
+    import("./smoke/targets/function.js"),
+    import("./smoke/targets/local.js"),
+    import("./smoke/targets/vm.js"),
+  ]);
   const log = (line: string) => io.err(`${line}\n`);
   const outputs = await loadOutputs(options.outputsFile, options.stack, {
     env: environment,

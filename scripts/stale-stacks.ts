@@ -7,7 +7,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { type CommandIo, defineCommand, EXIT, processIo, runCommand, runMain, UsageError } from "./core/cli";
-import { openPulumiStacks, type PulumiContext, type StackSummary } from "./core/pulumi-workspace";
+import type { PulumiContext, StackSummary } from "./core/pulumi-workspace";
 import { shortStackName, TEST_STACK_NAME } from "./core/teardown/test-stacks";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -75,6 +75,9 @@ export function staleStacks(
         throw new UsageError(`--max-age-days needs a positive number (got ${JSON.stringify(values["max-age-days"])})`);
       }
       const now = Date.now();
+      // Loaded once the command line is valid: --help and usage errors need no Pulumi Automation API.
+      // A dynamic import names the file's extension (TypeScript's node16 resolution, TS2835).
+      const { openPulumiStacks } = await import("./core/pulumi-workspace.js");
       for (const summary of await (await openPulumiStacks(pulumi)).listStacks()) {
         const name = shortStackName(summary.name);
         if (!TEST_STACK_NAME.test(name)) continue;

@@ -10,6 +10,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
+import * as tls from "node:tls";
+import { tlsPolicy } from "@azure/core-rest-pipeline";
+import { chooseAzureCredential } from "../scripts/core/azure-credential";
+import { publishCommand } from "../scripts/publish-function-app";
+import {
+  type EntraOptions,
+  entraRoutes,
+  GITHUB_TOKEN_PATH,
+  type GitHubOidcOptions,
+  githubOidcRoutes,
+} from "./standins/federated-sign-in";
 import { APP_SERVICE_IDENTITY_PATH, appServiceIdentityRoutes } from "./standins/identity";
 import {
   createSelfSignedCertificate,
@@ -19,7 +30,7 @@ import {
   startStandIn,
   type TlsMaterial,
 } from "./standins/server";
-import { bearerToken, readTokenClaims, type StandInPrincipal } from "./standins/tokens";
+import { bearerToken, readTokenClaims, STAND_IN_TENANT_ID, type StandInPrincipal } from "./standins/tokens";
 import { missingTool } from "./support/tools";
 
 const REPO_ROOT = resolve(__dirname, "..");
@@ -39,7 +50,13 @@ interface ScmScript {
   deployments: { status: number; complete: boolean; status_text?: string }[][];
 }
 
+/** The same deployer signing in from GitHub Actions (the in-process runs): a federated credential's subject. */
+const CI_SUBJECT = "repo:contoso/keyless-openai:ref:refs/heads/main";
+const CI_REQUEST_TOKEN = "stand-in-actions-request-token";
+
 let identity: StandInServer;
+let github: StandInServer;
+let entra: StandInServer;
 let scm: StandInServer;
 let tlsMaterial: TlsMaterial;
 let scratch: string;
@@ -51,59 +68,6 @@ const pollCounts = new Map<string, number>();
 
 /** The stand-ins serve HTTPS with a certificate the openssl CLI makes (tests/standins/server.ts). */
 const needsOpenssl = missingTool("openssl");
-
-before(async () => {
-  if (needsOpenssl) return;
-  scratch = mkdtempSync(join(tmpdir(), "publish-test-"));
-  zipPath = join(scratch, "function-app.zip");
-  writeFileSync(zipPath, PACKAGE_BYTES);
-  sha256 = createHash("sha256").update(PACKAGE_BYTES).digest("hex");
-  tlsMaterial = createSelfSignedCertificate();
-  identity = await startStandIn({
-    routes: appServiceIdentityRoutes({ principal: DEPLOYER, identityHeader: IDENTITY_HEADER }),
-  });
-  scm = await startStandIn({
-    tls: tlsMaterial,
-    routes: [
-      {
-        method: "POST",
-        path: /^\/api\/publish$/,
-        handle: () => {
-          const status = script.publishStatus[publishCount] ?? 202;
-          publishCount += 1;
-          if (status !== 202) return json(status, { Code: status === 403 ? "Forbidden" : "Conflict" });
-          const id = `deployment-${publishCount}`;
-          return {
-            status: 202,
-            body: JSON.stringify(id),
-            headers: { location: `${scm.origin}/api/deployments/${id}` },
-          };
-        },
-      },
-      {
-        method: "GET",
-        path: /^\/api\/deployments\/deployment-(\d+)$/,
-        handle: (_request, match) => {
-          const index = Number(match[1]) - 1;
-          const id = `deployment-${index + 1}`;
-          const polls = pollCounts.get(id) ?? 0;
-          pollCounts.set(id, polls + 1);
-          const sequence = script.deployments[index] ?? [];
-          const state = sequence[Math.min(polls, sequence.length - 1)] ?? { status: 4, complete: true };
-          return json(200, { id, ...state, log_url: `${scm.origin}/api/deployments/${id}/log` });
-        },
-      },
-    ],
-  });
-});
-
-after(async () => {
-  if (needsOpenssl) return;
-  await identity.close();
-  await scm.close();
-  tlsMaterial.dispose();
-  rmSync(scratch, { recursive: true, force: true });
-});
 
 function reset(next: ScmScript): void {
   script = next;
@@ -118,13 +82,9 @@ interface RunResult {
   stderr: string;
 }
 
-/** Runs the publish script the way the component's local.Command does. */
-function runPublish(overrides: Record<string, string> = {}): Promise<RunResult> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    IDENTITY_ENDPOINT: `${identity.origin}${APP_SERVICE_IDENTITY_PATH}`,
-    IDENTITY_HEADER,
-    NODE_EXTRA_CA_CERTS: tlsMaterial.certPath,
+/** The settings the component's local.Command puts in the environment, pointed at the stand-ins. */
+function publishSettings(overrides: Record<string, string>): Record<string, string> {
+  return {
     PUBLISH_SCM_HOST: `127.0.0.1:${scm.port}`,
     PUBLISH_ZIP_PATH: zipPath,
     PUBLISH_ZIP_SHA256: sha256,
@@ -133,6 +93,45 @@ function runPublish(overrides: Record<string, string> = {}): Promise<RunResult> 
     PUBLISH_POLL_SECONDS: "0.05",
     PUBLISH_TIMEOUT_SECONDS: "20",
     ...overrides,
+  };
+}
+
+/**
+ * Runs the command in this process with the settings it reads from the environment, signed in as CI signs in: the
+ * real ClientAssertionCredential against the GitHub OIDC and Entra ID stand-ins (scripts/core/azure-credential.ts).
+ */
+async function runPublish(overrides: Record<string, string> = {}): Promise<RunResult> {
+  let stdout = "";
+  let stderr = "";
+  const env: NodeJS.ProcessEnv = {
+    ...publishSettings(overrides),
+    ACTIONS_ID_TOKEN_REQUEST_URL: `${github.origin}${GITHUB_TOKEN_PATH}?api-version=2.0`,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: CI_REQUEST_TOKEN,
+    AZURE_CLIENT_ID: DEPLOYER.appId,
+    AZURE_TENANT_ID: STAND_IN_TENANT_ID,
+  };
+  const code = await publishCommand(
+    env,
+    { out: (text) => (stdout += text), err: (text) => (stderr += text) },
+    () =>
+      chooseAzureCredential(env, {
+        clientOptions: {
+          authorityHost: entra.origin,
+          additionalPolicies: [{ policy: tlsPolicy({ ca: tlsMaterial.certPem }), position: "perCall" }],
+        },
+      }).credential,
+  );
+  return { code, stdout, stderr };
+}
+
+/** Runs the publish script the way the component's local.Command does: a child process, signed in as the app. */
+function runPublishChild(overrides: Record<string, string> = {}): Promise<RunResult> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    IDENTITY_ENDPOINT: `${identity.origin}${APP_SERVICE_IDENTITY_PATH}`,
+    IDENTITY_HEADER,
+    NODE_EXTRA_CA_CERTS: tlsMaterial.certPath,
+    ...publishSettings(overrides),
   };
   return new Promise((done) => {
     execFile(
@@ -149,6 +148,80 @@ function publishes(): RecordedRequest[] {
 }
 
 describe("publish-function-app (one deploy)", { skip: needsOpenssl }, () => {
+  // Suite hooks, not file-level ones: they run only when a test of the suite runs, so a --test-name-pattern that
+  // matches none of them neither starts the stand-ins nor waits on them.
+  before(async () => {
+    scratch = mkdtempSync(join(tmpdir(), "publish-test-"));
+    zipPath = join(scratch, "function-app.zip");
+    writeFileSync(zipPath, PACKAGE_BYTES);
+    sha256 = createHash("sha256").update(PACKAGE_BYTES).digest("hex");
+    tlsMaterial = createSelfSignedCertificate();
+    identity = await startStandIn({
+      routes: appServiceIdentityRoutes({ principal: DEPLOYER, identityHeader: IDENTITY_HEADER }),
+    });
+    const githubOptions: GitHubOidcOptions = {
+      requestToken: CI_REQUEST_TOKEN,
+      subject: CI_SUBJECT,
+      lifetimeSeconds: 300,
+      now: () => Date.now(),
+      issued: [],
+    };
+    const entraOptions: EntraOptions = {
+      tenantId: STAND_IN_TENANT_ID,
+      clientId: DEPLOYER.appId,
+      federatedSubject: CI_SUBJECT,
+      principal: DEPLOYER,
+      now: () => Date.now(),
+    };
+    github = await startStandIn({ routes: githubOidcRoutes(githubOptions) });
+    entra = await startStandIn({ tls: tlsMaterial, routes: entraRoutes(entraOptions) });
+    // The in-process runs reach the SCM stand-in with this process's fetch: trust its certificate here, as the child
+    // run trusts it through NODE_EXTRA_CA_CERTS (Node.js docs, tls.setDefaultCACertificates).
+    tls.setDefaultCACertificates([...tls.getCACertificates("default"), tlsMaterial.certPem]);
+    scm = await startStandIn({
+      tls: tlsMaterial,
+      routes: [
+        {
+          method: "POST",
+          path: /^\/api\/publish$/,
+          handle: () => {
+            const status = script.publishStatus[publishCount] ?? 202;
+            publishCount += 1;
+            if (status !== 202) return json(status, { Code: status === 403 ? "Forbidden" : "Conflict" });
+            const id = `deployment-${publishCount}`;
+            return {
+              status: 202,
+              body: JSON.stringify(id),
+              headers: { location: `${scm.origin}/api/deployments/${id}` },
+            };
+          },
+        },
+        {
+          method: "GET",
+          path: /^\/api\/deployments\/deployment-(\d+)$/,
+          handle: (_request, match) => {
+            const index = Number(match[1]) - 1;
+            const id = `deployment-${index + 1}`;
+            const polls = pollCounts.get(id) ?? 0;
+            pollCounts.set(id, polls + 1);
+            const sequence = script.deployments[index] ?? [];
+            const state = sequence[Math.min(polls, sequence.length - 1)] ?? { status: 4, complete: true };
+            return json(200, { id, ...state, log_url: `${scm.origin}/api/deployments/${id}/log` });
+          },
+        },
+      ],
+    });
+  });
+
+  after(async () => {
+    await identity.close();
+    await github.close();
+    await entra.close();
+    await scm.close();
+    tlsMaterial.dispose();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
   test("posts the zip with an Entra ARM token, polls the deployment to success, and reports its ID", async () => {
     reset({
       publishStatus: [202],
@@ -160,7 +233,8 @@ describe("publish-function-app (one deploy)", { skip: needsOpenssl }, () => {
         ],
       ],
     });
-    const result = await runPublish();
+    // The end-to-end run: the script as a child process, DefaultAzureCredential on the App Service identity endpoint.
+    const result = await runPublishChild();
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(JSON.parse(result.stdout), { deploymentId: "deployment-1", attempts: 1 });
 

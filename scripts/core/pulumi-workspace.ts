@@ -23,7 +23,9 @@ import type { CommandIo } from "./cli";
 
 export type { StackSummary } from "@pulumi/pulumi/automation";
 
-export const PROJECT_ROOT = join(__dirname, "..", "..");
+import { PROJECT_ROOT } from "./project-root";
+
+export { PROJECT_ROOT };
 
 /** The CLI version the scripts run: the SDK's own, so the Automation API and the engine agree. */
 const PULUMI_CLI_VERSION = SDK_VERSION;

@@ -301,6 +301,9 @@ function newestFirst(a: Candidate, b: Candidate): number {
   return a.model.localeCompare(b.model) || a.version.localeCompare(b.version);
 }
 
+/** Retirements this close count as failing the check unless `--within` says otherwise (also printed by `--help`). */
+export const DEFAULT_WITHIN_DAYS = 90;
+
 /** The default rule in words (also printed by `--help`). */
 export const DEFAULT_PICK_RULE =
   "the newest small (*-mini) general-purpose chat model that is not a reasoning model (not o-series or gpt-5 reasoning, codex, audio, realtime, transcribe, tts, image, embedding, search or router); else the newest small reasoning chat model; else the newest general-purpose chat model";

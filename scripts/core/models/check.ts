@@ -33,8 +33,7 @@ import type { CatalogueEvidence, CheckReport, PinCheck, PinProblem, RenewalEffec
 import type { ModelsContext } from "./command";
 import { replacePinText } from "./pin";
 
-/** Retirements this close count as failing the check unless `--within` says otherwise. */
-export const DEFAULT_WITHIN_DAYS = 90;
+export { DEFAULT_WITHIN_DAYS } from "./catalogue";
 
 /** Catalogue dates this far out are placeholders ("2099-06-01" on internal entries), not retirements. */
 const PLACEHOLDER_YEAR = 2099;
