@@ -16,6 +16,7 @@ import { type PlanTarget, planStack } from "../scripts/core/plan/run";
 import { StackConfigError } from "../scripts/core/stack-config";
 import { plan as planCommand } from "../scripts/plan";
 import { renderComparison, renderPlan } from "../scripts/plan/render";
+import { planInThread } from "./support/shared-runs";
 
 const FIXTURE = "tests/fixtures/plan";
 const ROOT = process.cwd();
@@ -33,14 +34,14 @@ function freshProcess(args: string[]): { status: number | null; stdout: string; 
 const plans = new Map<string, Promise<PlanDocument>>();
 
 /**
- * `planStack(target)`, evaluated once per project, stack and program in this process (an evaluation of the real
+ * `planStack(target)` in the program thread (tests/support/shared-runs.ts), once per project, stack and program (an evaluation of the real
  * program costs about 0.5 s of CPU); each caller gets its own copy. The byte-identical test evaluates afresh.
  */
 function sharedPlan(target: PlanTarget): Promise<PlanDocument> {
   const key = JSON.stringify([resolve(target.projectDir), target.stack, target.program ?? null]);
   let planned = plans.get(key);
   if (!planned) {
-    planned = planStack(target);
+    planned = planInThread(target);
     plans.set(key, planned);
   }
   return planned.then((document) => structuredClone(document));
@@ -349,6 +350,8 @@ function realProject(stack: string, stackYaml: string | undefined, rename?: stri
   return projectDir;
 }
 
+/** A stack of the real program, planned in the program thread. A refusal's class stays in the thread, so tests that
+ * check for StackConfigError call planStack in this process (config validation fails before any evaluation). */
 async function planReal(projectDir: string, stack: string) {
   return sharedPlan({ projectDir, stack, program: join(ROOT, "index.ts") });
 }
@@ -423,7 +426,7 @@ describe("any valid configuration plans (issue: tools on real users' stacks)", (
       "typo",
       "config:\n  keyless-open-ai:location: westeurope\n  azure-native:location: westeurope\n",
     );
-    const error = await planReal(projectDir, "typo").then(
+    const error = await planStack({ projectDir, stack: "typo", program: join(ROOT, "index.ts") }).then(
       () => assert.fail("expected the plan to fail"),
       (failure: unknown) => failure,
     );
@@ -440,7 +443,7 @@ describe("any valid configuration plans (issue: tools on real users' stacks)", (
       "keys",
       "config:\n  keyless-openai:locaton: westeurope\n  keyless-openai:vmSise: x\n",
     );
-    const error = await planReal(projectDir, "keys").then(
+    const error = await planStack({ projectDir, stack: "keys", program: join(ROOT, "index.ts") }).then(
       () => assert.fail("expected the plan to fail"),
       (failure: unknown) => failure,
     );
