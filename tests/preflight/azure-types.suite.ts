@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { AZURE_TYPES, apiVersionOf } from "../../scripts/core/azure-types";
-import { plannedResources } from "../../scripts/core/preflight/arm-body";
 import { providersNeeded } from "../../scripts/core/preflight/checks/providers";
 import { writeActionsNeeded } from "../../scripts/core/preflight/checks/rights";
+import { plannedResourcesInThread } from "../support/shared-runs";
 import { BASE_CONFIG, projectWith, ROOT, STACK, useStandIns } from "./harness";
 
 const setup = useStandIns();
@@ -28,7 +28,7 @@ const PLANNED_CONFIGS: [string, Record<string, unknown>][] = [
 describe("preflight asks for what the program plans (the program run under the mock engine)", () => {
   for (const [label, config] of PLANNED_CONFIGS) {
     test(`${label}: every planned Azure type has a namespace and a write action`, async () => {
-      const resources = await plannedResources(
+      const resources = await plannedResourcesInThread(
         projectWith(setup.scratch, `planned-${label.replace(/\W+/g, "-")}`, { ...BASE_CONFIG, ...config }),
         STACK,
       );
@@ -70,7 +70,7 @@ describe("preflight asks for what the program plans (the program run under the m
   }
 
   test("the dev stack (Pulumi.dev.yaml): exactly these namespaces and write actions", async () => {
-    const resources = await plannedResources(ROOT, "dev");
+    const resources = await plannedResourcesInThread(ROOT, "dev");
     // Every row counts: without the devtestlab:GlobalSchedule row this fails (unknown type, missing namespace).
     assert.deepEqual(providersNeeded(resources), {
       namespaces: [
@@ -113,7 +113,7 @@ describe("preflight asks for what the program plans (the program run under the m
   });
 
   test("the prod stack (Pulumi.prod.yaml, private, protected): exactly these namespaces and write actions", async () => {
-    const resources = await plannedResources(ROOT, "prod");
+    const resources = await plannedResourcesInThread(ROOT, "prod");
     assert.deepEqual(providersNeeded(resources), {
       namespaces: [
         "Microsoft.App",
@@ -177,11 +177,11 @@ describe("the registry: one row per declared type, none unused, API versions fro
   test("every Azure type the dev, prod and variant programs declare has a row, and every row is declared", async () => {
     const declared = new Set<string>();
     const plans = [
-      await plannedResources(ROOT, "dev"),
-      await plannedResources(ROOT, "prod"),
+      await plannedResourcesInThread(ROOT, "dev"),
+      await plannedResourcesInThread(ROOT, "prod"),
       ...(await Promise.all(
         PLANNED_CONFIGS.map(([label, config]) =>
-          plannedResources(
+          plannedResourcesInThread(
             projectWith(setup.scratch, `registry-${label.replace(/\W+/g, "-")}`, { ...BASE_CONFIG, ...config }),
             STACK,
           ),

@@ -35,6 +35,7 @@ import {
   type TlsMaterial,
 } from "../standins/server";
 import { STAND_IN_TENANT_ID } from "../standins/tokens";
+import { plannedResourcesInThread } from "../support/shared-runs";
 import { missingTool } from "../support/tools";
 
 export const ROOT = join(__dirname, "..", "..");
@@ -251,6 +252,7 @@ export async function preflight(
       readAzAccount: options.readAzAccount ?? signIn.readAzAccount,
       ...(options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {}),
       ...(options.only ? { only: options.only } : {}),
+      planResources: plannedResourcesInThread,
     });
     return { report, world, arm };
   } finally {

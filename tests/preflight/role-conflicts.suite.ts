@@ -4,13 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { runProgram } from "../../scripts/core/offline-engine";
-
-import program = require("../../index");
-
 import { roleAssignmentName } from "../../lib/role-assignment";
 import { BUILT_IN_ROLE_DEFINITIONS } from "../standins/arm-preflight";
 import { USER_PRINCIPAL } from "../standins/principals";
+import { sharedRun } from "../support/shared-runs";
 import {
   BASE_CONFIG,
   COGNITIVE_SERVICES_USER,
@@ -122,7 +119,7 @@ describe("preflight: role-conflicts", { skip: needsOpenssl, concurrency: 1 }, ()
   });
 
   test("role-assignment-conflicts: the import command names resources the program declares, under that parent", async () => {
-    const run = await runProgram(program, { stack: STACK, config: { groups: [DIRECTORY_GROUP] } });
+    const run = await sharedRun({ stack: STACK, config: { groups: [DIRECTORY_GROUP] } });
     const assignments = run.resources.filter(
       (resource) => resource.type === "azure-native:authorization:RoleAssignment",
     );

@@ -14,6 +14,7 @@ import { Worker } from "node:worker_threads";
 import type { Directory, ProgramRun } from "../../scripts/core/offline-engine";
 import type { PlanDocument } from "../../scripts/core/plan/model";
 import type { PlanTarget } from "../../scripts/core/plan/run";
+import type { PlannedAzureResource } from "../../scripts/core/preflight/arm-body";
 import type { ThreadRequest } from "./program-thread";
 
 /** The options a shared run may differ by: plain data, so that equal JSON means an equal evaluation. */
@@ -94,4 +95,12 @@ export function sharedRun(options: SharedRunOptions = {}): Promise<ProgramRun> {
 /** `planStack(target)` (scripts/core/plan/run.ts, what `npm run plan` runs) in the program's thread; never shared. */
 export function planInThread(target: PlanTarget): Promise<PlanDocument> {
   return inThread({ id: nextId++, kind: "plan", target }) as Promise<PlanDocument>;
+}
+
+/**
+ * `plannedResources(projectDir, stack)` (scripts/core/preflight/arm-body.ts, what preflight's checks plan from) in the
+ * program's thread; the thread keeps one evaluation per project, stack and config, as the command's process does.
+ */
+export function plannedResourcesInThread(projectDir: string, stack: string): Promise<PlannedAzureResource[]> {
+  return inThread({ id: nextId++, kind: "planned-resources", projectDir, stack }) as Promise<PlannedAzureResource[]>;
 }

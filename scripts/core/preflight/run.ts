@@ -91,6 +91,8 @@ export interface PreflightOptions {
   retryOptions?: PipelineRetryOptions;
   /** Run only these checks (by id) after config and identity; every check by default. */
   only?: readonly string[];
+  /** How the stack's resources are planned (the offline engine, arm-body.ts); tests plan in a thread of their own. */
+  planResources?: (projectDir: string, stack: string) => Promise<PlannedAzureResource[]>;
 }
 
 export interface PreflightReport {
@@ -284,7 +286,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     fix: options.fix,
     ...(options.retryOptions ? { retryOptions: options.retryOptions } : {}),
     plannedResources: () => {
-      planned ??= plannedResources(projectDir, stack);
+      planned ??= (options.planResources ?? plannedResources)(projectDir, stack);
       return planned;
     },
   };
