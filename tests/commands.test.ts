@@ -65,12 +65,12 @@ const packageScripts = (
   JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
 ).scripts;
 
-/** The script file behind `npm run <command>` (`tsx scripts/plan.ts` → `scripts/plan.ts`). */
+/** The script file behind `npm run <command>` (`node --import tsx scripts/plan.ts` → `scripts/plan.ts`). */
 function scriptOf(command: string): string {
   const line = packageScripts[command];
   assert.ok(line, `package.json has no script "${command}"`);
-  const match = /^(?:node scripts\/core\/node-version\.cjs && )?tsx (\S+\.ts)$/.exec(line);
-  assert.ok(match?.[1], `package.json script "${command}" is not "tsx <file>.ts": ${line}`);
+  const match = /^(?:node scripts\/core\/node-version\.cjs && )?node --import tsx (\S+\.ts)$/.exec(line);
+  assert.ok(match?.[1], `package.json script "${command}" is not "node --import tsx <file>.ts": ${line}`);
   return match[1];
 }
 

@@ -42,7 +42,7 @@ export interface DeployEnvironment {
 export const NEEDS_YES =
   "npm run deploy is not running at a terminal, so pulumi cannot ask for the passphrase or the confirmation: pass --yes to deploy without asking (with PULUMI_CONFIG_PASSPHRASE set when the stack's secrets use a passphrase).";
 
-/** `npm run smoke -- --stack NAME` as its npm script runs it (`tsx scripts/smoke.ts`), without starting npm first. */
+/** `npm run smoke -- --stack NAME` as its npm script runs it (`node --import tsx scripts/smoke.ts`), without starting npm first. */
 function runSmoke(stack: string, env: NodeJS.ProcessEnv, output: CommandIo | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", join("scripts", "smoke.ts"), "--stack", stack], {
