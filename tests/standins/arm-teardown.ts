@@ -12,8 +12,11 @@
  *   working directory), `stack select`, `destroy`, `stack history --json`, `stack rm`, `up`; fails on demand.
  * - A stand-in `gh` CLI answering `gh pr view N --json state --jq .state`.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import type { PulumiThreadData } from "./pulumi-thread";
 import { json, type RecordedRequest, type Route, type StandInResponse } from "./server";
 import { readTokenClaims } from "./tokens";
 
@@ -232,103 +235,89 @@ export interface PulumiStandIn extends CliStandIn {
   writeState(state: PulumiStandInState): void;
 }
 
-// The stand-in `pulumi`: plain Node (no tsx) so it starts fast; its state and call log are files.
-const PULUMI_STAND_IN = `#!/usr/bin/env node
-"use strict";
-const fs = require("node:fs");
-const path = require("node:path");
-const args = process.argv.slice(2);
-// \`pulumi version\` comes first and alone (PulumiCommand.get, with the caller's environment only): the version is
-// the one the install path names, as for a real CLI installed there.
-if (args[0] === "version") {
-  process.stdout.write("v" + path.basename(path.dirname(path.dirname(__filename))) + "\\n");
-  process.exit(0);
+/**
+ * The stand-in `pulumi` client: bash and curl start in a fraction of Node's start-up, and the Automation API starts
+ * the CLI several times per command. It forwards its arguments, working directory, the variables the stand-in
+ * reads and whether stdin/stdout are terminals to the stand-in thread (tests/standins/pulumi-thread.ts), then
+ * prints the answer's stdout and stderr and exits with its code. At the terminal's confirmation prompt it prints the
+ * prompt, reads the typed line from its own stdin and asks again with it.
+ */
+function pulumiClient(bash: string, curl: string, socketPath: string): string {
+  return `#!${bash}
+# \`pulumi version\` comes first and alone (PulumiCommand.get, with the caller's environment only): the version is
+# the one the install path names, as for a real CLI installed there.
+if [[ $# -gt 0 && $1 == version ]]; then
+  directory=\${BASH_SOURCE[0]%/*}
+  directory=\${directory%/*}
+  printf 'v%s\\n' "\${directory##*/}"
+  exit 0
+fi
+# The answer's stdout length counts bytes.
+LC_ALL=C
+stdin=
+stdout=
+[[ -t 0 ]] && stdin=1
+[[ -t 1 ]] && stdout=1
+ask() {
+  printf '%s\\0' "$1" "$2" "$stdin" "$stdout" "$PWD" "\${PULUMI_STANDIN_STATE-}" "\${PULUMI_STANDIN_CALLS-}" \\
+    "\${PULUMI_STANDIN_TERMINALS-}" "\${PULUMI_BACKEND_URL+1}" "\${PULUMI_BACKEND_URL-}" "\${@:3}" |
+    '${curl}' --silent --show-error --fail --unix-socket '${socketPath}' --data-binary @- http://localhost/run
+  # Command substitution drops trailing newlines: the dot keeps them.
+  printf .
 }
-const statePath = process.env.PULUMI_STANDIN_STATE;
-fs.appendFileSync(process.env.PULUMI_STANDIN_CALLS, JSON.stringify(args) + "\\n");
-// What the CLI would see of a terminal: it prompts (passphrase, confirmation) only when stdin is one.
-fs.appendFileSync(process.env.PULUMI_STANDIN_TERMINALS, JSON.stringify({ args, stdin: process.stdin.isTTY === true, stdout: process.stdout.isTTY === true }) + "\\n");
-const state = JSON.parse(fs.readFileSync(statePath, "utf8"));
-const save = () => fs.writeFileSync(statePath, JSON.stringify(state, null, 2));
-const flag = (name) => { const i = args.indexOf(name); return i === -1 ? undefined : args[i + 1]; };
-const words = args.filter((a, i) => !a.startsWith("-") && !(i > 0 && args[i - 1] === "--stack"));
-const command = words.slice(0, 2).join(" ");
-const fail = (message, code = 255) => { process.stderr.write("error: " + message + "\\n"); process.exit(code); };
-const failNext = state.failNext || {};
-const key = command.startsWith("stack ") ? command : words[0];
-if (failNext[key] > 0) { failNext[key] -= 1; save(); fail("stand-in failure of '" + key + "' on demand"); }
-const name = flag("--stack");
-const stack = name === undefined ? undefined : state.stacks[name];
-const noStack = () => fail("no stack named '" + name + "' found");
-const project = () => /^name:\\s*(\\S+)/m.exec(fs.readFileSync("Pulumi.yaml", "utf8"))[1];
-switch (key) {
-  case "stack ls":
-    process.stdout.write(JSON.stringify(Object.entries(state.stacks).map(([n, s]) => ({
-      name: n, current: n === state.current, updateInProgress: false, lastUpdate: s.lastUpdate, resourceCount: s.resourceCount,
-    })), null, 2) + "\\n");
-    break;
-  case "stack history":
-    if (!stack) noStack();
-    process.stdout.write(JSON.stringify([{ version: 1, kind: "destroy", result: "succeeded", startTime: "2026-11-27T00:00:00.000Z", endTime: "2026-11-27T00:01:00.000Z", message: "", environment: {}, config: {} }]) + "\\n");
-    break;
-  case "stack output":
-    if (!stack) noStack();
-    process.stdout.write(JSON.stringify(stack.outputs, null, 2) + "\\n");
-    break;
-  case "config": {
-    if (!stack) noStack();
-    const all = Object.fromEntries(Object.entries(stack.config || {}).map(([k, v]) => [project() + ":" + k, { value: v, secret: false }]));
-    process.stdout.write(JSON.stringify(all, null, 2) + "\\n");
-    break;
-  }
-  case "destroy":
-    if (!stack) noStack();
-    if (!args.includes("--yes")) fail("--yes must be passed in to proceed when running in non-interactive mode");
-    process.stdout.write("Destroying (" + name + "):\\n - " + stack.resourceCount + " resources deleted\\n");
-    stack.resourceCount = 0;
-    stack.outputs = {};
-    save();
-    break;
-  case "stack select": {
-    const selected = name ?? words[2];
-    if (!state.stacks[selected]) {
-      if (!args.includes("--create")) fail("no stack named '" + selected + "' found");
-      state.stacks[selected] = { resourceCount: 0, outputs: {} };
-    }
-    state.current = selected;
-    state.backend = process.env.PULUMI_BACKEND_URL;
-    save();
-    break;
-  }
-  case "up":
-    if (!stack) noStack();
-    if (!args.includes("--yes")) {
-      // Pulumi's own refusal without a terminal; at a terminal it previews, then asks.
-      if (!process.stdin.isTTY) fail("--yes or --skip-preview must be passed in to proceed when running in non-interactive mode");
-      process.stdout.write("Do you want to perform this update? ");
-      const answer = Buffer.alloc(64);
-      const read = fs.readSync(0, answer, 0, answer.length, null);
-      if (!answer.subarray(0, read).toString().trim().startsWith("y")) fail("confirmation declined, not proceeding with the update");
-    }
-    stack.resourceCount = 24;
-    stack.lastUpdate = "2026-11-27T00:00:00.000Z";
-    state.backend = process.env.PULUMI_BACKEND_URL;
-    save();
-    process.stdout.write("Updating (" + name + "):\\nResources:\\n    + 24 created\\n");
-    break;
-  case "stack rm": {
-    const removed = name ?? words[2];
-    if (!state.stacks[removed]) fail("no stack named '" + removed + "' found");
-    if (state.stacks[removed].resourceCount > 0) fail("'" + removed + "' still has resources; removal rejected. Possible actions: ...");
-    delete state.stacks[removed];
-    save();
-    process.stdout.write("Stack '" + removed + "' has been removed!\\n");
-    break;
-  }
-  default:
-    fail("the stand-in pulumi does not know '" + args.join(" ") + "'", 2);
-}
+answer=$(ask "" "" "$@")
+if [[ $answer == prompt$'\\n'* ]]; then
+  answer=\${answer#prompt$'\\n'}
+  printf '%s' "\${answer%.}"
+  IFS= read -r typed || true
+  answer=$(ask 1 "$typed" "$@")
+fi
+answer=\${answer%.}
+code=\${answer%%$'\\n'*}
+rest=\${answer#*$'\\n'}
+length=\${rest%%$'\\n'*}
+rest=\${rest#*$'\\n'}
+if ! [[ $code =~ ^[0-9]+$ && $length =~ ^[0-9]+$ ]]; then
+  printf 'stand-in pulumi: no answer from ${socketPath}\\n' >&2
+  exit 70
+fi
+printf '%s' "\${rest:0:length}"
+printf '%s' "\${rest:length}" >&2
+exit "$code"
 `;
+}
+
+let pulumiSocket: string | undefined;
+
+/** The stand-in thread's socket, the thread started (once per test process) and listening. */
+function pulumiThreadSocket(): string {
+  if (pulumiSocket !== undefined) return pulumiSocket;
+  const directory = mkdtempSync(join(tmpdir(), "pulumi-standin-"));
+  const socketPath = join(directory, "pulumi.sock");
+  const ready = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const data: PulumiThreadData = { socketPath, ready };
+  // The worker inherits this process's --import tsx, so it loads the TypeScript sources as the tests do.
+  const worker = new Worker(join(__dirname, "pulumi-thread.ts"), { workerData: data });
+  // An idle stand-in must not keep the test process alive.
+  worker.unref();
+  // Installing stays synchronous: wait until the thread listens (a guard against a thread that never starts).
+  Atomics.wait(ready, 0, 0, 120_000);
+  if (Atomics.load(ready, 0) !== 1) {
+    throw new Error(`the stand-in pulumi thread (tests/standins/pulumi-thread.ts) did not listen on ${socketPath}`);
+  }
+  process.once("exit", () => rmSync(directory, { recursive: true, force: true }));
+  pulumiSocket = socketPath;
+  return socketPath;
+}
+
+/** The first `tool` on this process's PATH: the client names it absolutely, whatever PATH the test gives it. */
+function onPath(tool: string): string {
+  for (const directory of (process.env.PATH ?? "").split(":")) {
+    const candidate = join(directory, tool);
+    if (directory !== "" && existsSync(candidate)) return candidate;
+  }
+  throw new Error(`the stand-in pulumi needs ${tool} on PATH`);
+}
 
 const GH_STAND_IN = `#!/usr/bin/env node
 "use strict";
@@ -369,7 +358,7 @@ export function installPulumiStandIn(directory: string, cliVersion: string, stat
   const binDirectory = join(pulumiHome, "versions", cliVersion, "bin");
   mkdirSync(binDirectory, { recursive: true });
   const executable = join(binDirectory, "pulumi");
-  writeFileSync(executable, PULUMI_STAND_IN);
+  writeFileSync(executable, pulumiClient(onPath("bash"), onPath("curl"), pulumiThreadSocket()));
   chmodSync(executable, 0o755);
   const statePath = join(directory, "pulumi-state.json");
   const callsPath = join(directory, "pulumi-calls.jsonl");
