@@ -118,7 +118,7 @@ describe("the README is a front door", () => {
       block.startsWith("# Offline plan"),
     );
     assert.ok(excerpt, "the README shows the plan's first lines");
-    // The command's function in this process, as scripts/plan.ts runs it (tests/plan.test.ts runs the entry itself).
+    // The command's function in this process, as scripts/plan.ts runs it (tests/plan.suite.ts runs the entry itself).
     let stdout = "";
     const exitCode = await plan(["--stack", "dev"], { out: (text) => (stdout += text), err: () => {} });
     assert.equal(exitCode, 0);

@@ -78,8 +78,8 @@ let shared: StandInSetup | undefined;
 
 /**
  * Registers the process's before/after hooks: a certificate the ARM clients of this process trust, a signed-in
- * stand-in `az` first on PATH, and a scratch directory for project directories. Every suite that tests/preflight/
- * all.test.ts loads into one process calls it: the first call sets up, the others get the same set-up.
+ * stand-in `az` first on PATH, and a scratch directory for project directories. Every preflight suite that
+ * tests/offline-program.test.ts loads into one process calls it: the first call sets up, the others get the same set-up.
  */
 export function useStandIns(): StandInSetup {
   shared ??= registerStandIns();

@@ -1,6 +1,6 @@
 /**
  * One offline evaluation of the program (index.ts) per configuration per test process: tests that only read a run
- * of the same options share it, across the suites of tests/program/all.test.ts too. A shared run is frozen, so a
+ * of the same options share it, across the suites of tests/offline-program.test.ts too. A shared run is frozen, so a
  * test that changed it would throw instead of leaking into the next test. A test about the evaluation itself (two
  * runs agree, a run fails) calls runProgram directly.
  *

@@ -19,12 +19,7 @@ import * as random from "@pulumi/random";
 import { parseConfig } from "../lib/config";
 import { AZURE_TYPES } from "../scripts/core/azure-types";
 import { runProgram } from "../scripts/core/offline-engine";
-import {
-  type ArmResourceRequest,
-  armRequests,
-  type PlannedAzureResource,
-  plannedResources,
-} from "../scripts/core/preflight/arm-body";
+import { type ArmResourceRequest, armRequests, type PlannedAzureResource } from "../scripts/core/preflight/arm-body";
 import { azurePolicyChecks } from "../scripts/core/preflight/checks/azure-policy";
 import type { PreflightContext } from "../scripts/core/preflight/types";
 import { ARM_BODY_CASES } from "./fixtures/arm/bodies";
@@ -39,6 +34,7 @@ import {
 } from "./standins/policy-insights";
 import { FUNCTION_APP_PRINCIPAL } from "./standins/principals";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
+import { plannedResourcesInThread } from "./support/shared-runs";
 import { missingTool } from "./support/tools";
 
 const ROOT = process.cwd();
@@ -84,7 +80,7 @@ describe("ARM body of each planned resource type", () => {
   });
 
   it("derives the dev stack's bodies from its offline plan, every type mapped", async () => {
-    const resources = await plannedResources(ROOT, "dev");
+    const resources = await plannedResourcesInThread(ROOT, "dev");
     const { requests, unmapped } = armRequests(resources, SUB);
     assert.deepEqual(
       unmapped.map((resource) => resource.type),
@@ -104,7 +100,7 @@ describe("ARM body of each planned resource type", () => {
   });
 
   it("derives the private prod stack's bodies too, every type mapped (endpoints, zones, NAT, the egress prefix)", async () => {
-    const { requests, unmapped } = armRequests(await plannedResources(ROOT, "prod"), SUB);
+    const { requests, unmapped } = armRequests(await plannedResourcesInThread(ROOT, "prod"), SUB);
     assert.deepEqual(
       unmapped.map((resource) => resource.type),
       [],
@@ -209,10 +205,13 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
   it("passes the dev stack (key auth off) at resource group scope", async () => {
     tenant([RG]);
     // The count follows the program (22 Azure resources as of this writing), so it is read from the plan.
-    const azureResources = (await plannedResources(ROOT, "dev")).filter((resource) =>
+    const azureResources = (await plannedResourcesInThread(ROOT, "dev")).filter((resource) =>
       resource.type.startsWith("azure-native:"),
     ).length;
-    const results = await azurePolicyChecks({ ...context, plannedResources: () => plannedResources(ROOT, "dev") });
+    const results = await azurePolicyChecks({
+      ...context,
+      plannedResources: () => plannedResourcesInThread(ROOT, "dev"),
+    });
     assert.deepEqual(
       results.map((result) => result.status),
       ["pass"],
@@ -279,7 +278,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
       const results = await azurePolicyChecks({
         ...context,
         stack: "keys",
-        plannedResources: () => plannedResources(project, "keys"),
+        plannedResources: () => plannedResourcesInThread(project, "keys"),
       });
       assert.deepEqual(
         results.map((result) => result.status),
