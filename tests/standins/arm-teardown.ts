@@ -12,8 +12,7 @@
  *   working directory), `stack select`, `destroy`, `stack history --json`, `stack rm`, `up`; fails on demand.
  * - A stand-in `gh` CLI answering `gh pr view N --json state --jq .state`.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { PulumiThreadData } from "./pulumi-thread";
@@ -236,13 +235,13 @@ export interface PulumiStandIn extends CliStandIn {
 }
 
 /**
- * The stand-in `pulumi` client: bash and curl start in a fraction of Node's start-up, and the Automation API starts
- * the CLI several times per command. It forwards its arguments, working directory, the variables the stand-in
- * reads and whether stdin/stdout are terminals to the stand-in thread (tests/standins/pulumi-thread.ts), then
- * prints the answer's stdout and stderr and exits with its code. At the terminal's confirmation prompt it prints the
- * prompt, reads the typed line from its own stdin and asks again with it.
+ * The stand-in `pulumi` client: bash alone starts in a fraction of Node's start-up (and of curl's), and the
+ * Automation API starts the CLI several times per command. Over bash's `/dev/tcp` it forwards its arguments, working
+ * directory, the variables the stand-in reads and whether stdin/stdout are terminals to the stand-in thread
+ * (tests/standins/pulumi-thread.ts), then prints the answer's stdout and stderr and exits with its code. At the
+ * terminal's confirmation prompt it prints the prompt, reads the typed line from its own stdin and asks again with it.
  */
-function pulumiClient(bash: string, curl: string, socketPath: string): string {
+function pulumiClient(bash: string, port: number): string {
   return `#!${bash}
 # \`pulumi version\` comes first and alone (PulumiCommand.get, with the caller's environment only): the version is
 # the one the install path names, as for a real CLI installed there.
@@ -259,26 +258,27 @@ stdout=
 [[ -t 0 ]] && stdin=1
 [[ -t 1 ]] && stdout=1
 ask() {
-  printf '%s\\0' "$1" "$2" "$stdin" "$stdout" "$PWD" "\${PULUMI_STANDIN_STATE-}" "\${PULUMI_STANDIN_CALLS-}" \\
-    "\${PULUMI_STANDIN_TERMINALS-}" "\${PULUMI_BACKEND_URL+1}" "\${PULUMI_BACKEND_URL-}" "\${@:3}" |
-    '${curl}' --silent --show-error --fail --unix-socket '${socketPath}' --data-binary @- http://localhost/run
-  # Command substitution drops trailing newlines: the dot keeps them.
-  printf .
+  local fields=("$1" "$2" "$stdin" "$stdout" "$PWD" "\${PULUMI_STANDIN_STATE-}" "\${PULUMI_STANDIN_CALLS-}"
+    "\${PULUMI_STANDIN_TERMINALS-}" "\${PULUMI_BACKEND_URL+1}" "\${PULUMI_BACKEND_URL-}" "\${@:3}")
+  answer=
+  exec 3<>/dev/tcp/127.0.0.1/${port} || return
+  printf '%s\\0' "\${#fields[@]}" "\${fields[@]}" >&3
+  # Up to the connection's end (the answer has no NUL); read keeps every byte, trailing newlines too.
+  IFS= read -r -d '' answer <&3
+  exec 3<&-
 }
-answer=$(ask "" "" "$@")
+ask "" "" "$@"
 if [[ $answer == prompt$'\\n'* ]]; then
-  answer=\${answer#prompt$'\\n'}
-  printf '%s' "\${answer%.}"
+  printf '%s' "\${answer#prompt$'\\n'}"
   IFS= read -r typed || true
-  answer=$(ask 1 "$typed" "$@")
+  ask 1 "$typed" "$@"
 fi
-answer=\${answer%.}
 code=\${answer%%$'\\n'*}
 rest=\${answer#*$'\\n'}
 length=\${rest%%$'\\n'*}
 rest=\${rest#*$'\\n'}
 if ! [[ $code =~ ^[0-9]+$ && $length =~ ^[0-9]+$ ]]; then
-  printf 'stand-in pulumi: no answer from ${socketPath}\\n' >&2
+  printf 'stand-in pulumi: no answer from 127.0.0.1:${port}\\n' >&2
   exit 70
 fi
 printf '%s' "\${rest:0:length}"
@@ -287,15 +287,15 @@ exit "$code"
 `;
 }
 
-let pulumiSocket: string | undefined;
+let pulumiPort: number | undefined;
 
-/** The stand-in thread's socket, the thread started (once per test process) and listening. */
-function pulumiThreadSocket(): string {
-  if (pulumiSocket !== undefined) return pulumiSocket;
-  const directory = mkdtempSync(join(tmpdir(), "pulumi-standin-"));
-  const socketPath = join(directory, "pulumi.sock");
-  const ready = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-  const data: PulumiThreadData = { socketPath, ready };
+/** The stand-in thread's port, the thread started (once per test process) and listening. */
+function pulumiThreadPort(): number {
+  if (pulumiPort !== undefined) return pulumiPort;
+  const data: PulumiThreadData = {
+    ready: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
+    port: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
+  };
   // The thread loads TypeScript through tsx's CommonJS hook only (tsx 4 `tsx/cjs`): these sources are CommonJS, and
   // without the ESM loader the thread starts in about two thirds of the CPU that the inherited --import tsx costs.
   const worker = new Worker(join(__dirname, "pulumi-thread.ts"), {
@@ -305,13 +305,12 @@ function pulumiThreadSocket(): string {
   // An idle stand-in must not keep the test process alive.
   worker.unref();
   // Installing stays synchronous: wait until the thread listens (a guard against a thread that never starts).
-  Atomics.wait(ready, 0, 0, 120_000);
-  if (Atomics.load(ready, 0) !== 1) {
-    throw new Error(`the stand-in pulumi thread (tests/standins/pulumi-thread.ts) did not listen on ${socketPath}`);
+  Atomics.wait(data.ready, 0, 0, 120_000);
+  if (Atomics.load(data.ready, 0) !== 1) {
+    throw new Error("the stand-in pulumi thread (tests/standins/pulumi-thread.ts) did not listen on 127.0.0.1");
   }
-  process.once("exit", () => rmSync(directory, { recursive: true, force: true }));
-  pulumiSocket = socketPath;
-  return socketPath;
+  pulumiPort = Atomics.load(data.port, 0);
+  return pulumiPort;
 }
 
 /** The first `tool` on this process's PATH: the client names it absolutely, whatever PATH the test gives it. */
@@ -362,7 +361,7 @@ export function installPulumiStandIn(directory: string, cliVersion: string, stat
   const binDirectory = join(pulumiHome, "versions", cliVersion, "bin");
   mkdirSync(binDirectory, { recursive: true });
   const executable = join(binDirectory, "pulumi");
-  writeFileSync(executable, pulumiClient(onPath("bash"), onPath("curl"), pulumiThreadSocket()));
+  writeFileSync(executable, pulumiClient(onPath("bash"), pulumiThreadPort()));
   chmodSync(executable, 0o755);
   const statePath = join(directory, "pulumi-state.json");
   const callsPath = join(directory, "pulumi-calls.jsonl");

@@ -67,8 +67,6 @@ export interface StandInOptions {
   routes: Route[];
   /** Serve HTTPS with this certificate; plain HTTP when left out. */
   tls?: TlsMaterial;
-  /** Listen on this Unix domain socket (curl --unix-socket) instead of a TCP port; `port` is then 0. */
-  socketPath?: string;
 }
 
 /**
@@ -172,11 +170,10 @@ export async function startStandIn(options: StandInOptions): Promise<StandInServ
   server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    if (options.socketPath === undefined) server.listen(0, "127.0.0.1", () => resolve());
-    else server.listen(options.socketPath, () => resolve());
+    server.listen(0, "127.0.0.1", () => resolve());
   });
-  const port = options.socketPath === undefined ? (server.address() as AddressInfo).port : 0;
-  origin = `${options.tls ? "https" : "http"}://${options.socketPath === undefined ? `127.0.0.1:${port}` : "localhost"}`;
+  const { port } = server.address() as AddressInfo;
+  origin = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
 
   return {
     origin,
