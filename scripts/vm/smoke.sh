@@ -205,10 +205,12 @@ while true; do
     status=0
     diagnosis="$(curl_failure "$curl_exit")"
     message="$(head -c 300 "$work_dir/curl-error")"
+  elif [[ "$status" == 2?? ]]; then
+    reply="$(json_field "$body_file" reply)"
+    finish passed "$status" ok "$reply"
   else
     { IFS= read -r code; IFS= read -r message; } < <(json_field "$body_file" error)
     case "$status" in
-      2??) reply="$(json_field "$body_file" reply)"; finish passed "$status" ok "$reply" ;;
       401) if [[ "$code" == "PermissionDenied" ]]; then diagnosis=role_not_effective; else diagnosis=wrong_audience; fi ;;
       403)
         if [[ "$code" == "AuthenticationTypeDisabled" ]]; then
