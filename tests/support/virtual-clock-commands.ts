@@ -22,19 +22,23 @@ export function virtualClockCommands(directory: string, startMs: number): Virtua
   writeFileSync(clockFile, String(startMs));
   writeFileSync(waitsFile, "");
   const sleep = join(directory, "virtual-sleep");
-  // Plain bash (no awk, no date): "1" or "0.500" seconds -> milliseconds.
+  // POSIX sh with builtins only (no awk, no date): dash starts in half the CPU of bash. "1" or "0.500" seconds ->
+  // milliseconds; "1$fraction - 1000" reads the three digits as decimal, whatever zeros lead them.
   writeFileSync(
     sleep,
-    `#!/usr/bin/env bash
-whole="\${1%%.*}"; fraction=000
-if [[ "$1" == *.* ]]; then fraction="\${1#*.}000"; fi
-ms=$((10#$whole * 1000 + 10#\${fraction:0:3}))
+    `#!/bin/sh
+whole=\${1%%.*}
+fraction=000
+case $1 in *.*) fraction=\${1#*.}000 ;; esac
+while [ \${#fraction} -gt 3 ]; do fraction=\${fraction%?}; done
+ms=$((whole * 1000 + 1$fraction - 1000))
 echo "$ms" >>${JSON.stringify(waitsFile)}
-echo "$(( $(<${JSON.stringify(clockFile)}) + ms ))" >${JSON.stringify(clockFile)}
+read -r now <${JSON.stringify(clockFile)}
+echo "$((now + ms))" >${JSON.stringify(clockFile)}
 `,
   );
   const now = join(directory, "virtual-now");
-  writeFileSync(now, `#!/usr/bin/env bash\necho "$(<${JSON.stringify(clockFile)})"\n`);
+  writeFileSync(now, `#!/bin/sh\nread -r now <${JSON.stringify(clockFile)}\necho "$now"\n`);
   chmodSync(sleep, 0o755);
   chmodSync(now, 0o755);
   return {
