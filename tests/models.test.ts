@@ -6,8 +6,7 @@
  * every date is judged against an injected clock.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import * as tls from "node:tls";
@@ -23,6 +22,7 @@ import { type CatalogueState, catalogueRoutes, type StandInModel } from "./stand
 import { imdsRoutes } from "./standins/identity";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "./standins/server";
 import { STAND_IN_TENANT_ID } from "./standins/tokens";
+import { scratchDirectory } from "./support/scratch";
 import { missingTool } from "./support/tools";
 
 const ROOT = join(__dirname, "..");
@@ -164,7 +164,7 @@ beforeEach(() => {
   state.usages = plentyOfQuota(state.models);
   state.pageSize = undefined;
   state.protocolErrors.length = 0;
-  projectDir = mkdtempSync(join(tmpdir(), "models-"));
+  projectDir = scratchDirectory("models-");
   writeFileSync(join(projectDir, "Pulumi.yaml"), readFileSync(join(ROOT, "Pulumi.yaml")));
 });
 

@@ -5,8 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { parseConfig } from "../lib/config";
@@ -16,6 +15,7 @@ import { type PlanTarget, planStack } from "../scripts/core/plan/run";
 import { StackConfigError } from "../scripts/core/stack-config";
 import { plan as planCommand } from "../scripts/plan";
 import { renderComparison, renderPlan } from "../scripts/plan/render";
+import { scratchDirectory } from "./support/scratch";
 import { planInThread } from "./support/shared-runs";
 
 const FIXTURE = "tests/fixtures/plan";
@@ -111,7 +111,7 @@ describe("plan of the fixture program", () => {
   });
 
   it("a run in a fresh process and one in this process, after other plans, are byte-identical (markdown and JSON)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "plan-"));
+    const dir = scratchDirectory("plan-");
     const first = freshProcess(["--stack", "dev", "--project-dir", FIXTURE, "--json", join(dir, "a.json")]);
     const second = await cli(["--stack", "dev", "--project-dir", FIXTURE, "--json", join(dir, "b.json")], planStack);
     assert.equal(first.status, 0, first.stderr);
@@ -161,7 +161,7 @@ describe("compare", () => {
   });
 
   it("reports verdicts that turn from pass to fail, through the CLI with --compare", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "plan-"));
+    const dir = scratchDirectory("plan-");
     const base = join(dir, "base.json");
     assert.equal((await cli(["--stack", "dev", "--project-dir", FIXTURE, "--json", base])).status, 0);
     // The base branch's plan script may predate the fields added since: such a plan still compares.
@@ -188,7 +188,7 @@ describe("compare", () => {
 
 describe("guardrail failures", () => {
   it("exit 1 and name the failures; --report-only exits 0; the JSON records them", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "plan-"));
+    const dir = scratchDirectory("plan-");
     const json = join(dir, "insecure.json");
     const failing = await cli([
       "--stack",
@@ -235,7 +235,7 @@ function pinnedDevProject(): string {
 }
 
 function writePinnedDevProject(): string {
-  const projectDir = mkdtempSync(join(tmpdir(), "plan-dev-"));
+  const projectDir = scratchDirectory("plan-dev-");
   copyFileSync(join(ROOT, "Pulumi.yaml"), join(projectDir, "Pulumi.yaml"));
   writeFileSync(
     join(projectDir, "Pulumi.dev.yaml"),
@@ -320,7 +320,7 @@ describe("the real program", () => {
   });
 
   it("allows the VM's public IP exactly when the stack opens SSH to given ranges", async () => {
-    const projectDir = mkdtempSync(join(tmpdir(), "plan-ssh-"));
+    const projectDir = scratchDirectory("plan-ssh-");
     copyFileSync(join(ROOT, "Pulumi.yaml"), join(projectDir, "Pulumi.yaml"));
     writeFileSync(
       join(projectDir, "Pulumi.ssh.yaml"),
@@ -339,7 +339,7 @@ describe("the real program", () => {
 
 /** A project directory holding the real Pulumi.yaml (optionally renamed) and package.json, and one stack file. */
 function realProject(stack: string, stackYaml: string | undefined, rename?: string): string {
-  const projectDir = mkdtempSync(join(tmpdir(), "plan-real-"));
+  const projectDir = scratchDirectory("plan-real-");
   const projectYaml = readFileSync(join(ROOT, "Pulumi.yaml"), "utf8");
   writeFileSync(
     join(projectDir, "Pulumi.yaml"),
@@ -493,7 +493,7 @@ describe("what a reviewer checks, in the rendered plan", () => {
   });
 
   it("the prod stack once pinned: the model, version, SKU and capacity of its pin", async () => {
-    const projectDir = mkdtempSync(join(tmpdir(), "plan-prod-"));
+    const projectDir = scratchDirectory("plan-prod-");
     copyFileSync(join(ROOT, "Pulumi.yaml"), join(projectDir, "Pulumi.yaml"));
     writeFileSync(
       join(projectDir, "Pulumi.prod.yaml"),

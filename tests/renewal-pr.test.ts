@@ -6,8 +6,7 @@
  * and the quota name of a real catalogue (`OpenAI.GlobalStandard.gpt-5-mini`).
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
@@ -16,6 +15,7 @@ import type { CheckReport, RenewReport } from "../scripts/core/models/check-repo
 import { main } from "../scripts/renewal-pr";
 import { filesOn, type GitHubRepoState, githubRepoRoutes, newRepository, pushCommit } from "./standins/github-repo";
 import { type StandInServer, startStandIn } from "./standins/server";
+import { scratchDirectory } from "./support/scratch";
 
 const PINNED = `config:
   keyless-openai:location: swedencentral
@@ -110,7 +110,7 @@ before(async () => {
 after(() => server.close());
 
 async function run(check: CheckReport, renew?: RenewReport, renewedFile = RENEWED) {
-  const work = mkdtempSync(join(tmpdir(), "renewal-pr-"));
+  const work = scratchDirectory("renewal-pr-");
   writeFileSync(join(work, "check.json"), JSON.stringify(check));
   writeFileSync(join(work, "Pulumi.dev.yaml"), renewedFile);
   writeFileSync(
@@ -324,7 +324,7 @@ describe("renewal-pr: the retirement table travels in the same commit", () => {
       ["dev", DEV_TABLE],
       ["prod", PROD_TABLE],
     ] as const) {
-      const work = mkdtempSync(join(tmpdir(), `renewal-pr-${stack}-`));
+      const work = scratchDirectory(`renewal-pr-${stack}-`);
       mkdirSync(join(work, "lib"));
       writeFileSync(join(work, TABLE_PATH), tableJson(table));
       writeFileSync(join(work, `Pulumi.${stack}.yaml`), RENEWED);
@@ -439,7 +439,7 @@ describe("renewal-pr --table-only: the dates learned reach main when no stack's 
   let work: string;
 
   before(() => {
-    work = mkdtempSync(join(tmpdir(), "renewal-pr-table-"));
+    work = scratchDirectory("renewal-pr-table-");
     for (const [stack, table] of [
       ["dev", DEV_TABLE],
       ["prod", PROD_TABLE],

@@ -5,8 +5,7 @@
  * shape (tests/fixtures/drift/README.md) and the smoke command's own output (its table and JSON line).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { diagnosisFor } from "../lib/diagnosis";
@@ -15,6 +14,7 @@ import { summaryTable } from "../scripts/smoke/report";
 import type { TargetResult } from "../scripts/smoke/wait";
 import { type GitHubRepoState, githubRepoRoutes, newRepository } from "./standins/github-repo";
 import { type StandInServer, startStandIn } from "./standins/server";
+import { scratchDirectory } from "./support/scratch";
 
 const FIXTURES = join(__dirname, "fixtures", "drift");
 
@@ -78,7 +78,7 @@ after(() => server.close());
 beforeEach(() => {
   state.issues.length = 0;
   state.failures.length = 0;
-  work = mkdtempSync(join(tmpdir(), "report-drift-"));
+  work = scratchDirectory("report-drift-");
 });
 
 async function report(stack: string, preview: string, smoke: TargetResult[] | string): Promise<Run> {

@@ -4,8 +4,7 @@
  * driven through the real @azure/arm-cognitiveservices client. Every date is judged against an injected clock.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import * as tls from "node:tls";
@@ -16,6 +15,7 @@ import { runModels } from "../../scripts/models";
 import { type CatalogueState, catalogueRoutes, type StandInModel } from "../standins/catalogue";
 import { imdsRoutes } from "../standins/identity";
 import { createSelfSignedCertificate, type StandInServer, startStandIn, type TlsMaterial } from "../standins/server";
+import { scratchDirectory } from "../support/scratch";
 import { missingTool } from "../support/tools";
 
 const ROOT = join(__dirname, "..", "..");
@@ -67,7 +67,7 @@ beforeEach(() => {
   state.models = [];
   state.usages = [];
   state.protocolErrors.length = 0;
-  projectDir = mkdtempSync(join(tmpdir(), "models-check-"));
+  projectDir = scratchDirectory("models-check-");
   writeFileSync(join(projectDir, "Pulumi.yaml"), readFileSync(join(ROOT, "Pulumi.yaml")));
 });
 
@@ -376,7 +376,7 @@ config:
 
 describe("the offline plan warns about a pin past a known retirement date", () => {
   test("gpt-4.1-mini 2025-04-14 warns from 2026-10-14 on, not the day before", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "models-plan-"));
+    const dir = scratchDirectory("models-plan-");
     writeFileSync(join(dir, "Pulumi.yaml"), readFileSync(join(ROOT, "Pulumi.yaml")));
     writeFileSync(
       join(dir, "Pulumi.old.yaml"),

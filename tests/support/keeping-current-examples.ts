@@ -2,8 +2,7 @@
  * The example renewal pull request and drift issue of docs/keeping-current.md, produced by the two commands against
  * the GitHub stand-in (tests/keeping-current-doc.test.ts checks that the page shows exactly these).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { diagnosisFor } from "../../lib/diagnosis";
 import type { CheckReport, RenewReport } from "../../scripts/core/models/check-report";
@@ -13,6 +12,7 @@ import { summaryTable } from "../../scripts/smoke/report";
 import type { TargetResult } from "../../scripts/smoke/wait";
 import { githubRepoRoutes, newRepository } from "../standins/github-repo";
 import { startStandIn } from "../standins/server";
+import { scratchDirectory } from "./scratch";
 
 const PINNED =
   "config:\n  keyless-openai:location: swedencentral\n  keyless-openai:deployments:\n    - name=chat,model=gpt-4.1-mini,version=2025-04-14,sku=GlobalStandard,capacity=10\n";
@@ -99,7 +99,7 @@ const RENEW: RenewReport = {
 export async function produceExamples(): Promise<{ pullRequest: string; issue: string }> {
   const state = newRepository({ "Pulumi.dev.yaml": PINNED, "lib/model-retirements.json": tableJson(TABLE_ON_MAIN) });
   const server = await startStandIn({ routes: githubRepoRoutes(state) });
-  const work = mkdtempSync(join(tmpdir(), "keeping-current-"));
+  const work = scratchDirectory("keeping-current-");
   const env = {
     GITHUB_TOKEN: state.token,
     GITHUB_REPOSITORY: `${state.owner}/${state.repo}`,
