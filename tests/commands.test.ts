@@ -1,7 +1,7 @@
 /**
  * One table over every npm script: each user command (`npm run <command>`) answers `--help` with exit 0, the usage on
  * stdout, and no side effect: no file created or changed in the project or the home directory, no Pulumi CLI started
- * (a stand-in `pulumi` first on PATH and where the scripts look for the pinned CLI records every call, as in tests/deploy.suite.ts),
+ * (a stand-in `pulumi` first on PATH and where the scripts look for the pinned CLI records every call, as in tests/deploy.test.ts),
  * no network connection opened. Scripts that are not commands of scripts/core/cli.ts say why.
  * All entries run in one child process (tests/support/help-harness.ts) in a copy of the project (sources copied,
  * node_modules linked) with an empty HOME, so that what they write is seen and nothing touches the real tree.

@@ -233,7 +233,7 @@ describe("scripts/vm/smoke.sh", {
     await withStandIns({ deployments: ["chat"], grants: new Map() }, {}, async ({ imds, dataPlane }) => {
       const run = await runScript(scriptArgs(dataPlane, "chat", 60), { SMOKE_TEST_ONLY_IMDS_ENDPOINT: imds.origin });
       assert.equal(run.result.diagnosis, "role_not_effective");
-      // The same waits tests/smoke-cli.suite.ts asserts for the CLI: 20 steady tries, then doubling, the last one
+      // The same waits tests/smoke-cli.test.ts asserts for the CLI: 20 steady tries, then doubling, the last one
       // cut by the deadline.
       const steady = Array<number>(20).fill(500);
       assert.deepEqual(run.waits, [...steady, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000, 5000]);

@@ -1,7 +1,7 @@
 /**
  * The worker thread behind the stand-in `pulumi` client (tests/standins/arm-teardown.ts): a TCP listener on
  * 127.0.0.1 that runs each forwarded invocation (tests/standins/pulumi-cli.ts). It lives in its own thread so it
- * answers while the test's thread waits in spawnSync (the pseudo-terminal runs of tests/deploy.suite.ts).
+ * answers while the test's thread waits in spawnSync (the pseudo-terminal runs of tests/deploy.test.ts).
  *
  * Request, each field NUL-terminated: the number of fields that follow, then typed answer given ("1" or ""), typed
  * answer, stdin is a terminal, stdout is a terminal, working directory, state file, calls log, terminals log,
