@@ -132,6 +132,13 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
     protocolErrors: [],
   };
   let context: PreflightContext;
+  const saved = { IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT, IDENTITY_HEADER: process.env.IDENTITY_HEADER };
+  const restoreEnvironment = () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
 
   before(async () => {
     tlsMaterial = createSelfSignedCertificate();
@@ -140,6 +147,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
       routes: appServiceIdentityRoutes({ principal: FUNCTION_APP_PRINCIPAL, identityHeader: "policy-test-header" }),
     });
     arm = await startStandIn({ tls: tlsMaterial, routes: policyInsightsRoutes(state) });
+    // The App Service source of ManagedIdentityCredential reads these when it asks; after() puts them back.
     process.env.IDENTITY_ENDPOINT = `${identity.origin}${APP_SERVICE_IDENTITY_PATH}`;
     process.env.IDENTITY_HEADER = "policy-test-header";
     context = {
@@ -160,6 +168,7 @@ describe("Azure Policy preflight check against the stand-in evaluator", { skip: 
   });
 
   after(async () => {
+    restoreEnvironment();
     await arm.close();
     await identity.close();
     tlsMaterial.dispose();
